@@ -1,0 +1,433 @@
+/**
+ * Journey validation in two passes, shared by the server's start-up and `cairn journeys validate`:
+ * (1) the file against the journey schema and each node's config against its node type's schema;
+ * (2) the graph: entry node, connection targets, every outcome connected, reachability, Page Node
+ * children rules, inner-tree references and recursion. Every problem is reported, none stops the pass.
+ */
+import { createHash } from 'node:crypto';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ChildNodeRef, NodeDescriptor, Outcome } from '../nodes/types.js';
+import { outcomesOf } from '../nodes/types.js';
+import type { NodeRegistry } from '../nodes/index.js';
+import { DEFAULT_IDENTITY_RESOURCE, terminalOf, type Journey, type JourneyNode } from './model.js';
+import { journeySchema, NODE_ID_PATTERN } from './schema.js';
+
+export type Severity = 'error' | 'warning';
+
+export interface Problem {
+  file: string;
+  /** JSON pointer into the file. */
+  pointer: string;
+  message: string;
+  severity: Severity;
+}
+
+/** A node ready to run: config with defaults applied, descriptor resolved, children checked. */
+export interface CheckedNode {
+  id: string;
+  nodeType: string;
+  displayName: string;
+  descriptor: NodeDescriptor;
+  config: Record<string, unknown>;
+  outcomes: Outcome[];
+  connections: Record<string, string>;
+  children: CheckedNode[];
+}
+
+/** A journey that passed validation, ready to compile. */
+export interface CheckedJourney {
+  id: string;
+  file: string;
+  /** Content hash: an in-flight journey is bound to the version it started on. */
+  version: string;
+  source: Journey;
+  enabled: boolean;
+  identityResource: string;
+  noSession: boolean;
+  innerTreeOnly: boolean;
+  entryNodeId: string;
+  nodes: Map<string, CheckedNode>;
+}
+
+export interface JourneyInput {
+  file: string;
+  /** Parsed JSON, or the text when parsing is left to the validator. */
+  text?: string;
+  json?: unknown;
+}
+
+export interface ValidationResult {
+  problems: Problem[];
+  /** Journeys without errors, by `_id`. */
+  journeys: Map<string, CheckedJourney>;
+}
+
+export interface ValidateOptions {
+  /** Journey ids that exist outside the validated set (e.g. other files of the same directory). */
+  knownJourneys?: ReadonlySet<string>;
+}
+
+const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
+const pointer = (...parts: (string | number)[]): string => parts.map((p) => '/' + escapePointer(String(p))).join('');
+
+/** Canonical JSON (sorted keys), for content hashes. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
+  if (value && typeof value === 'object') {
+    const entries = Object.keys(value as object)
+      .sort()
+      .map((k) => JSON.stringify(k) + ':' + canonicalJson((value as Record<string, unknown>)[k]));
+    return '{' + entries.join(',') + '}';
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? value.slice(0, 40) + '…' : value)}`;
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+/** Turns one ajv error into a JSON pointer and a plain sentence. */
+export function describeAjvError(e: ErrorObject, base: string): { pointer: string; message: string } {
+  const at = base + e.instancePath;
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return { pointer: at, message: `The required setting "${String(p.missingProperty)}" is missing.` };
+    case 'additionalProperties':
+      return {
+        pointer: at + '/' + escapePointer(String(p.additionalProperty)),
+        message: `"${String(p.additionalProperty)}" is not a known setting here.`,
+      };
+    case 'type': {
+      const types = String(p.type).split(',');
+      return { pointer: at, message: `Must be ${types.map((t) => ARTICLE[t] ?? t).join(' or ')}, found ${describeType(e.data)}.` };
+    }
+    case 'enum':
+      return {
+        pointer: at,
+        message: `Must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, found ${describeType(e.data)}.`,
+      };
+    case 'const':
+      return { pointer: at, message: `Must be ${JSON.stringify(p.allowedValue)}.` };
+    case 'pattern':
+      return { pointer: at, message: `${describeType(e.data)} does not have the expected form (${String(p.pattern)}).`.replace(/^./, (c) => c.toUpperCase()) };
+    case 'propertyNames':
+      return { pointer: at, message: `The name ${JSON.stringify(p.propertyName)} is not allowed here.` };
+    case 'minItems':
+      return { pointer: at, message: `Must list at least ${String(p.limit)} item(s).` };
+    case 'maxItems':
+      return { pointer: at, message: `Must list at most ${String(p.limit)} item(s).` };
+    case 'uniqueItems':
+      return { pointer: at, message: `Items must be unique (items ${String(p.j)} and ${String(p.i)} are the same).` };
+    case 'minLength':
+      return { pointer: at, message: p.limit === 1 ? 'Must not be empty.' : `Must be at least ${String(p.limit)} characters long.` };
+    case 'maxLength':
+      return { pointer: at, message: `Must be at most ${String(p.limit)} characters long.` };
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return { pointer: at, message: `Must be ${String(p.comparison)} ${String(p.limit)}.` };
+    default:
+      return { pointer: at, message: (e.message ?? 'is not valid').replace(/^./, (c) => c.toUpperCase()) + '.' };
+  }
+}
+
+/** Drops ajv's echo errors (`if`/`anyOf` wrappers) so each mistake is reported once. */
+function usefulErrors(errors: ErrorObject[] | null | undefined): ErrorObject[] {
+  return (errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
+}
+
+/** Compiles and caches validators: the journey schema and each node type's config schema. */
+export class SchemaChecker {
+  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+  private readonly journey: ValidateFunction;
+  private readonly byNode = new Map<NodeDescriptor, ValidateFunction>();
+
+  constructor() {
+    this.journey = this.ajv.compile(journeySchema as unknown as Record<string, unknown>);
+  }
+
+  journeyErrors(json: unknown): ErrorObject[] {
+    return this.journey(json) ? [] : usefulErrors(this.journey.errors);
+  }
+
+  /** Validates `config` in place (defaults are filled in); returns the errors. */
+  configErrors(descriptor: NodeDescriptor, config: Record<string, unknown>): ErrorObject[] {
+    let fn = this.byNode.get(descriptor);
+    if (!fn) {
+      fn = this.ajv.compile(descriptor.configSchema);
+      this.byNode.set(descriptor, fn);
+    }
+    return fn(config) ? [] : usefulErrors(fn.errors);
+  }
+}
+
+interface FileCheck {
+  file: string;
+  journey: Journey;
+  problems: Problem[];
+  nodes: Map<string, CheckedNode>;
+  version: string;
+}
+
+/** Pass 1 for one file: parse, journey schema, node types and configs. */
+function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaChecker): FileCheck | Problem[] {
+  const problems: Problem[] = [];
+  const add = (pointerText: string, message: string, severity: Severity = 'error'): void => {
+    problems.push({ file: input.file, pointer: pointerText, message, severity });
+  };
+  let json = input.json;
+  if (json === undefined) {
+    try {
+      json = JSON.parse(input.text ?? '');
+    } catch (e) {
+      add('', `The file is not valid JSON: ${(e as Error).message}.`);
+      return problems;
+    }
+  }
+  for (const e of schemas.journeyErrors(json)) {
+    const d = describeAjvError(e, '');
+    add(d.pointer, d.message);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) return problems;
+  const journey = json as Journey;
+  const nodes = new Map<string, CheckedNode>();
+  const seenIds = new Map<string, string>();
+  const nodeEntries = journey.nodes && typeof journey.nodes === 'object' ? Object.entries(journey.nodes) : [];
+
+  const checkNode = (
+    id: string,
+    raw: { nodeType?: unknown; displayName?: unknown; config?: unknown },
+    at: string,
+    connections: Record<string, string>,
+    insidePage: boolean,
+  ): CheckedNode | undefined => {
+    if (typeof raw !== 'object' || raw === null || typeof raw.nodeType !== 'string') return undefined;
+    const previous = seenIds.get(id);
+    if (previous !== undefined) add(at, `The node id "${id}" is already used at ${previous}; node ids must be unique within a journey.`);
+    seenIds.set(id, at);
+    const descriptor = registry.get(raw.nodeType);
+    if (!descriptor) {
+      add(at + '/nodeType', `Unknown node type "${raw.nodeType}". Known types: ${[...registry.keys()].sort().join(', ')}.`);
+      return undefined;
+    }
+    if (insidePage && descriptor.allowedInPage === false) {
+      add(at + '/nodeType', `A ${descriptor.type} cannot be placed inside a Page Node.`);
+    }
+    if (raw.config !== undefined && (typeof raw.config !== 'object' || raw.config === null || Array.isArray(raw.config))) {
+      return undefined; // already reported by the journey schema
+    }
+    const config = structuredClone((raw.config as Record<string, unknown> | undefined) ?? {});
+    let configOk = true;
+    for (const e of schemas.configErrors(descriptor, config)) {
+      configOk = false;
+      const d = describeAjvError(e, at + '/config');
+      add(d.pointer, d.message);
+    }
+    if (!configOk) return undefined;
+    for (const p of descriptor.checkConfig?.(config) ?? []) {
+      add(at + '/config' + p.pointer, p.message, p.severity ?? 'error');
+    }
+    const children: CheckedNode[] = [];
+    const refs: ChildNodeRef[] = descriptor.children?.(config) ?? [];
+    refs.forEach((ref, i) => {
+      const childAt = at + '/config' + pointer('nodes', i);
+      const child = checkNode(ref._id, ref, childAt, {}, true);
+      if (child) children.push(child);
+    });
+    let outcomes: Outcome[];
+    if (descriptor.children) {
+      const last = children.length === refs.length ? children[children.length - 1] : undefined;
+      outcomes = last ? last.outcomes : [];
+      if (refs.length === 0) add(at + '/config/nodes', 'A Page Node must contain at least one node.');
+      children.slice(0, -1).forEach((child, i) => {
+        const m = child.descriptor.multipleCallbacks;
+        const multiple = typeof m === 'function' ? m(child.config) : m === true;
+        if (multiple) {
+          add(
+            at + '/config' + pointer('nodes', i),
+            `"${child.id}" (${child.nodeType}) may send several callbacks, so it must be the last node of its page.`,
+          );
+        }
+      });
+      if (children.length !== refs.length) return undefined;
+    } else {
+      outcomes = outcomesOf(descriptor, config);
+    }
+    return {
+      id,
+      nodeType: descriptor.type,
+      displayName: typeof raw.displayName === 'string' ? raw.displayName : descriptor.displayName,
+      descriptor,
+      config,
+      outcomes,
+      connections,
+      children,
+    };
+  };
+
+  for (const [id, node] of nodeEntries) {
+    if (!new RegExp(NODE_ID_PATTERN).test(id)) continue; // reported by the schema
+    if (terminalOf(id)) {
+      add(pointer('nodes', id), `"${id}" names a terminal and cannot be used as a node id.`);
+      continue;
+    }
+    const n = node as JourneyNode;
+    const connections = n && typeof n.connections === 'object' && n.connections !== null ? n.connections : {};
+    const checked = checkNode(id, n, pointer('nodes', id), connections, false);
+    if (checked) nodes.set(id, checked);
+  }
+  return { file: input.file, journey, problems, nodes, version: createHash('sha256').update(canonicalJson(json)).digest('hex').slice(0, 16) };
+}
+
+/** Pass 2 for one journey: the graph rules. */
+function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
+  const add = (pointerText: string, message: string, severity: Severity = 'error'): void => {
+    f.problems.push({ file: f.file, pointer: pointerText, message, severity });
+  };
+  const { journey, nodes } = f;
+  const allIds = new Set(Object.keys(journey.nodes ?? {}));
+  const entry = journey.entryNodeId;
+  if (typeof entry === 'string' && !allIds.has(entry) && !terminalOf(entry)) {
+    add('/entryNodeId', `The entry node "${entry}" does not exist in this journey.`);
+  }
+  for (const [id, node] of nodes) {
+    const at = pointer('nodes', id);
+    const known = new Set(node.outcomes.map((o) => o.id));
+    for (const [outcome, target] of Object.entries(node.connections)) {
+      if (!known.has(outcome)) {
+        add(
+          at + pointer('connections', outcome),
+          `"${outcome}" is not an outcome of ${node.nodeType}; its outcomes are ${[...known].map((o) => `"${o}"`).join(', ') || 'none'}.`,
+        );
+      }
+      if (typeof target === 'string' && !allIds.has(target) && !terminalOf(target)) {
+        add(at + pointer('connections', outcome), `The connection "${outcome}" goes to "${target}", which is neither a node of this journey nor Success or Failure.`);
+      }
+    }
+    for (const o of node.outcomes) {
+      if (!(o.id in node.connections)) add(at + '/connections', `The outcome "${o.id}" (${o.displayName}) of "${id}" is not connected.`);
+    }
+    for (const ref of node.descriptor.referencedJourneys?.(node.config) ?? []) {
+      if (!exists(ref.journeyId)) add(at + '/config' + ref.pointer, `The journey "${ref.journeyId}" does not exist.`);
+    }
+  }
+  // Reachability from the entry node.
+  const reached = new Set<string>();
+  const queue = typeof entry === 'string' && nodes.has(entry) ? [entry] : [];
+  while (queue.length) {
+    const id = queue.pop() as string;
+    if (reached.has(id)) continue;
+    reached.add(id);
+    for (const t of Object.values(nodes.get(id)?.connections ?? {})) if (nodes.has(t) && !reached.has(t)) queue.push(t);
+  }
+  for (const id of allIds) {
+    if (!reached.has(id) && nodes.has(id) && typeof entry === 'string') {
+      add(pointer('nodes', id), `The node "${id}" cannot be reached from the entry node.`, 'warning');
+    }
+  }
+}
+
+function referencedJourneys(nodes: Map<string, CheckedNode>): string[] {
+  return [...nodes.values()].flatMap((n) => (n.descriptor.referencedJourneys?.(n.config) ?? []).map((r) => r.journeyId));
+}
+
+/** Validates a set of journeys together (inner-tree references are resolved among them). */
+export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry, options: ValidateOptions = {}): ValidationResult {
+  const schemas = new SchemaChecker();
+  const problems: Problem[] = [];
+  const files: FileCheck[] = [];
+  const byId = new Map<string, FileCheck>();
+  for (const input of inputs) {
+    const r = checkFile(input, registry, schemas);
+    if (Array.isArray(r)) {
+      problems.push(...r);
+      continue;
+    }
+    files.push(r);
+    const id = r.journey._id;
+    if (typeof id === 'string') {
+      const other = byId.get(id);
+      if (other) r.problems.push({ file: r.file, pointer: '/_id', message: `The journey id "${id}" is also used by ${other.file}.`, severity: 'error' });
+      else byId.set(id, r);
+    }
+  }
+  const exists = (id: string): boolean => byId.has(id) || (options.knownJourneys?.has(id) ?? false);
+  for (const f of files) checkGraph(f, exists);
+
+  // Inner-tree recursion: a journey must not reach itself through inner trees.
+  const edges = new Map<string, string[]>();
+  for (const [id, f] of byId) edges.set(id, referencedJourneys(f.nodes));
+  for (const [id, f] of byId) {
+    const path = findCycle(id, edges);
+    if (path) {
+      f.problems.push({
+        file: f.file,
+        pointer: '/nodes',
+        message: `Inner trees recurse: ${path.join(' → ')}.`,
+        severity: 'error',
+      });
+    }
+  }
+
+  const journeys = new Map<string, CheckedJourney>();
+  for (const f of files) {
+    problems.push(...f.problems);
+    if (f.problems.some((p) => p.severity === 'error')) continue;
+    const j = f.journey;
+    journeys.set(j._id, {
+      id: j._id,
+      file: f.file,
+      version: f.version,
+      source: j,
+      enabled: j.enabled !== false,
+      identityResource: j.identityResource ?? DEFAULT_IDENTITY_RESOURCE,
+      noSession: j.noSession === true,
+      innerTreeOnly: j.innerTreeOnly === true,
+      entryNodeId: j.entryNodeId,
+      nodes: f.nodes,
+    });
+  }
+  return { problems, journeys };
+}
+
+function findCycle(start: string, edges: Map<string, string[]>): string[] | undefined {
+  const stack: string[] = [];
+  const onPath = new Set<string>();
+  const visit = (id: string): string[] | undefined => {
+    if (onPath.has(id)) return id === start ? [...stack, id] : undefined;
+    if (stack.length > 64) return undefined;
+    stack.push(id);
+    onPath.add(id);
+    for (const next of edges.get(id) ?? []) {
+      const found = visit(next);
+      if (found) return found;
+    }
+    stack.pop();
+    onPath.delete(id);
+    return undefined;
+  };
+  return visit(start);
+}
+
+/** `file#/pointer: message` lines, errors first. */
+export function formatProblems(problems: Problem[]): string[] {
+  return [...problems]
+    .sort((a, b) => (a.severity === b.severity ? 0 : a.severity === 'error' ? -1 : 1))
+    .map((p) => `${p.severity}: ${p.file}#${p.pointer || '/'}: ${p.message}`);
+}

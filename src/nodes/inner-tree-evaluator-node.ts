@@ -1,0 +1,36 @@
+/**
+ * Inner Tree Evaluator: runs another journey as a child, sharing this journey's state; its callbacks
+ * and suspensions reach the client as this journey's. Leaves by `true` when the child reaches
+ * Success, `false` when it reaches Failure.
+ */
+import { defineNode } from './types.js';
+
+export interface InnerTreeEvaluatorConfig {
+  tree: string;
+  displayErrorOutcome: boolean;
+}
+
+export const innerTreeEvaluatorNode = defineNode<InnerTreeEvaluatorConfig>({
+  type: 'InnerTreeEvaluatorNode',
+  displayName: 'Inner Tree Evaluator',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['tree'],
+    properties: {
+      tree: { description: 'The journey to run.', type: 'string', minLength: 1 },
+      displayErrorOutcome: { description: 'Kept from AM; Cairn reports child errors as the false outcome.', type: 'boolean', default: false },
+    },
+  },
+  outcomes: [
+    { id: 'true', displayName: 'True' },
+    { id: 'false', displayName: 'False' },
+  ],
+  allowedInPage: false,
+  referencedJourneys: (config) => [{ journeyId: config.tree, pointer: '/tree' }],
+
+  async process(ctx) {
+    if (ctx.childOutcome) return { kind: 'outcome', outcome: ctx.childOutcome };
+    return { kind: 'child', journeyId: ctx.config.tree };
+  },
+});
