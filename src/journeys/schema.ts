@@ -31,9 +31,9 @@ export const journeySchema = {
     description: { type: 'string' },
     enabled: { description: 'A disabled journey cannot be started. Default true.', type: 'boolean', default: true },
     identityResource: {
-      description: 'The managed object type the identity nodes act on.',
+      description: 'The managed object type the identity nodes act on. "null" (as classic AM example trees write it) means the default.',
       type: 'string',
-      pattern: '^managed/[A-Za-z0-9_]+$',
+      pattern: '^(managed/[A-Za-z0-9_]+|null)$',
       default: 'managed/user',
     },
     noSession: { description: 'Success creates no session (no tokenId). Default false.', type: 'boolean', default: false },

@@ -70,6 +70,28 @@ export interface ValidateOptions {
 const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
 const pointer = (...parts: (string | number)[]): string => parts.map((p) => '/' + escapePointer(String(p))).join('');
 
+/** The known name nearest to `name` (edit distance, case-insensitive), when it is close enough to be a typo. */
+function closest(name: string, known: string[]): string | undefined {
+  const a = name.toLowerCase();
+  let best: { name: string; d: number } | undefined;
+  for (const k of known) {
+    const b = k.toLowerCase();
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0] as number;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const tmp = row[j] as number;
+        row[j] = Math.min((row[j] as number) + 1, (row[j - 1] as number) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = tmp;
+      }
+    }
+    const d = row[b.length] as number;
+    if (!best || d < best.d) best = { name: k, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(a.length / 4)) ? best.name : undefined;
+}
+
 /** Canonical JSON (sorted keys), for content hashes. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
@@ -223,7 +245,13 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
     seenIds.set(id, at);
     const descriptor = registry.get(raw.nodeType);
     if (!descriptor) {
-      add(at + '/nodeType', `Unknown node type "${raw.nodeType}". Known types: ${[...registry.keys()].sort().join(', ')}.`);
+      const guess = closest(raw.nodeType, [...registry.keys()]);
+      add(
+        at + '/nodeType',
+        guess
+          ? `Unknown node type "${raw.nodeType}"; did you mean "${guess}"?`
+          : `Unknown node type "${raw.nodeType}". Known types: ${[...registry.keys()].sort().join(', ')}.`,
+      );
       return undefined;
     }
     if (insidePage && descriptor.allowedInPage === false) {
@@ -255,6 +283,8 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       const last = children.length === refs.length ? children[children.length - 1] : undefined;
       outcomes = last ? last.outcomes : [];
       if (refs.length === 0) add(at + '/config/nodes', 'A Page Node must contain at least one node.');
+      // Only the last child decides where the page goes: earlier children must not send several
+      // callbacks that make a decision, nor have several outcomes that would be ignored.
       children.slice(0, -1).forEach((child, i) => {
         const m = child.descriptor.multipleCallbacks;
         const multiple = typeof m === 'function' ? m(child.config) : m === true;
@@ -262,6 +292,11 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
           add(
             at + '/config' + pointer('nodes', i),
             `"${child.id}" (${child.nodeType}) may send several callbacks, so it must be the last node of its page.`,
+          );
+        } else if (child.outcomes.length > 1) {
+          add(
+            at + '/config' + pointer('nodes', i),
+            `"${child.id}" (${child.nodeType}) has several outcomes, so it must be the last node of its page: only the last node decides where a page goes.`,
           );
         }
       });
@@ -306,18 +341,28 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
   if (typeof entry === 'string' && !allIds.has(entry) && !terminalOf(entry)) {
     add('/entryNodeId', `The entry node "${entry}" does not exist in this journey.`);
   }
+  // Targets are checked on every node as written, even one whose type or config has problems.
+  for (const id of allIds) {
+    const connections = (journey.nodes?.[id] as JourneyNode | undefined)?.connections;
+    if (!connections || typeof connections !== 'object') continue;
+    for (const [outcome, target] of Object.entries(connections)) {
+      if (typeof target === 'string' && !allIds.has(target) && !terminalOf(target)) {
+        add(
+          pointer('nodes', id, 'connections', outcome),
+          `The connection "${outcome}" goes to "${target}", which is neither a node of this journey nor Success or Failure.`,
+        );
+      }
+    }
+  }
   for (const [id, node] of nodes) {
     const at = pointer('nodes', id);
     const known = new Set(node.outcomes.map((o) => o.id));
-    for (const [outcome, target] of Object.entries(node.connections)) {
+    for (const outcome of Object.keys(node.connections)) {
       if (!known.has(outcome)) {
         add(
           at + pointer('connections', outcome),
           `"${outcome}" is not an outcome of ${node.nodeType}; its outcomes are ${[...known].map((o) => `"${o}"`).join(', ') || 'none'}.`,
         );
-      }
-      if (typeof target === 'string' && !allIds.has(target) && !terminalOf(target)) {
-        add(at + pointer('connections', outcome), `The connection "${outcome}" goes to "${target}", which is neither a node of this journey nor Success or Failure.`);
       }
     }
     for (const o of node.outcomes) {
@@ -327,17 +372,22 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
       if (!exists(ref.journeyId)) add(at + '/config' + ref.pointer, `The journey "${ref.journeyId}" does not exist.`);
     }
   }
-  // Reachability from the entry node.
+  // Reachability from the entry node, along the connections as written (a node with other problems
+  // still leads on, so its successors are not reported as unreachable too).
+  const connectionsOf = (id: string): string[] => {
+    const c = (journey.nodes?.[id] as JourneyNode | undefined)?.connections;
+    return c && typeof c === 'object' ? Object.values(c).filter((t): t is string => typeof t === 'string') : [];
+  };
   const reached = new Set<string>();
-  const queue = typeof entry === 'string' && nodes.has(entry) ? [entry] : [];
+  const queue = typeof entry === 'string' && allIds.has(entry) ? [entry] : [];
   while (queue.length) {
     const id = queue.pop() as string;
     if (reached.has(id)) continue;
     reached.add(id);
-    for (const t of Object.values(nodes.get(id)?.connections ?? {})) if (nodes.has(t) && !reached.has(t)) queue.push(t);
+    for (const t of connectionsOf(id)) if (allIds.has(t) && !reached.has(t)) queue.push(t);
   }
   for (const id of allIds) {
-    if (!reached.has(id) && nodes.has(id) && typeof entry === 'string') {
+    if (!reached.has(id) && typeof entry === 'string' && allIds.has(entry)) {
       add(pointer('nodes', id), `The node "${id}" cannot be reached from the entry node.`, 'warning');
     }
   }
@@ -396,7 +446,7 @@ export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry,
       version: f.version,
       source: j,
       enabled: j.enabled !== false,
-      identityResource: j.identityResource ?? DEFAULT_IDENTITY_RESOURCE,
+      identityResource: j.identityResource && j.identityResource !== 'null' ? j.identityResource : DEFAULT_IDENTITY_RESOURCE,
       noSession: j.noSession === true,
       innerTreeOnly: j.innerTreeOnly === true,
       entryNodeId: j.entryNodeId,

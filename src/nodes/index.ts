@@ -1,12 +1,31 @@
 /**
  * The node registry: every node type Cairn knows, listed explicitly (no folder scanning). A test
- * checks that every module in src/nodes/ exporting a descriptor is listed here.
+ * checks that every descriptor exported by a module of src/nodes/ is listed here.
  */
-import { innerTreeEvaluatorNode } from './inner-tree-evaluator-node.js';
-import { pageNode } from './page-node.js';
+import { attributeCollectorNode } from './attribute-collector.js';
+import { choiceCollectorNode } from './choice-collector.js';
+import { innerTreeEvaluatorNode } from './inner-tree-evaluator.js';
+import { messageNode } from './message.js';
+import { pageNode } from './page.js';
+import { passwordCollectorNode } from './password-collector.js';
+import { setSuccessUrlNode } from './set-success-url.js';
 import type { NodeDescriptor } from './types.js';
+import { usernameCollectorNode } from './username-collector.js';
+import { validatedPasswordNode } from './validated-password.js';
+import { validatedUsernameNode } from './validated-username.js';
 
-export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [pageNode, innerTreeEvaluatorNode];
+export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
+  pageNode,
+  innerTreeEvaluatorNode,
+  validatedUsernameNode,
+  validatedPasswordNode,
+  usernameCollectorNode,
+  passwordCollectorNode,
+  attributeCollectorNode,
+  messageNode,
+  choiceCollectorNode,
+  setSuccessUrlNode,
+];
 
 export type NodeRegistry = ReadonlyMap<string, NodeDescriptor>;
 

@@ -92,8 +92,10 @@ export interface NodeDescriptor<C = any> {
   /** Static outcomes, or derived from the config (Choice Collector). */
   readonly outcomes: readonly Outcome[] | ((config: C) => Outcome[]);
   /**
-   * Whether this node may emit more than one callback in one step (Page Node rule: only the last child
-   * may). Defaults to false.
+   * Whether this node sends several callbacks that together make its decision (Message Node: a text
+   * and a confirmation). Page Node rule: only the last child may. Nodes that merely collect several
+   * values (Attribute Collector) are not concerned: AIC's stock Registration page places one before
+   * other nodes. Defaults to false.
    */
   readonly multipleCallbacks?: boolean | ((config: C) => boolean);
   /** Whether this node may appear inside a Page Node. Defaults to true. */

@@ -1,0 +1,67 @@
+/**
+ * Message Node (AM `MessageNode`): shows a localised message with Yes/No buttons (TextOutputCallback +
+ * ConfirmationCallback, default option "No") and continues on `true` iff option 0 (Yes) was chosen.
+ * When `stateField` is set, the chosen index is also stored in shared state under that name.
+ */
+import { confirmationCallback, MESSAGE_INFORMATION, textOutputCallback } from '../callbacks/builders.js';
+import { readIndex } from '../callbacks/readers.js';
+import type { LocalizedText } from '../journeys/model.js';
+import { defineNode } from './types.js';
+
+export interface MessageConfig {
+  message: LocalizedText;
+  messageYes: LocalizedText;
+  messageNo: LocalizedText;
+  stateField?: string;
+}
+
+const localized = (title: string, description: string, fallback: string) => ({
+  title,
+  description,
+  type: 'object',
+  additionalProperties: { type: 'string' },
+  default: { en: fallback },
+});
+
+export const messageNode = defineNode<MessageConfig>({
+  type: 'MessageNode',
+  displayName: 'Message Node',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      message: localized('Message', 'The message shown, per locale.', 'Default message'),
+      messageYes: localized('Positive answer', 'The label of the Yes option, per locale.', 'Yes'),
+      messageNo: localized('Negative answer', 'The label of the No option, per locale.', 'No'),
+      stateField: {
+        title: 'Shared state property name',
+        description: 'When set, the chosen option index (0 Yes, 1 No) is stored in shared state under this name.',
+        type: 'string',
+        minLength: 1,
+      },
+    },
+  },
+  outcomes: [
+    { id: 'true', displayName: 'True' },
+    { id: 'false', displayName: 'False' },
+  ],
+  multipleCallbacks: true,
+
+  async process(ctx) {
+    const yes = ctx.localize(ctx.config.messageYes, 'Yes');
+    const no = ctx.localize(ctx.config.messageNo, 'No');
+    const returned = ctx.callbacks?.find((cb) => cb.type === 'ConfirmationCallback');
+    const index = returned ? readIndex(returned) : undefined;
+    if (index === undefined || index < 0 || index > 1) {
+      return {
+        kind: 'callbacks',
+        callbacks: [
+          textOutputCallback(ctx.localize(ctx.config.message, 'Default message'), MESSAGE_INFORMATION),
+          confirmationCallback({ options: [yes, no], defaultOption: 1 }),
+        ],
+      };
+    }
+    if (ctx.config.stateField) ctx.shared[ctx.config.stateField] = index;
+    return { kind: 'outcome', outcome: index === 0 ? 'true' : 'false' };
+  },
+});
