@@ -1,0 +1,177 @@
+/**
+ * argon2id hasher: parameters and salt (RST-37), length cap before hashing (RST-29), Unicode normalisation
+ * (RST-31), no truncation (RST-32), rehash detection, uniform-timing dummy verification, and event-loop freedom.
+ */
+import { describe, it, expect } from 'vitest';
+import { hash as rawArgon2Hash } from '@node-rs/argon2';
+import type { Algorithm } from '@node-rs/argon2';
+import { createPasswordHasher, normalisePassword } from '../../src/identity/passwords.js';
+import { isCairnError } from '../../src/errors/cairn-error.js';
+
+const hasher = createPasswordHasher();
+
+/** Fields of a PHC string `$argon2id$v=19$m=…,t=…,p=…$salt$hash`. */
+function phc(encoded: string) {
+  const [, algorithm, version, params, salt, digest] = encoded.split('$');
+  const p = Object.fromEntries((params ?? '').split(',').map((kv) => kv.split('=') as [string, string]));
+  return {
+    algorithm,
+    version,
+    m: Number(p['m']),
+    t: Number(p['t']),
+    p: Number(p['p']),
+    saltBytes: Buffer.from(salt ?? '', 'base64').length,
+    digestBytes: Buffer.from(digest ?? '', 'base64').length,
+  };
+}
+
+/** True when `promise` settles within a few microtask turns, i.e. before any thread-pool work could finish. */
+async function settlesWithoutWork(promise: Promise<unknown>): Promise<boolean> {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  return settled;
+}
+
+describe('password hasher', () => {
+  it('stores argon2id with m ≥ 19456 KiB, t ≥ 2, p = 1 and a 16-byte salt (RST-37)', async () => {
+    const encoded = await hasher.hash('a perfectly fine passphrase');
+    const f = phc(encoded);
+    expect(f.algorithm).toBe('argon2id');
+    expect(f.version).toBe('v=19');
+    expect(f.m).toBeGreaterThanOrEqual(19_456);
+    expect(f.t).toBeGreaterThanOrEqual(2);
+    expect(f.p).toBe(1);
+    expect(f.saltBytes).toBeGreaterThanOrEqual(16);
+    expect(f.digestBytes).toBe(32);
+    expect(hasher.params).toEqual({ memoryCost: 19_456, timeCost: 2, parallelism: 1, maxLength: 256 });
+  });
+
+  it('salts every hash differently and verifies only the right password', async () => {
+    const [a, b] = await Promise.all([hasher.hash('same password here'), hasher.hash('same password here')]);
+    expect(a).not.toBe(b);
+    expect(await hasher.verify(a, 'same password here')).toBe(true);
+    expect(await hasher.verify(b, 'same password here')).toBe(true);
+    expect(await hasher.verify(a, 'same password hers')).toBe(false);
+    expect(a).not.toContain('same password');
+  });
+
+  it('accepts 8, 64 and 256 code points and refuses 257 and 1,000+ before hashing (RST-29)', async () => {
+    for (const length of [8, 64, 256]) {
+      const pw = 'x1'.repeat(length).slice(0, length);
+      expect(await hasher.verify(await hasher.hash(pw), pw)).toBe(true);
+    }
+    for (const pw of ['y'.repeat(257), 'z'.repeat(1_000), 'w'.repeat(10_000_000)]) {
+      const attempt = hasher.hash(pw);
+      // Refused within a few microtasks: no argon2 run (tens of ms on the thread pool) could have happened.
+      expect(await settlesWithoutWork(attempt)).toBe(true);
+      const error = await attempt.catch((e: unknown) => e);
+      expect(isCairnError(error) && error.code).toBe('password_too_long');
+      expect(isCairnError(error) && error.status).toBe(400);
+      expect(await settlesWithoutWork(hasher.verify('$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaA', pw))).toBe(true);
+    }
+  });
+
+  it('refuses an empty password and never throws from verify', async () => {
+    const error = await hasher.hash('').catch((e: unknown) => e);
+    expect(isCairnError(error) && error.code).toBe('password_empty');
+    expect(await hasher.verify('not a phc string', 'whatever')).toBe(false);
+    expect(await hasher.verify(await hasher.hash('something'), '')).toBe(false);
+  });
+
+  it('accepts emoji, CJK and combining marks, NFKC-normalised, counting code points (RST-31)', async () => {
+    const composed = 'Ça café naïve déjà'; // NFC
+    const decomposed = composed.normalize('NFD');
+    expect(decomposed).not.toBe(composed);
+    const stored = await hasher.hash(composed);
+    expect(await hasher.verify(stored, decomposed)).toBe(true);
+
+    // Compatibility forms fold too: full-width letters and the "ﬁ" ligature.
+    const compat = await hasher.hash('ｆｕｌｌｗｉｄｔｈ ﬁsh');
+    expect(await hasher.verify(compat, 'fullwidth fish')).toBe(true);
+
+    for (const pw of ['🦊🐻🐼🐨🐯🦁🐮🐷', '密码安全很重要吧', 'e\u0301e\u0301e\u0301 combining']) {
+      expect(await hasher.verify(await hasher.hash(pw), pw)).toBe(true);
+    }
+    // 256 emoji are 512 UTF-16 units but 256 code points: accepted; 257 refused.
+    const fox = '🦊';
+    expect(await hasher.hash(fox.repeat(256))).toMatch(/^\$argon2id\$/);
+    await expect(hasher.hash(fox.repeat(257))).rejects.toMatchObject({ code: 'password_too_long' });
+    const n = normalisePassword('🦊'.repeat(3), 256);
+    expect(n.ok && n.codePoints).toBe(3);
+  });
+
+  it('does not truncate: long passwords differing only at the end do not cross-verify (RST-32)', async () => {
+    const base = 'p'.repeat(100); // well past bcrypt's 72-byte limit
+    const stored = await hasher.hash(`${base}1`);
+    expect(await hasher.verify(stored, `${base}1`)).toBe(true);
+    expect(await hasher.verify(stored, `${base}2`)).toBe(false);
+    expect(await hasher.verify(stored, base)).toBe(false);
+    const multibyte = '密'.repeat(30); // 90 UTF-8 bytes
+    const storedMb = await hasher.hash(`${multibyte}a`);
+    expect(await hasher.verify(storedMb, `${multibyte}b`)).toBe(false);
+  });
+
+  it('asks for a rehash when the configured parameters rise or the hash is foreign (RST-37)', async () => {
+    const stored = await hasher.hash('rehash me please');
+    expect(hasher.needsRehash(stored)).toBe(false);
+    expect(createPasswordHasher({ memoryCost: 32_768 }).needsRehash(stored)).toBe(true);
+    expect(createPasswordHasher({ timeCost: 3 }).needsRehash(stored)).toBe(true);
+    expect(createPasswordHasher({ parallelism: 2 }).needsRehash(stored)).toBe(true);
+    // A stronger stored hash does not need a rehash under weaker settings.
+    const stronger = await createPasswordHasher({ memoryCost: 32_768, timeCost: 3 }).hash('stronger one');
+    expect(hasher.needsRehash(stronger)).toBe(false);
+    const argon2i = await rawArgon2Hash('legacy', { algorithm: 1 as Algorithm, memoryCost: 19_456, timeCost: 2 });
+    expect(hasher.needsRehash(argon2i)).toBe(true);
+    expect(hasher.needsRehash('$2b$10$abcdefghijklmnopqrstuv')).toBe(true);
+    expect(hasher.needsRehash('')).toBe(true);
+  });
+
+  it('refuses parameters below the OWASP minimums and caps outside 64–4096', () => {
+    expect(() => createPasswordHasher({ memoryCost: 4_096 })).toThrow(/memoryCost/);
+    expect(() => createPasswordHasher({ memoryCost: 19_456, timeCost: 1 })).toThrow(/35840/);
+    expect(() => createPasswordHasher({ maxLength: 32 })).toThrow(/maxLength/);
+    expect(() => createPasswordHasher({ parallelism: 0 })).toThrow(/parallelism/);
+    expect(createPasswordHasher({ memoryCost: 47_104, timeCost: 1 }).params.memoryCost).toBe(47_104);
+  });
+
+  it('verifyDummy resolves false after spending about one verification', async () => {
+    const stored = await hasher.hash('timing reference');
+    const dummy = createPasswordHasher();
+    await dummy.verifyDummy(); // makes its dummy hash
+    const time = async (f: () => Promise<unknown>) => {
+      const start = performance.now();
+      for (let i = 0; i < 3; i++) await f();
+      return performance.now() - start;
+    };
+    const real = await time(() => hasher.verify(stored, 'wrong guess'));
+    const fake = await time(() => dummy.verifyDummy('wrong guess'));
+    expect(await dummy.verifyDummy('anything')).toBe(false);
+    // Same argon2 work on both paths; the bound is loose so a busy machine does not flake it.
+    expect(fake).toBeGreaterThan(real * 0.25);
+  });
+
+  it('never blocks the event loop: a timer keeps ticking during concurrent hashes', async () => {
+    const gaps: number[] = [];
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 5);
+    const start = performance.now();
+    try {
+      const hashes = await Promise.all(Array.from({ length: 8 }, (_, i) => hasher.hash(`concurrent password ${i}`)));
+      expect(hashes).toHaveLength(8);
+    } finally {
+      clearInterval(timer);
+    }
+    const total = performance.now() - start;
+    // Synchronous hashing would show one gap as long as the whole batch; off-loop hashing keeps gaps short.
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    expect(Math.max(...gaps)).toBeLessThan(total / 2);
+  });
+});
