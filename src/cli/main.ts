@@ -4,6 +4,7 @@
  */
 import { journeysCommand } from './journeys.js';
 import { serveCommand } from './serve.js';
+import { usersCommand } from './users.js';
 
 export interface CommandIo {
   out: (line: string) => void;
@@ -18,7 +19,7 @@ export interface Command {
   run(args: string[], io: CommandIo): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [serveCommand, journeysCommand];
+const COMMANDS: readonly Command[] = [serveCommand, journeysCommand, usersCommand];
 
 function usage(io: CommandIo): void {
   io.out('Usage: cairn <command> [options]\n');

@@ -21,7 +21,7 @@ export const serveCommand: Command = {
     let running;
     try {
       const settings = loadSettings(io.env, io.cwd);
-      running = await startServer(settings, io.err);
+      running = await startServer(settings, { log: io.err });
       io.out(`Cairn listening on ${settings.host}:${running.port} (public URL ${settings.publicUrl}).`);
     } catch (e) {
       if (e instanceof SettingsError || e instanceof StartupError) {

@@ -69,6 +69,196 @@ export const SETTINGS = {
     default: '/am',
     pattern: '^(/[A-Za-z0-9._~-]+)*$',
   },
+  authIdLifetimeSeconds: {
+    env: 'CAIRN_AUTHID_LIFETIME_SECONDS',
+    title: 'Journey step lifetime',
+    description: 'How long a client has to answer a journey step (the authId lifetime; AM default 5 minutes).',
+    type: 'integer',
+    default: 300,
+    minimum: 10,
+    maximum: 86400,
+  },
+  sessionIdleMinutes: {
+    env: 'CAIRN_SESSION_IDLE_MINUTES',
+    title: 'Session idle timeout',
+    description: 'A session unused for this long ends.',
+    type: 'integer',
+    default: 30,
+    minimum: 1,
+    maximum: 525600,
+  },
+  sessionMaxMinutes: {
+    env: 'CAIRN_SESSION_MAX_MINUTES',
+    title: 'Session maximum lifetime',
+    description: 'A session ends this long after it started, however active.',
+    type: 'integer',
+    default: 120,
+    minimum: 1,
+    maximum: 525600,
+  },
+  cookieName: {
+    env: 'CAIRN_COOKIE_NAME',
+    title: 'Session cookie name',
+    description: "Name of the session cookie (AM's iPlanetDirectoryPro); the same name is accepted as a request header.",
+    type: 'string',
+    default: 'iPlanetDirectoryPro',
+    pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$',
+  },
+  corsOrigins: {
+    env: 'CAIRN_CORS_ORIGINS',
+    title: 'CORS origins',
+    description: 'Comma-separated origins (scheme://host[:port]) allowed to call the API from a browser with credentials. Empty: none.',
+    type: 'string-list',
+    default: [],
+  },
+  redirectAllowlist: {
+    env: 'CAIRN_REDIRECT_ALLOWLIST',
+    title: 'Redirect allow-list',
+    description: 'Comma-separated URL prefixes that goto / gotoOnFail may name (relative paths on this server are always allowed).',
+    type: 'string-list',
+    default: [],
+  },
+  successUrl: {
+    env: 'CAIRN_SUCCESS_URL',
+    title: 'Default success URL',
+    description: 'The successUrl of a journey that sets none and has no goto.',
+    type: 'string',
+    default: '/login/#/success',
+  },
+  mongodbUri: {
+    env: 'CAIRN_MONGODB_URI',
+    title: 'MongoDB URI',
+    description: 'When set, users, sessions, suspended journeys and counters live in MongoDB (several stateless instances); otherwise in the embedded store under CAIRN_DATA_DIR.',
+    type: 'string',
+    secret: true,
+  },
+  smtpUrl: {
+    env: 'CAIRN_SMTP_URL',
+    title: 'SMTP server',
+    description: 'smtp://user:pass@host:port or smtps://…. Without it, e-mails go to the development outbox <data dir>/outbox and their links are logged.',
+    type: 'string',
+    secret: true,
+  },
+  smtpFrom: {
+    env: 'CAIRN_SMTP_FROM',
+    title: 'E-mail sender',
+    description: 'From address of the e-mails Cairn sends (a template may name its own).',
+    type: 'string',
+    default: 'Cairn <no-reply@localhost>',
+  },
+  smtpRequireTls: {
+    env: 'CAIRN_SMTP_REQUIRE_TLS',
+    title: 'Require STARTTLS',
+    description: 'Refuse to send over a connection that did not upgrade to TLS.',
+    type: 'boolean',
+    default: false,
+  },
+  smtpRejectUnauthorized: {
+    env: 'CAIRN_SMTP_REJECT_UNAUTHORIZED',
+    title: 'Verify the SMTP certificate',
+    description: 'Turn off only for a test server with a self-signed certificate.',
+    type: 'boolean',
+    default: true,
+  },
+  emailTemplatesDir: {
+    env: 'CAIRN_EMAIL_TEMPLATES_DIR',
+    title: 'E-mail template overrides',
+    description: 'Directory of IDM-format templates (<name>.json) replacing the shipped ones of the same name. Default <data dir>/email-templates.',
+    type: 'string',
+    format: 'path',
+  },
+  managedSchemaFile: {
+    env: 'CAIRN_MANAGED_SCHEMA',
+    title: 'Managed-object schema',
+    description: 'IDM-style managed.json declaring the attributes of managed/user. Default: the shipped config/managed.json.',
+    type: 'string',
+    format: 'path',
+  },
+  auditLog: {
+    env: 'CAIRN_AUDIT_LOG',
+    title: 'Audit log',
+    description: '"stdout", "off", or a file path: where audit events go, one JSON object a line.',
+    type: 'string',
+    default: 'stdout',
+  },
+  suspendedMinutes: {
+    env: 'CAIRN_SUSPENDED_MINUTES',
+    title: 'E-mailed link lifetime',
+    description: 'How long a suspended journey (an e-mailed link) can be resumed, unless its Email Suspend node sets suspendDuration.',
+    type: 'integer',
+    default: 10,
+    minimum: 1,
+    maximum: 10080,
+  },
+  newerLinkSupersedes: {
+    env: 'CAIRN_NEWER_LINK_SUPERSEDES',
+    title: 'Newer link supersedes older',
+    description: 'A new e-mailed link for an account makes its earlier links of the same journey invalid.',
+    type: 'boolean',
+    default: true,
+  },
+  mailPerAccount: {
+    env: 'CAIRN_MAIL_PER_ACCOUNT',
+    title: 'E-mails per account',
+    description: 'At most this many journey e-mails (reset, forgotten username…) per account per window; the answer does not change when the limit is hit.',
+    type: 'integer',
+    default: 5,
+    minimum: 1,
+  },
+  mailPerClient: {
+    env: 'CAIRN_MAIL_PER_CLIENT',
+    title: 'E-mails per client address',
+    description: 'At most this many journey e-mails requested from one client address per window.',
+    type: 'integer',
+    default: 20,
+    minimum: 1,
+  },
+  mailWindowMinutes: {
+    env: 'CAIRN_MAIL_WINDOW_MINUTES',
+    title: 'E-mail limit window',
+    description: 'The window of the two e-mail limits.',
+    type: 'integer',
+    default: 15,
+    minimum: 1,
+  },
+  loginAttempts: {
+    env: 'CAIRN_LOGIN_ATTEMPTS',
+    title: 'Password attempts per account',
+    description: 'Password checks allowed per account per window before further checks are refused unevaluated (reset by a correct password or a password reset). NIST 800-63B: at most 100.',
+    type: 'integer',
+    default: 5,
+    minimum: 1,
+    maximum: 100,
+  },
+  loginAttemptWindowMinutes: {
+    env: 'CAIRN_LOGIN_ATTEMPT_WINDOW_MINUTES',
+    title: 'Password attempt window',
+    description: 'The window of the per-account password attempt budget.',
+    type: 'integer',
+    default: 15,
+    minimum: 1,
+  },
+  adminUsername: {
+    env: 'CAIRN_ADMIN_USERNAME',
+    title: 'Administrator name',
+    description: 'Name accepted in X-OpenIDM-Username by the admin API (/openidm). The admin API is off unless a password or token is set.',
+    type: 'string',
+    default: 'openidm-admin',
+  },
+  adminPassword: {
+    env: 'CAIRN_ADMIN_PASSWORD',
+    title: 'Administrator password',
+    description: 'Password accepted in X-OpenIDM-Password by the admin API.',
+    type: 'string',
+    secret: true,
+  },
+  adminToken: {
+    env: 'CAIRN_ADMIN_TOKEN',
+    title: 'Administrator bearer token',
+    description: 'Bearer token accepted by the admin API (Authorization: Bearer …), at least 32 characters.',
+    type: 'string',
+    secret: true,
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -80,6 +270,31 @@ export interface Settings {
   journeysDir: string;
   publicUrl: string;
   amBasePath: string;
+  authIdLifetimeSeconds: number;
+  sessionIdleMinutes: number;
+  sessionMaxMinutes: number;
+  cookieName: string;
+  corsOrigins: string[];
+  redirectAllowlist: string[];
+  successUrl: string;
+  mongodbUri?: string;
+  smtpUrl?: string;
+  smtpFrom: string;
+  smtpRequireTls: boolean;
+  smtpRejectUnauthorized: boolean;
+  emailTemplatesDir: string;
+  managedSchemaFile?: string;
+  auditLog: string;
+  suspendedMinutes: number;
+  newerLinkSupersedes: boolean;
+  mailPerAccount: number;
+  mailPerClient: number;
+  mailWindowMinutes: number;
+  loginAttempts: number;
+  loginAttemptWindowMinutes: number;
+  adminUsername: string;
+  adminPassword?: string;
+  adminToken?: string;
 }
 
 export class SettingsError extends Error {
@@ -153,6 +368,34 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     } catch {
       problems.push(`CAIRN_PUBLIC_URL must be an absolute http(s) URL without query or fragment, got ${JSON.stringify(values.publicUrl)}.`);
     }
+  }
+  for (const origin of (values.corsOrigins as string[] | undefined) ?? []) {
+    let ok = false;
+    try {
+      const u = new URL(origin);
+      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === origin.replace(/\/$/, '');
+    } catch {
+      ok = false;
+    }
+    if (!ok) problems.push(`CAIRN_CORS_ORIGINS entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}.`);
+  }
+  for (const prefix of (values.redirectAllowlist as string[] | undefined) ?? []) {
+    if (!/^https?:\/\/[^/]+/.test(prefix)) problems.push(`CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got ${JSON.stringify(prefix)}.`);
+  }
+  if (typeof values.sessionIdleMinutes === 'number' && typeof values.sessionMaxMinutes === 'number' && values.sessionIdleMinutes > values.sessionMaxMinutes) {
+    problems.push('CAIRN_SESSION_IDLE_MINUTES must not exceed CAIRN_SESSION_MAX_MINUTES.');
+  }
+  if (typeof values.adminToken === 'string' && values.adminToken.length < 32) {
+    problems.push('CAIRN_ADMIN_TOKEN must be at least 32 characters long.');
+  }
+  if (typeof values.mongodbUri === 'string' && !/^mongodb(\+srv)?:\/\//.test(values.mongodbUri)) {
+    problems.push('CAIRN_MONGODB_URI must start with mongodb:// or mongodb+srv://.');
+  }
+  if (typeof values.smtpUrl === 'string' && !/^smtps?:\/\//.test(values.smtpUrl)) {
+    problems.push('CAIRN_SMTP_URL must start with smtp:// or smtps://.');
+  }
+  if (values.emailTemplatesDir === undefined && typeof values.dataDir === 'string') {
+    values.emailTemplatesDir = resolve(values.dataDir, 'email-templates');
   }
   if (problems.length) throw new SettingsError(problems);
   return Object.freeze(values as unknown as Settings);

@@ -2,29 +2,55 @@
  * The node registry: every node type Cairn knows, listed explicitly (no folder scanning). A test
  * checks that every descriptor exported by a module of src/nodes/ is listed here.
  */
+import { accountLockoutNode } from './account-lockout.js';
 import { attributeCollectorNode } from './attribute-collector.js';
+import { attributePresentDecisionNode } from './attribute-present-decision.js';
 import { choiceCollectorNode } from './choice-collector.js';
+import { createObjectNode } from './create-object.js';
+import { dataStoreDecisionNode } from './data-store-decision.js';
+import { emailSuspendNode } from './email-suspend.js';
+import { emailTemplateNode } from './email-template.js';
+import { identifyExistingUserNode } from './identify-existing-user.js';
+import { identityStoreDecisionNode } from './identity-store-decision.js';
+import { incrementLoginCountNode } from './increment-login-count.js';
 import { innerTreeEvaluatorNode } from './inner-tree-evaluator.js';
 import { messageNode } from './message.js';
 import { pageNode } from './page.js';
 import { passwordCollectorNode } from './password-collector.js';
+import { patchObjectNode } from './patch-object.js';
+import { queryFilterDecisionNode } from './query-filter-decision.js';
+import { requiredAttributesDecisionNode } from './required-attributes-decision.js';
+import { retryLimitDecisionNode } from './retry-limit-decision.js';
 import { setSuccessUrlNode } from './set-success-url.js';
-import type { NodeDescriptor } from './types.js';
 import { usernameCollectorNode } from './username-collector.js';
 import { validatedPasswordNode } from './validated-password.js';
 import { validatedUsernameNode } from './validated-username.js';
+import type { NodeDescriptor } from './types.js';
 
 export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   pageNode,
   innerTreeEvaluatorNode,
-  validatedUsernameNode,
-  validatedPasswordNode,
-  usernameCollectorNode,
-  passwordCollectorNode,
+  accountLockoutNode,
   attributeCollectorNode,
-  messageNode,
+  attributePresentDecisionNode,
   choiceCollectorNode,
+  createObjectNode,
+  dataStoreDecisionNode,
+  emailSuspendNode,
+  emailTemplateNode,
+  identifyExistingUserNode,
+  identityStoreDecisionNode,
+  incrementLoginCountNode,
+  messageNode,
+  passwordCollectorNode,
+  patchObjectNode,
+  queryFilterDecisionNode,
+  requiredAttributesDecisionNode,
+  retryLimitDecisionNode,
   setSuccessUrlNode,
+  usernameCollectorNode,
+  validatedPasswordNode,
+  validatedUsernameNode,
 ];
 
 export type NodeRegistry = ReadonlyMap<string, NodeDescriptor>;

@@ -44,6 +44,74 @@ export interface PolicyPort {
   check(resource: string, property: string, value: unknown, context: PolicyContext): Promise<PolicyFailure[]>;
 }
 
+/** A managed object as the identity service returns it (never with its password hash). */
+export interface ManagedObject {
+  _id: string;
+  _rev?: string;
+  [attribute: string]: unknown;
+}
+
+/** The outcome of a credential check. `throttled`: the account's attempt budget is spent; nothing was evaluated. */
+export type PasswordCheck = 'match' | 'mismatch' | 'throttled';
+
+/** A problem the identity service reports with a message fit for the user (policy failure, conflict). */
+export interface IdentityFailure {
+  message: string;
+  failedPolicies?: PolicyFailure[];
+}
+
+export interface IdentityPort {
+  /**
+   * The one object of `resource` whose `attribute` equals `value` (unique attributes such as userName
+   * and mail compare case-insensitively); undefined when there is none or more than one.
+   */
+  findByAttribute(resource: string, attribute: string, value: string): Promise<ManagedObject | undefined>;
+  read(resource: string, id: string): Promise<ManagedObject | undefined>;
+  /**
+   * Sets the given attributes (nested objects merge; a `password` is policy-checked and hashed).
+   * Resolves to the updated object, or to an IdentityFailure the journey can show.
+   */
+  update(resource: string, id: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure>;
+  create(resource: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure>;
+  /**
+   * Checks a password against the object's. Spends comparable time when `id` is undefined (unknown
+   * user), and keeps a per-account attempt budget in the store, reserved before evaluating, so that
+   * concurrent attempts cannot evaluate more passwords than the budget (reset on a match).
+   */
+  verifyPassword(resource: string, id: string | undefined, password: string): Promise<PasswordCheck>;
+  /** True when the object matches the CREST query filter (Query Filter Decision). */
+  matches(resource: string, id: string, queryFilter: string): Promise<boolean>;
+  /** Records a successful login on the object (login count, last login time). */
+  recordLogin(resource: string, id: string): Promise<void>;
+}
+
+/** Counters kept in the store, exact across processes and instances (retry limits, rate limits). */
+export interface CounterPort {
+  /** Atomically adds one to `key` and returns the new count; the count restarts after `windowMs`. */
+  increment(key: string, windowMs: number): Promise<number>;
+  get(key: string): Promise<number>;
+  reset(key: string): Promise<void>;
+}
+
+/** Outgoing e-mail, sent off the request path. */
+export interface MailPort {
+  enqueue(message: { template: string; to: string; locales: readonly string[]; object: Record<string, unknown> }): void;
+}
+
+/** Audit events (JSON lines). Fields never carry passwords, codes, tokens or suspend ids. */
+export interface AuditPort {
+  record(event: string, fields: Record<string, unknown>): void;
+}
+
+/** Rate limits for e-mails a journey sends (Email Suspend, Email Template), enforced in the store. */
+export interface MailLimits {
+  /** Messages per account per window (default 5 per 15 minutes). */
+  perAccount: number;
+  /** Messages per client address per window. */
+  perClient: number;
+  windowMs: number;
+}
+
 export interface NodeServices {
   /** Milliseconds since the epoch; injected so tests can move time. */
   now(): number;
@@ -51,4 +119,9 @@ export interface NodeServices {
   schema: IdentitySchemaPort;
   /** Password and attribute policies (Validated* callbacks). */
   policy: PolicyPort;
+  identity: IdentityPort;
+  counters: CounterPort;
+  mail: MailPort;
+  audit: AuditPort;
+  mailLimits: MailLimits;
 }

@@ -1,41 +1,47 @@
 /**
  * The server's composition: `createApp(deps)` builds the express application from injected parts
- * (settings, journeys, stores, keys, clock). No module-level state: two apps in one process are
- * independent, which is how the tests run several servers at once.
+ * (settings, journeys, runner, keys, sessions, stores, clock). No module-level state: two apps in
+ * one process are independent, which is how the tests run several servers at once.
  */
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Settings } from '../config/settings.js';
+import type { AuthenticateDeps } from '../am/authenticate.js';
+import { amRouter } from '../am/router.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
+import { cors } from './cors.js';
 
-export interface AppDeps {
-  settings: Readonly<Settings>;
+export interface AppDeps extends AuthenticateDeps {
   catalog: () => JourneyCatalog;
+  /** Extra routers mounted by later composition steps (hosted pages, admin API). */
+  mount?: (app: Express) => void;
+  ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.set('query parser', 'simple');
 
   app.get('/health/live', (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'UP' });
   });
-  app.get('/health/ready', (_req, res) => {
-    const journeys = deps.catalog().ids();
-    res.status(journeys.length > 0 ? 200 : 503).json({ status: journeys.length > 0 ? 'UP' : 'DOWN', journeys: journeys.length });
+  app.get('/health/ready', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    const r = deps.ready ? await deps.ready().catch(() => ({ ok: false, checks: {} })) : { ok: deps.catalog().ids().length > 0, checks: {} };
+    res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'UP' : 'DOWN', checks: r.checks });
   });
+
+  app.use(deps.settings.amBasePath || '/', cors(deps.settings.corsOrigins, deps.settings.cookieName), amRouter(deps));
+  deps.mount?.(app);
 
   app.use((_req: Request, res: Response) => {
     res.status(404).json({ code: 404, reason: 'Not Found', message: 'Not Found' });
   });
   // Last resort: never a stack trace or an internal message on the wire.
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;
-    const status = typeof (err as { status?: unknown })?.status === 'number' ? (err as { status: number }).status : 500;
-    if (status >= 400 && status < 500) {
-      res.status(status).json({ code: status, reason: 'Bad Request', message: 'The request could not be processed' });
-      return;
-    }
+    deps.onError?.(err, req);
     res.status(500).json({ code: 500, reason: 'Internal Server Error', message: 'Internal Server Error' });
   });
   return app;

@@ -1,14 +1,16 @@
 /**
- * Starts a Cairn server: loads and validates the journeys (any error stops the start), builds the
- * app and listens. Returns a handle whose `close()` stops accepting and finishes in-flight requests.
+ * Starts a Cairn server: composes its parts from settings (src/server/compose.ts), builds the app
+ * and listens. `close()` stops accepting, finishes in-flight requests, flushes the mail queue and
+ * closes the store.
  */
 import type { AddressInfo } from 'node:net';
 import { createServer, type Server } from 'node:http';
 import type { Settings } from '../config/settings.js';
-import { buildCatalog, readJourneyDir } from '../journeys/catalog.js';
-import { formatProblems } from '../journeys/validate.js';
-import { createNodeRegistry } from '../nodes/index.js';
+import { idmRouter } from '../idm/router.js';
 import { createApp } from './app.js';
+import { compose, type ComposeOptions } from './compose.js';
+
+export { StartupError } from './compose.js';
 
 export interface RunningServer {
   url: string;
@@ -17,42 +19,47 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export class StartupError extends Error {
-  constructor(message: string, readonly details: string[] = []) {
-    super(message);
-    this.name = 'StartupError';
-  }
-}
+export type StartOptions = ComposeOptions;
 
-export async function startServer(settings: Readonly<Settings>, log: (line: string) => void = () => {}): Promise<RunningServer> {
-  const registry = createNodeRegistry();
-  let inputs;
-  try {
-    inputs = await readJourneyDir(settings.journeysDir);
-  } catch {
-    throw new StartupError(`The journeys directory ${settings.journeysDir} cannot be read (CAIRN_JOURNEYS_DIR).`);
-  }
-  const { catalog, problems } = buildCatalog(inputs, registry);
-  const lines = formatProblems(problems);
-  if (problems.some((p) => p.severity === 'error')) {
-    throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
-  }
-  for (const l of lines) log(l);
-  const app = createApp({ settings, catalog: () => catalog });
+export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
+  const core = await compose(settings, options);
+  const { catalog, runner, codec, sessions, suspensions, stores, keystore, log } = core;
+  const app = createApp({
+    settings,
+    catalog: () => catalog,
+    runner,
+    codec,
+    sessions,
+    suspensions,
+    onError: (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`),
+    mount: (app) => {
+      app.use('/openidm', idmRouter({ settings, identity: core.identity, onError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) }));
+    },
+    ready: async () => {
+      const checks = { store: (await stores.health()).ok, keys: keystore.kids().length > 0, journeys: catalog.ids().length > 0 };
+      return { ok: Object.values(checks).every(Boolean), checks };
+    },
+  });
+
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
+  }).catch(async (e: unknown) => {
+    await core.close();
+    throw e;
   });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
     server,
-    close: () =>
-      new Promise<void>((resolve) => {
+    async close() {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
-      }),
+      });
+      await core.close();
+    },
   };
 }

@@ -1,0 +1,29 @@
+/**
+ * `goto` / `gotoOnFail` validation: only relative paths on this server and URLs under a configured
+ * prefix are honoured; anything else is ignored (AM falls back to the default URL), so the
+ * authenticate API cannot be used as an open redirector.
+ */
+export function allowedRedirect(value: string | undefined, allowlist: readonly string[]): string | undefined {
+  if (!value || value.length > 2048) return undefined;
+  // A path on this server: one leading slash, not protocol-relative, no backslash tricks.
+  if (/^\/(?![/\\])/.test(value) && !/[\\\u0000-\u001f]/.test(value)) return value;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
+  if (url.username || url.password) return undefined;
+  for (const prefix of allowlist) {
+    let p: URL;
+    try {
+      p = new URL(prefix);
+    } catch {
+      continue;
+    }
+    const samePlace = url.origin === p.origin && url.pathname.startsWith(p.pathname);
+    if (samePlace) return url.href;
+  }
+  return undefined;
+}

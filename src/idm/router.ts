@@ -1,0 +1,226 @@
+/**
+ * The IDM-compatible admin API for managed users under /openidm/managed/<object>: create
+ * (`POST ?_action=create`, `PUT` with `If-None-Match: *`), read, query (`_queryFilter`, paging,
+ * `_fields`, `_sortKeys`), patch, replace and delete with `_rev` / `If-Match` concurrency. Only the
+ * configured administrator gets in (X-OpenIDM-Username/-Password or a bearer token); answers and
+ * errors use CREST's shapes; a password or hash never leaves.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Settings } from '../config/settings.js';
+import { CairnError, isCairnError } from '../errors/cairn-error.js';
+import type { IdentityService } from '../identity/identity-service.js';
+import { applyPatch, parsePatch, PatchError } from '../identity/patch.js';
+import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
+import type { ManagedObject } from '../nodes/services.js';
+import { amError, type AmErrorBody } from '../am/wire.js';
+import { requireNonSimpleRequest } from '../server/csrf.js';
+
+const MAX_PAGE = 1000;
+
+function crestError(status: number, message: string, detail?: Record<string, unknown>): AmErrorBody {
+  return amError(status, message, detail);
+}
+
+function send(res: Response, body: AmErrorBody): void {
+  res.status(body.code).json(body);
+}
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+const same = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
+
+function authenticate(settings: Readonly<Settings>) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
+    const user = req.get('x-openidm-username');
+    const password = req.get('x-openidm-password');
+    let ok = false;
+    if (bearer !== undefined) ok = !!settings.adminToken && same(bearer, settings.adminToken);
+    else if (user !== undefined && password !== undefined) {
+      ok = !!settings.adminPassword && same(user, settings.adminUsername) && same(password, settings.adminPassword);
+    }
+    if (!ok) {
+      send(res, crestError(401, 'Access Denied'));
+      return;
+    }
+    next();
+  };
+}
+
+function pickFields(o: ManagedObject, fields: string[] | undefined): Record<string, unknown> {
+  if (!fields || fields.length === 0 || fields.includes('*')) return o;
+  const out: Record<string, unknown> = { _id: o._id, _rev: o._rev };
+  for (const f of fields) {
+    const path = f.replace(/^\//, '').split('/');
+    let v: unknown = o;
+    for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
+    if (v !== undefined) {
+      let target = out;
+      path.slice(0, -1).forEach((p) => {
+        target = (target[p] ??= {}) as Record<string, unknown>;
+      });
+      target[path[path.length - 1] as string] = v;
+    }
+  }
+  return out;
+}
+
+const fieldsOf = (req: Request): string[] | undefined =>
+  typeof req.query._fields === 'string' && req.query._fields ? req.query._fields.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+
+function writeObject(res: Response, status: number, o: ManagedObject, fields?: string[]): void {
+  if (o._rev) res.setHeader('ETag', `"${o._rev}"`);
+  res.status(status).json(pickFields(o, fields));
+}
+
+const ifMatch = (req: Request): string | undefined => req.get('if-match')?.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+
+function body(req: Request): Record<string, unknown> {
+  const b: unknown = req.body;
+  if (!b || typeof b !== 'object' || Array.isArray(b)) throw new CairnError({ status: 400, code: 'idm.body', message: 'The request body must be a JSON object.' });
+  return b as Record<string, unknown>;
+}
+
+export function idmRouter(deps: { settings: Readonly<Settings>; identity: IdentityService; onError?: (e: unknown) => void }): Router {
+  const { identity } = deps;
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  router.use(authenticate(deps.settings));
+  router.use(requireNonSimpleRequest());
+  router.use(express.json({ limit: 256 * 1024 }));
+
+  const resourceOf = (req: Request): string => `managed/${String(req.params.object)}`;
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      fn(req, res).catch(next);
+    };
+
+  router.post(
+    '/managed/:object',
+    wrap(async (req, res) => {
+      const action = req.query._action;
+      if (action !== 'create') {
+        send(res, crestError(400, `Unsupported action ${JSON.stringify(action ?? null)}; use _action=create.`));
+        return;
+      }
+      const created = await identity.createObject(resourceOf(req), body(req));
+      res.setHeader('Location', `${req.baseUrl}/managed/${String(req.params.object)}/${created._id}`);
+      writeObject(res, 201, created, fieldsOf(req));
+    }),
+  );
+
+  router.get(
+    '/managed/:object',
+    wrap(async (req, res) => {
+      const text = req.query._queryFilter;
+      if (typeof text !== 'string') {
+        send(res, crestError(400, 'A query needs _queryFilter (e.g. _queryFilter=true).'));
+        return;
+      }
+      const filter = parseQueryFilter(text);
+      const pageSize = req.query._pageSize === undefined ? undefined : Number(req.query._pageSize);
+      if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE)) {
+        send(res, crestError(400, `_pageSize must be a whole number from 0 to ${MAX_PAGE}.`));
+        return;
+      }
+      const sortKeys = typeof req.query._sortKeys === 'string' && req.query._sortKeys ? req.query._sortKeys.split(',') : undefined;
+      const cookie = typeof req.query._pagedResultsCookie === 'string' && req.query._pagedResultsCookie ? req.query._pagedResultsCookie : undefined;
+      const page = await identity.queryObjects(resourceOf(req), filter, {
+        ...(pageSize ? { pageSize } : {}),
+        ...(cookie ? { pagedResultsCookie: cookie } : {}),
+        ...(sortKeys ? { sortKeys } : {}),
+      });
+      const fields = fieldsOf(req);
+      res.json({
+        result: page.result.map((o) => pickFields(o, fields)),
+        resultCount: page.result.length,
+        pagedResultsCookie: page.pagedResultsCookie,
+        totalPagedResultsPolicy: 'EXACT',
+        totalPagedResults: page.totalPagedResults,
+        remainingPagedResults: -1,
+      });
+    }),
+  );
+
+  router.get(
+    '/managed/:object/:id',
+    wrap(async (req, res) => {
+      const o = await identity.readObject(resourceOf(req), String(req.params.id));
+      if (!o) return send(res, crestError(404, `Object ${String(req.params.id)} not found in ${resourceOf(req)}`));
+      writeObject(res, 200, o, fieldsOf(req));
+    }),
+  );
+
+  router.put(
+    '/managed/:object/:id',
+    wrap(async (req, res) => {
+      const resource = resourceOf(req);
+      const id = String(req.params.id);
+      const attrs = body(req);
+      const existing = await identity.readObject(resource, id);
+      if (req.get('if-none-match') === '*') {
+        if (existing) return send(res, crestError(412, 'The resource already exists'));
+        writeObject(res, 201, await identity.createObject(resource, { ...attrs, _id: id }), fieldsOf(req));
+        return;
+      }
+      if (!existing) {
+        if (ifMatch(req) !== undefined) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
+        writeObject(res, 201, await identity.createObject(resource, { ...attrs, _id: id }), fieldsOf(req));
+        return;
+      }
+      writeObject(res, 200, await identity.replaceObject(resource, id, attrs, ifMatch(req)), fieldsOf(req));
+    }),
+  );
+
+  const patch = wrap(async (req, res) => {
+    const resource = resourceOf(req);
+    const id = String(req.params.id);
+    const operations = parsePatch(req.body);
+    const existing = await identity.readObject(resource, id);
+    if (!existing) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
+    const rev = ifMatch(req);
+    if (rev !== undefined && rev !== '*' && rev !== existing._rev) return send(res, crestError(412, 'Precondition Failed'));
+    const next = applyPatch(existing, operations);
+    writeObject(res, 200, await identity.replaceObject(resource, id, next, existing._rev), fieldsOf(req));
+  });
+  router.patch('/managed/:object/:id', patch);
+  router.post('/managed/:object/:id', (req, res, next) => {
+    if (req.query._action === 'patch') return patch(req, res, next);
+    send(res, crestError(400, `Unsupported action ${JSON.stringify(req.query._action ?? null)}; use _action=patch.`));
+  });
+
+  router.delete(
+    '/managed/:object/:id',
+    wrap(async (req, res) => {
+      const resource = resourceOf(req);
+      const id = String(req.params.id);
+      const rev = ifMatch(req);
+      const existing = await identity.readObject(resource, id);
+      if (!existing) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
+      if (rev !== undefined && rev !== '*' && rev !== existing._rev) return send(res, crestError(412, 'Precondition Failed'));
+      const gone = await identity.deleteObject(resource, id, rev === '*' ? undefined : rev);
+      if (!gone) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
+      writeObject(res, 200, gone);
+    }),
+  );
+
+  router.use((_req, res) => send(res, crestError(404, 'Resource not found')));
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    void _next;
+    const type = (err as { type?: string }).type;
+    if (type === 'entity.parse.failed') return send(res, crestError(400, 'The request could not be processed because the provided content is not valid JSON'));
+    if (type === 'entity.too.large') return send(res, crestError(413, 'The request body is too large.'));
+    if (err instanceof QueryFilterError) {
+      return send(res, crestError(400, `Invalid _queryFilter: ${err.message}`, { position: err.position, excerpt: err.detail }));
+    }
+    if (err instanceof PatchError) return send(res, crestError(400, `Invalid patch: ${err.message}`, err.index === undefined ? undefined : { index: err.index }));
+    if (isCairnError(err) && err.expose) return send(res, crestError(err.status, err.message, err.detail));
+    deps.onError?.(err);
+    send(res, crestError(500, 'Internal Server Error'));
+  });
+  return router;
+}

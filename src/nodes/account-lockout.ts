@@ -1,0 +1,49 @@
+/**
+ * Account Lockout (AM `AccountLockoutNode`): sets the journey's user (`shared._id`, else found by
+ * `shared.username`) inactive (LOCK) or active (UNLOCK) and records `account.locked` /
+ * `account.unlocked`. Always leaves by `outcome`: with nobody identified (AM would throw) it records
+ * `account.lockout.skipped` instead, so an unknown username ends the same way as a real one.
+ */
+import { resolveIdentity, isIdentityFailure } from './helpers/identity-lookup.js';
+import { defineNode } from './types.js';
+
+export interface AccountLockoutConfig {
+  lockAction: 'LOCK' | 'UNLOCK';
+}
+
+export const accountLockoutNode = defineNode<AccountLockoutConfig>({
+  type: 'AccountLockoutNode',
+  displayName: 'Account Lockout',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      lockAction: {
+        title: 'Lock action',
+        description: 'LOCK sets the account inactive; UNLOCK sets it active.',
+        enum: ['LOCK', 'UNLOCK'],
+        default: 'LOCK',
+      },
+    },
+  },
+  outcomes: [{ id: 'outcome', displayName: 'Outcome' }],
+
+  async process(ctx) {
+    const lock = ctx.config.lockAction === 'LOCK';
+    const resource = ctx.journey.identityResource;
+    const audit = ctx.services.audit;
+    const base = { journey: ctx.journey.id, node: ctx.nodeId, action: ctx.config.lockAction };
+    // The identified object first, else the one whose userName was typed.
+    const object = typeof ctx.shared['_id'] === 'string'
+      ? await ctx.services.identity.read(resource, ctx.shared['_id'])
+      : await resolveIdentity(ctx, resource, 'userName');
+    if (!object) {
+      audit.record('account.lockout.skipped', { ...base, reason: 'no-account' });
+      return { kind: 'outcome', outcome: 'outcome' };
+    }
+    const result = await ctx.services.identity.update(resource, object._id, { accountStatus: lock ? 'inactive' : 'active' });
+    if (isIdentityFailure(result)) audit.record('account.lockout.skipped', { ...base, userId: object._id, reason: 'update-refused' });
+    else audit.record(lock ? 'account.locked' : 'account.unlocked', { ...base, userId: object._id });
+    return { kind: 'outcome', outcome: 'outcome' };
+  },
+});

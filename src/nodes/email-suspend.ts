@@ -1,0 +1,146 @@
+/**
+ * Email Suspend Node (AM `EmailSuspendNode`): suspends with one SuspendedTextOutputCallback and mails the
+ * resume link to the identified object; resuming leaves by `outcome`. The answer is identical whether the
+ * account exists, not, is locked or over its limits (RST-01…07): lookup and both counters run on every
+ * path before answering; only `notify` (run by the engine with the link, mail off the request path) differs.
+ */
+import { suspendedTextOutputCallback } from '../callbacks/builders.js';
+import type { LocalizedText } from '../journeys/model.js';
+import { pseudonym } from './helpers/counter-keys.js';
+import { identityValueOf, isInactive } from './helpers/identity-lookup.js';
+import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
+import type { ManagedObject } from './services.js';
+import { defineNode, type NodeContext, type NodeResult } from './types.js';
+
+export interface EmailSuspendConfig {
+  emailTemplateName: string;
+  emailAttribute: string;
+  emailSuspendMessage: LocalizedText;
+  objectLookup: boolean;
+  identityAttribute: string;
+  suspendDuration?: number;
+}
+
+export const DEFAULT_EMAIL_SUSPEND_MESSAGE = 'An email has been sent to the address you entered. Click the link in that email to proceed.';
+/** AM's bundle fallback when the configured map has no usable text. */
+const BUNDLE_FALLBACK = 'An email has been sent to your inbox.';
+
+/** Why no message goes out; recorded in the audit event `reset.email.skipped`, never shown to the client. */
+export type EmailSkipReason = 'no-account' | 'no-recipient' | 'inactive' | 'rate-limited-account' | 'rate-limited-client';
+
+interface Target {
+  object: Record<string, unknown> | undefined;
+  /** The value looked up (objectLookup), for counting and pseudonymous audit when nobody is found. */
+  lookedUp: string | undefined;
+}
+
+async function findTarget(ctx: NodeContext<EmailSuspendConfig>): Promise<Target> {
+  if (!ctx.config.objectLookup) {
+    const attrs = ctx.shared['objectAttributes'];
+    const object = typeof attrs === 'object' && attrs !== null && Object.keys(attrs).length > 0 ? (attrs as Record<string, unknown>) : undefined;
+    return { object, lookedUp: undefined };
+  }
+  const value = identityValueOf(ctx, ctx.config.identityAttribute);
+  const found: ManagedObject | undefined =
+    value === undefined ? undefined : await ctx.services.identity.findByAttribute(ctx.journey.identityResource, ctx.config.identityAttribute, value);
+  return { object: found, lookedUp: value };
+}
+
+export const emailSuspendNode = defineNode<EmailSuspendConfig>({
+  type: 'EmailSuspendNode',
+  displayName: 'Email Suspend Node',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      emailTemplateName: {
+        title: 'Email template name',
+        description: 'The e-mail template (emailTemplate/<name>) sent with the resume link as {{object.resumeURI}}.',
+        type: 'string',
+        minLength: 1,
+        default: 'registration',
+      },
+      emailAttribute: {
+        title: 'Email attribute',
+        description: 'The attribute of the template object holding the recipient address.',
+        type: 'string',
+        minLength: 1,
+        default: 'mail',
+      },
+      emailSuspendMessage: {
+        title: 'Email suspend message',
+        description: 'Locale → text of the SuspendedTextOutputCallback shown while the journey waits.',
+        type: 'object',
+        additionalProperties: { type: 'string' },
+        default: { en: DEFAULT_EMAIL_SUSPEND_MESSAGE },
+      },
+      objectLookup: {
+        title: 'Object lookup',
+        description: 'Look the object up by identityAttribute (true) or use the collected objectAttributes (false) as template object.',
+        type: 'boolean',
+        default: false,
+      },
+      identityAttribute: {
+        title: 'Identity attribute',
+        description: 'The attribute used to look the object up, with the value collected for it (else the username).',
+        type: 'string',
+        minLength: 1,
+        default: 'userName',
+      },
+      suspendDuration: {
+        title: 'Suspend duration (optional)',
+        description: 'Minutes the resume link stays valid; absent: the server default.',
+        type: 'integer',
+        minimum: 1,
+      },
+    },
+  },
+  outcomes: [{ id: 'outcome', displayName: 'Outcome' }],
+  allowedInPage: false,
+
+  async process(ctx) {
+    if (ctx.resumed) return { kind: 'outcome', outcome: 'outcome' };
+    const { emailTemplateName: template, emailAttribute, suspendDuration } = ctx.config;
+
+    const { object, lookedUp } = await findTarget(ctx);
+    const address = object?.[emailAttribute];
+    const recipient = typeof address === 'string' && address.trim() !== '' ? address.trim() : undefined;
+    const objectId = typeof object?.['_id'] === 'string' ? object['_id'] : undefined;
+    // Count on every path (for nobody, under the looked-up value) so the store work is the same.
+    const allowance = await countMail(ctx, template, objectId ?? recipient ?? lookedUp ?? '');
+
+    const answer: NodeResult = {
+      kind: 'suspend',
+      callbacks: [suspendedTextOutputCallback(ctx.localize(ctx.config.emailSuspendMessage, BUNDLE_FALLBACK))],
+      ...(suspendDuration === undefined ? {} : { durationMinutes: suspendDuration }),
+    };
+
+    const audit = ctx.services.audit;
+    const who = recipient ?? lookedUp;
+    const base = {
+      journey: ctx.journey.id,
+      node: ctx.nodeId,
+      template,
+      ...(objectId === undefined ? {} : { userId: objectId }),
+      ...(who === undefined ? {} : { recipient: pseudonym(who) }),
+    };
+    const skip = (reason: EmailSkipReason): NodeResult => {
+      audit.record('reset.email.skipped', { ...base, reason });
+      return answer;
+    };
+    if (!object) return skip('no-account');
+    if (recipient === undefined) return skip('no-recipient');
+    if (ctx.config.objectLookup && isInactive(object)) return skip('inactive');
+    if (allowance !== 'allowed') return skip(allowance);
+
+    const templateObject = templateObjectOf(object);
+    const locales = mailLocalesOf(ctx, object);
+    return {
+      ...answer,
+      notify: (resumeUri: string) => {
+        ctx.services.mail.enqueue({ template, to: recipient, locales, object: { ...templateObject, resumeURI: resumeUri } });
+        audit.record('reset.email.queued', base);
+      },
+    };
+  },
+});

@@ -1,0 +1,36 @@
+/**
+ * The credential check shared by Data Store Decision and Identity Store Decision: `shared.username`
+ * and `transient.password`, the user found by userName, and the identity service's verdict. The
+ * unknown-user path spends comparable work (verifyPassword with no id). On a match, the Retry Limit
+ * counts of the account are cleared under all its names (AM clears them on success).
+ */
+import type { ManagedObject } from '../services.js';
+import type { NodeContext } from '../types.js';
+import { clearRetryCounts, retryAccountOf, type CounterAccount } from './counter-keys.js';
+
+export type CredentialVerdict =
+  | { verdict: 'match'; object: ManagedObject }
+  | { verdict: 'mismatch' }
+  | { verdict: 'throttled' }
+  /** No password was given; nothing was evaluated. */
+  | { verdict: 'blank' };
+
+export async function checkCredentials(ctx: NodeContext<unknown>): Promise<CredentialVerdict> {
+  const resource = ctx.journey.identityResource;
+  const password = ctx.transient['password'];
+  if (typeof password !== 'string' || password === '') return { verdict: 'blank' };
+  const rawUsername = ctx.shared['username'];
+  const username = typeof rawUsername === 'string' ? rawUsername.trim() : '';
+
+  const object = username === '' ? undefined : await ctx.services.identity.findByAttribute(resource, 'userName', username);
+  const check = await ctx.services.identity.verifyPassword(resource, object?._id, password);
+  if (check === 'throttled') return { verdict: 'throttled' };
+  if (check !== 'match' || !object) return { verdict: 'mismatch' };
+
+  const accounts: CounterAccount[] = [{ kind: 'id', value: object._id }, { kind: 'user', value: username }];
+  if (typeof object['userName'] === 'string') accounts.push({ kind: 'user', value: object['userName'] });
+  const before = retryAccountOf(ctx.shared);
+  if (before) accounts.push(before);
+  await clearRetryCounts(ctx.services.counters, accounts);
+  return { verdict: 'match', object };
+}

@@ -1,0 +1,64 @@
+/**
+ * Query Filter Decision (AM `QueryFilterDecisionNode`): `true` when the journey's user (found by
+ * `identityAttribute`, else `shared._id`) matches the CREST `queryFilter`, else `false`. With nobody
+ * identified AM throws; Cairn answers `false` and records `journey.identity.missing`. The filter is
+ * parsed when the journey is validated, so a bad filter stops start-up rather than a login.
+ */
+import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
+import { resolveIdentity } from './helpers/identity-lookup.js';
+import { defineNode } from './types.js';
+
+export interface QueryFilterDecisionConfig {
+  queryFilter: string;
+  identityAttribute: string;
+}
+
+export const queryFilterDecisionNode = defineNode<QueryFilterDecisionConfig>({
+  type: 'QueryFilterDecisionNode',
+  displayName: 'Query Filter Decision',
+  configSchema: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['queryFilter'],
+    properties: {
+      queryFilter: {
+        title: 'Query filter',
+        description: 'CREST query filter the user must match, e.g. `!(/preferences pr) or /preferences/marketing eq false`.',
+        type: 'string',
+        minLength: 1,
+      },
+      identityAttribute: {
+        title: 'Identity attribute',
+        description: 'The attribute used to find the user, with the value collected for it (else the username).',
+        type: 'string',
+        minLength: 1,
+        default: 'userName',
+      },
+    },
+  },
+  outcomes: [
+    { id: 'true', displayName: 'True' },
+    { id: 'false', displayName: 'False' },
+  ],
+
+  checkConfig(config) {
+    try {
+      parseQueryFilter(config.queryFilter);
+      return [];
+    } catch (e) {
+      const message = e instanceof QueryFilterError ? e.message : 'invalid query filter';
+      return [{ pointer: '/queryFilter', message: `Not a valid CREST query filter: ${message}` }];
+    }
+  },
+
+  async process(ctx) {
+    const resource = ctx.journey.identityResource;
+    const object = await resolveIdentity(ctx, resource, ctx.config.identityAttribute);
+    if (!object) {
+      ctx.services.audit.record('journey.identity.missing', { journey: ctx.journey.id, node: ctx.nodeId, nodeType: 'QueryFilterDecisionNode' });
+      return { kind: 'outcome', outcome: 'false' };
+    }
+    const matches = await ctx.services.identity.matches(resource, object._id, ctx.config.queryFilter);
+    return { kind: 'outcome', outcome: matches ? 'true' : 'false' };
+  },
+});

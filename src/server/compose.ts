@@ -1,0 +1,186 @@
+/**
+ * Composition of Cairn's parts from settings, shared by the server and the command line: journeys
+ * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
+ * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
+ */
+import { join } from 'node:path';
+import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
+import type { SuspensionPort } from '../am/authenticate.js';
+import { createSuspensions } from '../am/suspensions.js';
+import { createAuditLog, type AuditLog } from '../audit/audit-log.js';
+import type { Settings } from '../config/settings.js';
+import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
+import { createPasswordHasher } from '../identity/passwords.js';
+import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
+import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
+import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
+import { JourneyRunner } from '../journeys/runner.js';
+import { formatProblems } from '../journeys/validate.js';
+import { openKeystore, type Keystore } from '../keys/keystore.js';
+import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js';
+import { createNodeRegistry } from '../nodes/index.js';
+import type { NodeServices } from '../nodes/services.js';
+import { createSessionService, type SessionService } from '../sessions/session-service.js';
+import { openStoreBundle, type StoreBundle } from './stores.js';
+
+export interface ComposeOptions {
+  log?: (line: string) => void;
+  /** Clock for tests. */
+  now?: () => number;
+  /** Receives audit lines instead of CAIRN_AUDIT_LOG (tests). */
+  audit?: (line: string) => void;
+  /** Skip loading journeys (command-line tools that only manage users). */
+  withoutJourneys?: boolean;
+}
+
+export class StartupError extends Error {
+  constructor(
+    message: string,
+    readonly details: string[] = [],
+  ) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+export interface Core {
+  settings: Readonly<Settings>;
+  catalog: JourneyCatalog;
+  stores: StoreBundle;
+  keystore: Keystore;
+  codec: AuthIdCodec;
+  schema: ManagedSchema;
+  identity: IdentityService;
+  sessions: SessionService;
+  suspensions: SuspensionPort;
+  mailer: Mailer;
+  audit: AuditLog;
+  runner: JourneyRunner;
+  services: NodeServices;
+  log: (line: string) => void;
+  close(): Promise<void>;
+}
+
+const SHIPPED_TEMPLATES = new URL('../../config/email-templates/', import.meta.url).pathname;
+const HOSTED_PAGE = '/login/';
+
+export async function compose(settings: Readonly<Settings>, options: ComposeOptions = {}): Promise<Core> {
+  const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
+  const registry = createNodeRegistry();
+
+  let inputs: Awaited<ReturnType<typeof readJourneyDir>> = [];
+  if (!options.withoutJourneys) {
+    try {
+      inputs = await readJourneyDir(settings.journeysDir);
+    } catch {
+      throw new StartupError(`The journeys directory ${settings.journeysDir} cannot be read (CAIRN_JOURNEYS_DIR).`);
+    }
+  }
+  const { catalog, problems } = buildCatalog(inputs, registry);
+  const lines = formatProblems(problems);
+  if (problems.some((p) => p.severity === 'error')) {
+    throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
+  }
+  for (const l of lines) log(l);
+
+  const schema = await loadManagedSchema(settings.managedSchemaFile ?? undefined).catch((e: Error) => {
+    throw new StartupError(`The managed-object schema cannot be loaded: ${e.message}`);
+  });
+  const templates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
+    throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
+  });
+  const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
+  const stores = await openStoreBundle(settings, now, uniqueKeys);
+  const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now });
+  const codec = createAuthIdCodec({ keystore, ttlSeconds: settings.authIdLifetimeSeconds, now });
+  const audit = createAuditLog(settings.auditLog, now, options.audit);
+  const mailer = createMailer({
+    ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
+    smtp: { requireTLS: settings.smtpRequireTls, rejectUnauthorized: settings.smtpRejectUnauthorized },
+    from: settings.smtpFrom,
+    dataDir: settings.dataDir,
+    templates,
+    log,
+    now,
+  });
+  const hasher = createPasswordHasher();
+  const commonPasswords = await loadCommonPasswords();
+  const sessions = createSessionService({
+    store: stores.sessions,
+    idleMs: settings.sessionIdleMinutes * 60_000,
+    maxMs: settings.sessionMaxMinutes * 60_000,
+    now,
+  });
+  const policy = createPolicyService({
+    schema,
+    commonPasswords,
+    isUnique: async (resource, property, value, objectId) => {
+      const o = await stores.objects.findUnique(resource, property, value);
+      return !o || o._id === objectId;
+    },
+    isCurrentPassword: async (resource, objectId, candidate) => {
+      const o = await stores.objects.read(resource, objectId);
+      return typeof o?.password === 'string' && (await hasher.verify(o.password, candidate));
+    },
+  });
+  const identity = createIdentityService({
+    objects: stores.objects,
+    counters: stores.counters,
+    hasher,
+    policy,
+    schema,
+    audit,
+    mail: mailer,
+    revokeSessions: (subject) => sessions.revokeAll(subject),
+    attempts: { max: settings.loginAttempts, windowMs: settings.loginAttemptWindowMinutes * 60_000 },
+    now,
+  });
+  const services: NodeServices = {
+    now,
+    schema,
+    policy,
+    identity,
+    counters: stores.counters,
+    mail: mailer,
+    audit,
+    mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
+  };
+  const runner = new JourneyRunner({
+    catalog: () => catalog,
+    registry,
+    services,
+    onNodeError: (error, where) => log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
+  });
+  const suspensions = createSuspensions({
+    store: stores.suspended,
+    publicUrl: settings.publicUrl,
+    pagePath: HOSTED_PAGE,
+    defaultMinutes: settings.suspendedMinutes,
+    supersede: settings.newerLinkSupersedes,
+    now,
+  });
+
+  return {
+    settings,
+    catalog,
+    stores,
+    keystore,
+    codec,
+    schema,
+    identity,
+    sessions,
+    suspensions,
+    mailer,
+    audit,
+    runner,
+    services,
+    log,
+    async close() {
+      await mailer.flush(5_000).catch(() => false);
+      await mailer.close();
+      await audit.close();
+      await stores.close();
+    },
+  };
+}

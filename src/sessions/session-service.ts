@@ -1,0 +1,87 @@
+/**
+ * Server-side sessions: created when a journey succeeds, identified by a random 256-bit token
+ * (AM's tokenId, also the session cookie) of which the store keeps only a SHA-256 hash. The store
+ * enforces idle and maximum lifetimes; all sessions of a user can be revoked at once.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { SessionStore, StoredSession } from '../stores/types.js';
+
+export interface SessionServiceOptions {
+  store: Pick<SessionStore, 'create' | 'get' | 'touch' | 'delete' | 'deleteBySubject'>;
+  idleMs: number;
+  maxMs: number;
+  now: () => number;
+}
+
+export interface Session {
+  tokenId: string;
+  /** The user's name as AM reports it (`uid`). */
+  uid: string;
+  /** The managed object's `_id`, when the journey identified one. */
+  userId?: string;
+  realm: string;
+  journey: string;
+  createdAt: number;
+  lastAccessAt: number;
+  idleExpiresAt: number;
+  maxExpiresAt: number;
+}
+
+export interface SessionService {
+  create(subject: { uid: string; userId?: string; realm: string; journey: string }): Promise<Session>;
+  /** The live session for a token (refreshing its idle deadline), or undefined. */
+  validate(tokenId: string | undefined): Promise<Session | undefined>;
+  /** Ends one session; false when there was none. */
+  logout(tokenId: string | undefined): Promise<boolean>;
+  /** Ends every session of a user (by `_id` or name) after a password reset; returns how many. */
+  revokeAll(subject: string): Promise<number>;
+}
+
+/** Refresh the idle deadline at most this often, so validating a session is not a write each time. */
+const TOUCH_INTERVAL_MS = 60_000;
+const TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+const keyOf = (tokenId: string): string => createHash('sha256').update(tokenId).digest('base64url');
+
+function view(tokenId: string, s: StoredSession): Session {
+  const d = s.data as { uid?: string; userId?: string; realm?: string; journey?: string };
+  return {
+    tokenId,
+    uid: d.uid ?? '',
+    ...(d.userId ? { userId: d.userId } : {}),
+    realm: d.realm ?? '/',
+    journey: d.journey ?? '',
+    createdAt: s.createdAt,
+    lastAccessAt: s.lastAccessAt,
+    idleExpiresAt: s.idleExpiresAt,
+    maxExpiresAt: s.maxExpiresAt,
+  };
+}
+
+export function createSessionService(options: SessionServiceOptions): SessionService {
+  const { store, idleMs, maxMs, now } = options;
+  return {
+    async create(subject) {
+      const tokenId = randomBytes(32).toString('base64url');
+      const stored = await store.create(keyOf(tokenId), {
+        subjects: [subject.uid, ...(subject.userId ? [subject.userId] : [])],
+        data: { uid: subject.uid, ...(subject.userId ? { userId: subject.userId } : {}), realm: subject.realm, journey: subject.journey },
+        idleTimeoutMs: idleMs,
+        maxLifetimeMs: maxMs,
+      });
+      return view(tokenId, stored);
+    },
+    async validate(tokenId) {
+      if (!tokenId || !TOKEN.test(tokenId)) return undefined;
+      const key = keyOf(tokenId);
+      let s = await store.get(key);
+      if (s && now() - s.lastAccessAt >= TOUCH_INTERVAL_MS) s = await store.touch(key);
+      return s ? view(tokenId, s) : undefined;
+    },
+    async logout(tokenId) {
+      if (!tokenId || !TOKEN.test(tokenId)) return false;
+      return store.delete(keyOf(tokenId));
+    },
+    revokeAll: (subject) => store.deleteBySubject(subject),
+  };
+}

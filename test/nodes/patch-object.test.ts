@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { CairnError } from '../../src/errors/cairn-error.js';
+import { patchObjectNode as node } from '../../src/nodes/patch-object.js';
+import { configFor, makeNodeContext } from '../support/node-context.js';
+import { ALICE, outcomeOf, ports } from './identity-fixtures.js';
+
+/** ResetPassword's Patch Object, as AIC exports it (reference §4.2), for the default resource. */
+const RESET = configFor(node, { identityAttribute: 'mail', patchAsObject: false, ignoredFields: [], identityResource: 'managed/user' });
+
+/** State after a reset: Identify Existing User found Alice, Platform Password collected the new password. */
+const afterReset = (password: string) => ({
+  shared: { _id: ALICE._id, username: 'alice', objectAttributes: { mail: 'ALICE@example.com', userName: 'alice' } },
+  transient: { password, objectAttributes: { password } },
+});
+
+describe('Patch Object (PatchObjectNode)', () => {
+  it('declares AM type, name, defaults and outcomes', () => {
+    expect([node.type, node.displayName]).toEqual(['PatchObjectNode', 'Patch Object']);
+    expect(configFor(node)).toEqual({ patchAsObject: false, ignoredFields: [], identityResource: 'managed/user', identityAttribute: 'userName' });
+    expect(node.outcomes).toEqual([
+      { id: 'PATCHED', displayName: 'Patched' },
+      { id: 'FAILURE', displayName: 'Failed' },
+    ]);
+  });
+
+  it('PATCHED: writes the new password (and the collected attributes) to the identified user', async () => {
+    const p = ports();
+    const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('brand new password'), services: p.services }));
+    expect(outcomeOf(result)).toBe('PATCHED');
+    const stored = p.identity.users.get(ALICE._id);
+    expect(stored).toMatchObject({ password: 'brand new password', userName: 'alice', givenName: 'Alice' });
+    expect(stored?._id).toBe(ALICE._id);
+    expect(p.identity.stats.updates).toBe(1);
+  });
+
+  it('FAILURE with the identity service\'s message when it refuses the change', async () => {
+    const p = ports();
+    const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services }));
+    expect(result).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Password does not meet the policy.' });
+    expect(p.identity.users.get(ALICE._id)?.password).toBe(ALICE.password);
+
+    p.identity.failNextWrite({ message: 'Conflict: the object changed.' });
+    const conflict = await node.process(makeNodeContext({ config: RESET, ...afterReset('long enough pw'), services: p.services }));
+    expect(conflict).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Conflict: the object changed.' });
+  });
+
+  it('FAILURE when nobody is identified, the object does not exist, or it is not the one identified earlier', async () => {
+    const p = ports();
+    const run = (shared: Record<string, unknown>) =>
+      node.process(makeNodeContext({ config: RESET, shared, transient: { objectAttributes: { password: 'brand new password' } }, services: p.services }));
+    expect(outcomeOf(await run({}))).toBe('FAILURE');
+    expect(outcomeOf(await run({ objectAttributes: { mail: 'nobody@example.com' } }))).toBe('FAILURE');
+    expect(outcomeOf(await run({ _id: 'u-bob', objectAttributes: { mail: 'alice@example.com' } }))).toBe('FAILURE');
+    expect(p.identity.stats.updates).toBe(0);
+  });
+
+  it('never patches _id or ignoredFields (nested too); with nothing left it is PATCHED without a write', async () => {
+    const p = ports();
+    const config = configFor(node, { ignoredFields: ['userName', 'preferences/marketing'] });
+    const shared = { objectAttributes: { userName: 'ALICE', _id: 'u-bob', preferences: { marketing: true, updates: false } } };
+    expect(outcomeOf(await node.process(makeNodeContext({ config, shared, services: p.services })))).toBe('PATCHED');
+    expect(p.identity.users.get(ALICE._id)).toMatchObject({ userName: 'alice', preferences: { marketing: false, updates: false } });
+    expect(p.identity.users.get('u-bob')).toMatchObject({ _id: 'u-bob', userName: 'bob' });
+
+    const nothing = configFor(node, { ignoredFields: ['userName'] });
+    const result = await node.process(makeNodeContext({ config: nothing, shared: { objectAttributes: { userName: 'alice' } }, services: p.services }));
+    expect(outcomeOf(result)).toBe('PATCHED');
+    expect(p.identity.stats.updates).toBe(1);
+  });
+
+  it('refuses to run against another identityResource than the journey\'s', async () => {
+    const config = configFor(node, { identityResource: 'managed/alpha_user' });
+    await expect(node.process(makeNodeContext({ config, ...afterReset('brand new password') }))).rejects.toThrow(CairnError);
+  });
+});
