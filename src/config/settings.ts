@@ -125,6 +125,13 @@ export const SETTINGS = {
     type: 'string',
     default: '/login/#/success',
   },
+  uiThemeFile: {
+    env: 'CAIRN_UI_THEME_FILE',
+    title: 'Hosted pages theme',
+    description: 'JSON theme of the hosted pages (logo, colours, product name, texts); re-read on each request, no rebuild needed. Default: the shipped ui/theme.json.',
+    type: 'string',
+    format: 'path',
+  },
   mongodbUri: {
     env: 'CAIRN_MONGODB_URI',
     title: 'MongoDB URI',
@@ -277,6 +284,7 @@ export interface Settings {
   corsOrigins: string[];
   redirectAllowlist: string[];
   successUrl: string;
+  uiThemeFile?: string;
   mongodbUri?: string;
   smtpUrl?: string;
   smtpFrom: string;

@@ -21,6 +21,8 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  // No content-hash ETags: API answers are no-store, and a hash of a random authId would only differ per answer.
+  app.set('etag', false);
 
   app.get('/health/live', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -4,10 +4,12 @@
  * closes the store.
  */
 import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { Settings } from '../config/settings.js';
 import { idmRouter } from '../idm/router.js';
 import { createApp } from './app.js';
+import { mountUi } from './ui-routes.js';
 import { compose, type ComposeOptions } from './compose.js';
 
 export { StartupError } from './compose.js';
@@ -21,6 +23,8 @@ export interface RunningServer {
 
 export type StartOptions = ComposeOptions;
 
+const UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
+
 export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
   const core = await compose(settings, options);
   const { catalog, runner, codec, sessions, suspensions, stores, keystore, log } = core;
@@ -33,6 +37,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     suspensions,
     onError: (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`),
     mount: (app) => {
+      mountUi(app, { uiDistDir: UI_DIST, ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}), amBasePath: settings.amBasePath || '/' });
       app.use('/openidm', idmRouter({ settings, identity: core.identity, onError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) }));
     },
     ready: async () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/mail/mailer.js';
 import { loadEmailTemplates } from '../../src/mail/templates.js';
-import { parseMail } from './eml.js';
+import { parseMail } from '../support/eml.js';
 
 const SHIPPED = fileURLToPath(new URL('../../config/email-templates', import.meta.url));
 const LINK = 'http://localhost:8080/am/XUI/?realm=/&suspendedId=dev0Token1xYz&authIndexType=service&authIndexValue=ForgottenUsername';

@@ -14,8 +14,8 @@ import { createMailer } from '../../src/mail/mailer.js';
 import { backoffDelay, recipientHash } from '../../src/mail/queue.js';
 import { loadEmailTemplates } from '../../src/mail/templates.js';
 import type { EmailTemplates, Mailer, MailerOptions, MailPersistence, PendingMail } from '../../src/mail/types.js';
-import { parseMail } from './eml.js';
-import { deadPort, startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
+import { parseMail } from '../support/eml.js';
+import { deadPort, startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
 const SHIPPED = fileURLToPath(new URL('../../config/email-templates', import.meta.url));
 const TOKEN = 'Zq3kP0e9xYw2Lr8sT1uV4b';

@@ -12,8 +12,8 @@ import { createMailer } from '../../src/mail/mailer.js';
 import { loadEmailTemplates } from '../../src/mail/templates.js';
 import { MailConfigError, parseSmtpUrl } from '../../src/mail/transport.js';
 import type { EmailTemplates, Mailer, MailerOptions } from '../../src/mail/types.js';
-import { parseMail } from './eml.js';
-import { startSmtpPeer, type SmtpPeer } from './smtp-peer.js';
+import { parseMail } from '../support/eml.js';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
 const SHIPPED = fileURLToPath(new URL('../../config/email-templates', import.meta.url));
 const LINK = 'https://cairn.example/am/XUI/?realm=/&suspendedId=Zq3kP0e9xYw2Lr8sT1uV4b&authIndexType=service&authIndexValue=ResetPassword';

@@ -1,0 +1,175 @@
+/**
+ * Safety of the shipped journeys under pressure, over real HTTP: uniform reset answers when the
+ * SMTP server is dead or slow, the per-account e-mail limit, and Retry Limit + Account Lockout under
+ * 50 parallel wrong passwords (no more passwords evaluated than the limit). Also: a user created
+ * with the `cairn users` command, in another process while the server runs, signs in through the SDK.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asStep, asSuccess, createSdkClient, sdk, type Sdk } from '../support/forgerock-sdk.js';
+import { startTestServer, type TestServer } from '../support/server.js';
+import { deadPort, startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
+
+const { CallbackType } = sdk;
+const ROOT = join(import.meta.dirname, '..', '..');
+const JOURNEYS = join(ROOT, 'journeys');
+const ADMIN_TOKEN = 'safety-admin-token-0123456789abcdefghijklmno';
+const PASSWORD = 'the correct horse battery';
+const run = promisify(execFile);
+
+const authUrl = (s: TestServer, journey: string) => `${s.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=${journey}`;
+
+async function post(url: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return { status: res.status, json: await res.json(), headers: res.headers };
+}
+
+async function createUser(s: TestServer, userName: string, mail: string): Promise<string> {
+  const res = await fetch(`${s.url}/openidm/managed/user?_action=create`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ userName, mail, givenName: 'Test', sn: 'User', password: PASSWORD }),
+  });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { _id: string })._id;
+}
+
+/** Asks for a reset of `mail` with raw HTTP; the answer without its authId. */
+async function askReset(s: TestServer, mail: string) {
+  const step = (await post(authUrl(s, 'ResetPassword'))).json;
+  step.callbacks[0].input[0].value = mail;
+  const r = await post(authUrl(s, 'ResetPassword'), step);
+  return { status: r.status, authIdLength: String(r.json.authId).length, rest: { ...r.json, authId: undefined } };
+}
+
+describe('reset answers do not depend on the mail server', () => {
+  let dead: TestServer;
+  let slowSmtp: SmtpPeer;
+  let slow: TestServer;
+  beforeAll(async () => {
+    dead = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: `smtp://127.0.0.1:${await deadPort()}`, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN, CAIRN_AUDIT_LOG: 'off' });
+    slowSmtp = await startSmtpPeer({ delayMs: 3_000 });
+    slow = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: slowSmtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN, CAIRN_AUDIT_LOG: 'off' });
+  });
+  afterAll(async () => {
+    await dead?.stop();
+    await slow?.stop();
+    await slowSmtp?.close();
+  });
+
+  for (const which of ['dead', 'slow'] as const) {
+    it(`answers unknown, existing and locked accounts the same with a ${which} SMTP server`, async () => {
+      const s = which === 'dead' ? dead : slow;
+      await createUser(s, 'present', 'present@example.com');
+      const lockedId = await createUser(s, 'shut', 'shut@example.com');
+      await fetch(`${s.url}/openidm/managed/user/${lockedId}`, {
+        method: 'PATCH',
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify([{ operation: 'replace', field: '/accountStatus', value: 'inactive' }]),
+      });
+      const started = Date.now();
+      const existing = await askReset(s, 'present@example.com');
+      // The answer never waits for the mail server (a slow one takes 3 s per message).
+      expect(Date.now() - started).toBeLessThan(2_500);
+      expect(await askReset(s, 'nobody@example.com')).toEqual(existing);
+      expect(await askReset(s, 'shut@example.com')).toEqual(existing);
+      expect(existing.status).toBe(200);
+      expect(existing.rest.callbacks[0].type).toBe('SuspendedTextOutputCallback');
+    });
+  }
+});
+
+describe('limits that hold across requests', () => {
+  let smtp: SmtpPeer;
+  let server: TestServer;
+  const audit: string[] = [];
+  beforeAll(async () => {
+    smtp = await startSmtpPeer();
+    server = await startTestServer(
+      { CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN },
+      { audit: (line) => audit.push(line) },
+    );
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await smtp?.close();
+  });
+
+  it('sends at most 5 reset e-mails per account per window, with unchanged answers', async () => {
+    await createUser(server, 'flood', 'flood@example.com');
+    const answers = [];
+    for (let i = 0; i < 7; i++) answers.push(await askReset(server, 'flood@example.com'));
+    expect(new Set(answers.map((a) => JSON.stringify(a))).size).toBe(1);
+    await smtp.waitFor(5, 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received.filter((m) => m.to.includes('flood@example.com'))).toHaveLength(5);
+  });
+
+  it('holds Retry Limit and Account Lockout under 50 parallel wrong passwords', async () => {
+    const id = await createUser(server, 'target', 'target@example.com');
+    // 50 journeys at the sign-in page, then 50 wrong passwords at once.
+    const pages = await Promise.all(Array.from({ length: 50 }, () => post(authUrl(server, 'Login')).then((r) => r.json)));
+    audit.length = 0;
+    const answers = await Promise.all(
+      pages.map((page, i) => {
+        page.callbacks[0].input[0].value = 'target';
+        page.callbacks[1].input[0].value = `wrong guess number ${i}`;
+        return post(authUrl(server, 'Login'), page);
+      }),
+    );
+    const evaluated = audit.filter((l) => JSON.parse(l).event === 'login.failed');
+    expect(evaluated.length).toBeLessThanOrEqual(5);
+    const retried = answers.filter((a) => a.status === 200 && a.json.authId);
+    const rejected = answers.filter((a) => a.status === 401);
+    expect(retried).toHaveLength(5); // Retry Limit 5: exactly five go back to the page
+    expect(rejected).toHaveLength(45);
+    expect(new Set(rejected.map((a) => a.json.message))).toEqual(new Set(['Login failure']));
+    // Account Lockout made the account inactive; the right password no longer signs in.
+    const user = await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+    expect(user.accountStatus).toBe('inactive');
+    const page = (await post(authUrl(server, 'Login'))).json;
+    page.callbacks[0].input[0].value = 'target';
+    page.callbacks[1].input[0].value = PASSWORD;
+    expect((await post(authUrl(server, 'Login'), page)).status).toBe(401);
+  });
+});
+
+describe('a user created with the command line', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_AUDIT_LOG: 'off' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('signs in through the Login journey driven by the ForgeRock SDK', async () => {
+    // Another process writes to the same embedded store while the server runs.
+    const child = run(
+      'node',
+      [join(ROOT, 'bin', 'cairn.js'), 'users', 'create', '--userName', 'cliuser', '--mail', 'cli@example.com', '--givenName', 'Cli', '--sn', 'User', '--password-stdin'],
+      { cwd: ROOT, env: { ...process.env, CAIRN_DATA_DIR: server.dataDir, CAIRN_AUDIT_LOG: 'off' } },
+    );
+    child.child.stdin?.end(`${PASSWORD}\n`);
+    const { stdout } = await child;
+    expect(stdout).toMatch(/^Created cliuser \(/);
+
+    const c = createSdkClient({ baseUrl: server.amUrl, tree: 'Login' });
+    const page = asStep(await c.start());
+    page.getCallbackOfType<Sdk.NameCallback>(CallbackType.NameCallback).setName('cliuser');
+    page.getCallbackOfType<Sdk.PasswordCallback>(CallbackType.PasswordCallback).setPassword(PASSWORD);
+    const success = asSuccess(await c.next(page));
+    expect(success.getSessionToken()).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const list = await run('node', [join(ROOT, 'bin', 'cairn.js'), 'users', 'list', '--filter', 'userName eq "cliuser"', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, CAIRN_DATA_DIR: server.dataDir, CAIRN_AUDIT_LOG: 'off' },
+    });
+    const users = JSON.parse(list.stdout) as Record<string, unknown>[];
+    expect(users).toHaveLength(1);
+    expect(users[0]).toMatchObject({ userName: 'cliuser', mail: 'cli@example.com', loginCount: 1 });
+    expect(JSON.stringify(users)).not.toMatch(/argon2|the correct horse/);
+  });
+});

@@ -1,0 +1,344 @@
+/**
+ * Drives a journey in the page: reads the route, starts or resumes the journey, renders each step,
+ * submits (with live validateOnly checks in between, kept in order and never overtaking a submit),
+ * and turns every outcome into a page a person can act on. All browser objects (location, history,
+ * fetch, the main element) are passed in by main.ts; the state lives in this closure only.
+ */
+import { createApiClient, type ApiOutcome, type FetchLike } from './core/api.js';
+import { buildSubmission, initialValues, planPage, samePage, type PagePlan } from './core/form-model.js';
+import { isLandingUrl, journeyLinks, landingFor, LOGIN, titleKey, type Landing } from './core/journeys.js';
+import { apiUrl, journeyHref, parseRoute, withLocale, withoutSuspendedId, type JourneyRoute } from './core/route.js';
+import { linksOf, safeHref, sanitizeDescription } from './core/sanitize.js';
+import type { Step } from './core/types.js';
+import { createTranslator, pickLocale, type Overrides, type Translator } from './i18n/index.js';
+import { renderPanel } from './view/panels.js';
+import { renderStepPage, type StepPage } from './view/page.js';
+
+export interface ControllerEnv {
+  main: HTMLElement;
+  amBasePath: string;
+  fetch: FetchLike;
+  location: Location;
+  history: History;
+  /** The browser's preferred languages (navigator.languages). */
+  languages: readonly string[];
+  textOverrides: Overrides;
+  productName: string;
+  /** Called whenever the page language changes (to update <html lang>, the selector, chrome texts). */
+  onLocale(t: Translator): void;
+}
+
+const LIVE_CHECK_DELAY_MS = 500;
+
+export function createController(env: ControllerEnv) {
+  const api = createApiClient({ fetch: env.fetch });
+  let locale = pickLocale([parseRoute(env.location.search, env.location.hash).locale, ...env.languages]);
+  let t = createTranslator(locale, env.textOverrides);
+
+  // Per-journey state.
+  let route: JourneyRoute | undefined;
+  let resumed = false;
+  let step: Step | undefined;
+  let plan: PagePlan | undefined;
+  let values = new Map<string, unknown>();
+  let page: StepPage | undefined;
+  let stepCount = 0;
+  let generation = 0;
+  let pollTimer: ReturnType<typeof setTimeout> | undefined;
+  let liveTimer: ReturnType<typeof setTimeout> | undefined;
+  let liveIndex: number | undefined;
+  let inFlight: Promise<void> = Promise.resolve();
+  let rerender: () => void = () => undefined;
+
+  const setTitle = (title: string): void => {
+    document.title = `${title} – ${env.productName}`;
+  };
+  const focus = (element: HTMLElement): void => element.focus();
+  const pageUrl = (): string => env.location.href;
+
+  const resetTimers = (): void => {
+    if (pollTimer !== undefined) clearTimeout(pollTimer);
+    if (liveTimer !== undefined) clearTimeout(liveTimer);
+    pollTimer = liveTimer = liveIndex = undefined;
+  };
+
+  /** Serialises requests: a submit waits for a running live check and uses its newer authId. */
+  const queue = (task: () => Promise<void>): Promise<void> => {
+    inFlight = inFlight.then(task, task);
+    return inFlight;
+  };
+
+  const send = async (body: Step | undefined): Promise<ApiOutcome> => {
+    if (!route) throw new Error('no journey');
+    const resume = route.suspendedId !== undefined;
+    const outcome = await api.send(apiUrl(env.amBasePath, route, { resume, locale }), body, resume);
+    if (resume) {
+      // The e-mailed id is single-use: drop it from the address bar and from later calls.
+      const { suspendedId: _used, ...rest } = route;
+      void _used;
+      route = rest;
+      env.history.replaceState(null, '', `${env.location.pathname}${withoutSuspendedId(env.location.search)}${env.location.hash}`);
+    }
+    return outcome;
+  };
+
+  const linkState = (): { goto?: string; gotoOnFail?: string; realm?: string; locale?: string } => {
+    const state: { goto?: string; gotoOnFail?: string; realm?: string; locale?: string } = { locale };
+    if (route?.goto !== undefined) state.goto = route.goto;
+    if (route?.gotoOnFail !== undefined) state.gotoOnFail = route.gotoOnFail;
+    if (route?.realm !== undefined) state.realm = route.realm;
+    return state;
+  };
+
+  // ---- pages -------------------------------------------------------------------------------
+
+  const showStep = (next: Step, errors: string[] = []): void => {
+    resetTimers();
+    generation += 1;
+    const samePageAgain = step !== undefined && samePage(step, next);
+    const typed = values;
+    step = next;
+    plan = planPage(next);
+    if (!samePageAgain) stepCount += 1;
+    // The server's values first (it echoes what was submitted, minus secrets). On the same page sent
+    // back (a refused value), keep what the person typed where the server sent nothing — except
+    // passwords, which are typed again.
+    values = initialValues(next);
+    if (samePageAgain) {
+      const secret = new Set(plan.fields.flatMap((f) => (f.kind === 'password' ? [f.inputName] : [])));
+      for (const [name, value] of typed) {
+        const server = values.get(name);
+        if (!secret.has(name) && (server === '' || server === null || server === undefined)) values.set(name, value);
+      }
+    }
+    if (plan.redirect?.url) {
+      navigateRedirect(plan.redirect.url, plan.redirect.method, plan.redirect.data);
+    }
+    const draw = (errs: string[]): void => {
+      if (!step || !plan || !route) return;
+      const description = sanitizeDescription(step.description ?? '');
+      const title = step.header?.trim() || t.t(titleKey(route.journey), { journey: route.journey });
+      const links = journeyLinks(route.journey, linksOf(description)).map((l) => ({ href: journeyHref(l.journey, linkState()), text: t.t(l.key) }));
+      page = renderStepPage(env.main, {
+        t,
+        title,
+        description,
+        plan,
+        values,
+        errors: errs,
+        links,
+        liveCheck: scheduleLiveCheck,
+        onSubmit: () => void submit(),
+      });
+      setTitle(title);
+      // Failed policies the server sent with the step: focus the first field that has one.
+      let firstInvalid: HTMLElement | null = null;
+      for (const field of plan.fields) if ('failures' in field && field.failures.length > 0) firstInvalid ??= page.showFailures(field.index, field.failures);
+      focus(errs.length === 0 && firstInvalid ? firstInvalid : page.focusTarget);
+    };
+    draw(errors);
+    rerender = () => draw([]);
+
+    if (plan.pollAfterMs !== undefined) {
+      const current = generation;
+      pollTimer = setTimeout(() => {
+        if (current === generation) void submit();
+      }, plan.pollAfterMs);
+    }
+  };
+
+  const showPanel = (title: string, paragraphs: string[], actions: Parameters<typeof renderPanel>[1]['actions'], tone: 'error' | 'success' | 'info'): void => {
+    resetTimers();
+    generation += 1;
+    page = undefined;
+    const heading = renderPanel(env.main, { title, paragraphs, actions, tone });
+    setTitle(title);
+    focus(heading);
+  };
+
+  const showLanding = (landing: Landing): void => {
+    const draw = (): void => {
+      const signIn = { text: t.t('action.signIn'), href: journeyHref(LOGIN, linkState()) };
+      showPanel(t.t(`success.${landing}.title`), [t.t(`success.${landing}.body`)], landing === 'passwordChanged' || landing === 'registered' ? [signIn] : [], 'success');
+    };
+    draw();
+    rerender = draw;
+  };
+
+  const showFailure = (outcome: Extract<ApiOutcome, { kind: 'failure' }>, retry: () => void): void => {
+    const journey = route?.journey ?? LOGIN;
+    const again = { text: t.t('action.startAgain'), onClick: () => void startJourney() };
+    const signIn = { text: t.t('action.signIn'), href: journeyHref(LOGIN, linkState()) };
+    const draw = (): void => {
+      switch (outcome.reason) {
+        case 'timeout':
+          showPanel(t.t('error.heading'), [t.t('error.timeout')], [again], 'error');
+          break;
+        case 'link-expired':
+          showPanel(t.t('error.heading'), [t.t('error.linkExpired')], [{ text: t.t('action.newLink'), href: journeyHref(journey, linkState()) }, signIn], 'error');
+          break;
+        case 'unknown-journey':
+          showPanel(t.t('error.heading'), [t.t('error.unknownJourney')], [signIn], 'error');
+          break;
+        case 'failed':
+          showPanel(t.t('error.heading'), [outcome.message && !/^login failure$/i.test(outcome.message) ? outcome.message : t.t('error.failed')], [again], 'error');
+          break;
+        case 'unreachable':
+          showPanel(t.t('error.heading'), [t.t('error.unreachable')], [{ text: t.t('action.retry'), onClick: retry }], 'error');
+          break;
+        default:
+          showPanel(t.t('error.heading'), [t.t('error.server')], [{ text: t.t('action.retry'), onClick: retry }], 'error');
+      }
+    };
+    draw();
+    rerender = draw;
+  };
+
+  // ---- outcomes ----------------------------------------------------------------------------
+
+  const handle = async (outcome: ApiOutcome, retry: () => void, errors: string[] = []): Promise<void> => {
+    if (outcome.kind === 'step') {
+      showStep(outcome.step, errors);
+      return;
+    }
+    if (outcome.kind === 'success') {
+      if (isLandingUrl(outcome.successUrl, pageUrl())) {
+        env.history.replaceState(null, '', `${env.location.pathname}${withoutSuspendedId(env.location.search)}#/success`);
+        showLanding(landingFor(route?.journey));
+        return;
+      }
+      const target = safeHref(outcome.successUrl);
+      if (target !== null) env.location.assign(target);
+      else showLanding(landingFor(route?.journey));
+      return;
+    }
+    if (outcome.reason === 'failed' && errors.length === 0) {
+      // The journey ended in failure (e.g. wrong password): start again, the reason on top of the first page.
+      const message = route?.journey === LOGIN ? t.t('error.loginFailure') : t.t('error.failed');
+      const detail = outcome.message && !/^login failure$/i.test(outcome.message) ? [outcome.message] : [];
+      await startJourney([message, ...detail]);
+      return;
+    }
+    showFailure(outcome, retry);
+  };
+
+  const startJourney = async (errors: string[] = []): Promise<void> => {
+    if (!route) return;
+    step = undefined;
+    stepCount = 0;
+    values = new Map();
+    env.main.setAttribute('aria-busy', 'true');
+    const outcome = await send(undefined);
+    env.main.removeAttribute('aria-busy');
+    await handle(outcome, () => void startJourney(errors), errors);
+  };
+
+  const submit = (): Promise<void> => {
+    if (liveTimer !== undefined) clearTimeout(liveTimer);
+    liveTimer = liveIndex = undefined;
+    const current = generation;
+    page?.setBusy(true);
+    return queue(async () => {
+      if (!step || current !== generation) return;
+      const body = buildSubmission(step, values);
+      const outcome = await send(body);
+      if (current !== generation) return;
+      page?.setBusy(false);
+      await handle(outcome, () => void submit());
+    });
+  };
+
+  const scheduleLiveCheck = (index: number): void => {
+    if (liveTimer !== undefined && liveIndex !== index) void runLiveCheck(liveIndex);
+    if (liveTimer !== undefined) clearTimeout(liveTimer);
+    liveIndex = index;
+    liveTimer = setTimeout(() => {
+      liveTimer = undefined;
+      void runLiveCheck(index);
+    }, LIVE_CHECK_DELAY_MS);
+  };
+
+  const runLiveCheck = (index: number | undefined): Promise<void> => {
+    if (index === undefined) return Promise.resolve();
+    const current = generation;
+    return queue(async () => {
+      if (!step || current !== generation) return;
+      const outcome = await send(buildSubmission(step, values, { validateOnly: true }));
+      if (current !== generation) return;
+      if (outcome.kind === 'step' && samePage(step, outcome.step)) {
+        step = outcome.step; // the server issues a new authId with every answer: keep the newest
+        const checked = planPage(outcome.step).fields[index];
+        if (checked && 'failures' in checked) page?.showFailures(index, checked.failures);
+        return;
+      }
+      await handle(outcome, () => void startJourney());
+    });
+  };
+
+  const navigateRedirect = (url: string, method: 'GET' | 'POST', data: Record<string, string>): void => {
+    if (method === 'GET') {
+      env.location.assign(url);
+      return;
+    }
+    const form = document.createElement('form');
+    form.method = 'post';
+    form.action = url;
+    for (const [name, value] of Object.entries(data)) {
+      const input = document.createElement('input');
+      input.type = 'hidden';
+      input.name = name;
+      input.value = value;
+      form.appendChild(input);
+    }
+    document.body.appendChild(form);
+    form.submit();
+  };
+
+  // ---- routing -----------------------------------------------------------------------------
+
+  const route_ = async (): Promise<void> => {
+    const parsed = parseRoute(env.location.search, env.location.hash);
+    if (parsed.kind === 'success') {
+      route = undefined;
+      showLanding('signedIn');
+      return;
+    }
+    if (parsed.kind === 'invalid') {
+      route = undefined;
+      const draw = (): void =>
+        showPanel(t.t('error.heading'), [t.t('error.invalidLink')], [{ text: t.t('action.signIn'), href: journeyHref(LOGIN, { locale }) }], 'error');
+      draw();
+      rerender = draw;
+      return;
+    }
+    route = parsed;
+    resumed = parsed.suspendedId !== undefined;
+    await startJourney();
+  };
+
+  const setLocale = (next: string): void => {
+    if (next === locale) return;
+    locale = next;
+    t = createTranslator(locale, env.textOverrides);
+    env.history.replaceState(null, '', `${env.location.pathname}${withLocale(env.location.search, locale)}${env.location.hash}`);
+    env.onLocale(t);
+    const typedSomething = [...values.values()].some((v) => typeof v === 'string' && v !== '');
+    // On an untouched first page, start again so the server's texts come in the new language too.
+    if (route && step && stepCount === 1 && !resumed && !typedSomething) void startJourney();
+    else rerender();
+  };
+
+  return {
+    get translator(): Translator {
+      return t;
+    },
+    boot(): Promise<void> {
+      env.onLocale(t);
+      return route_();
+    },
+    onHashChange(): void {
+      void route_();
+    },
+    setLocale,
+  };
+}
