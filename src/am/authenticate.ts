@@ -48,6 +48,16 @@ export interface AuthenticateDeps {
   sessions: SessionService;
   suspensions?: SuspensionPort;
   onError?: (error: unknown, req: Request) => void;
+  /** Told about every answered step (metrics, audit). */
+  observe?: (step: StepObservation) => void;
+}
+
+export interface StepObservation {
+  journey: string;
+  phase: 'start' | 'continue' | 'resume';
+  result: StepResult['type'] | 'error';
+  ms: number;
+  clientIp?: string;
 }
 
 interface AuthenticateQuery {
@@ -175,6 +185,23 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
   }
 
   return async (req, res) => {
+    const started = process.hrtime.bigint();
+    let phase: StepObservation['phase'] = 'start';
+    let journey = typeof req.query.authIndexValue === 'string' ? req.query.authIndexValue : 'Login';
+    const observe = (result: StepObservation['result']): void => {
+      deps.observe?.({
+        journey,
+        phase,
+        result,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        ...(req.socket.remoteAddress ? { clientIp: req.socket.remoteAddress } : {}),
+      });
+    };
+    const finish = async (result: StepResult, options: JourneyOptions): Promise<void> => {
+      journey = result.journey.id;
+      await answer(res, result, options);
+      observe(result.type);
+    };
     try {
       const query = readQuery(req);
       const body = readBody(req);
@@ -183,18 +210,21 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       if (body?.authId !== undefined) {
         const { snapshot } = await codec.read(body.authId);
         if (!isAuthIdState(snapshot)) throw new CairnError({ status: 401, code: 'journey.changed', message: 'Session has timed out' });
+        phase = 'continue';
         const result = await runner.next(snapshot.j, body.callbacks, input);
-        await answer(res, result, snapshot.o);
+        await finish(result, snapshot.o);
         return;
       }
 
       if (query.suspendedId) {
+        phase = 'resume';
         const state = deps.suspensions && query.suspendedId.length <= 256 ? await deps.suspensions.take(query.suspendedId) : undefined;
         if (!state) {
           sendAmError(res, amError(401, 'This link has expired or has already been used. Please start again.'));
+          observe('error');
           return;
         }
-        await answer(res, await runner.resume(state.j, input), state.o);
+        await finish(await runner.resume(state.j, input), state.o);
         return;
       }
 
@@ -211,11 +241,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
           return;
         }
       }
-      await answer(res, await runner.start(journeyId, input), options);
+      await finish(await runner.start(journeyId, input), options);
     } catch (error) {
       const body = toAmError(error);
       if (body.code >= 500) deps.onError?.(error, req);
       sendAmError(res, body);
+      observe('error');
     }
   };
 }

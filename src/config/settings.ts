@@ -3,7 +3,8 @@
  * documentation, the parser and the validator. Values come from environment variables; a bad value
  * stops the start with a message naming the variable. The result is frozen and passed down.
  */
-import { isAbsolute, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 
 interface SettingSpec {
@@ -124,6 +125,22 @@ export const SETTINGS = {
     description: 'The successUrl of a journey that sets none and has no goto.',
     type: 'string',
     default: '/login/#/success',
+  },
+  workers: {
+    env: 'CAIRN_WORKERS',
+    title: 'Worker processes',
+    description: 'Processes serving requests, sharing the port, the embedded store and the keys (`cairn serve --workers N` overrides). Default: the number of CPU cores.',
+    type: 'integer',
+    minimum: 1,
+    maximum: 256,
+  },
+  logLevel: {
+    env: 'CAIRN_LOG_LEVEL',
+    title: 'Log level',
+    description: 'Structured JSON logs on stdout at this level and above.',
+    type: 'string',
+    default: 'info',
+    enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
   },
   uiThemeFile: {
     env: 'CAIRN_UI_THEME_FILE',
@@ -284,6 +301,8 @@ export interface Settings {
   corsOrigins: string[];
   redirectAllowlist: string[];
   successUrl: string;
+  workers?: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   uiThemeFile?: string;
   mongodbUri?: string;
   smtpUrl?: string;
@@ -336,19 +355,75 @@ function jsonSchemaOf(spec: SettingSpec): Record<string, unknown> {
 }
 
 /** Reads and validates settings from an environment; `cwd` anchors relative paths. */
+export type SettingSource = 'default' | 'file' | 'env';
+
+/** Where each setting's value came from, for `cairn config show`. */
+export const SOURCES = new WeakMap<object, Readonly<Record<string, SettingSource>>>();
+
+/** Reads the optional config file (`CAIRN_CONFIG_FILE`): a JSON object of setting names → values. */
+function readConfigFile(file: string, problems: string[]): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    problems.push(`CAIRN_CONFIG_FILE: ${file} cannot be read.`);
+    return {};
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    problems.push(`CAIRN_CONFIG_FILE: ${file} is not valid JSON (${(e as Error).message}).`);
+    return {};
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) {
+    problems.push(`CAIRN_CONFIG_FILE: ${file} must hold a JSON object of settings.`);
+    return {};
+  }
+  const known = SETTINGS as Record<string, SettingSpec>;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json as Record<string, unknown>)) {
+    if (k === '$schema') continue;
+    if (!(k in known)) {
+      problems.push(`${file}: "${k}" is not a setting (known: ${Object.keys(known).join(', ')}).`);
+      continue;
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * Reads and validates settings: defaults, then the optional config file (`CAIRN_CONFIG_FILE`), then
+ * environment variables, which win. `cwd` anchors relative paths (the file's own directory for
+ * paths written in the file).
+ */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Readonly<Settings> {
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
+  const sources: Record<string, SettingSource> = {};
+  const labels: Record<string, string> = {};
   const specs = SETTINGS as Record<string, SettingSpec>;
+  const configFile = env.CAIRN_CONFIG_FILE ? resolve(cwd, env.CAIRN_CONFIG_FILE) : undefined;
+  const fromFile = configFile ? readConfigFile(configFile, problems) : {};
   for (const [name, spec] of Object.entries(specs)) {
+    labels[name] = spec.env;
     const raw = env[spec.env];
-    if (raw === undefined || raw === '') {
-      if (spec.default !== undefined) values[name] = spec.default;
-      continue;
+    if (raw !== undefined && raw !== '') {
+      const parsed = parseValue(spec, raw);
+      if (parsed.problem) problems.push(`${spec.env} ${parsed.problem}.`);
+      else {
+        values[name] = parsed.value;
+        sources[name] = 'env';
+      }
+    } else if (name in fromFile) {
+      values[name] = fromFile[name];
+      sources[name] = 'file';
+      labels[name] = `${configFile}: "${name}"`;
+    } else if (spec.default !== undefined) {
+      values[name] = spec.default;
+      sources[name] = 'default';
     }
-    const parsed = parseValue(spec, raw);
-    if (parsed.problem) problems.push(`${spec.env} ${parsed.problem}.`);
-    else values[name] = parsed.value;
   }
   const ajv = new Ajv({ allErrors: true });
   for (const [name, spec] of Object.entries(specs)) {
@@ -357,12 +432,13 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     if (!validate(values[name])) {
       const e = validate.errors?.[0];
       const shown = spec.secret ? '(hidden)' : JSON.stringify(values[name]);
-      problems.push(`${spec.env} ${e?.message ?? 'is invalid'}, got ${shown}.`);
+      problems.push(`${labels[name]} ${e?.message ?? 'is invalid'}, got ${shown}.`);
       delete values[name];
     }
     if (spec.format === 'path' && typeof values[name] === 'string') {
       const p = values[name] as string;
-      values[name] = isAbsolute(p) ? p : resolve(cwd, p);
+      const base = sources[name] === 'file' && configFile ? dirname(configFile) : cwd;
+      values[name] = isAbsolute(p) ? p : resolve(base, p);
     }
   }
   if (values.publicUrl === undefined && typeof values.port === 'number') {
@@ -406,7 +482,23 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     values.emailTemplatesDir = resolve(values.dataDir, 'email-templates');
   }
   if (problems.length) throw new SettingsError(problems);
-  return Object.freeze(values as unknown as Settings);
+  const settings = Object.freeze(values as unknown as Settings);
+  SOURCES.set(settings, Object.freeze(sources));
+  return settings;
+}
+
+/** The effective settings, secrets masked, with where each came from (`cairn config show`). */
+export function describeSettings(settings: Readonly<Settings>): { name: string; env: string; value: unknown; source: SettingSource | 'derived' }[] {
+  const sources = SOURCES.get(settings) ?? {};
+  return Object.entries(SETTINGS as Record<string, SettingSpec>).map(([name, spec]) => {
+    const value = (settings as unknown as Record<string, unknown>)[name];
+    return {
+      name,
+      env: spec.env,
+      value: spec.secret && value !== undefined ? '********' : value,
+      source: sources[name] ?? (value === undefined ? 'default' : 'derived'),
+    };
+  });
 }
 
 /** The settings table as Markdown, for README. */

@@ -28,6 +28,7 @@ export interface QueryOptions {
   pageSize?: number;
   pagedResultsCookie?: string;
   sortKeys?: string[];
+  totalPagedResultsPolicy?: 'NONE' | 'EXACT';
 }
 
 export interface QueryPage {
@@ -112,14 +113,25 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     return { ...rest, passwordSet: typeof password === 'string' && password.length > 0 };
   };
 
-  /** Checks the policies of the attributes being set (all failures at once) and hashes a new password. */
-  async function prepare(resource: string, current: StoredObject | undefined, changes: Record<string, unknown>): Promise<{ stored: Record<string, unknown>; failed: FailedPolicyRequirement[] }> {
-    const { passwordSet, ...base } = current ? publicView(current) : ({} as Record<string, unknown>);
+  /**
+   * Checks the policies of the attributes being set (all failures at once) and hashes a new password.
+   * `replace`: the changes are the whole new object (admin PUT) rather than merged into the current one;
+   * an omitted password keeps the stored hash either way.
+   */
+  async function prepare(
+    resource: string,
+    current: StoredObject | undefined,
+    input: Record<string, unknown>,
+    replace = false,
+  ): Promise<{ stored: Record<string, unknown>; failed: FailedPolicyRequirement[] }> {
+    const { passwordSet: _computed, ...changes } = input;
+    void _computed; // computed on read, never stored
+    const { passwordSet, ...base } = current && !replace ? publicView(current) : ({} as Record<string, unknown>);
     void passwordSet;
     const merged = deepMerge(base, changes);
     const context = { ...(current?._id ? { objectId: current._id } : {}), attributes: merged };
     const failed: FailedPolicyRequirement[] = [];
-    if (!current) {
+    if (!current || replace) {
       failed.push(...(await policy.checkObject(resource, merged, context)));
     } else {
       for (const [name, value] of Object.entries(changes)) {
@@ -258,6 +270,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     async createObject(resource, attributes) {
       if (!schema.hasResource(resource)) throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
       const changes = { ...attributes };
+      delete changes.passwordSet;
       delete changes._rev;
       const id = typeof changes._id === 'string' ? changes._id : undefined;
       delete changes._id;
@@ -273,6 +286,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     },
 
     async queryObjects(resource, filter, options) {
+      if (!schema.hasResource(resource)) throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
       const page = await objects.query(resource, filter, options);
       return { ...page, result: page.result.map(publicView) };
     },
@@ -286,7 +300,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       const changes = { ...attributes };
       delete changes._id;
       delete changes._rev;
-      const { stored, failed } = await prepare(resource, current, changes);
+      const { stored, failed } = await prepare(resource, current, changes, true);
       if (failed.length) throw policyFailure(failed);
       const saved = await objects.replace(resource, id, stored, ifRev === '*' ? undefined : ifRev ?? current._rev);
       if (typeof changes.password === 'string') await afterPasswordChange(resource, saved);

@@ -9,7 +9,7 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Settings } from '../config/settings.js';
 import { CairnError, isCairnError } from '../errors/cairn-error.js';
-import type { IdentityService } from '../identity/identity-service.js';
+import type { IdentityService, QueryOptions } from '../identity/identity-service.js';
 import { applyPatch, parsePatch, PatchError } from '../identity/patch.js';
 import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
 import type { ManagedObject } from '../nodes/services.js';
@@ -47,20 +47,24 @@ function authenticate(settings: Readonly<Settings>) {
   };
 }
 
+/** Own properties only: a `_fields` path such as `constructor/name` must not walk into prototypes. */
+const ownChild = (v: unknown, key: string): unknown =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, key) ? (v as Record<string, unknown>)[key] : undefined;
+
 function pickFields(o: ManagedObject, fields: string[] | undefined): Record<string, unknown> {
   if (!fields || fields.length === 0 || fields.includes('*')) return o;
   const out: Record<string, unknown> = { _id: o._id, _rev: o._rev };
   for (const f of fields) {
     const path = f.replace(/^\//, '').split('/');
     let v: unknown = o;
-    for (const p of path) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[p] : undefined;
-    if (v !== undefined) {
-      let target = out;
-      path.slice(0, -1).forEach((p) => {
-        target = (target[p] ??= {}) as Record<string, unknown>;
-      });
-      target[path[path.length - 1] as string] = v;
+    for (const p of path) v = ownChild(v, p);
+    if (v === undefined) continue;
+    let target = out;
+    for (const p of path.slice(0, -1)) {
+      const next = ownChild(target, p);
+      target = (next ?? (target[p] = {})) as Record<string, unknown>;
     }
+    target[path[path.length - 1] as string] = v;
   }
   return out;
 }
@@ -75,10 +79,32 @@ function writeObject(res: Response, status: number, o: ManagedObject, fields?: s
 
 const ifMatch = (req: Request): string | undefined => req.get('if-match')?.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
 
+/** `passwordSet` is computed on read (publicView); a client echoing it back must not store it. */
+function withoutComputed(o: Record<string, unknown>): Record<string, unknown> {
+  const { passwordSet, ...rest } = o;
+  void passwordSet;
+  return rest;
+}
+
 function body(req: Request): Record<string, unknown> {
   const b: unknown = req.body;
   if (!b || typeof b !== 'object' || Array.isArray(b)) throw new CairnError({ status: 400, code: 'idm.body', message: 'The request body must be a JSON object.' });
-  return b as Record<string, unknown>;
+  return withoutComputed(b as Record<string, unknown>);
+}
+
+/**
+ * CSRF: a request with a body must be sent as JSON (or with a non-simple header), since a foreign
+ * page's form can POST form-encoded or text/plain bodies. A bodyless DELETE passes: the credentials
+ * themselves are headers (X-OpenIDM-*, Authorization) that no cross-site page can set unpreflighted.
+ */
+function requireJsonWhenBody() {
+  const guard = requireNonSimpleRequest();
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const length = req.get('content-length');
+    const hasBody = req.get('transfer-encoding') !== undefined || (length !== undefined && length !== '0');
+    if (!hasBody) return next();
+    guard(req, res, next);
+  };
 }
 
 export function idmRouter(deps: { settings: Readonly<Settings>; identity: IdentityService; onError?: (e: unknown) => void }): Router {
@@ -89,8 +115,13 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
     next();
   });
   router.use(authenticate(deps.settings));
-  router.use(requireNonSimpleRequest());
-  router.use(express.json({ limit: 256 * 1024 }));
+  router.use(requireJsonWhenBody());
+  // A `__proto__` key would become an own property that later spreads and merges treat specially: refuse it.
+  const noProtoKeys = (key: string, value: unknown): unknown => {
+    if (key === '__proto__') throw new SyntaxError('__proto__ is not an attribute name');
+    return value;
+  };
+  router.use(express.json({ limit: 256 * 1024, reviver: noProtoKeys }));
 
   const resourceOf = (req: Request): string => `managed/${String(req.params.object)}`;
   const wrap =
@@ -98,6 +129,13 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
     (req: Request, res: Response, next: NextFunction): void => {
       fn(req, res).catch(next);
     };
+
+  const locationOf = (req: Request, id: string): string => `${req.baseUrl}/managed/${String(req.params.object)}/${encodeURIComponent(id)}`;
+  async function createAt(req: Request, res: Response, resource: string, id: string, attrs: Record<string, unknown>): Promise<void> {
+    const created = await identity.createObject(resource, { ...attrs, _id: id });
+    res.setHeader('Location', locationOf(req, created._id));
+    writeObject(res, 201, created, fieldsOf(req));
+  }
 
   router.post(
     '/managed/:object',
@@ -108,7 +146,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
         return;
       }
       const created = await identity.createObject(resourceOf(req), body(req));
-      res.setHeader('Location', `${req.baseUrl}/managed/${String(req.params.object)}/${created._id}`);
+      res.setHeader('Location', locationOf(req, created._id));
       writeObject(res, 201, created, fieldsOf(req));
     }),
   );
@@ -127,20 +165,28 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
         send(res, crestError(400, `_pageSize must be a whole number from 0 to ${MAX_PAGE}.`));
         return;
       }
+      const policy = req.query._totalPagedResultsPolicy ?? 'NONE';
+      if (policy !== 'NONE' && policy !== 'EXACT') {
+        send(res, crestError(400, '_totalPagedResultsPolicy must be NONE or EXACT.'));
+        return;
+      }
       const sortKeys = typeof req.query._sortKeys === 'string' && req.query._sortKeys ? req.query._sortKeys.split(',') : undefined;
       const cookie = typeof req.query._pagedResultsCookie === 'string' && req.query._pagedResultsCookie ? req.query._pagedResultsCookie : undefined;
-      const page = await identity.queryObjects(resourceOf(req), filter, {
+      // The service hands these options to the store as they are; the store counts matches on EXACT.
+      const options: QueryOptions & { totalPagedResultsPolicy: 'NONE' | 'EXACT' } = {
         ...(pageSize ? { pageSize } : {}),
         ...(cookie ? { pagedResultsCookie: cookie } : {}),
         ...(sortKeys ? { sortKeys } : {}),
-      });
+        totalPagedResultsPolicy: policy,
+      };
+      const page = await identity.queryObjects(resourceOf(req), filter, options);
       const fields = fieldsOf(req);
       res.json({
         result: page.result.map((o) => pickFields(o, fields)),
         resultCount: page.result.length,
         pagedResultsCookie: page.pagedResultsCookie,
-        totalPagedResultsPolicy: 'EXACT',
-        totalPagedResults: page.totalPagedResults,
+        totalPagedResultsPolicy: policy,
+        totalPagedResults: policy === 'EXACT' ? page.totalPagedResults : -1,
         remainingPagedResults: -1,
       });
     }),
@@ -164,13 +210,11 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
       const existing = await identity.readObject(resource, id);
       if (req.get('if-none-match') === '*') {
         if (existing) return send(res, crestError(412, 'The resource already exists'));
-        writeObject(res, 201, await identity.createObject(resource, { ...attrs, _id: id }), fieldsOf(req));
-        return;
+        return createAt(req, res, resource, id, attrs);
       }
       if (!existing) {
         if (ifMatch(req) !== undefined) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
-        writeObject(res, 201, await identity.createObject(resource, { ...attrs, _id: id }), fieldsOf(req));
-        return;
+        return createAt(req, res, resource, id, attrs);
       }
       writeObject(res, 200, await identity.replaceObject(resource, id, attrs, ifMatch(req)), fieldsOf(req));
     }),
@@ -184,7 +228,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
     if (!existing) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
     const rev = ifMatch(req);
     if (rev !== undefined && rev !== '*' && rev !== existing._rev) return send(res, crestError(412, 'Precondition Failed'));
-    const next = applyPatch(existing, operations);
+    const next = withoutComputed(applyPatch(existing, operations));
     writeObject(res, 200, await identity.replaceObject(resource, id, next, existing._rev), fieldsOf(req));
   });
   router.patch('/managed/:object/:id', patch);
@@ -211,9 +255,13 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
   router.use((_req, res) => send(res, crestError(404, 'Resource not found')));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     void _next;
-    const type = (err as { type?: string }).type;
+    const { type, status } = (err !== null && typeof err === 'object' ? err : {}) as { type?: unknown; status?: unknown };
     if (type === 'entity.parse.failed') return send(res, crestError(400, 'The request could not be processed because the provided content is not valid JSON'));
     if (type === 'entity.too.large') return send(res, crestError(413, 'The request body is too large.'));
+    // Other body-reading failures (unsupported charset or encoding, aborted upload): their status, our words.
+    if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
+      return send(res, crestError(status, 'The request body could not be read.'));
+    }
     if (err instanceof QueryFilterError) {
       return send(res, crestError(400, `Invalid _queryFilter: ${err.message}`, { position: err.position, excerpt: err.detail }));
     }

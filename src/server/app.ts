@@ -11,6 +11,8 @@ import { cors } from './cors.js';
 
 export interface AppDeps extends AuthenticateDeps {
   catalog: () => JourneyCatalog;
+  /** Middleware and routes that come before everything else (request logging, metrics). */
+  before?: (app: Express) => void;
   /** Extra routers mounted by later composition steps (hosted pages, admin API). */
   mount?: (app: Express) => void;
   ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
@@ -24,6 +26,7 @@ export function createApp(deps: AppDeps): Express {
   // No content-hash ETags: API answers are no-store, and a hash of a random authId would only differ per answer.
   app.set('etag', false);
 
+  deps.before?.(app);
   app.get('/health/live', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     res.json({ status: 'UP' });

@@ -21,6 +21,7 @@ import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js'
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createSessionService, type SessionService } from '../sessions/session-service.js';
+import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
 import { openStoreBundle, type StoreBundle } from './stores.js';
 
 export interface ComposeOptions {
@@ -57,6 +58,7 @@ export interface Core {
   audit: AuditLog;
   runner: JourneyRunner;
   services: NodeServices;
+  metrics: Metrics;
   log: (line: string) => void;
   close(): Promise<void>;
 }
@@ -91,10 +93,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
   const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
-  const stores = await openStoreBundle(settings, now, uniqueKeys);
+  const rawStore = await openStoreBundle(settings, now, uniqueKeys);
   const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now });
   const codec = createAuthIdCodec({ keystore, ttlSeconds: settings.authIdLifetimeSeconds, now });
-  const audit = createAuditLog(settings.auditLog, now, options.audit);
+  const auditLog = createAuditLog(settings.auditLog, now, options.audit);
   const mailer = createMailer({
     ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
     smtp: { requireTLS: settings.smtpRequireTls, rejectUnauthorized: settings.smtpRejectUnauthorized },
@@ -104,6 +106,18 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     log,
     now,
   });
+  const metrics = createMetrics(() => ({ ...mailer.stats() }) as unknown as Record<string, number>);
+  const stores = instrumentStore(rawStore, metrics.storeDuration);
+  // Audit events that mean a limit was hit also count as rate-limit hits.
+  const audit: AuditLog = {
+    record(event, fields) {
+      if (event === 'login.throttled') metrics.rateLimitHits.inc({ limit: 'login-attempts' });
+      const reason = (fields as { reason?: unknown }).reason;
+      if (typeof reason === 'string' && reason.startsWith('rate-limited')) metrics.rateLimitHits.inc({ limit: reason.replace('rate-limited-', 'mail-per-') });
+      auditLog.record(event, fields);
+    },
+    close: () => auditLog.close(),
+  };
   const hasher = createPasswordHasher();
   const commonPasswords = await loadCommonPasswords();
   const sessions = createSessionService({
@@ -175,6 +189,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     audit,
     runner,
     services,
+    metrics,
     log,
     async close() {
       await mailer.flush(5_000).catch(() => false);

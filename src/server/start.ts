@@ -6,11 +6,13 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { idmRouter } from '../idm/router.js';
+import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
 import { createApp } from './app.js';
-import { mountUi } from './ui-routes.js';
 import { compose, type ComposeOptions } from './compose.js';
+import { mountUi } from './ui-routes.js';
 
 export { StartupError } from './compose.js';
 
@@ -18,16 +20,27 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  /** This process's metrics registry. */
+  registry: Registry;
   close(): Promise<void>;
 }
 
-export type StartOptions = ComposeOptions;
+export interface StartOptions extends ComposeOptions {
+  /** Structured logger; default: JSON on stdout at CAIRN_LOG_LEVEL. */
+  logger?: Logger;
+  /** The text of GET /metrics; default: this process's registry (workers ask the primary for the sum). */
+  metricsText?: (own: () => Promise<string>) => Promise<string>;
+}
 
 const UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
-  const core = await compose(settings, options);
-  const { catalog, runner, codec, sessions, suspensions, stores, keystore, log } = core;
+  const logger = options.logger ?? createLogger(settings.logLevel);
+  const core = await compose(settings, { ...options, log: options.log ?? ((line) => logger.info(line)) });
+  const { catalog, runner, codec, sessions, suspensions, stores, keystore, metrics, audit } = core;
+  const internal = (error: unknown): void => logger.error({ err: error }, 'internal error');
+  const ownMetrics = () => metrics.registry.metrics();
+
   const app = createApp({
     settings,
     catalog: () => catalog,
@@ -35,10 +48,37 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     codec,
     sessions,
     suspensions,
-    onError: (error) => log(`internal error: ${(error as Error)?.stack ?? String(error)}`),
+    onError: internal,
+    before: (app) => {
+      app.use(requestLogger(logger));
+      app.get('/metrics', async (_req, res) => {
+        try {
+          const text = options.metricsText ? await options.metricsText(ownMetrics) : await ownMetrics();
+          res.setHeader('Content-Type', metrics.registry.contentType);
+          res.setHeader('Cache-Control', 'no-store');
+          res.send(text);
+        } catch (e) {
+          internal(e);
+          res.status(503).json({ code: 503, reason: 'Service Unavailable', message: 'Metrics are not available' });
+        }
+      });
+    },
+    observe: (step) => {
+      const seconds = step.ms / 1000;
+      metrics.stepDuration.observe({ journey: step.journey, result: step.result }, seconds);
+      if (step.phase === 'start' && step.result !== 'error') {
+        metrics.journeysStarted.inc({ journey: step.journey });
+        audit.record('journey.started', { journey: step.journey, clientIp: step.clientIp });
+      }
+      if (step.result === 'success' || step.result === 'failure') {
+        metrics.journeysEnded.inc({ journey: step.journey, outcome: step.result });
+        audit.record(step.result === 'success' ? 'journey.succeeded' : 'journey.failed', { journey: step.journey, clientIp: step.clientIp });
+      }
+      if (step.phase === 'resume') audit.record(step.result === 'error' ? 'resume.refused' : 'resume.succeeded', { journey: step.journey, clientIp: step.clientIp });
+    },
     mount: (app) => {
       mountUi(app, { uiDistDir: UI_DIST, ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}), amBasePath: settings.amBasePath || '/' });
-      app.use('/openidm', idmRouter({ settings, identity: core.identity, onError: (e) => log(`internal error: ${(e as Error)?.stack ?? String(e)}`) }));
+      app.use('/openidm', idmRouter({ settings, identity: core.identity, onError: internal }));
     },
     ready: async () => {
       const checks = { store: (await stores.health()).ok, keys: keystore.kids().length > 0, journeys: catalog.ids().length > 0 };
@@ -59,12 +99,15 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     url: `http://127.0.0.1:${port}`,
     port,
     server,
+    registry: metrics.registry,
     async close() {
+      // Stop accepting, let in-flight requests finish, then drain mail and close the store.
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();
       });
       await core.close();
+      logger.info('stopped');
     },
   };
 }

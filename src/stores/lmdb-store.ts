@@ -11,7 +11,8 @@
  * fsync) keeps the critical section obviously atomic. Values are JSON-encoded (plain records, and no
  * msgpack structure sharing to coordinate between processes). Expiry: every record with a lifetime
  * has an entry in an `expiry` index (time-ordered), reads treat past-due records as absent, and a
- * periodic sweep deletes them in small batches.
+ * periodic sweep deletes them in small batches. Unique lookups are index reads; queries scan the
+ * resource's objects and evaluate the filter in process (fine at one host's scale; MongoDB for more).
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

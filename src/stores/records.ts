@@ -70,7 +70,8 @@ function copyJson(value: unknown, path: string, depth: number): unknown {
   }
   if (depth > MAX_DEPTH) throw invalid(`${path} is nested more than ${MAX_DEPTH} levels deep`);
   if (Array.isArray(value)) {
-    return value.map((v, i) => (v === undefined ? null : copyJson(v, `${path}[${i}]`, depth + 1)));
+    // Array.from visits holes too: they become null, as in JSON.
+    return Array.from(value as unknown[], (v, i) => (v === undefined ? null : copyJson(v, `${path}[${i}]`, depth + 1)));
   }
   if (typeof value === 'object') {
     const proto = Object.getPrototypeOf(value) as unknown;

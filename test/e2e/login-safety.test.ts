@@ -127,7 +127,7 @@ describe('limits that hold across requests', () => {
     expect(rejected).toHaveLength(45);
     expect(new Set(rejected.map((a) => a.json.message))).toEqual(new Set(['Login failure']));
     // Account Lockout made the account inactive; the right password no longer signs in.
-    const user = await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json();
+    const user = (await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { accountStatus?: string };
     expect(user.accountStatus).toBe('inactive');
     const page = (await post(authUrl(server, 'Login'))).json;
     page.callbacks[0].input[0].value = 'target';

@@ -99,15 +99,16 @@ describe('admin API', () => {
     });
 
     it('refuses a wrong password, a wrong username, a wrong bearer token, half a header pair', async () => {
-      for (const auth of [
+      const refused: Record<string, string>[] = [
         { 'X-OpenIDM-Username': ADMIN_USER, 'X-OpenIDM-Password': `${ADMIN_PASSWORD}x` },
         { 'X-OpenIDM-Username': 'someone-else', 'X-OpenIDM-Password': ADMIN_PASSWORD },
         { 'X-OpenIDM-Username': ADMIN_USER },
-        { Authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}A` },
+        { Authorization: `Bearer ${ADMIN_TOKEN.slice(0, -1)}${ADMIN_TOKEN.endsWith('A') ? 'B' : 'A'}` },
         { Authorization: `Basic ${Buffer.from(`${ADMIN_USER}:${ADMIN_PASSWORD}`).toString('base64')}` },
         // a bad bearer is not rescued by good headers
         { Authorization: 'Bearer nope', 'X-OpenIDM-Username': ADMIN_USER, 'X-OpenIDM-Password': ADMIN_PASSWORD },
-      ]) {
+      ];
+      for (const auth of refused) {
         const r = await api('GET', '/managed/user?_queryFilter=true', { auth });
         expect(r.status, JSON.stringify(Object.keys(auth))).toBe(401);
         expect(r.json).toEqual(crest401);
@@ -175,30 +176,39 @@ describe('admin API', () => {
       expect(back.json).toMatchObject({ userName: 'putcreated', _rev: first.json._rev });
     });
 
-    it('refuses a userName or mail that differs only by case: 409 naming the field', async () => {
+    it('refuses a userName or mail that differs only by case, naming the field', async () => {
       await create({ userName: 'Casey', mail: 'casey@example.com' });
+      // IDM's answer for a taken userName: its `valid-username` (unique) policy fails.
       const sameName = await api('POST', '/managed/user?_action=create', { body: { userName: 'cASEY', mail: 'other@example.com' } });
-      expect(sameName.status).toBe(409);
-      expect(sameName.json).toMatchObject({ code: 409, reason: 'Conflict' });
-      expect(sameName.json.message).toContain('userName');
+      expect(sameName.status).toBe(403);
+      expect(sameName.json).toMatchObject({
+        code: 403,
+        message: 'Policy validation failed',
+        detail: { failedPolicyRequirements: [{ property: 'userName', policyRequirements: [{ policyRequirement: 'VALID_USERNAME' }] }] },
+      });
+      // A taken mail is the store's unique constraint: 409 naming the field.
       const sameMail = await api('POST', '/managed/user?_action=create', { body: { userName: 'casey2', mail: 'CASEY@Example.COM' } });
       expect(sameMail.status).toBe(409);
+      expect(sameMail.json).toMatchObject({ code: 409, reason: 'Conflict', detail: { field: 'mail' } });
       expect(sameMail.json.message).toContain('mail');
-      const viaPut = await api('PUT', '/managed/user/casey-dup', { body: { userName: 'CASEY', mail: 'c3@example.com' }, headers: { 'If-None-Match': '*' } });
+      const viaPut = await api('PUT', '/managed/user/casey-dup', { body: { userName: 'casey3', mail: 'Casey@example.com' }, headers: { 'If-None-Match': '*' } });
       expect(viaPut.status).toBe(409);
-      const q = await api('GET', `/managed/user?_queryFilter=${encodeURIComponent('userName eq "casey"')}`);
+      const q = await api('GET', `/managed/user?_queryFilter=${encodeURIComponent('userName sw "casey" or mail eq "casey@example.com"')}`);
       expect(q.json.resultCount).toBe(1);
+      expect((await api('GET', '/managed/user/casey-dup')).status).toBe(404);
     });
 
     it('refuses a weak password with 403 listing every failure at once', async () => {
       const r = await api('POST', '/managed/user?_action=create', {
-        body: { userName: 'weakling', mail: 'weakling@example.com', password: 'weak' },
+        body: { userName: 'weakling', mail: 'weakling@example.com', password: '123456' },
       });
       expect(r.status).toBe(403);
       expect(r.json).toMatchObject({ code: 403, reason: 'Forbidden', message: 'Policy validation failed' });
       const failed = r.json.detail.failedPolicyRequirements as { property: string; policyRequirements: { policyRequirement: string }[] }[];
       const password = failed.find((f) => f.property === 'password');
-      expect(password?.policyRequirements.map((p) => p.policyRequirement)).toEqual(expect.arrayContaining(['MIN_LENGTH', 'CANNOT_CONTAIN_OTHERS']));
+      expect(password?.policyRequirements.map((p) => p.policyRequirement)).toEqual(
+        expect.arrayContaining(['MIN_LENGTH', 'CANNOT_BE_COMMON', 'CANNOT_BE_REPETITIVE_OR_SEQUENTIAL']),
+      );
       // A missing required mail and a bad userName are reported in the same answer.
       const many = await api('POST', '/managed/user?_action=create', { body: { userName: 'x/y', password: 'password' } });
       expect(many.status).toBe(403);
@@ -286,6 +296,7 @@ describe('admin API', () => {
         expect(pages).toBeLessThan(50);
       } while (cookie);
       expect(seenIds.length).toBe(total);
+      expect(total).toBeGreaterThan(20);
       expect(new Set(seenIds).size).toBe(total);
     });
 
@@ -301,6 +312,22 @@ describe('admin API', () => {
         expect(r.json.message).toMatch(/_queryFilter/);
         expect(r.json.message).toContain(`position ${position}`);
         expect(r.json.detail.position).toBe(position);
+      }
+    });
+
+    it('counts every match only when asked (_totalPagedResultsPolicy=EXACT)', async () => {
+      const exact = await q('userName sw "q-"', '&_pageSize=2&_totalPagedResultsPolicy=EXACT');
+      expect(exact.json).toMatchObject({ resultCount: 2, totalPagedResultsPolicy: 'EXACT', totalPagedResults: 5, pagedResultsCookie: expect.any(String) });
+      const none = await q('userName sw "q-"', '&_pageSize=2');
+      expect(none.json).toMatchObject({ resultCount: 2, totalPagedResultsPolicy: 'NONE', totalPagedResults: -1 });
+      expect((await q('true', '&_totalPagedResultsPolicy=SOME')).status).toBe(400);
+    });
+
+    it('answers 400 for a paged-results cookie it did not issue', async () => {
+      for (const cookie of ['garbage!', Buffer.from('{"o":-3}').toString('base64url')]) {
+        const r = await q('true', `&_pageSize=2&_pagedResultsCookie=${encodeURIComponent(cookie)}`);
+        expect(r.status, cookie).toBe(400);
+        expect(r.json).toMatchObject({ code: 400, reason: 'Bad Request' });
       }
     });
 
@@ -342,41 +369,73 @@ describe('admin API', () => {
       expect(back.json).toMatchObject({ givenName: 'Connie', _rev: ok.json._rev });
     });
 
-    it('replaces the whole object with PUT: a field left out is removed', async () => {
-      const u = await create({ userName: 'replaced', mail: 'replaced@example.com', givenName: 'Re', sn: 'Placed' });
-      const r = await api('PUT', `/managed/user/${u._id}`, { body: { userName: 'replaced', mail: 'replaced@example.com', givenName: 'Re' }, headers: { 'If-Match': u._rev } });
-      expect(r.status, r.text).toBe(200);
-      expect(r.json).not.toHaveProperty('sn');
-      expect((await api('GET', `/managed/user/${u._id}`)).json).not.toHaveProperty('sn');
+    it('lets exactly one of several concurrent writers with the same If-Match win', async () => {
+      const u = await create({ userName: 'racer', mail: 'racer@example.com', givenName: 'Start' });
+      const answers = await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          i % 2 === 0
+            ? api('PATCH', `/managed/user/${u._id}`, { body: [{ operation: 'replace', field: '/givenName', value: `P${i}` }], headers: { 'If-Match': u._rev } })
+            : api('PUT', `/managed/user/${u._id}`, { body: { userName: 'racer', mail: 'racer@example.com', givenName: `U${i}` }, headers: { 'If-Match': u._rev } }),
+        ),
+      );
+      const winners = answers.filter((a) => a.status === 200);
+      expect(winners).toHaveLength(1);
+      expect(answers.filter((a) => a.status === 412)).toHaveLength(7);
+      const back = await api('GET', `/managed/user/${u._id}`);
+      expect(back.json).toMatchObject({ givenName: winners[0]!.json.givenName, _rev: winners[0]!.json._rev });
     });
 
     it('applies IDM patch operations with PATCH and with POST ?_action=patch', async () => {
-      const u = await create({ userName: 'patchy', mail: 'patchy@example.com', givenName: 'Pat', sn: 'Chy', preferences: { updates: true } });
+      const u = await create({ userName: 'patchy', mail: 'patchy@example.com', givenName: 'Pat', preferences: { updates: true }, kbaInfo: [] });
       const r = await api('PATCH', `/managed/user/${u._id}`, {
         body: [
           { operation: 'replace', field: '/givenName', value: 'Patricia' },
           { operation: 'add', field: '/preferences/marketing', value: true },
-          { operation: 'remove', field: '/sn' },
+          { operation: 'add', field: 'sn', value: 'Chy' },
+          { operation: 'add', field: '/kbaInfo/-', value: { questionId: '1', answer: 'blue' } },
         ],
         headers: { 'If-Match': `"${u._rev}"` },
       });
       expect(r.status, r.text).toBe(200);
-      expect(r.json).toMatchObject({ givenName: 'Patricia', preferences: { updates: true, marketing: true } });
-      expect(r.json).not.toHaveProperty('sn');
+      expect(r.json).toMatchObject({ givenName: 'Patricia', sn: 'Chy', preferences: { updates: true, marketing: true } });
       expect(r.json._rev).not.toBe(u._rev);
+      expect(r.headers.get('etag')).toBe(`"${r.json._rev}"`);
       const back = await api('GET', `/managed/user/${u._id}`);
-      expect(back.json).toMatchObject({ givenName: 'Patricia', preferences: { updates: true, marketing: true } });
-      expect(back.json).not.toHaveProperty('sn');
+      expect(back.json).toMatchObject({ givenName: 'Patricia', sn: 'Chy', preferences: { updates: true, marketing: true }, kbaInfo: [{ questionId: '1' }] });
 
       const viaPost = await api('POST', `/managed/user/${u._id}?_action=patch`, {
-        body: [{ operation: 'remove', field: '/preferences/updates' }, { operation: 'add', field: 'sn', value: 'Chy' }],
+        body: [{ operation: 'replace', field: '/preferences/updates', value: false }],
+        headers: { 'If-Match': `"${r.json._rev}"` },
       });
       expect(viaPost.status, viaPost.text).toBe(200);
-      expect(viaPost.json).toMatchObject({ sn: 'Chy', preferences: { marketing: true } });
-      expect(viaPost.json.preferences).not.toHaveProperty('updates');
+      expect(viaPost.json).toMatchObject({ givenName: 'Patricia', preferences: { updates: false, marketing: true } });
 
       const unknownAction = await api('POST', `/managed/user/${u._id}?_action=frobnicate`, { body: [] });
       expect(unknownAction.status).toBe(400);
+    });
+
+    // Fails today: IdentityService.replaceObject deep-merges the body into the stored object
+    // (prepare → deepMerge), so PUT cannot drop a field and a patch's `remove` is undone.
+    // Flip to `it` once replaceObject replaces (see the report to the lead).
+    it('removes fields: PUT replaces the whole object, PATCH remove drops the field', async () => {
+      const u = await create({ userName: 'remover', mail: 'remover@example.com', givenName: 'Re', sn: 'Mover', preferences: { updates: true, marketing: true } });
+      const put = await api('PUT', `/managed/user/${u._id}`, {
+        body: { userName: 'remover', mail: 'remover@example.com', sn: 'Mover', preferences: { updates: true, marketing: true } },
+        headers: { 'If-Match': u._rev },
+      });
+      expect(put.status, put.text).toBe(200);
+      expect(put.json).not.toHaveProperty('givenName');
+      const patch = await api('PATCH', `/managed/user/${u._id}`, {
+        body: [
+          { operation: 'remove', field: '/sn' },
+          { operation: 'remove', field: '/preferences/updates' },
+        ],
+      });
+      expect(patch.status, patch.text).toBe(200);
+      const back = await api('GET', `/managed/user/${u._id}`);
+      expect(back.json).not.toHaveProperty('givenName');
+      expect(back.json).not.toHaveProperty('sn');
+      expect(back.json.preferences).toEqual({ marketing: true });
     });
 
     it('refuses a bad patch document naming the operation, a patch of _id, and a patch breaking a policy', async () => {
@@ -428,7 +487,9 @@ describe('admin API', () => {
       }
       const done = await amPost(path, { authId: step.json.authId, callbacks });
       if (done.status === 200 && typeof done.json.tokenId === 'string') return done.json.tokenId;
-      expect(done.status, done.text).toBe(401);
+      // Refused: the journey either asks again (retry limit not reached) or fails.
+      if (done.status === 200) expect(done.json.callbacks).toEqual(expect.any(Array));
+      else expect(done.status, done.text).toBe(401);
       return undefined;
     }
     const valid = async (token: string): Promise<boolean> => {
@@ -443,12 +504,19 @@ describe('admin API', () => {
       expect(token).toBeTruthy();
       expect(await valid(token!)).toBe(true);
 
+      // Signing in counted the login, so the revision moved on: use the current one.
+      const current = await api('GET', `/managed/user/${u._id}`);
+      expect(current.json._rev).not.toBe(u._rev);
       const put = await api('PUT', `/managed/user/${u._id}`, {
-        body: { userName: 'rotator', mail: 'rotator@example.com', givenName: 'Ro', sn: 'Tator', password: USER_PASSWORDS[1] },
-        headers: { 'If-Match': u._rev },
+        body: { ...current.json, password: USER_PASSWORDS[1] },
+        headers: { 'If-Match': current.headers.get('etag')! },
       });
       expect(put.status, put.text).toBe(200);
       expect(put.json).not.toHaveProperty('password');
+      expect(put.json.passwordSet).toBe(true);
+      // The echoed, computed `passwordSet` was not stored as an attribute.
+      const stored = await api('GET', `/managed/user?_queryFilter=${encodeURIComponent('userName eq "rotator" and passwordSet pr')}`);
+      expect(stored.json.resultCount).toBe(0);
       expect(await valid(token!)).toBe(false);
       expect(await login('rotator', USER_PASSWORDS[0]!)).toBeUndefined();
       const second = await login('rotator', USER_PASSWORDS[1]!);
@@ -470,7 +538,7 @@ describe('admin API', () => {
 
     it('refuses a weak password on PATCH with every failure, keeping the old one', async () => {
       const u = await create({ userName: 'steady', mail: 'steady@example.com' });
-      const r = await api('PATCH', `/managed/user/${u._id}`, { body: [{ operation: 'replace', field: '/password', value: 'steady' }] });
+      const r = await api('PATCH', `/managed/user/${u._id}`, { body: [{ operation: 'replace', field: '/password', value: 'Steady' }] });
       expect(r.status).toBe(403);
       const reqs = (r.json.detail.failedPolicyRequirements as { property: string; policyRequirements: { policyRequirement: string }[] }[])
         .flatMap((f) => f.policyRequirements.map((p) => p.policyRequirement));
@@ -499,7 +567,28 @@ describe('admin API', () => {
         body: { userName: 'big', mail: 'big@example.com', givenName: 'x'.repeat(2 * 1024 * 1024) },
       });
       expect(big.status).toBe(413);
-      expect(big.json).toMatchObject({ code: 413, reason: 'Payload Too Large' });
+      expect(big.json).toMatchObject({ code: 413, reason: 'Request Entity Too Large' });
+      const charset = await api('POST', '/managed/user?_action=create', {
+        raw: JSON.stringify({ userName: 'koi', mail: 'koi@example.com' }),
+        headers: { 'Content-Type': 'application/json; charset=koi8-r' },
+      });
+      expect(charset.status).toBe(415);
+      expect(charset.json).toMatchObject({ code: 415, message: 'The request body could not be read.' });
+      const proto = await api('POST', '/managed/user?_action=create', {
+        raw: '{"userName": "proto", "mail": "proto@example.com", "preferences": {"__proto__": {"admin": true}}}',
+        headers: { 'Content-Type': 'application/json' },
+      });
+      expect(proto.status).toBe(400);
+    });
+
+    it('does not walk prototypes for _fields', async () => {
+      const u = await create({ userName: 'protofields', mail: 'protofields@example.com' });
+      for (const fields of ['constructor/name', '__proto__/toString', 'constructor/prototype/hasOwnProperty', 'userName/length']) {
+        const r = await api('GET', `/managed/user/${u._id}?_fields=${encodeURIComponent(fields)}`);
+        expect(r.status, fields).toBe(200);
+        expect(r.json).toEqual({ _id: u._id, _rev: u._rev });
+      }
+      expect(({} as Record<string, unknown>).admin).toBeUndefined();
     });
   });
 });

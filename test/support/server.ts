@@ -25,6 +25,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     CAIRN_HOST: '127.0.0.1',
     CAIRN_JOURNEYS_DIR: FIXTURE_JOURNEYS,
     CAIRN_DATA_DIR: dataDir,
+    CAIRN_LOG_LEVEL: 'silent',
+    CAIRN_AUDIT_LOG: 'off',
     ...env,
   });
   const running = await startServer(settings, options);

@@ -5,7 +5,7 @@
  * fetch, the main element) are passed in by main.ts; the state lives in this closure only.
  */
 import { createApiClient, type ApiOutcome, type FetchLike } from './core/api.js';
-import { buildSubmission, initialValues, planPage, samePage, type PagePlan } from './core/form-model.js';
+import { buildSubmission, credentialsRefused, initialValues, planPage, samePage, type PagePlan } from './core/form-model.js';
 import { isLandingUrl, journeyLinks, landingFor, LOGIN, titleKey, type Landing } from './core/journeys.js';
 import { apiUrl, journeyHref, parseRoute, withLocale, withoutSuspendedId, type JourneyRoute } from './core/route.js';
 import { linksOf, safeHref, sanitizeDescription } from './core/sanitize.js';
@@ -240,11 +240,13 @@ export function createController(env: ControllerEnv) {
     page?.setBusy(true);
     return queue(async () => {
       if (!step || current !== generation) return;
-      const body = buildSubmission(step, values);
-      const outcome = await send(body);
+      const submitted = step;
+      const outcome = await send(buildSubmission(submitted, values));
       if (current !== generation) return;
       page?.setBusy(false);
-      await handle(outcome, () => void submit());
+      // The same sign-in page back after a password was sent: the credentials were refused.
+      const refused = outcome.kind === 'step' && credentialsRefused(submitted, outcome.step);
+      await handle(outcome, () => void submit(), refused ? [t.t('error.wrongCredentials')] : []);
     });
   };
 

@@ -417,3 +417,20 @@ export function buildSubmission(step: Step, values: ReadonlyMap<string, unknown>
 export function samePage(a: Step, b: Step): boolean {
   return a.callbacks.length === b.callbacks.length && a.callbacks.every((cb, i) => cb.type === b.callbacks[i]?.type);
 }
+
+/**
+ * Whether `next` says "these credentials were refused" without saying it: the submitted page asked
+ * for a password (PasswordCallback) and the server sent the same page back (same header, same
+ * callback types) with no failed policy and no error message of its own. AM's stock Login does
+ * exactly this on a wrong password (Retry Limit → back to the page, HTTP 200), not a 401.
+ */
+export function credentialsRefused(submitted: Step, next: Step): boolean {
+  if (!submitted.callbacks.some((cb) => cb.type === 'PasswordCallback')) return false;
+  if ((submitted.header ?? '') !== (next.header ?? '') || !samePage(submitted, next)) return false;
+  const explained = next.callbacks.some((cb) => {
+    const failed = outputValue(cb, 'failedPolicies');
+    if (Array.isArray(failed) && failed.length > 0) return true;
+    return cb.type === 'TextOutputCallback' && String(outputValue(cb, 'messageType')) === '2';
+  });
+  return !explained;
+}

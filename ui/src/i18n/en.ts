@@ -55,6 +55,7 @@ export const en = {
   'suspended.title': 'Check your e-mail',
   'error.heading': 'There is a problem',
   'error.loginFailure': 'The details you entered are not correct. Please try again.',
+  'error.wrongCredentials': 'The username or password is incorrect.',
   'error.failed': 'This could not be completed. Please try again.',
   'error.timeout': 'Your session timed out. Please start again.',
   'error.linkExpired': 'This link has expired or has already been used. Links work only once and for a limited time.',

@@ -58,6 +58,7 @@ export const fr: Catalog = {
   'suspended.title': 'Consultez votre messagerie',
   'error.heading': 'Un problème est survenu',
   'error.loginFailure': 'Les informations saisies ne sont pas correctes. Veuillez réessayer.',
+  'error.wrongCredentials': 'Le nom d’utilisateur ou le mot de passe est incorrect.',
   'error.failed': 'L’opération n’a pas pu aboutir. Veuillez réessayer.',
   'error.timeout': 'Votre session a expiré. Veuillez recommencer.',
   'error.linkExpired':

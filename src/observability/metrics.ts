@@ -1,0 +1,89 @@
+/**
+ * Prometheus metrics (prom-client) on a registry of the app's own (never the global one): journeys
+ * started and ended by journey and outcome, step latency, e-mails sent / failed / queued, store
+ * operation latency and rate-limit hits. With several workers, GET /metrics answers the sum over
+ * all of them (src/server/cluster.ts).
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Store } from '../stores/types.js';
+
+export interface Metrics {
+  registry: Registry;
+  journeysStarted: Counter<'journey'>;
+  journeysEnded: Counter<'journey' | 'outcome'>;
+  stepDuration: Histogram<'journey' | 'result'>;
+  rateLimitHits: Counter<'limit'>;
+  storeDuration: Histogram<'operation'>;
+}
+
+export function createMetrics(mailStats?: () => Record<string, number>): Metrics {
+  const registry = new Registry();
+  const metrics: Metrics = {
+    registry,
+    journeysStarted: new Counter({ name: 'cairn_journeys_started_total', help: 'Journeys started, by journey.', labelNames: ['journey'], registers: [registry] }),
+    journeysEnded: new Counter({
+      name: 'cairn_journeys_ended_total',
+      help: 'Journeys ended, by journey and outcome (success, failure).',
+      labelNames: ['journey', 'outcome'],
+      registers: [registry],
+    }),
+    stepDuration: new Histogram({
+      name: 'cairn_step_duration_seconds',
+      help: 'Time to answer one journey step, by journey and result (callbacks, suspended, success, failure, error).',
+      labelNames: ['journey', 'result'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [registry],
+    }),
+    rateLimitHits: new Counter({ name: 'cairn_rate_limit_hits_total', help: 'Requests refused or muted by a limit, by limit.', labelNames: ['limit'], registers: [registry] }),
+    storeDuration: new Histogram({
+      name: 'cairn_store_operation_duration_seconds',
+      help: 'Store operation latency, by operation.',
+      labelNames: ['operation'],
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+  };
+  if (mailStats) {
+    const gauge = new Gauge({
+      name: 'cairn_emails',
+      help: 'E-mails by state since start: sent, failed, queued (accepted), retried, dropped; pending = waiting now.',
+      labelNames: ['state'],
+      registers: [registry],
+      collect() {
+        for (const [state, n] of Object.entries(mailStats())) this.set({ state }, n);
+      },
+    });
+    void gauge;
+  }
+  return metrics;
+}
+
+/** Wraps every method of the store's parts to time it. */
+export function instrumentStore(store: Store, histogram: Histogram<'operation'>): Store {
+  const wrap = <T extends object>(part: T, name: string): T =>
+    new Proxy(part, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const operation = `${name}.${String(prop)}`;
+        return (...args: unknown[]) => {
+          const end = histogram.startTimer({ operation });
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) return result.finally(() => end());
+          end();
+          return result;
+        };
+      },
+    });
+  return {
+    backend: store.backend,
+    objects: wrap(store.objects, 'objects'),
+    sessions: wrap(store.sessions, 'sessions'),
+    suspended: wrap(store.suspended, 'suspended'),
+    counters: wrap(store.counters, 'counters'),
+    kv: wrap(store.kv, 'kv'),
+    purgeExpired: () => store.purgeExpired(),
+    health: () => store.health(),
+    close: () => store.close(),
+  };
+}
