@@ -18,6 +18,7 @@ import { JourneyRunner } from '../journeys/runner.js';
 import { formatProblems } from '../journeys/validate.js';
 import { openKeystore, type Keystore } from '../keys/keystore.js';
 import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js';
+import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createSessionService, type SessionService } from '../sessions/session-service.js';
@@ -97,7 +98,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now });
   const codec = createAuthIdCodec({ keystore, ttlSeconds: settings.authIdLifetimeSeconds, now });
   const auditLog = createAuditLog(settings.auditLog, now, options.audit);
+  const spool = createMailSpool(rawStore.kv, { now, ttlMs: 60 * 60_000 });
   const mailer = createMailer({
+    persistence: spool,
     ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
     smtp: { requireTLS: settings.smtpRequireTls, rejectUnauthorized: settings.smtpRejectUnauthorized },
     from: settings.smtpFrom,
@@ -192,8 +195,14 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     metrics,
     log,
     async close() {
-      await mailer.flush(5_000).catch(() => false);
+      // Send what can be sent quickly; keep the rest in the store for the next start.
+      await mailer.flush(1_000).catch(() => false);
       await mailer.close();
+      const kept = await spool.flushToStore().catch((e: unknown) => {
+        log(`mail: ${(e as Error).message}`);
+        return 0;
+      });
+      if (kept > 0) log(`mail: ${kept} unsent message(s) kept in the store for the next start`);
       await audit.close();
       await stores.close();
     },
