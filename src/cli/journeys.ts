@@ -8,6 +8,7 @@ import { loadSettings } from '../config/settings.js';
 import { isCairnError } from '../errors/cairn-error.js';
 import { exportAmJourneys } from '../journeys/export-am.js';
 import { importAmExport } from '../journeys/import-am.js';
+import { mermaidOf } from '../journeys/diagram.js';
 import type { Journey } from '../journeys/model.js';
 import { createNodeRegistry, NODE_DESCRIPTORS } from '../nodes/index.js';
 import { readJourneyDir } from '../journeys/catalog.js';
@@ -21,6 +22,7 @@ const HELP = `Usage:
                                           Convert an AM / PingOne AIC export (frodo or REST) into
                                           journey files, validate them, and write them (default: CAIRN_JOURNEYS_DIR).
   cairn journeys export <file>...         Print the journeys as a frodo export, for AM / AIC.
+  cairn journeys diagram <file>...        Print each journey as a Mermaid flowchart (Markdown).
   cairn journeys schema [out-file]        Print (or write) the JSON Schema of journey files.`;
 
 async function collect(paths: string[], io: CommandIo): Promise<{ inputs: JourneyInput[]; known: Set<string> } | undefined> {
@@ -176,6 +178,20 @@ async function exportCommand(args: string[], io: CommandIo): Promise<number> {
   return 0;
 }
 
+async function diagramCommand(args: string[], io: CommandIo): Promise<number> {
+  const found = args.length ? await collect(args, io) : undefined;
+  if (!found) {
+    if (!args.length) io.err('cairn journeys diagram: name at least one journey file or directory.');
+    return 2;
+  }
+  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known });
+  for (const line of formatProblems(problems.filter((p) => p.severity === 'error'))) io.err(line);
+  for (const j of [...journeys.values()].sort((a, b) => a.id.localeCompare(b.id))) {
+    io.out(`## ${j.id}\n\n${j.source.description ?? ''}\n\n\`\`\`mermaid\n${mermaidOf(j.source)}\n\`\`\`\n`);
+  }
+  return problems.some((p) => p.severity === 'error') ? 1 : 0;
+}
+
 export const journeysCommand: Command = {
   name: 'journeys',
   summary: 'Validate journey files, print their schema.',
@@ -185,6 +201,7 @@ export const journeysCommand: Command = {
     if (sub === 'schema') return schema(rest, io);
     if (sub === 'import') return importCommand(rest, io);
     if (sub === 'export') return exportCommand(rest, io);
+    if (sub === 'diagram') return diagramCommand(rest, io);
     if (sub === '--help' || sub === '-h') {
       io.out(HELP);
       return 0;

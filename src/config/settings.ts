@@ -503,8 +503,14 @@ export function describeSettings(settings: Readonly<Settings>): { name: string; 
 
 /** The settings table as Markdown, for README. */
 export function settingsMarkdown(): string {
-  const rows = Object.values(SETTINGS as Record<string, SettingSpec>).map(
-    (s) => `| \`${s.env}\` | ${s.default === undefined ? '—' : `\`${String(s.default)}\``} | ${s.description} |`,
+  const shown = (v: unknown): string => (v === undefined ? '—' : Array.isArray(v) && v.length === 0 ? '(none)' : `\`${String(v)}\``);
+  const rows = Object.entries(SETTINGS as Record<string, SettingSpec>).map(
+    ([name, s]) => `| \`${s.env}\` | \`${name}\` | ${shown(s.default)} | ${s.description} |`,
   );
-  return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+  return [
+    '| variable | config file key | default | meaning |',
+    '|---|---|---|---|',
+    '| `CAIRN_CONFIG_FILE` | — | — | Optional JSON file of settings by their config-file key; environment variables win over it. |',
+    ...rows,
+  ].join('\n');
 }

@@ -1,0 +1,31 @@
+/**
+ * README stays true: its settings table is the one generated from the settings schema, and it opens
+ * with the two commands a fresh clone needs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { settingsMarkdown } from '../../src/config/settings.js';
+
+const README = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+
+describe('README', () => {
+  it('documents every setting, as generated from src/config/settings.ts', () => {
+    const block = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(README)?.[1];
+    expect(block).toBe(settingsMarkdown());
+  });
+
+  it('starts with the two commands of a fresh clone', () => {
+    const commands = [...README.matchAll(/```sh\n(.*)\n```/g)].map((m) => m[1]);
+    expect(commands.slice(0, 2)).toEqual(['npm ci && npm start', 'npm ci && npm test']);
+  });
+});
+
+describe('journeys/README.md', () => {
+  it('holds the diagrams generated from the shipped journeys', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const root = join(import.meta.dirname, '..', '..');
+    const generated = execFileSync('node', [join(root, 'bin', 'cairn.js'), 'journeys', 'diagram', 'journeys/'], { cwd: root, encoding: 'utf8' });
+    expect(readFileSync(join(root, 'journeys', 'README.md'), 'utf8')).toContain(generated.trim());
+  });
+});
