@@ -7,6 +7,7 @@
 import { objectHasAttribute } from './helpers/attribute-presence.js';
 import { resolveIdentity } from './helpers/identity-lookup.js';
 import { defineNode } from './types.js';
+import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface AttributePresentDecisionConfig {
   presentAttribute: string;
@@ -28,19 +29,10 @@ export const attributePresentDecisionNode = defineNode<AttributePresentDecisionC
         pattern: '^[^/]+(/[^/]+)*$',
         default: 'password',
       },
-      identityAttribute: {
-        title: 'Identity attribute',
-        description: 'The attribute used to find the user, with the value collected for it (else the username).',
-        type: 'string',
-        minLength: 1,
-        default: 'userName',
-      },
+      identityAttribute: IDENTITY_ATTRIBUTE_PROPERTY,
     },
   },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
 
   async process(ctx) {
     const object = await resolveIdentity(ctx, ctx.journey.identityResource, ctx.config.identityAttribute);

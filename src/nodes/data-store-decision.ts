@@ -7,15 +7,13 @@
 import { checkCredentials } from './helpers/credentials.js';
 import { isInactive } from './helpers/identity-lookup.js';
 import { defineNode } from './types.js';
+import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export const dataStoreDecisionNode = defineNode<Record<string, never>>({
   type: 'DataStoreDecisionNode',
   displayName: 'Data Store Decision',
   configSchema: { type: 'object', additionalProperties: false, properties: {} },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
 
   async process(ctx) {
     const result = await checkCredentials(ctx);

@@ -8,6 +8,7 @@ import { pseudonym } from './helpers/counter-keys.js';
 import { identityValueOf, resolveIdentity } from './helpers/identity-lookup.js';
 import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
 import { defineNode, type NodeResult } from './types.js';
+import { IDENTITY_ATTRIBUTE_PROPERTY } from './helpers/schema-parts.js';
 
 export interface EmailTemplateConfig {
   emailTemplateName: string;
@@ -39,13 +40,7 @@ export const emailTemplateNode = defineNode<EmailTemplateConfig>({
         minLength: 1,
         default: 'mail',
       },
-      identityAttribute: {
-        title: 'Identity attribute',
-        description: 'The attribute used to find the user, with the value collected for it (else the username).',
-        type: 'string',
-        minLength: 1,
-        default: 'userName',
-      },
+      identityAttribute: IDENTITY_ATTRIBUTE_PROPERTY,
     },
   },
   outcomes: [

@@ -7,6 +7,7 @@
 import { setObjectAttribute } from './helpers/object-attributes.js';
 import { identityValueOf } from './helpers/identity-lookup.js';
 import { defineNode } from './types.js';
+import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface IdentifyExistingUserConfig {
   identifier: string;
@@ -35,10 +36,7 @@ export const identifyExistingUserNode = defineNode<IdentifyExistingUserConfig>({
       },
     },
   },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
 
   async process(ctx) {
     const { identifier, identityAttribute } = ctx.config;

@@ -4,6 +4,7 @@
  * Success, `false` when it reaches Failure.
  */
 import { defineNode } from './types.js';
+import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface InnerTreeEvaluatorConfig {
   tree: string;
@@ -22,10 +23,7 @@ export const innerTreeEvaluatorNode = defineNode<InnerTreeEvaluatorConfig>({
       displayErrorOutcome: { description: 'Kept from AM; Cairn reports child errors as the false outcome.', type: 'boolean', default: false },
     },
   },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
   allowedInPage: false,
   referencedJourneys: (config) => [{ journeyId: config.tree, pointer: '/tree' }],
 

@@ -7,6 +7,7 @@ import { confirmationCallback, MESSAGE_INFORMATION, textOutputCallback } from '.
 import { readIndex } from '../callbacks/readers.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { defineNode } from './types.js';
+import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface MessageConfig {
   message: LocalizedText;
@@ -41,10 +42,7 @@ export const messageNode = defineNode<MessageConfig>({
       },
     },
   },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
   multipleCallbacks: true,
 
   async process(ctx) {

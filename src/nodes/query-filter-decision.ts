@@ -7,6 +7,7 @@
 import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
 import { resolveIdentity } from './helpers/identity-lookup.js';
 import { defineNode } from './types.js';
+import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface QueryFilterDecisionConfig {
   queryFilter: string;
@@ -27,19 +28,10 @@ export const queryFilterDecisionNode = defineNode<QueryFilterDecisionConfig>({
         type: 'string',
         minLength: 1,
       },
-      identityAttribute: {
-        title: 'Identity attribute',
-        description: 'The attribute used to find the user, with the value collected for it (else the username).',
-        type: 'string',
-        minLength: 1,
-        default: 'userName',
-      },
+      identityAttribute: IDENTITY_ATTRIBUTE_PROPERTY,
     },
   },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
 
   checkConfig(config) {
     try {

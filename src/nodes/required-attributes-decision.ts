@@ -8,6 +8,7 @@ import { getPath, mergedObjectAttributes } from './helpers/object-attributes.js'
 import { assertJourneyResource, identifiedIdOf } from './helpers/identity-lookup.js';
 import { hasValue, objectHasAttribute } from './helpers/attribute-presence.js';
 import { defineNode } from './types.js';
+import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface RequiredAttributesDecisionConfig {
   identityResource: string;
@@ -29,10 +30,7 @@ export const requiredAttributesDecisionNode = defineNode<RequiredAttributesDecis
       },
     },
   },
-  outcomes: [
-    { id: 'true', displayName: 'True' },
-    { id: 'false', displayName: 'False' },
-  ],
+  outcomes: TRUE_FALSE_OUTCOMES,
 
   async process(ctx) {
     const resource = assertJourneyResource(ctx, 'Required Attributes Present', ctx.config.identityResource);

@@ -1,0 +1,19 @@
+/**
+ * Pieces of node descriptors that several node types share word for word: the true/false outcomes
+ * of AM's decision nodes and the `identityAttribute` setting of the nodes that look a user up.
+ */
+import type { Outcome } from '../types.js';
+
+export const TRUE_FALSE_OUTCOMES: readonly Outcome[] = [
+  { id: 'true', displayName: 'True' },
+  { id: 'false', displayName: 'False' },
+];
+
+/** `identityAttribute` as the lookup nodes declare it (AM default `userName`). */
+export const IDENTITY_ATTRIBUTE_PROPERTY = {
+  title: 'Identity attribute',
+  description: 'The attribute used to find the user, with the value collected for it (else the username).',
+  type: 'string',
+  minLength: 1,
+  default: 'userName',
+} as const;
