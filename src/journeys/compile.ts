@@ -49,10 +49,12 @@ export function entryState(journey: CompiledJourney): string {
 
 /** Follows `outcome` from `stateId`; throws when the outcome is not connected. */
 export function follow(journey: CompiledJourney, stateId: string, outcome: string): string {
-  const from = journey.machine.resolveState({ value: stateId, context: {} });
-  const [next] = transition(journey.machine, from, outcomeEvent(outcome));
-  if (next === from || next.value === from.value) {
+  // xstate answers an unknown event and a transition back to the same state alike (the same
+  // snapshot), so whether the outcome is connected is read from the journey itself.
+  if (!Object.hasOwn(journey.nodes.get(stateId)?.connections ?? {}, outcome)) {
     throw new Error(`Node ${stateId} of journey ${journey.id} left by outcome "${outcome}", which is not connected.`);
   }
+  const from = journey.machine.resolveState({ value: stateId, context: {} });
+  const [next] = transition(journey.machine, from, outcomeEvent(outcome));
   return String(next.value);
 }

@@ -182,3 +182,22 @@ describe('JourneyRunner through the Tour journey', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a node connected back to itself', () => {
+  it('asks again instead of failing (a choice that loops)', async () => {
+    const journey = {
+      _id: 'Loop',
+      entryNodeId: 'ask',
+      nodes: { ask: { nodeType: 'ChoiceCollectorNode', config: { choices: ['again', 'done'], defaultChoice: 'done' }, connections: { again: 'ask', done: 'Success' } } },
+    };
+    const { catalog, problems } = buildCatalog([{ file: 'Loop.json', json: journey }], createNodeRegistry());
+    expect(problems).toEqual([]);
+    const runner = new JourneyRunner({ catalog: () => catalog, registry: createNodeRegistry(), services: createTestServices() });
+    let step = expectCallbacks(await runner.start('Loop', en));
+    for (let i = 0; i < 3; i++) {
+      step = expectCallbacks(await runner.next(wire(step.snapshot), answer(step.callbacks, [[0]]), en));
+      expect(step.snapshot.frames[0]?.state).toBe('ask');
+    }
+    expect((await runner.next(wire(step.snapshot), answer(step.callbacks, [[1]]), en)).type).toBe('success');
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Starts Cairn for the benchmark the way an operator would: `node bin/cairn.js serve` in a child process
+ * with an embedded store in a temp dir, the shipped journeys plus bench/journeys, and limits set high so
+ * rate limiting does not shape the numbers. Users are imported with `cairn users import` before the start.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The environment shared by `users import` and `serve`. */
+export function cairnEnv({ dataDir, journeysDir, smtpUrl }) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: '0',
+    CAIRN_HOST: '127.0.0.1',
+    CAIRN_DATA_DIR: dataDir,
+    CAIRN_JOURNEYS_DIR: journeysDir,
+    CAIRN_SMTP_URL: smtpUrl,
+    CAIRN_AUDIT_LOG: 'off',
+    CAIRN_MAIL_PER_ACCOUNT: '1000000',
+    CAIRN_MAIL_PER_CLIENT: '1000000',
+    CAIRN_LOGIN_ATTEMPTS: '100',
+  };
+}
+
+/** Copies the shipped journeys and the bench journeys into `dir`. */
+export function prepareJourneys(repo, dir) {
+  mkdirSync(dir, { recursive: true });
+  for (const from of [join(repo, 'journeys'), join(repo, 'bench', 'journeys')]) {
+    for (const f of readdirSync(from)) if (f.endsWith('.json')) cpSync(join(from, f), join(dir, f));
+  }
+}
+
+function run(repo, args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(repo, 'bin', 'cairn.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (out += c));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cairn ${args[0]} ${args[1] ?? ''} exited ${code}: ${out.trim().slice(-800)}`))));
+  });
+}
+
+/** Writes `users` as NDJSON and imports them (all or nothing). */
+export async function importUsers(repo, env, users, file) {
+  writeFileSync(file, users.map((u) => JSON.stringify(u)).join('\n') + '\n', { mode: 0o600 });
+  return run(repo, ['users', 'import', file], env);
+}
+
+/**
+ * Spawns `cairn serve` (with `--workers N` when given) and resolves once it prints its port. Its stdout and
+ * stderr go to files in `logDir` (as a log collector would take them), so the load generator spends no CPU
+ * on the server's logs. `extraNodeArgs` go to node itself (e.g. --cpu-prof).
+ */
+export async function startCairn(repo, env, { logDir, workers, extraNodeArgs = [], startTimeoutMs = 60_000 }) {
+  const args = [...extraNodeArgs, join(repo, 'bin', 'cairn.js'), 'serve'];
+  if (workers !== undefined) args.push('--workers', String(workers));
+  const outFile = join(logDir, 'cairn.stdout.log');
+  const errFile = join(logDir, 'cairn.stderr.log');
+  const out = openSync(outFile, 'w');
+  const err = openSync(errFile, 'w');
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', out, err] });
+  closeSync(out);
+  closeSync(err);
+  const stderrTail = () => tailOf(errFile);
+  const deadline = Date.now() + startTimeoutMs;
+  let line;
+  while (!line) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`cairn serve exited ${child.exitCode ?? child.signalCode} before listening: ${stderrTail()}`);
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`cairn serve did not report its port within ${startTimeoutMs} ms: ${stderrTail()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    line = readFileSync(outFile, 'utf8').match(/Cairn listening on (\S+):(\d+)(?: \((\d+) workers\))?/);
+  }
+  return {
+    pid: child.pid,
+    origin: `http://127.0.0.1:${line[2]}`,
+    workers: Number(line[3] ?? 1),
+    stderrTail,
+    /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+    stop(graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
+      return new Promise((done) => {
+        const kill = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        child.once('exit', (code) => {
+          clearTimeout(kill);
+          done(code);
+        });
+        child.kill('SIGTERM');
+      });
+    },
+  };
+}
+
+function tailOf(file) {
+  try {
+    return readFileSync(file, 'utf8').slice(-2000).trim();
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * CPU time and memory of a process and all its descendants, read from /proc (Linux only): so a server
+ * running several workers is measured as a whole. CPU is utime+stime clock ticks; memory is VmRSS
+ * (now) and VmHWM (peak), summed over the tree.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+
+let clockTicks;
+/** Clock ticks per second (`getconf CLK_TCK`, almost always 100). */
+export function ticksPerSecond() {
+  if (clockTicks === undefined) {
+    try {
+      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clockTicks = 100;
+    }
+  }
+  return clockTicks;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses). */
+function statFields(pid) {
+  const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return text.slice(text.lastIndexOf(')') + 2).split(' ');
+}
+
+/** `pid` and every live descendant. */
+export function processTree(pid) {
+  const children = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(statFields(entry)[1]);
+      if (!children.has(ppid)) children.set(ppid, []);
+      children.get(ppid).push(Number(entry));
+    } catch {
+      // the process ended while we listed /proc
+    }
+  }
+  const tree = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift();
+    tree.push(p);
+    queue.push(...(children.get(p) ?? []));
+  }
+  return tree;
+}
+
+/** Seconds of CPU (user + system) used so far by the tree under `pid`, including reaped children. */
+export function cpuSeconds(pid) {
+  let ticks = 0;
+  for (const p of processTree(pid)) {
+    try {
+      const f = statFields(p);
+      // utime, stime, cutime, cstime are fields 14–17 of stat, i.e. indexes 11–14 after the name.
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ticks / ticksPerSecond();
+}
+
+function statusKiB(pid, field) {
+  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
+  return m ? Number(m[1]) : 0;
+}
+
+/** { rssMiB, peakRssMiB, processes } for the tree under `pid` (peak = sum of each process's VmHWM). */
+export function memory(pid) {
+  let rss = 0;
+  let hwm = 0;
+  const tree = processTree(pid);
+  for (const p of tree) {
+    try {
+      rss += statusKiB(p, 'VmRSS');
+      hwm += statusKiB(p, 'VmHWM');
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return { rssMiB: rss / 1024, peakRssMiB: hwm / 1024, processes: tree.length };
+}
+
+/** Starts measuring the CPU of the tree under `pid`; `stop()` gives cores used on average (1.0 = one core busy). */
+export function cpuMeter(pid) {
+  const cpu0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  return {
+    stop() {
+      const wall = (performance.now() - t0) / 1000;
+      const used = cpuSeconds(pid) - cpu0;
+      return { cpuSeconds: Math.round(used * 100) / 100, cores: Math.round((used / wall) * 100) / 100 };
+    },
+  };
+}
+
+/** The same for this process (the load generator). */
+export function selfCpuMeter() {
+  const u0 = process.cpuUsage();
+  const t0 = performance.now();
+  return {
+    stop() {
+      const d = process.cpuUsage(u0);
+      const wall = (performance.now() - t0) / 1000;
+      return { cores: Math.round(((d.user + d.system) / 1e6 / wall) * 100) / 100 };
+    },
+  };
+}
+
+/** Busy CPU seconds of the whole machine so far (all processes), from the first line of /proc/stat. */
+function machineBusySeconds() {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = fields.map(Number);
+  void idle;
+  void iowait;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / ticksPerSecond();
+}
+
+/** Starts measuring the whole machine's busy CPU; `stop()` gives busy cores on average. */
+export function machineCpuMeter() {
+  const busy0 = machineBusySeconds();
+  const t0 = performance.now();
+  return {
+    stop() {
+      const wall = (performance.now() - t0) / 1000;
+      return { cores: Math.round(((machineBusySeconds() - busy0) / wall) * 100) / 100 };
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * Turns the measured results into verdicts against the issue-7 targets (each number as a ratio to the
+ * limit it is bounded by) and writes them as bench/results/latest.json and latest.md.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { round } from './http-client.js';
+
+/** The four targets of issue 7, each { name, value, limit, ratio?, target, met, line }. */
+export function verdicts(r) {
+  const out = [];
+  const argon = r.limits.argon2.verifiesPerSecond;
+  const echo = r.limits.echo.stepsPerSecond;
+
+  const login = r.passes.login.journeysPerSecond;
+  const loginRatio = login / argon;
+  out.push({
+    name: 'Login journeys/s vs argon2id limit',
+    ratio: round(loginRatio, 2),
+    target: '≥ 0.80',
+    met: loginRatio >= 0.8,
+    cpuRatio: round(r.limits.argon2.cpuMsPerVerify / r.passes.login.cpuMsPerJourney, 2),
+    line:
+      `Login journeys/s ${fmt(login)} = ${loginRatio.toFixed(2)} × argon2 limit ${fmt(argon)}/s (target ≥ 0.80); ` +
+      `server CPU per journey ${r.passes.login.cpuMsPerJourney} ms vs ${r.limits.argon2.cpuMsPerVerify} ms per verify = ${(r.limits.argon2.cpuMsPerVerify / r.passes.login.cpuMsPerJourney).toFixed(2)}`,
+  });
+
+  const steps = r.passes.profile.stepsPerSecond;
+  const stepRatio = steps / echo;
+  out.push({
+    name: 'Non-credential steps/s vs express echo',
+    ratio: round(stepRatio, 2),
+    target: '≥ 0.50',
+    met: stepRatio >= 0.5,
+    cpuRatio: round(r.limits.echo.cpuMsPerStep / r.passes.profile.cpuMsPerStep, 2),
+    line:
+      `BenchProfile steps/s ${fmt(steps)} = ${stepRatio.toFixed(2)} × express echo ${fmt(echo)} req/s (target ≥ 0.50); ` +
+      `server CPU per step ${r.passes.profile.cpuMsPerStep} ms vs ${r.limits.echo.cpuMsPerStep} ms per echo = ${(r.limits.echo.cpuMsPerStep / r.passes.profile.cpuMsPerStep).toFixed(2)}`,
+  });
+
+  const half = r.passes.profileHalf;
+  const p99 = half.latencyMs.p99;
+  out.push({
+    name: 'p99 step latency at half of max throughput',
+    valueMs: p99,
+    target: '< 20 ms',
+    met: p99 !== null && p99 < 20,
+    line: `BenchProfile step p99 at ${fmt(half.targetRate)} steps/s (50% of max) = ${p99} ms (target < 20 ms; from the send: ${half.serviceLatencyMs.p99} ms)`,
+  });
+
+  const mem = r.inflight;
+  out.push({
+    name: `Server memory with ${mem.journeys} journeys in flight`,
+    bytesPerJourney: mem.bytesPerJourney,
+    target: `flat (≤ ${mem.flatThresholdBytes} B/journey)`,
+    met: mem.flat,
+    line: `Server RSS with ${mem.journeys} journeys in flight: ${mem.rssBeforeMiB} → ${mem.rssAfterMiB} MiB (${signed(mem.rssAfterMiB - mem.rssBeforeMiB)} MiB; fitted slope ${mem.bytesPerJourney} ± ${mem.bytesPerJourneyStdError} B/journey; flat = ≤ ${mem.flatThresholdBytes}, a quarter of an authId); ${mem.resumed.ok}/${mem.resumed.tried} kept authIds completed later`,
+  });
+  return out;
+}
+
+const fmt = (x) => (x === null || x === undefined ? 'n/a' : x >= 100 ? Math.round(x).toString() : x.toFixed(1));
+const signed = (x) => (x >= 0 ? '+' : '') + x.toFixed(1);
+
+function passRow(label, p) {
+  const l = p.latencyMs;
+  return `| ${label} | ${p.load} | ${fmt(p.journeysPerSecond)} | ${fmt(p.stepsPerSecond)} | ${l.p50} | ${l.p95} | ${l.p99} | ${p.serverCpu?.cores ?? 'n/a'} | ${p.cpuMsPerStep ?? 'n/a'} | ${p.clientCpu?.cores ?? 'n/a'} | ${p.otherCpu?.cores ?? 'n/a'} | ${p.errors} |`;
+}
+
+export function markdown(r, v) {
+  const lines = [];
+  lines.push(`# Cairn benchmark${r.quick ? ' (BENCH_QUICK smoke run: numbers not meaningful)' : ''}`);
+  lines.push('');
+  lines.push(`${r.date} · ${r.machine.cpuModel} · ${r.machine.cores} cores · Node ${r.machine.node} · Cairn server processes: ${r.serverProcesses}${r.workers ? ` (--workers ${r.workers})` : ' (serve default)'} · load average before/after: ${r.loadAverage.start[0]}/${r.loadAverage.end[0]}`);
+  lines.push('');
+  lines.push('| Target | Measured | Target | Met |');
+  lines.push('|---|---|---|---|');
+  for (const t of v) lines.push(`| ${t.name} | ${t.line} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`);
+  lines.push('');
+  lines.push('| Pass | Load | Journeys/s | Steps/s | p50 ms | p95 ms | p99 ms | Server CPU (cores) | Server CPU ms/step | Client CPU (cores) | Other processes (cores) | Errors |');
+  lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  lines.push(passRow('express echo (limit)', r.limits.echo));
+  lines.push(passRow('Login', r.passes.login));
+  lines.push(passRow('ResetPassword (full, with e-mail)', r.passes.reset));
+  lines.push(passRow('BenchProfile (non-credential step)', r.passes.profile));
+  lines.push(passRow('BenchProfile at 50% of max rate', r.passes.profileHalf));
+  lines.push(passRow('Login at 50% of max rate', r.passes.loginHalf));
+  lines.push('');
+  const a = r.limits.argon2;
+  lines.push(
+    `argon2id limit: ${fmt(a.verifiesPerSecond)} verifies/s, ${a.cpuMsPerVerify} ms CPU each (m=${a.params.memoryCost} KiB, t=${a.params.timeCost}, p=${a.params.parallelism}; ${a.threadpool} libuv threads, ${a.inflight} in flight). ` +
+      `Login credential step p99 at 50% load: ${r.passes.loginHalf.credentialLatencyMs.p99} ms. ResetPassword e-mail wait p50/p99: ${r.passes.reset.mailWaitMs.p50}/${r.passes.reset.mailWaitMs.p99} ms. ` +
+      `Server peak RSS: ${r.server.peakRssMiB} MiB. Latencies at 50% load are measured from each request's scheduled send time.`,
+  );
+  lines.push('');
+  return lines.join('\n');
+}
+
+export function writeResults(dir, results, v) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'latest.json'), JSON.stringify({ ...results, verdicts: v }, null, 2) + '\n');
+  writeFileSync(join(dir, 'latest.md'), markdown(results, v));
+}

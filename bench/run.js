@@ -1,0 +1,439 @@
+/**
+ * `npm run bench`: measures Cairn against the two limits it is bounded by (argon2id verifies/s on all
+ * cores, a bare express JSON echo's req/s), on loopback, and prints each result as a ratio to its limit
+ * with the issue-7 targets. Starts its own Cairn (embedded store, SMTP sink), writes bench/results/latest.*.
+ * Env: BENCH_QUICK=1 (smoke run), BENCH_WORKERS=N (serve --workers N), BENCH_INFLIGHT (default 100000),
+ * BENCH_CPU_PROFILE=1 (server --cpu-prof into bench/results/profiles), BENCH_KEEP=1 (keep the temp dir).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cairnEnv, importUsers, prepareJourneys, startCairn } from './lib/cairn-process.js';
+import { closedLoop, createClient, createStats, fixedRate, round } from './lib/http-client.js';
+import { cpuMeter, machineCpuMeter, memory, selfCpuMeter } from './lib/proc-stats.js';
+import { finishLogin, loginJourney, profileJourney, resetPasswordJourney, startLogin, startProfile, strongPassword, submitProfile } from './lib/scenarios.js';
+import { startSmtpSink } from './lib/smtp-sink.js';
+import { verdicts, writeResults } from './lib/report.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO = dirname(BENCH_DIR);
+const CORES = availableParallelism();
+
+function positiveInt(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`bench: ${name} must be a positive integer, not "${raw}".\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const QUICK = process.env.BENCH_QUICK === '1';
+const WORKERS = process.env.BENCH_WORKERS ? positiveInt('BENCH_WORKERS', 1) : undefined;
+const S = 1000;
+/** Durations (ms), concurrencies and counts of every pass. */
+const PLAN = QUICK
+  ? { warmup: 0.5 * S, measure: 2 * S, half: 2 * S, argon2Seconds: 2, inflight: positiveInt('BENCH_INFLIGHT', 2_000), loginUsers: 8, resetUsers: 8 }
+  : { warmup: 3 * S, measure: 15 * S, half: 10 * S, argon2Seconds: 10, inflight: positiveInt('BENCH_INFLIGHT', 100_000), loginUsers: 32, resetUsers: 32 };
+const CONCURRENCY = { echo: 64, profile: 64, login: 32, reset: 32, inflight: 64 };
+const PROFILE_LOOPS = 20; // "again" submissions per BenchProfile journey before "done"
+const RESUME_SAMPLE = QUICK ? 20 : 100; // kept authIds completed after the in-flight phase
+
+const log = (msg) => process.stdout.write(`${msg}\n`);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `node <script> ...args` and resolves its stdout, or rejects with its stderr. */
+function runNode(args, env) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${args[0]} exited ${code}: ${err.trim().slice(-800)}`))));
+  });
+}
+
+/** Limit 1: argon2id verifies/s with Cairn's parameters, libuv pool = cores, 2 verifies in flight per core. */
+async function argon2Limit() {
+  const out = await runNode([join(BENCH_DIR, 'argon2-limit.js'), join(REPO, 'dist'), String(PLAN.argon2Seconds), String(CORES * 2)], {
+    ...process.env,
+    UV_THREADPOOL_SIZE: String(CORES),
+  });
+  const r = JSON.parse(out.trim().split('\n').pop());
+  if (r.failedVerifies) throw new Error('argon2 limit: a verification failed');
+  return { ...r, verifiesPerSecond: round(r.verifiesPerSecond, 1), cpuMsPerVerify: round(r.cpuMsPerVerify, 2), cores: round(r.cores, 2) };
+}
+
+/** Limit 2: a bare express echo with `workers` processes, driven by the same client pool as Cairn. */
+async function echoLimit(workers) {
+  const child = spawn(process.execPath, [join(BENCH_DIR, 'echo-server.js'), String(workers)], {
+    env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let out = '';
+      child.once('exit', (code) => reject(new Error(`echo server exited ${code}`)));
+      child.stdout.on('data', (c) => {
+        out += c;
+        const m = out.match(/echo listening on 127\.0\.0\.1:(\d+)/);
+        if (m) resolve(Number(m[1]));
+      });
+    });
+    child.removeAllListeners('exit');
+    child.stdout.resume();
+    const client = createClient(`http://127.0.0.1:${port}`);
+    const body = { op: 'echo', n: 42, items: [1, 2, 3], text: 'hello, cairn' };
+    const pass = await measured(child.pid, `closed loop × ${CONCURRENCY.echo}`, (stats) =>
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.echo,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: async (_vu, stats) => {
+          const t0 = performance.now();
+          const r = await client.post('/echo', body);
+          stats.step(performance.now() - t0);
+          if (r.status !== 200 || r.json?.n !== 42) throw new Error(`echo: HTTP ${r.status}`);
+          stats.journey();
+        },
+      }),
+    );
+    client.close();
+    return pass;
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
+/**
+ * Runs `fn(stats)` (a runner resolving `stats`) and meters, over exactly its measured window, the CPU of
+ * the server tree, of this process (the load generator) and of the rest of the machine.
+ */
+async function measured(serverPid, load, fn) {
+  const stats = createStats();
+  let meters;
+  let cpu;
+  stats.listeners.push({
+    begin: () => (meters = { server: cpuMeter(serverPid), client: selfCpuMeter(), machine: machineCpuMeter() }),
+    end: () => (cpu = { server: meters.server.stop(), client: meters.client.stop(), machine: meters.machine.stop() }),
+  });
+  await fn(stats);
+  const summary = stats.summary();
+  // CPU used meanwhile by anything else on the machine (other tenants; the SMTP sink runs in this process).
+  const otherCpu = { cores: round(Math.max(0, cpu.machine.cores - cpu.server.cores - cpu.client.cores), 2) };
+  return {
+    load,
+    ...summary,
+    serverCpu: cpu.server,
+    clientCpu: cpu.client,
+    otherCpu,
+    // Server CPU time per unit of work: much steadier than throughput on a machine shared with other work.
+    cpuMsPerStep: summary.steps ? round((cpu.server.cpuSeconds * 1000) / summary.steps, 3) : null,
+    cpuMsPerJourney: summary.journeys ? round((cpu.server.cpuSeconds * 1000) / summary.journeys, 2) : null,
+    ...(stats.dropped ? { dropped: stats.dropped } : {}),
+  };
+}
+
+function users(prefix, count) {
+  return Array.from({ length: count }, (_, i) => ({
+    userName: `${prefix}-${i}`,
+    mail: `${prefix}-${i}@bench.example`,
+    givenName: 'Bench',
+    sn: `User ${i}`,
+    password: strongPassword(),
+  }));
+}
+
+async function main() {
+  const started = performance.now();
+  const work = mkdtempSync(join(tmpdir(), 'cairn-bench-'));
+  const cleanups = [];
+  const loadStart = loadavg().map((x) => round(x, 2));
+  try {
+    if (loadStart[0] > CORES / 2) log(`Warning: load average ${loadStart[0]} on ${CORES} cores before the start; other work will skew the absolute numbers (the ratios less so).`);
+    log(`Cairn benchmark${QUICK ? ' (quick smoke run)' : ''}: ${CORES} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}${WORKERS ? `, --workers ${WORKERS}` : ''}`);
+
+    const sink = await startSmtpSink();
+    cleanups.push(() => sink.close());
+    const env = cairnEnv({ dataDir: join(work, 'data'), journeysDir: join(work, 'journeys'), smtpUrl: sink.url });
+    prepareJourneys(REPO, join(work, 'journeys'));
+    const loginUsers = users('bench-login', PLAN.loginUsers);
+    const resetUsers = users('bench-reset', PLAN.resetUsers);
+    log(`Importing ${loginUsers.length + resetUsers.length} users …`);
+    await importUsers(REPO, env, [...loginUsers, ...resetUsers], join(work, 'users.ndjson'));
+
+    const extraNodeArgs = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results', 'profiles')}`] : [];
+    const cairn = await startCairn(REPO, env, { logDir: work, workers: WORKERS, extraNodeArgs });
+    cleanups.push(() => cairn.stop());
+    log(`Cairn listening at ${cairn.origin} (pid ${cairn.pid}, ${cairn.workers} worker process${cairn.workers > 1 ? 'es' : ''}); RSS ${memory(cairn.pid).rssMiB.toFixed(1)} MiB`);
+
+    const client = createClient(cairn.origin);
+    cleanups.push(() => client.close());
+    const passes = {};
+
+    // Each limit is measured while Cairn idles, right before the pass compared with it, so both see about the
+    // same interference from anything else running on the machine. The echo has as many processes as Cairn.
+    log(`Limit: bare express JSON echo (${cairn.workers} process${cairn.workers > 1 ? 'es' : ''}) …`);
+    const echo = await echoLimit(cairn.workers);
+    report(echo);
+
+    log(`BenchProfile (non-credential step), closed loop × ${CONCURRENCY.profile} …`);
+    passes.profile = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, (stats) =>
+      closedLoop({ stats, concurrency: CONCURRENCY.profile, warmupMs: PLAN.warmup, durationMs: PLAN.measure, iteration: (_vu, stats) => profileJourney(client, stats, PROFILE_LOOPS) }),
+    );
+    report(passes.profile);
+
+    log('Limit: argon2id verifies/s on all cores …');
+    const argon2 = await argon2Limit();
+    log(`  ${argon2.verifiesPerSecond} verifies/s using ${argon2.cores} cores (${argon2.cpuMsPerVerify} ms CPU per verify)`);
+
+    log(`Login, closed loop × ${CONCURRENCY.login} …`);
+    passes.login = await measured(cairn.pid, `closed loop × ${CONCURRENCY.login}`, (stats) =>
+      closedLoop({ stats, concurrency: CONCURRENCY.login, warmupMs: PLAN.warmup, durationMs: PLAN.measure, iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]) }),
+    );
+    report(passes.login);
+
+    log(`ResetPassword (request, e-mail, resume, new password), closed loop × ${CONCURRENCY.reset} …`);
+    const mailStats = createStats();
+    passes.reset = await measured(cairn.pid, `closed loop × ${CONCURRENCY.reset}`, (stats) =>
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.reset,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: (vu, stats) => {
+          mailStats.recording = stats.recording;
+          return resetPasswordJourney(client, stats, resetUsers[vu % resetUsers.length], sink, { mailStats });
+        },
+      }),
+    );
+    mailStats.startedAt = 0;
+    mailStats.endedAt = 1;
+    passes.reset.mailWaitMs = mailStats.summary().latencyMs;
+    report(passes.reset);
+
+    passes.profileHalf = await profileAtRate(client, cairn.pid, passes.profile.stepsPerSecond / 2);
+    report(passes.profileHalf);
+    passes.loginHalf = await loginAtRate(client, cairn.pid, loginUsers, passes.login.journeysPerSecond / 2);
+    report(passes.loginHalf);
+
+    const inflight = await inFlight(client, cairn.pid, loginUsers);
+    const server = { ...memory(cairn.pid) };
+    server.peakRssMiB = round(server.peakRssMiB, 1);
+    server.rssMiB = round(server.rssMiB, 1);
+
+    const results = {
+      date: new Date().toISOString(),
+      quick: QUICK,
+      workers: WORKERS ?? null,
+      serverProcesses: cairn.workers,
+      loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
+      machine: { cores: CORES, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.versions.node, platform: `${process.platform}/${process.arch}` },
+      plan: { ...PLAN, concurrency: CONCURRENCY, profileLoops: PROFILE_LOOPS },
+      limits: { argon2, echo },
+      passes,
+      inflight,
+      server,
+      mail: sink.counts(),
+      durationSeconds: round((performance.now() - started) / 1000, 1),
+    };
+    const v = verdicts(results);
+    writeResults(join(BENCH_DIR, 'results'), results, v);
+    log('');
+    for (const t of v) log(`${t.met ? 'MET    ' : 'NOT MET'}  ${t.line}`);
+    log(`Server peak RSS ${server.peakRssMiB} MiB. Results: bench/results/latest.json, bench/results/latest.md (${results.durationSeconds} s).`);
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+    if (process.env.BENCH_KEEP === '1') log(`Kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function report(p) {
+  log(
+    `  ${p.journeysPerSecond} journeys/s, ${p.stepsPerSecond} steps/s, p50/p95/p99 ${p.latencyMs.p50}/${p.latencyMs.p95}/${p.latencyMs.p99} ms, ` +
+      `server ${p.serverCpu.cores} cores, client ${p.clientCpu.cores} cores, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
+  );
+}
+
+/**
+ * BenchProfile steps at a fixed arrival rate: each arrival takes an idle journey (or starts one) and
+ * submits its page; every PROFILE_LOOPS-th submission of a journey says "done".
+ */
+async function profileAtRate(client, pid, rate) {
+  log(`BenchProfile at a fixed ${Math.round(rate)} steps/s (50% of max) …`);
+  const idle = [];
+  const service = createStats();
+  const worstPerSecond = []; // slowest step in each second of the run: shows whether the tail is stalls or spread
+  const runStart = performance.now();
+  const pass = await measured(pid, `${Math.round(rate)} steps/s open loop`, async (stats) => {
+    await fixedRate({
+      stats,
+      rate,
+      warmupMs: PLAN.warmup,
+      durationMs: PLAN.half,
+      operation: async (intended, stats) => {
+        const journey = idle.pop();
+        const t0 = performance.now();
+        if (!journey) {
+          idle.push({ page: await startProfile(client, stats, intended), loops: 0 });
+        } else {
+          const done = journey.loops === PROFILE_LOOPS;
+          const next = await submitProfile(client, stats, journey.page, { done, since: intended });
+          if (next) idle.push({ page: next, loops: journey.loops + 1 });
+        }
+        service.recording = stats.recording;
+        service.step(performance.now() - t0);
+        const second = Math.floor((intended - runStart) / 1000);
+        worstPerSecond[second] = Math.max(worstPerSecond[second] ?? 0, Math.round(performance.now() - intended));
+      },
+    });
+    service.startedAt = stats.startedAt;
+    service.endedAt = stats.endedAt;
+  });
+  return { ...pass, targetRate: round(rate, 1), serviceLatencyMs: service.summary().latencyMs, worstPerSecondMs: Array.from(worstPerSecond, (x) => x ?? 0) };
+}
+
+/** Login journeys at a fixed arrival rate; the credential step's latency is kept apart. */
+async function loginAtRate(client, pid, loginUsers, rate) {
+  log(`Login at a fixed ${rate.toFixed(1)} journeys/s (50% of max) …`);
+  const credential = createStats();
+  let next = 0;
+  const pass = await measured(pid, `${rate.toFixed(1)} journeys/s open loop`, async (stats) => {
+    await fixedRate({
+      stats,
+      rate,
+      warmupMs: PLAN.warmup,
+      durationMs: PLAN.half,
+      operation: (intended, stats) => {
+        credential.recording = stats.recording;
+        return loginJourney(client, stats, loginUsers[next++ % loginUsers.length], { since: intended, credentialStats: credential });
+      },
+    });
+    credential.startedAt = stats.startedAt;
+    credential.endedAt = stats.endedAt;
+  });
+  return { ...pass, targetRate: round(rate, 1), credentialLatencyMs: credential.summary().latencyMs };
+}
+
+/**
+ * Starts `PLAN.inflight` Login journeys (first step only) and keeps their authIds client-side, sampling the
+ * server's RSS before and after; then completes a sample of the kept ones to show they are still alive.
+ */
+async function inFlight(client, pid, loginUsers) {
+  const count = PLAN.inflight;
+  log(`Memory: starting ${count} Login journeys and keeping them in flight …`);
+  // Warm the path first (10% of the count) so the baseline is a heap already sized for this load.
+  const warm = createStats();
+  const warmCount = Math.max(CONCURRENCY.inflight * 50, Math.round(count / 10));
+  let warmed = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY.inflight }, async () => {
+      while (warmed++ < warmCount) await startLogin(client, warm);
+    }),
+  );
+  await sleep(1000);
+  const before = memory(pid);
+  const kept = new Array(count);
+  const stats = createStats();
+  stats.recording = true;
+  stats.startedAt = performance.now();
+  let nextIndex = 0;
+  let completed = 0;
+  const every = Math.max(1, Math.floor(count / 20));
+  const samples = [{ journeys: 0, rssMiB: before.rssMiB }];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY.inflight }, async () => {
+      while (nextIndex < count) {
+        const i = nextIndex++;
+        kept[i] = await startLogin(client, stats);
+        if (++completed % every === 0) samples.push({ journeys: completed, rssMiB: memory(pid).rssMiB });
+      }
+    }),
+  );
+  stats.endedAt = performance.now();
+  await sleep(1000);
+  const after = memory(pid);
+  samples.push({ journeys: count, rssMiB: after.rssMiB });
+  const peakRss = Math.max(...samples.map((x) => x.rssMiB));
+  const summary = stats.summary();
+
+  // Complete a sample of the oldest and newest kept journeys: they must still work.
+  const resumeStats = createStats();
+  resumeStats.recording = true;
+  const picks = [...Array(RESUME_SAMPLE / 2).keys()].flatMap((k) => [k, count - 1 - k]).filter((i, j, a) => i >= 0 && i < count && a.indexOf(i) === j);
+  let ok = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async (_, w) => {
+      for (let j = w; j < picks.length; j += 8) {
+        const i = picks[j];
+        try {
+          await finishLogin(client, resumeStats, kept[i], loginUsers[i % loginUsers.length]);
+          ok++;
+        } catch (e) {
+          resumeStats.error(String(e?.message ?? e));
+        }
+      }
+    }),
+  );
+  // Slope of RSS against journeys in flight (least squares over all samples): per-journey server state
+  // would show as a steady slope of at least an authId's size; garbage shows as noise around zero.
+  const fit = leastSquares(samples.map((x) => [x.journeys, x.rssMiB * 1024 * 1024]));
+  const bytesPerJourney = Math.round(fit.slope);
+  // Keeping a journey server-side would cost at least its state, which the authId carries: "flat" means
+  // the fitted growth is under a quarter of an authId's size.
+  const authIdBytes = Math.round(kept.reduce((n, s) => n + (s?.authId?.length ?? 0), 0) / count);
+  const flatThresholdBytes = Math.round(authIdBytes / 4);
+  const result = {
+    journeys: count,
+    startsPerSecond: summary.stepsPerSecond,
+    latencyMs: summary.latencyMs,
+    errors: summary.errors,
+    rssBeforeMiB: round(before.rssMiB, 1),
+    rssAfterMiB: round(after.rssMiB, 1),
+    rssPeakDuringMiB: round(peakRss, 1),
+    rssSamples: samples.map((x) => ({ journeys: x.journeys, rssMiB: round(x.rssMiB, 1) })),
+    warmupJourneys: warmCount,
+    bytesPerJourney,
+    bytesPerJourneyStdError: Math.round(fit.stdError),
+    authIdBytes,
+    flatThresholdBytes,
+    flat: bytesPerJourney <= flatThresholdBytes && summary.errors === 0 && ok === picks.length,
+    clientHeldMiB: round(kept.reduce((n, s) => n + (s?.authId?.length ?? 0), 0) / 1024 / 1024, 1),
+    resumed: { tried: picks.length, ok, firstError: resumeStats.firstError },
+  };
+  log(
+    `  ${summary.stepsPerSecond} starts/s; server RSS ${result.rssBeforeMiB} → ${result.rssAfterMiB} MiB (peak ${result.rssPeakDuringMiB}); ` +
+      `client holds ${result.clientHeldMiB} MiB of authIds; ${ok}/${picks.length} kept journeys completed later`,
+  );
+  return result;
+}
+
+/** The slope b of y = a + b·x fitted to `points` ([x, y] pairs), with its standard error. */
+function leastSquares(points) {
+  const n = points.length;
+  const mx = points.reduce((t, [x]) => t + x, 0) / n;
+  const my = points.reduce((t, [, y]) => t + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of points) {
+    num += (x - mx) * (y - my);
+    den += (x - mx) ** 2;
+  }
+  if (den === 0 || n < 3) return { slope: 0, stdError: NaN };
+  const slope = num / den;
+  const residuals = points.reduce((t, [x, y]) => t + (y - my - slope * (x - mx)) ** 2, 0);
+  return { slope, stdError: Math.sqrt(residuals / (n - 2) / den) };
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench: ${e?.stack ?? e}\n`);
+  process.exitCode = 1;
+});
