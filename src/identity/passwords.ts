@@ -6,6 +6,7 @@
 import { hash as argon2Hash, verify as argon2Verify, parseOptions } from '@node-rs/argon2';
 import type { Algorithm, Version } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { CairnError } from '../errors/cairn-error.js';
 
 /**
@@ -90,9 +91,36 @@ function checkParams(params: PasswordHasherParams): void {
 }
 
 /** A hasher with the given parameters (defaults: OWASP m=19456 KiB, t=2, p=1; cap 256 code points). */
-export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = {}): PasswordHasher {
+/**
+ * At most `limit` argon2 runs at once; the others wait their turn. With several worker processes on
+ * few cores, letting every libuv thread hash at once makes each hash slower (19 MiB each competes
+ * for caches and memory bandwidth) without finishing more of them.
+ */
+function gate(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running++;
+    try {
+      return await fn();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+export interface HasherOptions {
+  /** Concurrent argon2 runs in this process (default: the cores, shared among CAIRN_CLUSTER_SIZE workers). */
+  maxConcurrent?: number;
+}
+
+export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = {}, hasherOptions: HasherOptions = {}): PasswordHasher {
   const params: Readonly<PasswordHasherParams> = Object.freeze({ ...DEFAULT_ARGON2_PARAMS, ...overrides });
   checkParams(params);
+  const workers = Math.max(1, Number(process.env.CAIRN_CLUSTER_SIZE) || 1);
+  const run = gate(Math.max(1, hasherOptions.maxConcurrent ?? Math.floor(availableParallelism() / workers)));
   const options = {
     algorithm: ARGON2ID,
     version: VERSION_0X13,
@@ -117,7 +145,7 @@ export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = 
           });
     }
     // The package draws a fresh 16-byte salt from the OS for every hash.
-    return argon2Hash(normalised.value, options);
+    return run(() => argon2Hash(normalised.value, options));
   }
 
   async function verify(storedHash: string, password: string): Promise<boolean> {
@@ -125,7 +153,7 @@ export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = 
     const normalised = normalisePassword(password, params.maxLength);
     if (!normalised.ok) return false;
     try {
-      return await argon2Verify(storedHash, normalised.value);
+      return await run(() => argon2Verify(storedHash, normalised.value));
     } catch {
       return false; // malformed stored hash: treated as a mismatch, and nothing about it is echoed
     }
@@ -152,13 +180,14 @@ export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = 
     // The first call makes the hasher's dummy hash (one argon2 run, the same cost as a verification);
     // later calls verify against it, so every call costs about one argon2 run.
     if (dummyHash === undefined) {
-      dummyHash = argon2Hash(randomBytes(32).toString('base64url'), options);
+      dummyHash = run(() => argon2Hash(randomBytes(32).toString('base64url'), options));
       await dummyHash;
       return false;
     }
     const candidate = typeof password === 'string' ? normalisePassword(password, params.maxLength) : undefined;
     const input = candidate?.ok ? candidate.value : randomBytes(16).toString('base64url');
-    await argon2Verify(await dummyHash, input).catch(() => false);
+    const stored = await dummyHash;
+    await run(() => argon2Verify(stored, input)).catch(() => false);
     return false;
   }
 

@@ -53,7 +53,7 @@ export function createMailer(options: MailerOptions): Mailer {
   const now = options.now ?? Date.now;
   const transport =
     options.smtpUrl !== undefined && options.smtpUrl.trim() !== ''
-      ? createSmtpTransport({ url: options.smtpUrl, timeoutMs: settings.timeoutMs, log, ...options.smtp })
+      ? createSmtpTransport({ url: options.smtpUrl, timeoutMs: settings.timeoutMs, maxConnections: settings.concurrency, log, ...options.smtp })
       : createOutboxTransport({ dataDir: options.dataDir, log });
   const queue = createMailQueue({
     transport,

@@ -90,6 +90,8 @@ export interface SmtpTransportOptions extends SmtpOptions {
   url: string;
   /** Upper bound for connecting, the greeting and socket inactivity. */
   timeoutMs: number;
+  /** Connections kept open and reused (the queue's concurrency); 0 or absent: one connection per message. */
+  maxConnections?: number;
   log: (line: string) => void;
 }
 
@@ -103,7 +105,10 @@ export function createSmtpTransport(options: SmtpTransportOptions): MailTranspor
   if (!endpoint.secure && !options.requireTLS && !isLoopback(endpoint.host)) {
     options.log('mail: WARNING smtp:// without requireTLS sends in clear text if the server offers no STARTTLS; prefer smtps:// or requireTLS');
   }
+  // A pool reuses connections: one TCP + TLS + greeting per message made resets wait on the mail server.
+  const pooled = (options.maxConnections ?? 0) > 0 ? { pool: true as const, maxConnections: options.maxConnections, maxMessages: 100 } : {};
   const transporter = createTransport({
+    ...pooled,
     host: endpoint.host,
     port: endpoint.port,
     secure: endpoint.secure,

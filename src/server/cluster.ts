@@ -39,7 +39,7 @@ export function runPrimary(count: number, host: string, io: PrimaryIo): Promise<
 
   return new Promise<number>((resolve) => {
     const fork = (): Worker => {
-      const worker = cluster.fork({ CAIRN_CLUSTER_WORKER: '1' });
+      const worker = cluster.fork({ CAIRN_CLUSTER_WORKER: '1', CAIRN_CLUSTER_SIZE: String(count) });
       worker.on('message', (m: unknown) => {
         if (isMessage<ReadyMessage>(m, 'cairn:ready')) {
           ready++;
