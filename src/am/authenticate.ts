@@ -149,6 +149,11 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         // depends on who asked (whether an account exists must not change its length: RST-03).
         const bare: AuthIdState = { j: { ...result.snapshot, shared: {}, transient: {}, local: {} }, o: options };
         const authId = await codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm: ROOT_REALM }, bare);
+        if (result.repeated) {
+          // The same "check your e-mail" step posted again: the journey is already stored.
+          res.status(200).json({ authId, callbacks: result.callbacks } satisfies StepBody);
+          return;
+        }
         const suspendedId = await deps.suspensions.suspend(state, {
           journeyId,
           ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),

@@ -63,6 +63,8 @@ export type StepResult =
       callbacks: Callback[];
       durationMinutes?: number;
       notify?: (resumeUri: string) => Promise<void> | void;
+      /** The client re-posted the step that announced an existing suspension: store nothing new. */
+      repeated?: boolean;
     })
   | (Base & { type: 'success' })
   | (Base & { type: 'failure'; message: string });
@@ -113,7 +115,7 @@ export class JourneyRunner {
     const snapshot = this.restore(previous);
     if (snapshot.suspended) {
       // The step that announced the suspension re-posted: answer it again, nothing advances.
-      return { type: 'suspended', snapshot, journey: this.rootOf(snapshot), callbacks: numberCallbacks(snapshot.pending ?? []) };
+      return { type: 'suspended', snapshot, journey: this.rootOf(snapshot), callbacks: numberCallbacks(snapshot.pending ?? []), repeated: true };
     }
     const verified = verifyReturned(snapshot.pending ?? [], returned);
     return this.run(snapshot, verified, false, input);

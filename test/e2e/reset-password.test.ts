@@ -189,3 +189,25 @@ describe('password reset, end to end', () => {
     expect(newMail.map((m) => m.to)).toEqual([['exists@example.com']]);
   });
 });
+
+describe('re-posting the "check your e-mail" step', () => {
+  it('answers the same step and neither stores another suspension nor sends mail', async () => {
+    await createUser('repost', 'repost@example.com');
+    const before = smtp.received.length;
+    const url = `${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`;
+    const first = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as { callbacks: { input: { value: unknown }[] }[] };
+    (first.callbacks[0]?.input[0] as { value: unknown }).value = 'repost@example.com';
+    const suspended = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(first) })).json()) as { authId: string; callbacks: unknown[] };
+    const link = await linkFor('repost@example.com', before + 1);
+    for (let i = 0; i < 3; i++) {
+      const again = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(suspended) });
+      expect(again.status).toBe(200);
+      expect(((await again.json()) as { callbacks: unknown[] }).callbacks).toEqual(suspended.callbacks);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.length).toBe(before + 1);
+    // The one link still works: re-posting did not supersede it.
+    const resumed = await fetch(`${server.amUrl}/json/realms/root/authenticate${new URL(link).search}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+    expect(resumed.status).toBe(200);
+  });
+});
