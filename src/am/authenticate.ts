@@ -105,7 +105,7 @@ function requestInfo(req: Request): RequestInfo {
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const query: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) query[k] = one(v);
-  return { headers, query, ...(req.socket.remoteAddress ? { clientIp: req.socket.remoteAddress } : {}) };
+  return { headers, query, ...(req.ip ? { clientIp: req.ip } : {}) };
 }
 
 /** The request body as AM reads it: nothing or `{}` starts; an object with `authId` continues. */
@@ -199,7 +199,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         phase,
         result,
         ms: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(req.socket.remoteAddress ? { clientIp: req.socket.remoteAddress } : {}),
+        ...(req.ip ? { clientIp: req.ip } : {}),
       });
     };
     const finish = async (result: StepResult, options: JourneyOptions): Promise<void> => {

@@ -4,6 +4,7 @@
  * stops the start with a message naming the variable. The result is frozen and passed down.
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 
@@ -116,6 +117,13 @@ export const SETTINGS = {
     env: 'CAIRN_REDIRECT_ALLOWLIST',
     title: 'Redirect allow-list',
     description: 'Comma-separated URL prefixes that goto / gotoOnFail may name (relative paths on this server are always allowed).',
+    type: 'string-list',
+    default: [],
+  },
+  trustedProxies: {
+    env: 'CAIRN_TRUSTED_PROXIES',
+    title: 'Trusted proxies',
+    description: 'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client address for limits and audit). Empty: the socket address is the client.',
     type: 'string-list',
     default: [],
   },
@@ -300,6 +308,7 @@ export interface Settings {
   cookieName: string;
   corsOrigins: string[];
   redirectAllowlist: string[];
+  trustedProxies: string[];
   successUrl: string;
   workers?: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -468,6 +477,11 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
   }
   if (typeof values.sessionIdleMinutes === 'number' && typeof values.sessionMaxMinutes === 'number' && values.sessionIdleMinutes > values.sessionMaxMinutes) {
     problems.push('CAIRN_SESSION_IDLE_MINUTES must not exceed CAIRN_SESSION_MAX_MINUTES.');
+  }
+  for (const proxy of (values.trustedProxies as string[] | undefined) ?? []) {
+    const [address, bits] = proxy.split('/');
+    const ok = !!address && isIP(address) !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128)));
+    if (!ok) problems.push(`CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges, got ${JSON.stringify(proxy)}.`);
   }
   if (typeof values.adminToken === 'string' && values.adminToken.length < 32) {
     problems.push('CAIRN_ADMIN_TOKEN must be at least 32 characters long.');

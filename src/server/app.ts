@@ -21,7 +21,8 @@ export interface AppDeps extends AuthenticateDeps {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // X-Forwarded-For is believed only from the configured proxies (req.ip is then the client's address).
+  app.set('trust proxy', deps.settings.trustedProxies.length ? deps.settings.trustedProxies : false);
   app.set('query parser', 'simple');
   // No content-hash ETags: API answers are no-store, and a hash of a random authId would only differ per answer.
   app.set('etag', false);
