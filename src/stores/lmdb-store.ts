@@ -1,8 +1,10 @@
 /**
- * The embedded store (the default): one lmdb environment under `<dataDir>/store`. Every write is one
- * `transactionSync` with lmdb's default flags (abortable, committed and fsynced before it returns), so
- * an acknowledged write survives kill -9 and power loss, and a check-then-write (unique keys, `_rev`,
- * single-use take, counters, compare-and-set) is atomic across every process of the host.
+ * The embedded store (the default): two lmdb environments under `<dataDir>`. `store` holds users,
+ * suspended journeys and key/value: every write is one `transactionSync` committed and fsynced before
+ * it returns, so it survives kill -9 and power loss. `store-volatile` holds sessions and counters,
+ * committed to the OS without an fsync: an acknowledged write still survives kill -9 (the OS keeps
+ * the pages); a power cut may lose the last seconds of them. Either way a check-then-write (unique
+ * keys, `_rev`, single-use take, counters, compare-and-set) is atomic across every process of the host.
  *
  * Why lmdb: a B+tree in a memory-mapped file with ACID transactions whose single-writer lock is a
  * cross-process mutex, so several workers of one host share it safely; readers never block; prebuilt
@@ -91,34 +93,48 @@ const prefixRange = (prefix: string): { start: string; end: string } => ({ start
 export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   const { now, uniqueKeys } = options;
   const path = join(options.dataDir, 'store');
+  // Two environments. `store`: users, suspended journeys, key/value — every commit is fsync'd, so it
+  // survives a power cut. `store-volatile`: sessions and counters — committed to the OS without an
+  // fsync (lmdb noSync): a killed process still loses nothing (the OS holds the pages), a power cut
+  // may lose the last seconds (people sign in again; limits restart), and a login makes one fsync
+  // instead of four.
   let root: RootDatabase;
+  let volatileRoot: RootDatabase;
   try {
     mkdirSync(path, { recursive: true });
+    mkdirSync(`${path}-volatile`, { recursive: true });
     root = open({ path, maxDbs: 16, mapSize: MAP_SIZE });
+    volatileRoot = open({ path: `${path}-volatile`, maxDbs: 8, mapSize: MAP_SIZE, noSync: true });
   } catch (e) {
     throw unavailable('lmdb', e);
   }
-  const db = <V>(name: string): Database<V, string> => root.openDB<V, string>({ name, encoding: 'json' });
+  const db = <V>(name: string, env: RootDatabase = root): Database<V, string> => env.openDB<V, string>({ name, encoding: 'json' });
   const objects = db<StoredObject>('objects'); // resource SEP id → object
   const uniques = db<string>('uniques'); // resource SEP field SEP normalised value → id
-  const sessions = db<StoredSession>('sessions'); // id → session
-  const sessionSubjects = db<1>('sessionSubjects'); // subject SEP id → 1
+  const sessions = db<StoredSession>('sessions', volatileRoot); // id → session
+  const sessionSubjects = db<1>('sessionSubjects', volatileRoot); // subject SEP id → 1
   const suspended = db<SuspendedEntry>('suspended'); // idHash → entry
   const suspendedSubjects = db<1>('suspendedSubjects'); // subject SEP scope SEP idHash → 1
-  const counters = db<CounterEntry>('counters'); // key → window
+  const counters = db<CounterEntry>('counters', volatileRoot); // key → window
   const kv = db<KvStored>('kv'); // key → entry
-  const expiry = db<1>('expiry'); // padded time SEP kind SEP key → 1
+  const durableExpiry = db<1>('expiry'); // padded time SEP kind SEP key → 1 (suspended, kv)
+  const volatileExpiry = db<1>('expiry', volatileRoot); // the same for sessions and counters
   let closed = false;
 
-  /** Runs `fn` in one durable write transaction; a throw inside rolls everything back. */
-  const write = <T>(fn: () => T): T => {
-    try {
-      return root.transactionSync(fn);
-    } catch (e) {
-      if (e instanceof StoreError) throw e;
-      throw unavailable('lmdb', e);
-    }
-  };
+  const transaction =
+    (env: RootDatabase) =>
+    <T>(fn: () => T): T => {
+      try {
+        return env.transactionSync(fn);
+      } catch (e) {
+        if (e instanceof StoreError) throw e;
+        throw unavailable('lmdb', e);
+      }
+    };
+  /** Runs `fn` in one durable (fsync'd) write transaction; a throw inside rolls everything back. */
+  const write = transaction(root);
+  /** The same in the volatile environment (sessions, counters). */
+  const volatileWrite = transaction(volatileRoot);
   const read = <T>(fn: () => T): T => {
     try {
       return fn();
@@ -126,8 +142,9 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
       throw unavailable('lmdb', e);
     }
   };
-  /** Moves a record's entry in the expiry index (inside a write transaction). */
+  /** Moves a record's entry in its environment's expiry index (inside a write transaction). */
   const reindex = (kind: ExpiryKind, key: string, from: number | null | undefined, to: number | null): void => {
+    const expiry = kind === 'session' || kind === 'counter' ? volatileExpiry : durableExpiry;
     if (from !== null && from !== undefined && from !== to) expiry.removeSync(expiryKey(from, kind, key));
     if (to !== null && to !== from) expiry.putSync(expiryKey(to, kind, key), 1);
   };
@@ -275,7 +292,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
       const data = toJsonObject(session.data ?? {}, 'The session data');
       const idle = checkDuration(session.idleTimeoutMs, 'idle timeout');
       const max = checkDuration(session.maxLifetimeMs, 'maximum lifetime');
-      return write(() => {
+      return volatileWrite(() => {
         const t = now();
         const existing = sessions.get(id);
         if (sessionLive(existing)) throw alreadyExists('session', id);
@@ -306,7 +323,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     async touch(id, data) {
       checkId(id, 'session id');
       const newData = data === undefined ? undefined : toJsonObject(data, 'The session data');
-      return write(() => {
+      return volatileWrite(() => {
         const s = sessions.get(id);
         if (!sessionLive(s)) return undefined;
         const t = now();
@@ -324,7 +341,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
 
     async delete(id) {
       checkId(id, 'session id');
-      return write(() => {
+      return volatileWrite(() => {
         const s = sessions.get(id);
         if (s === undefined) return false;
         removeSession(s);
@@ -339,7 +356,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
 
     async deleteBySubject(subject) {
       checkKey(subject, 'subject');
-      return write(() => {
+      return volatileWrite(() => {
         let count = 0;
         for (const id of sessionIdsOf(subject)) {
           const s = sessions.get(id);
@@ -419,7 +436,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     async increment(key, windowMs) {
       checkKey(key, 'counter key');
       const w = checkDuration(windowMs, 'counter window');
-      return write(() => {
+      return volatileWrite(() => {
         const t = now();
         const c = counters.get(key);
         const next: CounterEntry = c !== undefined && t < c.resetsAt ? { count: c.count + 1, resetsAt: c.resetsAt } : { count: 1, resetsAt: t + w };
@@ -437,7 +454,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
 
     async reset(key) {
       checkKey(key, 'counter key');
-      write(() => {
+      volatileWrite(() => {
         const c = counters.get(key);
         if (c === undefined) return;
         counters.removeSync(key);
@@ -513,9 +530,9 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   // ------------------------------------------------------------------------------------------
   // Expiry sweep, health, close
 
-  /** Deletes one batch of past-due records; returns how many index entries it handled. */
-  const sweepBatch = (): { handled: number; removed: number } =>
-    write(() => {
+  /** Deletes one batch of past-due records of one environment; returns how many index entries it handled. */
+  const sweepBatch = (expiry: Database<1, string>, run: <T>(fn: () => T) => T): { handled: number; removed: number } =>
+    run(() => {
       const t = now();
       const due = [...expiry.getKeys({ end: pad(t) + END, limit: SWEEP_BATCH })];
       let removed = 0;
@@ -546,11 +563,17 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
 
   const purgeExpired = async (): Promise<number> => {
     let total = 0;
-    for (;;) {
-      const { handled, removed } = sweepBatch();
-      total += removed;
-      if (handled < SWEEP_BATCH) return total;
+    for (const [expiry, run] of [
+      [durableExpiry, write],
+      [volatileExpiry, volatileWrite],
+    ] as const) {
+      for (;;) {
+        const { handled, removed } = sweepBatch(expiry, run);
+        total += removed;
+        if (handled < SWEEP_BATCH) break;
+      }
     }
+    return total;
   };
 
   const timer =
@@ -572,7 +595,8 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     async health() {
       if (closed) return { backend: 'lmdb', ok: false };
       try {
-        [...expiry.getKeys({ limit: 1 })]; // a real read through the map
+        [...durableExpiry.getKeys({ limit: 1 })]; // real reads through both maps
+        [...volatileExpiry.getKeys({ limit: 1 })];
         return { backend: 'lmdb', ok: true };
       } catch {
         return { backend: 'lmdb', ok: false };
@@ -583,6 +607,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
       closed = true;
       if (timer) clearInterval(timer);
       await root.close();
+      await volatileRoot.close();
     },
   };
 }
