@@ -131,8 +131,9 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
     };
 
   const locationOf = (req: Request, id: string): string => `${req.baseUrl}/managed/${String(req.params.object)}/${encodeURIComponent(id)}`;
-  async function createAt(req: Request, res: Response, resource: string, id: string, attrs: Record<string, unknown>): Promise<void> {
-    const created = await identity.createObject(resource, { ...attrs, _id: id });
+  /** Creates the object (under `id` when given, else a generated one) and answers 201 with its Location. */
+  async function createAt(req: Request, res: Response, resource: string, id: string | undefined, attrs: Record<string, unknown>): Promise<void> {
+    const created = await identity.createObject(resource, id === undefined ? attrs : { ...attrs, _id: id });
     res.setHeader('Location', locationOf(req, created._id));
     writeObject(res, 201, created, fieldsOf(req));
   }
@@ -145,9 +146,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
         send(res, crestError(400, `Unsupported action ${JSON.stringify(action ?? null)}; use _action=create.`));
         return;
       }
-      const created = await identity.createObject(resourceOf(req), body(req));
-      res.setHeader('Location', locationOf(req, created._id));
-      writeObject(res, 201, created, fieldsOf(req));
+      await createAt(req, res, resourceOf(req), undefined, body(req));
     }),
   );
 
