@@ -56,6 +56,7 @@ export function createMailer(options: MailerOptions): Mailer {
       ? createSmtpTransport({ url: options.smtpUrl, timeoutMs: settings.timeoutMs, maxConnections: settings.concurrency, log, ...options.smtp })
       : createOutboxTransport({ dataDir: options.dataDir, log });
   const queue = createMailQueue({
+    ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
     transport,
     settings,
     log,

@@ -25,6 +25,17 @@ export interface MailQueueOptions {
   now: () => number;
   random: () => number;
   persistence?: MailPersistence;
+  /** Told when a message was delivered or given up on (audit); never given the address or body. */
+  onOutcome?: (outcome: MailOutcome) => void;
+}
+
+export interface MailOutcome {
+  status: 'sent' | 'failed';
+  template: string;
+  /** A short hash of the recipient, as in the log lines. */
+  to: string;
+  attempts: number;
+  code?: string;
 }
 
 export type Counters = Omit<MailerStats, 'pending' | 'inFlight'>;
@@ -180,16 +191,17 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     }
   }
 
-  function giveUp(job: Job, line: string): void {
+  function giveUp(job: Job, line: string, code: string): void {
     jobs.delete(job.mail.id);
     counters.failed += 1;
     log(line);
+    options.onOutcome?.({ status: 'failed', template: job.mail.template, to: recipientHash(job.mail.to), attempts: job.mail.attempts, code });
   }
 
   async function attempt(job: Job): Promise<void> {
     const mail = job.mail;
     if (now() - mail.createdAt > settings.maxAgeMs) {
-      giveUp(job, `mail: failed ${describeMail(mail, mail.attempts)} code=EXPIRED final=true`);
+      giveUp(job, `mail: failed ${describeMail(mail, mail.attempts)} code=EXPIRED final=true`, 'EXPIRED');
       persist();
       settle();
       return;
@@ -211,10 +223,11 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
       jobs.delete(mail.id);
       counters.sent += 1;
       log(`mail: sent ${describeMail(mail, mail.attempts)}`);
+      options.onOutcome?.({ status: 'sent', template: mail.template, to: recipientHash(mail.to), attempts: mail.attempts });
     } catch (e) {
       const error = describeError(e);
       if (isPermanent(error) || mail.attempts >= settings.attempts) {
-        giveUp(job, `mail: failed ${describeMail(mail, mail.attempts)} ${errorFields(error)} final=true`);
+        giveUp(job, `mail: failed ${describeMail(mail, mail.attempts)} ${errorFields(error)} final=true`, error.code);
       } else if (closed) {
         job.state = 'waiting'; // kept for the next start
       } else {

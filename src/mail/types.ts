@@ -137,6 +137,8 @@ export interface MailerOptions {
   templates: EmailTemplates;
   /** One line per call; never receives message bodies, links or tokens (except the dev outbox links). */
   log: (line: string) => void;
+  /** Told when a message was delivered or given up on (for the audit log); never given the address or body. */
+  onOutcome?: (outcome: { status: 'sent' | 'failed'; template: string; to: string; attempts: number; code?: string }) => void;
   retry?: RetryOptions;
   persistence?: MailPersistence;
   /** Clock (epoch ms) for message age. */

@@ -101,6 +101,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const spool = createMailSpool(rawStore.kv, { now, ttlMs: 60 * 60_000 });
   const mailer = createMailer({
     persistence: spool,
+    // `audit` is defined below; deliveries happen later, off the request path.
+    onOutcome: ({ status, ...fields }) => audit.record(status === 'sent' ? 'email.sent' : 'email.failed', fields),
     ...(settings.smtpUrl ? { smtpUrl: settings.smtpUrl } : {}),
     smtp: { requireTLS: settings.smtpRequireTls, rejectUnauthorized: settings.smtpRejectUnauthorized },
     from: settings.smtpFrom,

@@ -105,6 +105,11 @@ describe('limits that hold across requests', () => {
     await smtp.waitFor(5, 10_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.received.filter((m) => m.to.includes('flood@example.com'))).toHaveLength(5);
+    // Each delivery is audited, without the address.
+    const sent = audit.map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e.event === 'email.sent' && e.template === 'resetPassword');
+    expect(sent).toHaveLength(5);
+    expect(sent[0]).toMatchObject({ to: expect.stringMatching(/^[0-9a-f]{16}$/), attempts: 1 });
+    expect(audit.join('\n')).not.toContain('flood@example.com');
   });
 
   it('holds Retry Limit and Account Lockout under 50 parallel wrong passwords', async () => {

@@ -73,9 +73,11 @@ describe('a dead SMTP server', () => {
   it('does not slow enqueue; retries with back-off; counts and logs the failure without the link', async () => {
     const port = await deadPort();
     const lines: { at: number; line: string }[] = [];
+    const outcomes: unknown[] = [];
     const m = mailer({
       smtpUrl: `smtp://127.0.0.1:${port}`,
       log: (line) => lines.push({ at: performance.now(), line }),
+      onOutcome: (o) => outcomes.push(o),
       random: () => 0,
       retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, timeoutMs: 2000 },
     });
@@ -100,6 +102,8 @@ describe('a dead SMTP server', () => {
     expect(gaps[2]).toBeGreaterThanOrEqual(195);
     const all = lines.map((l) => l.line).join('\n');
     for (const secret of [TOKEN, 'https://', 'ada@example.com', 'Ada', 'suspendedId']) expect(all).not.toContain(secret);
+    // The final failure is reported once, for the audit log, with the recipient hashed.
+    expect(outcomes).toEqual([{ status: 'failed', template: 'resetPassword', to: hash, attempts: 4, code: 'ESOCKET' }]);
   });
 
   it('jitters each delay between half and all of the doubled base, capped', () => {
