@@ -216,7 +216,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         const { snapshot } = await codec.read(body.authId);
         if (!isAuthIdState(snapshot)) throw new CairnError({ status: 401, code: 'journey.changed', message: 'Session has timed out' });
         phase = 'continue';
-        const result = await runner.next(snapshot.j, body.callbacks, input);
+        const result = await runner.next(snapshot.j, body.callbacks, input, true);
         await finish(result, snapshot.o);
         return;
       }
@@ -229,7 +229,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
           observe('error');
           return;
         }
-        await finish(await runner.resume(state.j, input), state.o);
+        await finish(await runner.resume(state.j, input, true), state.o);
         return;
       }
 

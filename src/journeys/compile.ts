@@ -9,6 +9,8 @@ import type { CheckedJourney, CheckedNode } from './validate.js';
 
 export interface CompiledJourney extends CheckedJourney {
   machine: AnyStateMachine;
+  /** Resolved machine snapshots by state id (immutable, so reused across requests). */
+  resolved: Map<string, ReturnType<AnyStateMachine['resolveState']>>;
 }
 
 export const outcomeEvent = (outcome: string): { type: string } => ({ type: `outcome:${outcome}` });
@@ -28,7 +30,7 @@ export function compileJourney(journey: CheckedJourney): CompiledJourney {
     initial: terminalOf(journey.entryNodeId) ?? journey.entryNodeId,
     states: states as never,
   });
-  return { ...journey, machine };
+  return { ...journey, machine, resolved: new Map() };
 }
 
 export type Position = { kind: 'node'; node: CheckedNode } | { kind: 'terminal'; terminal: Terminal };
@@ -54,7 +56,11 @@ export function follow(journey: CompiledJourney, stateId: string, outcome: strin
   if (!Object.hasOwn(journey.nodes.get(stateId)?.connections ?? {}, outcome)) {
     throw new Error(`Node ${stateId} of journey ${journey.id} left by outcome "${outcome}", which is not connected.`);
   }
-  const from = journey.machine.resolveState({ value: stateId, context: {} });
+  let from = journey.resolved.get(stateId);
+  if (!from) {
+    from = journey.machine.resolveState({ value: stateId, context: {} });
+    journey.resolved.set(stateId, from);
+  }
   const [next] = transition(journey.machine, from, outcomeEvent(outcome));
   return String(next.value);
 }

@@ -110,9 +110,12 @@ export class JourneyRunner {
     return this.run(snapshot, undefined, false, input);
   }
 
-  /** Continues a journey with the callbacks the client returned. */
-  async next(previous: JourneySnapshot, returned: unknown, input: StepInput): Promise<StepResult> {
-    const snapshot = this.restore(previous);
+  /**
+   * Continues a journey with the callbacks the client returned. `owned`: the caller hands the snapshot
+   * over (freshly decoded from an authId) and will not look at it again, so it is not copied first.
+   */
+  async next(previous: JourneySnapshot, returned: unknown, input: StepInput, owned = false): Promise<StepResult> {
+    const snapshot = this.restore(previous, owned);
     if (snapshot.suspended) {
       // The step that announced the suspension re-posted: answer it again, nothing advances.
       return { type: 'suspended', snapshot, journey: this.rootOf(snapshot), callbacks: numberCallbacks(snapshot.pending ?? []), repeated: true };
@@ -122,20 +125,20 @@ export class JourneyRunner {
   }
 
   /** Resumes a suspended journey at the node that suspended it. */
-  async resume(previous: JourneySnapshot, input: StepInput): Promise<StepResult> {
-    const snapshot = this.restore(previous);
+  async resume(previous: JourneySnapshot, input: StepInput, owned = false): Promise<StepResult> {
+    const snapshot = this.restore(previous, owned);
     if (!snapshot.suspended) throw journeyChanged();
     delete snapshot.suspended;
     delete snapshot.pending;
     return this.run(snapshot, undefined, true, input);
   }
 
-  /** Deep-copies a snapshot and checks every frame still matches a loaded journey version. */
-  private restore(previous: JourneySnapshot): JourneySnapshot {
+  /** Deep-copies a snapshot (unless owned) and checks every frame still matches a loaded journey version. */
+  private restore(previous: JourneySnapshot, owned: boolean): JourneySnapshot {
     if (!previous || previous.v !== SNAPSHOT_VERSION || !Array.isArray(previous.frames) || previous.frames.length === 0) {
       throw journeyChanged();
     }
-    const snapshot = structuredClone(previous);
+    const snapshot = owned ? previous : structuredClone(previous);
     for (const f of snapshot.frames) {
       const j = this.deps.catalog().get(f.journeyId);
       if (!j || j.version !== f.version) throw journeyChanged();
