@@ -174,6 +174,12 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     if (failed.length) {
       return { message: 'Policy validation failed', failedPolicies: failed.flatMap((f) => f.policyRequirements) };
     }
+    // A new password ends a lockout (Account Lockout after failed sign-ins), never an administrator's deactivation.
+    const unlocks = typeof changes.password === 'string' && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
+    if (unlocks && changes.accountStatus === undefined) {
+      stored.accountStatus = 'active';
+      stored.lockoutAt = null;
+    }
     let saved: StoredObject;
     try {
       saved = await objects.replace(resource, id, stored, current._rev);
@@ -184,6 +190,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     if (typeof changes.password === 'string') await afterPasswordChange(resource, saved);
     if (changes.accountStatus === 'inactive' && current.accountStatus !== 'inactive') audit.record('account.locked', { resource, userId: id });
     if (changes.accountStatus === 'active' && current.accountStatus === 'inactive') audit.record('account.unlocked', { resource, userId: id });
+    if (unlocks && changes.accountStatus === undefined) audit.record('account.unlocked', { resource, userId: id, reason: 'password-reset' });
     return publicView(saved);
   }
 

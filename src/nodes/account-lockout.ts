@@ -1,7 +1,9 @@
 /**
  * Account Lockout (AM `AccountLockoutNode`): sets the journey's user (`shared._id`, else found by
- * `shared.username`) inactive (LOCK) or active (UNLOCK) and records `account.locked` /
- * `account.unlocked`. Always leaves by `outcome`: with nobody identified (AM would throw) it records
+ * `shared.username`) inactive (LOCK, noting `lockoutAt`) or active (UNLOCK) and records
+ * `account.locked` / `account.unlocked`. A locked-out account (unlike one an administrator set
+ * inactive) can still reset its password, which reactivates it: otherwise anyone could lock a person
+ * out for good with a few wrong passwords (OWASP: allow forgot-password while locked). Always leaves by `outcome`: with nobody identified (AM would throw) it records
  * `account.lockout.skipped` instead, so an unknown username ends the same way as a real one.
  */
 import { resolveIdentity, isIdentityFailure } from './helpers/identity-lookup.js';
@@ -41,7 +43,11 @@ export const accountLockoutNode = defineNode<AccountLockoutConfig>({
       audit.record('account.lockout.skipped', { ...base, reason: 'no-account' });
       return { kind: 'outcome', outcome: 'outcome' };
     }
-    const result = await ctx.services.identity.update(resource, object._id, { accountStatus: lock ? 'inactive' : 'active' });
+    const result = await ctx.services.identity.update(
+      resource,
+      object._id,
+      lock ? { accountStatus: 'inactive', lockoutAt: new Date(ctx.services.now()).toISOString() } : { accountStatus: 'active', lockoutAt: null },
+    );
     if (isIdentityFailure(result)) audit.record('account.lockout.skipped', { ...base, userId: object._id, reason: 'update-refused' });
     else audit.record(lock ? 'account.locked' : 'account.unlocked', { ...base, userId: object._id });
     return { kind: 'outcome', outcome: 'outcome' };

@@ -7,7 +7,7 @@
 import { suspendedTextOutputCallback } from '../callbacks/builders.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { pseudonym } from './helpers/counter-keys.js';
-import { identityValueOf, isInactive } from './helpers/identity-lookup.js';
+import { identityValueOf, isDisabled } from './helpers/identity-lookup.js';
 import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
 import type { ManagedObject } from './services.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
@@ -130,7 +130,8 @@ export const emailSuspendNode = defineNode<EmailSuspendConfig>({
     };
     if (!object) return skip('no-account');
     if (recipient === undefined) return skip('no-recipient');
-    if (ctx.config.objectLookup && isInactive(object)) return skip('inactive');
+    // A locked-out account may still reset (and the reset reactivates it); a disabled one may not.
+    if (ctx.config.objectLookup && isDisabled(object)) return skip('inactive');
     if (allowance !== 'allowed') return skip(allowance);
 
     const templateObject = templateObjectOf(object);

@@ -141,6 +141,68 @@ describe('limits that hold across requests', () => {
   });
 });
 
+describe('recovering from a lockout', () => {
+  let smtp: SmtpPeer;
+  let server: TestServer;
+  beforeAll(async () => {
+    smtp = await startSmtpPeer();
+    server = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await smtp?.close();
+  });
+  const read = async (id: string) =>
+    (await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Record<string, unknown>;
+  const signIn = async (userName: string, password: string) => {
+    const page = (await post(authUrl(server, 'Login'))).json;
+    page.callbacks[0].input[0].value = userName;
+    page.callbacks[1].input[0].value = password;
+    return post(authUrl(server, 'Login'), page);
+  };
+
+  it('lets a person locked out by wrong passwords reset by e-mail, which reactivates the account', async () => {
+    const id = await createUser(server, 'lockme', 'lockme@example.com');
+    // Six wrong passwords in one journey: five retries, then Account Lockout.
+    let step = (await post(authUrl(server, 'Login'))).json;
+    let last;
+    for (let i = 0; i < 6; i++) {
+      step.callbacks[0].input[0].value = 'lockme';
+      step.callbacks[1].input[0].value = `not the password ${i}`;
+      last = await post(authUrl(server, 'Login'), step);
+      step = last.json;
+    }
+    expect(last?.status).toBe(401);
+    expect(await read(id)).toMatchObject({ accountStatus: 'inactive', lockoutAt: expect.any(String) });
+    expect((await signIn('lockme', PASSWORD)).status).toBe(401);
+
+    // The reset link still comes, and using it reactivates the account.
+    const before = smtp.received.length;
+    await askReset(server, 'lockme@example.com');
+    const [mail] = (await smtp.waitFor(before + 1, 10_000)).slice(before);
+    const link = /https?:\/\/\S+suspendedId=\S+/.exec((await import('../support/eml.js')).parseMail((mail as { raw: string }).raw).text ?? '')?.[0] as string;
+    const choose = await post(`${server.amUrl}/json/realms/root/authenticate${new URL(link).search}`);
+    choose.json.callbacks[0].input[0].value = 'a fresh start passphrase';
+    expect((await post(authUrl(server, 'ResetPassword'), choose.json)).status).toBe(200);
+    expect(await read(id)).toMatchObject({ accountStatus: 'active', lockoutAt: null });
+    expect((await signIn('lockme', 'a fresh start passphrase')).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('does not lift an administrator\'s deactivation: no link is sent', async () => {
+    const id = await createUser(server, 'disabled', 'disabled@example.com');
+    await fetch(`${server.url}/openidm/managed/user/${id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ operation: 'replace', field: '/accountStatus', value: 'inactive' }]),
+    });
+    const before = smtp.received.length;
+    await askReset(server, 'disabled@example.com');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(smtp.received.length).toBe(before);
+    expect((await read(id)).accountStatus).toBe('inactive');
+  });
+});
+
 describe('a user created with the command line', () => {
   let server: TestServer;
   beforeAll(async () => {

@@ -52,6 +52,11 @@ export function isInactive(object: Record<string, unknown>): boolean {
   return typeof object['accountStatus'] === 'string' && object['accountStatus'].toLowerCase() === 'inactive';
 }
 
+/** Inactive because an administrator said so, not because Account Lockout locked it after failed sign-ins. */
+export function isDisabled(object: Record<string, unknown>): boolean {
+  return isInactive(object) && !(typeof object['lockoutAt'] === 'string' && object['lockoutAt'] !== '');
+}
+
 /** AM refuses IDM nodes whose own `identityResource` differs from the journey's; so does Cairn. */
 export function assertJourneyResource(ctx: NodeContext<unknown>, nodeName: string, configured: string): string {
   if (configured !== ctx.journey.identityResource) {
