@@ -147,10 +147,16 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     return { stored, failed };
   }
 
+  /** Ends every session of the object, whether a session names it by `_id` or by userName. */
+  async function revokeAll(object: StoredObject): Promise<number> {
+    if (!deps.revokeSessions) return 0;
+    const byId = await deps.revokeSessions(object._id);
+    return byId + (typeof object.userName === 'string' ? await deps.revokeSessions(object.userName) : 0);
+  }
+
   async function afterPasswordChange(resource: string, object: StoredObject): Promise<void> {
     await counters.reset(attemptKey(resource, object._id));
-    const revoked = deps.revokeSessions ? await deps.revokeSessions(object._id) : 0;
-    if (typeof object.userName === 'string' && deps.revokeSessions) await deps.revokeSessions(object.userName);
+    const revoked = await revokeAll(object);
     audit.record('password.changed', { resource, userId: object._id });
     audit.record('sessions.revoked', { resource, userId: object._id, count: revoked });
     if (deps.mail && typeof object.mail === 'string' && object.mail) {
@@ -164,34 +170,52 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     }
   }
 
-  async function update(resource: string, id: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure> {
-    const current = await objects.read(resource, id);
-    if (!current) return { message: 'The account no longer exists.' };
+  /**
+   * The one way an existing object is written, for journeys and the admin API alike: policies, the
+   * password hash, the lockout rule, the conditional write, and what follows a password or status change.
+   * `replace`: the attributes are the whole new object (admin PUT) rather than changes merged in.
+   */
+  async function save(
+    resource: string,
+    current: StoredObject,
+    attributes: Record<string, unknown>,
+    options: { replace: boolean; ifRev: string | undefined },
+  ): Promise<{ saved: StoredObject } | { failed: FailedPolicyRequirement[] }> {
     const changes = { ...attributes };
     delete changes._id;
     delete changes._rev;
-    const { stored, failed } = await prepare(resource, current, changes);
-    if (failed.length) {
-      return { message: 'Policy validation failed', failedPolicies: failed.flatMap((f) => f.policyRequirements) };
-    }
+    const { stored, failed } = await prepare(resource, current, changes, options.replace);
+    if (failed.length) return { failed };
     // A new password ends a lockout (Account Lockout after failed sign-ins), never an administrator's deactivation.
-    const unlocks = typeof changes.password === 'string' && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
-    if (unlocks && changes.accountStatus === undefined) {
+    const passwordChanged = typeof changes.password === 'string';
+    // (A whole-object write carries the unchanged status along: only a status the write changes counts.)
+    const statusKept = changes.accountStatus === undefined || changes.accountStatus === current.accountStatus;
+    const endsLockout = passwordChanged && statusKept && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
+    if (endsLockout) {
       stored.accountStatus = 'active';
       stored.lockoutAt = null;
     }
-    let saved: StoredObject;
+    const saved = await objects.replace(resource, current._id, stored, options.ifRev);
+    if (passwordChanged) await afterPasswordChange(resource, saved);
+    if (saved.accountStatus === 'inactive' && current.accountStatus !== 'inactive') audit.record('account.locked', { resource, userId: saved._id });
+    if (saved.accountStatus === 'active' && current.accountStatus === 'inactive') {
+      audit.record('account.unlocked', { resource, userId: saved._id, ...(endsLockout ? { reason: 'password-reset' } : {}) });
+    }
+    return { saved };
+  }
+
+  async function update(resource: string, id: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure> {
+    const current = await objects.read(resource, id);
+    if (!current) return { message: 'The account no longer exists.' };
+    let result;
     try {
-      saved = await objects.replace(resource, id, stored, current._rev);
+      result = await save(resource, current, attributes, { replace: false, ifRev: current._rev });
     } catch (e) {
       if (e instanceof CairnError && (e.status === 409 || e.status === 412)) return { message: e.status === 409 ? e.message : 'The account changed meanwhile; try again.' };
       throw e;
     }
-    if (typeof changes.password === 'string') await afterPasswordChange(resource, saved);
-    if (changes.accountStatus === 'inactive' && current.accountStatus !== 'inactive') audit.record('account.locked', { resource, userId: id });
-    if (changes.accountStatus === 'active' && current.accountStatus === 'inactive') audit.record('account.unlocked', { resource, userId: id });
-    if (unlocks && changes.accountStatus === undefined) audit.record('account.unlocked', { resource, userId: id, reason: 'password-reset' });
-    return publicView(saved);
+    if ('failed' in result) return { message: 'Policy validation failed', failedPolicies: result.failed.flatMap((f) => f.policyRequirements) };
+    return publicView(result.saved);
   }
 
   const service: IdentityService = {
@@ -304,19 +328,14 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       if (ifRev !== undefined && ifRev !== '*' && current._rev !== ifRev) {
         throw new CairnError({ status: 412, code: 'object.rev', message: 'Precondition Failed' });
       }
-      const changes = { ...attributes };
-      delete changes._id;
-      delete changes._rev;
-      const { stored, failed } = await prepare(resource, current, changes, true);
-      if (failed.length) throw policyFailure(failed);
-      const saved = await objects.replace(resource, id, stored, ifRev === '*' ? undefined : ifRev ?? current._rev);
-      if (typeof changes.password === 'string') await afterPasswordChange(resource, saved);
-      return publicView(saved);
+      const result = await save(resource, current, attributes, { replace: true, ifRev: ifRev === '*' ? undefined : ifRev ?? current._rev });
+      if ('failed' in result) throw policyFailure(result.failed);
+      return publicView(result.saved);
     },
 
     async deleteObject(resource, id, ifRev) {
       const gone = await objects.delete(resource, id, ifRev);
-      if (gone && deps.revokeSessions) await deps.revokeSessions(id);
+      if (gone) await revokeAll(gone);
       return gone ? publicView(gone) : undefined;
     },
 

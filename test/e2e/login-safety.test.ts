@@ -188,6 +188,25 @@ describe('recovering from a lockout', () => {
     expect((await signIn('lockme', 'a fresh start passphrase')).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
+  it('ends a lockout when an administrator sets a new password, as a reset does', async () => {
+    const id = await createUser(server, 'adminfix', 'adminfix@example.com');
+    let step = (await post(authUrl(server, 'Login'))).json;
+    for (let i = 0; i < 6; i++) {
+      step.callbacks[0].input[0].value = 'adminfix';
+      step.callbacks[1].input[0].value = `wrong ${i}`;
+      step = (await post(authUrl(server, 'Login'), step)).json;
+    }
+    expect((await read(id)).accountStatus).toBe('inactive');
+    const patched = await fetch(`${server.url}/openidm/managed/user/${id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify([{ operation: 'replace', field: '/password', value: 'an administrator chose this' }]),
+    });
+    expect(patched.status).toBe(200);
+    expect(await read(id)).toMatchObject({ accountStatus: 'active', lockoutAt: null });
+    expect((await signIn('adminfix', 'an administrator chose this')).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
   it('does not lift an administrator\'s deactivation: no link is sent', async () => {
     const id = await createUser(server, 'disabled', 'disabled@example.com');
     await fetch(`${server.url}/openidm/managed/user/${id}`, {
