@@ -7,25 +7,6 @@
 import { createWriteStream, type WriteStream } from 'node:fs';
 import type { AuditPort } from '../nodes/services.js';
 
-/** The events Cairn records; README lists them. */
-export const AUDIT_EVENTS = [
-  'journey.started',
-  'journey.succeeded',
-  'journey.failed',
-  'reset.email.queued',
-  'reset.email.skipped',
-  'email.sent',
-  'email.failed',
-  'resume.succeeded',
-  'resume.refused',
-  'password.changed',
-  'sessions.revoked',
-  'account.locked',
-  'account.unlocked',
-  'login.failed',
-  'login.throttled',
-] as const;
-
 const SECRET_KEY = /pass(word)?|secret|token|authid|suspend(ed)?id|otp|code|cookie|hash|answer/i;
 const MAX_STRING = 512;
 

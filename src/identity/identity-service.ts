@@ -5,7 +5,6 @@
  * "password changed" e-mail and is audited. Password checks spend an attempt budget reserved
  * atomically in the store before any evaluation, so concurrent guesses cannot exceed it.
  */
-import { createHash } from 'node:crypto';
 import { CairnError } from '../errors/cairn-error.js';
 import type {
   AuditPort,
@@ -80,7 +79,6 @@ export interface IdentityService extends IdentityPort {
 }
 
 export const attemptKey = (resource: string, id: string): string => `login-attempts:${resource}:${id}`;
-const hashOf = (s: string): string => createHash('sha256').update(s.toLowerCase()).digest('hex').slice(0, 16);
 
 function policyFailure(failed: FailedPolicyRequirement[]): CairnError {
   return new CairnError({
@@ -345,6 +343,3 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
   };
   return service;
 }
-
-/** A short, non-reversible tag for an address or name in logs. */
-export const subjectTag = hashOf;

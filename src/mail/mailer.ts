@@ -5,7 +5,8 @@
  * waits: whatever happens to the mail, the caller's response is the same.
  */
 import { randomUUID } from 'node:crypto';
-import { createMailQueue, recipientHash, type QueueSettings } from './queue.js';
+import { pseudonym } from '../audit/pseudonym.js';
+import { createMailQueue, type QueueSettings } from './queue.js';
 import { renderTemplate } from './render.js';
 import { createOutboxTransport, createSmtpTransport, MailConfigError } from './transport.js';
 import type { EnqueueResult, Mailer, MailerOptions, MailRequest, PendingMail, RetryOptions } from './types.js';
@@ -67,7 +68,7 @@ export function createMailer(options: MailerOptions): Mailer {
 
   const refuse = (reason: Extract<EnqueueResult, { queued: false }>['reason'], request: MailRequest): EnqueueResult => {
     queue.counters.dropped += 1;
-    const to = typeof request?.to === 'string' ? recipientHash(request.to) : '-';
+    const to = typeof request?.to === 'string' ? pseudonym(request.to) : '-';
     const template = typeof request?.template === 'string' ? request.template.replace(/[^\w-]/g, '?').slice(0, 64) : '-';
     log(`mail: not queued template=${template} to=${to} reason=${reason}`);
     return { queued: false, reason };

@@ -4,9 +4,9 @@
  * with exponential back-off and jitter; SMTP 5xx answers and malformed messages are not. Log lines
  * carry the template, a hash of the recipient, the attempt and an error code — never the body or link.
  */
-import { createHash } from 'node:crypto';
 import type { MailTransport } from './transport.js';
 import type { MailerStats, MailPersistence, PendingMail } from './types.js';
+import { pseudonym } from '../audit/pseudonym.js';
 
 export interface QueueSettings {
   attempts: number;
@@ -55,10 +55,6 @@ interface Job {
   timer?: NodeJS.Timeout;
 }
 
-/** A short, stable pseudonym of an address for log lines (lower-cased, SHA-256, 16 hex digits). */
-export function recipientHash(address: string): string {
-  return createHash('sha256').update(address.trim().toLowerCase()).digest('hex').slice(0, 16);
-}
 
 class SendTimeout extends Error {
   readonly code = 'ESENDTIMEOUT';
@@ -132,7 +128,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
   let saving: Promise<void> | undefined;
 
   const describeMail = (mail: PendingMail, attempt: number): string =>
-    `template=${mail.template} to=${recipientHash(mail.to)} attempt=${attempt}/${settings.attempts}`;
+    `template=${mail.template} to=${pseudonym(mail.to)} attempt=${attempt}/${settings.attempts}`;
 
   const loading: Promise<void> = (async () => {
     if (!persistence) return;
@@ -195,7 +191,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
     jobs.delete(job.mail.id);
     counters.failed += 1;
     log(line);
-    options.onOutcome?.({ status: 'failed', template: job.mail.template, to: recipientHash(job.mail.to), attempts: job.mail.attempts, code });
+    options.onOutcome?.({ status: 'failed', template: job.mail.template, to: pseudonym(job.mail.to), attempts: job.mail.attempts, code });
   }
 
   async function attempt(job: Job): Promise<void> {
@@ -223,7 +219,7 @@ export function createMailQueue(options: MailQueueOptions): MailQueue {
       jobs.delete(mail.id);
       counters.sent += 1;
       log(`mail: sent ${describeMail(mail, mail.attempts)}`);
-      options.onOutcome?.({ status: 'sent', template: mail.template, to: recipientHash(mail.to), attempts: mail.attempts });
+      options.onOutcome?.({ status: 'sent', template: mail.template, to: pseudonym(mail.to), attempts: mail.attempts });
     } catch (e) {
       const error = describeError(e);
       if (isPermanent(error) || mail.attempts >= settings.attempts) {

@@ -6,7 +6,7 @@
  */
 import { suspendedTextOutputCallback } from '../callbacks/builders.js';
 import type { LocalizedText } from '../journeys/model.js';
-import { pseudonym } from './helpers/counter-keys.js';
+import { pseudonym } from '../audit/pseudonym.js';
 import { identityValueOf, isDisabled } from './helpers/identity-lookup.js';
 import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
 import type { ManagedObject } from './services.js';

@@ -4,7 +4,7 @@
  * EMAIL_SENT when the message was queued, EMAIL_NOT_SENT when there is no user or address, or the
  * per-account / per-client limits of the e-mail nodes are reached. Sending happens off the request path.
  */
-import { pseudonym } from './helpers/counter-keys.js';
+import { pseudonym } from '../audit/pseudonym.js';
 import { identityValueOf, resolveIdentity } from './helpers/identity-lookup.js';
 import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
 import { defineNode, type NodeResult } from './types.js';

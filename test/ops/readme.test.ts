@@ -29,3 +29,23 @@ describe('journeys/README.md', () => {
     expect(readFileSync(join(root, 'journeys', 'README.md'), 'utf8')).toContain(generated.trim());
   });
 });
+
+describe('README audit events', () => {
+  it('lists every event the server records', async () => {
+    const { readdirSync } = await import('node:fs');
+    const src = join(import.meta.dirname, '..', '..', 'src');
+    const files = (readdirSync(src, { recursive: true }) as string[]).filter((f) => f.endsWith('.ts'));
+    const recorded = new Set<string>();
+    for (const f of files) {
+      for (const line of readFileSync(join(src, f), 'utf8').split('\n')) {
+        if (!line.includes('.record(')) continue;
+        for (const m of line.matchAll(/'([a-z]+\.[a-z]+(?:\.[a-z]+)?)'/g)) recorded.add(m[1] as string);
+      }
+    }
+    expect(recorded.size).toBeGreaterThan(15);
+    const section = /- Audit events \(JSON lines\):([\s\S]*?)They never carry/.exec(README)?.[1] ?? '';
+    const listed = new Set([...section.matchAll(/`([a-z.]+)`/g)].map((m) => m[1]));
+    expect([...recorded].filter((e) => !listed.has(e))).toEqual([]);
+    expect([...listed].filter((e) => !recorded.has(e as string))).toEqual([]);
+  });
+});

@@ -4,8 +4,8 @@
  * Data Store Decision on a match) agree. Account parts are pseudonymised: no address or username in
  * clear in store keys or audit events.
  */
-import { createHash } from 'node:crypto';
 import type { CounterPort } from '../services.js';
+import { pseudonym } from '../../audit/pseudonym.js';
 
 /** Retry Limit Decision counts failures per journey + node + account within this fixed window. */
 export const RETRY_WINDOW_MS = 15 * 60_000;
@@ -16,13 +16,6 @@ export const RETRY_WINDOW_MS = 15 * 60_000;
  */
 export const RETRY_GENERATION_WINDOW_MS = 24 * 60 * 60_000;
 
-/**
- * A short, stable pseudonym of an identifier (trimmed, lower-cased, SHA-256, 16 hex digits): the same
- * algorithm as the mailer's recipient hash, so audit events and mail log lines correlate.
- */
-export function pseudonym(value: string): string {
-  return createHash('sha256').update(value.trim().toLowerCase()).digest('hex').slice(0, 16);
-}
 
 /** An account as counters name it: by `_id` when identified, else by the (case-insensitive) username. */
 export type CounterAccount = { kind: 'id'; value: string } | { kind: 'user'; value: string };
