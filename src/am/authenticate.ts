@@ -8,7 +8,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Settings } from '../config/settings.js';
 import { CairnError, badRequest } from '../errors/cairn-error.js';
 import { requestLocales } from '../journeys/locale.js';
-import type { JourneyRunner, JourneySnapshot, StepInput, StepResult } from '../journeys/runner.js';
+import { journeyChanged, type JourneyRunner, type JourneySnapshot, type StepInput, type StepResult } from '../journeys/runner.js';
 import type { RequestInfo } from '../nodes/types.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { AuthIdCodec } from './authid.js';
@@ -214,7 +214,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
 
       if (body?.authId !== undefined) {
         const { snapshot } = await codec.read(body.authId);
-        if (!isAuthIdState(snapshot)) throw new CairnError({ status: 401, code: 'journey.changed', message: 'Session has timed out' });
+        if (!isAuthIdState(snapshot)) throw journeyChanged();
         phase = 'continue';
         const result = await runner.next(snapshot.j, body.callbacks, input, true);
         await finish(result, snapshot.o);

@@ -23,7 +23,8 @@ import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createSessionService, type SessionService } from '../sessions/session-service.js';
 import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
-import { openStoreBundle, type StoreBundle } from './stores.js';
+import type { Store } from '../stores/types.js';
+import { openStoreBundle } from './stores.js';
 
 export interface ComposeOptions {
   log?: (line: string) => void;
@@ -48,7 +49,7 @@ export class StartupError extends Error {
 export interface Core {
   settings: Readonly<Settings>;
   catalog: JourneyCatalog;
-  stores: StoreBundle;
+  stores: Store;
   keystore: Keystore;
   codec: AuthIdCodec;
   schema: ManagedSchema;

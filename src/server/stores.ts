@@ -6,8 +6,6 @@ import type { Settings } from '../config/settings.js';
 import { openStore } from '../stores/index.js';
 import type { Store } from '../stores/types.js';
 
-export type StoreBundle = Store;
-
 export async function openStoreBundle(settings: Readonly<Settings>, now: () => number, uniqueKeys?: Record<string, readonly string[]>): Promise<Store> {
   return openStore({
     dataDir: settings.dataDir,
