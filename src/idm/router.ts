@@ -130,6 +130,28 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
       fn(req, res).catch(next);
     };
 
+  const notFound = (resource: string, id: string): AmErrorBody => crestError(404, `Object ${id} not found in ${resource}`);
+
+  /**
+   * The object a PATCH or DELETE acts on, after its preconditions: answers 404 when it is missing and
+   * 412 when `If-Match` names another revision (then resolves to undefined).
+   */
+  async function existingFor(req: Request, res: Response): Promise<{ resource: string; id: string; existing: ManagedObject; rev: string | undefined } | undefined> {
+    const resource = resourceOf(req);
+    const id = String(req.params.id);
+    const existing = await identity.readObject(resource, id);
+    if (!existing) {
+      send(res, notFound(resource, id));
+      return undefined;
+    }
+    const rev = ifMatch(req);
+    if (rev !== undefined && rev !== '*' && rev !== existing._rev) {
+      send(res, crestError(412, 'Precondition Failed'));
+      return undefined;
+    }
+    return { resource, id, existing, rev };
+  }
+
   const locationOf = (req: Request, id: string): string => `${req.baseUrl}/managed/${String(req.params.object)}/${encodeURIComponent(id)}`;
   /** Creates the object (under `id` when given, else a generated one) and answers 201 with its Location. */
   async function createAt(req: Request, res: Response, resource: string, id: string | undefined, attrs: Record<string, unknown>): Promise<void> {
@@ -195,7 +217,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
     '/managed/:object/:id',
     wrap(async (req, res) => {
       const o = await identity.readObject(resourceOf(req), String(req.params.id));
-      if (!o) return send(res, crestError(404, `Object ${String(req.params.id)} not found in ${resourceOf(req)}`));
+      if (!o) return send(res, notFound(resourceOf(req), String(req.params.id)));
       writeObject(res, 200, o, fieldsOf(req));
     }),
   );
@@ -212,7 +234,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
         return createAt(req, res, resource, id, attrs);
       }
       if (!existing) {
-        if (ifMatch(req) !== undefined) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
+        if (ifMatch(req) !== undefined) return send(res, notFound(resource, id));
         return createAt(req, res, resource, id, attrs);
       }
       writeObject(res, 200, await identity.replaceObject(resource, id, attrs, ifMatch(req)), fieldsOf(req));
@@ -220,15 +242,11 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
   );
 
   const patch = wrap(async (req, res) => {
-    const resource = resourceOf(req);
-    const id = String(req.params.id);
     const operations = parsePatch(req.body);
-    const existing = await identity.readObject(resource, id);
-    if (!existing) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
-    const rev = ifMatch(req);
-    if (rev !== undefined && rev !== '*' && rev !== existing._rev) return send(res, crestError(412, 'Precondition Failed'));
-    const next = withoutComputed(applyPatch(existing, operations));
-    writeObject(res, 200, await identity.replaceObject(resource, id, next, existing._rev), fieldsOf(req));
+    const target = await existingFor(req, res);
+    if (!target) return;
+    const next = withoutComputed(applyPatch(target.existing, operations));
+    writeObject(res, 200, await identity.replaceObject(target.resource, target.id, next, target.existing._rev), fieldsOf(req));
   });
   router.patch('/managed/:object/:id', patch);
   router.post('/managed/:object/:id', (req, res, next) => {
@@ -239,14 +257,10 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
   router.delete(
     '/managed/:object/:id',
     wrap(async (req, res) => {
-      const resource = resourceOf(req);
-      const id = String(req.params.id);
-      const rev = ifMatch(req);
-      const existing = await identity.readObject(resource, id);
-      if (!existing) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
-      if (rev !== undefined && rev !== '*' && rev !== existing._rev) return send(res, crestError(412, 'Precondition Failed'));
-      const gone = await identity.deleteObject(resource, id, rev === '*' ? undefined : rev);
-      if (!gone) return send(res, crestError(404, `Object ${id} not found in ${resource}`));
+      const target = await existingFor(req, res);
+      if (!target) return;
+      const gone = await identity.deleteObject(target.resource, target.id, target.rev === '*' ? undefined : target.rev);
+      if (!gone) return send(res, notFound(target.resource, target.id));
       writeObject(res, 200, gone);
     }),
   );
