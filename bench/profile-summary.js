@@ -34,7 +34,8 @@ function moduleOf(url, name) {
   return url.replace(/^file:\/\//, '');
 }
 
-const label = (n) => `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url, n.callFrame.functionName)}:${n.callFrame.lineNumber + 1}`;
+const label = (n) =>
+  `${n.callFrame.functionName || '(anonymous)'} ${moduleOf(n.callFrame.url, n.callFrame.functionName)}:${n.callFrame.lineNumber + 1}`;
 
 const add = (map, key, v) => map.set(key, (map.get(key) ?? 0) + v);
 const selfByFunction = new Map();

@@ -13,7 +13,16 @@ import { fileURLToPath } from 'node:url';
 import { cairnEnv, importUsers, prepareJourneys, startCairn } from './lib/cairn-process.js';
 import { closedLoop, createClient, createStats, fixedRate, round } from './lib/http-client.js';
 import { cpuMeter, machineCpuMeter, memory, selfCpuMeter } from './lib/proc-stats.js';
-import { finishLogin, loginJourney, profileJourney, resetPasswordJourney, startLogin, startProfile, strongPassword, submitProfile } from './lib/scenarios.js';
+import {
+  finishLogin,
+  loginJourney,
+  profileJourney,
+  resetPasswordJourney,
+  startLogin,
+  startProfile,
+  strongPassword,
+  submitProfile,
+} from './lib/scenarios.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
 import { verdicts, writeResults } from './lib/report.js';
 
@@ -38,7 +47,15 @@ const S = 1000;
 /** Durations (ms), concurrencies and counts of every pass. */
 const PLAN = QUICK
   ? { warmup: 0.5 * S, measure: 2 * S, half: 2 * S, argon2Seconds: 2, inflight: positiveInt('BENCH_INFLIGHT', 2_000), loginUsers: 8, resetUsers: 8 }
-  : { warmup: 3 * S, measure: 15 * S, half: 10 * S, argon2Seconds: 10, inflight: positiveInt('BENCH_INFLIGHT', 100_000), loginUsers: 32, resetUsers: 32 };
+  : {
+      warmup: 3 * S,
+      measure: 15 * S,
+      half: 10 * S,
+      argon2Seconds: 10,
+      inflight: positiveInt('BENCH_INFLIGHT', 100_000),
+      loginUsers: 32,
+      resetUsers: 32,
+    };
 const CONCURRENCY = { echo: 64, profile: 64, login: 32, reset: 32, inflight: 64 };
 const PROFILE_LOOPS = 20; // "again" submissions per BenchProfile journey before "done"
 const RESUME_SAMPLE = QUICK ? 20 : 100; // kept authIds completed after the in-flight phase
@@ -157,8 +174,13 @@ async function main() {
   const cleanups = [];
   const loadStart = loadavg().map((x) => round(x, 2));
   try {
-    if (loadStart[0] > CORES / 2) log(`Warning: load average ${loadStart[0]} on ${CORES} cores before the start; other work will skew the absolute numbers (the ratios less so).`);
-    log(`Cairn benchmark${QUICK ? ' (quick smoke run)' : ''}: ${CORES} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}${WORKERS ? `, --workers ${WORKERS}` : ''}`);
+    if (loadStart[0] > CORES / 2)
+      log(
+        `Warning: load average ${loadStart[0]} on ${CORES} cores before the start; other work will skew the absolute numbers (the ratios less so).`,
+      );
+    log(
+      `Cairn benchmark${QUICK ? ' (quick smoke run)' : ''}: ${CORES} cores, ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.versions.node}${WORKERS ? `, --workers ${WORKERS}` : ''}`,
+    );
 
     const sink = await startSmtpSink();
     cleanups.push(() => sink.close());
@@ -172,7 +194,9 @@ async function main() {
     const extraNodeArgs = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results', 'profiles')}`] : [];
     const cairn = await startCairn(REPO, env, { logDir: work, workers: WORKERS, extraNodeArgs });
     cleanups.push(() => cairn.stop());
-    log(`Cairn listening at ${cairn.origin} (pid ${cairn.pid}, ${cairn.workers} worker process${cairn.workers > 1 ? 'es' : ''}); RSS ${memory(cairn.pid).rssMiB.toFixed(1)} MiB`);
+    log(
+      `Cairn listening at ${cairn.origin} (pid ${cairn.pid}, ${cairn.workers} worker process${cairn.workers > 1 ? 'es' : ''}); RSS ${memory(cairn.pid).rssMiB.toFixed(1)} MiB`,
+    );
 
     const client = createClient(cairn.origin);
     cleanups.push(() => client.close());
@@ -186,7 +210,13 @@ async function main() {
 
     log(`BenchProfile (non-credential step), closed loop × ${CONCURRENCY.profile} …`);
     passes.profile = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, (stats) =>
-      closedLoop({ stats, concurrency: CONCURRENCY.profile, warmupMs: PLAN.warmup, durationMs: PLAN.measure, iteration: (_vu, stats) => profileJourney(client, stats, PROFILE_LOOPS) }),
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.profile,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: (_vu, stats) => profileJourney(client, stats, PROFILE_LOOPS),
+      }),
     );
     report(passes.profile);
 
@@ -196,7 +226,13 @@ async function main() {
 
     log(`Login, closed loop × ${CONCURRENCY.login} …`);
     passes.login = await measured(cairn.pid, `closed loop × ${CONCURRENCY.login}`, (stats) =>
-      closedLoop({ stats, concurrency: CONCURRENCY.login, warmupMs: PLAN.warmup, durationMs: PLAN.measure, iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]) }),
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.login,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
+      }),
     );
     report(passes.login);
 
@@ -235,7 +271,12 @@ async function main() {
       workers: WORKERS ?? null,
       serverProcesses: cairn.workers,
       loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
-      machine: { cores: CORES, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.versions.node, platform: `${process.platform}/${process.arch}` },
+      machine: {
+        cores: CORES,
+        cpuModel: cpus()[0]?.model ?? 'unknown',
+        node: process.versions.node,
+        platform: `${process.platform}/${process.arch}`,
+      },
       plan: { ...PLAN, concurrency: CONCURRENCY, profileLoops: PROFILE_LOOPS },
       limits: { argon2, echo },
       passes,
@@ -298,7 +339,12 @@ async function profileAtRate(client, pid, rate) {
     service.startedAt = stats.startedAt;
     service.endedAt = stats.endedAt;
   });
-  return { ...pass, targetRate: round(rate, 1), serviceLatencyMs: service.summary().latencyMs, worstPerSecondMs: Array.from(worstPerSecond, (x) => x ?? 0) };
+  return {
+    ...pass,
+    targetRate: round(rate, 1),
+    serviceLatencyMs: service.summary().latencyMs,
+    worstPerSecondMs: Array.from(worstPerSecond, (x) => x ?? 0),
+  };
 }
 
 /** Login journeys at a fixed arrival rate; the credential step's latency is kept apart. */
@@ -368,7 +414,9 @@ async function inFlight(client, pid, loginUsers) {
   // Complete a sample of the oldest and newest kept journeys: they must still work.
   const resumeStats = createStats();
   resumeStats.recording = true;
-  const picks = [...Array(RESUME_SAMPLE / 2).keys()].flatMap((k) => [k, count - 1 - k]).filter((i, j, a) => i >= 0 && i < count && a.indexOf(i) === j);
+  const picks = [...Array(RESUME_SAMPLE / 2).keys()]
+    .flatMap((k) => [k, count - 1 - k])
+    .filter((i, j, a) => i >= 0 && i < count && a.indexOf(i) === j);
   let ok = 0;
   await Promise.all(
     Array.from({ length: 8 }, async (_, w) => {

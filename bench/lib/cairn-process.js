@@ -40,7 +40,9 @@ function run(repo, args, env) {
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
     child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`cairn ${args[0]} ${args[1] ?? ''} exited ${code}: ${out.trim().slice(-800)}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve(out) : reject(new Error(`cairn ${args[0]} ${args[1] ?? ''} exited ${code}: ${out.trim().slice(-800)}`)),
+    );
   });
 }
 

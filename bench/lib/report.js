@@ -71,13 +71,17 @@ export function markdown(r, v) {
   const lines = [];
   lines.push(`# Cairn benchmark${r.quick ? ' (BENCH_QUICK smoke run: numbers not meaningful)' : ''}`);
   lines.push('');
-  lines.push(`${r.date} · ${r.machine.cpuModel} · ${r.machine.cores} cores · Node ${r.machine.node} · Cairn server processes: ${r.serverProcesses}${r.workers ? ` (--workers ${r.workers})` : ' (serve default)'} · load average before/after: ${r.loadAverage.start[0]}/${r.loadAverage.end[0]}`);
+  lines.push(
+    `${r.date} · ${r.machine.cpuModel} · ${r.machine.cores} cores · Node ${r.machine.node} · Cairn server processes: ${r.serverProcesses}${r.workers ? ` (--workers ${r.workers})` : ' (serve default)'} · load average before/after: ${r.loadAverage.start[0]}/${r.loadAverage.end[0]}`,
+  );
   lines.push('');
   lines.push('| Target | Measured | Target | Met |');
   lines.push('|---|---|---|---|');
   for (const t of v) lines.push(`| ${t.name} | ${t.line} | ${t.target} | ${t.met ? 'yes' : '**no**'} |`);
   lines.push('');
-  lines.push('| Pass | Load | Journeys/s | Steps/s | p50 ms | p95 ms | p99 ms | Server CPU (cores) | Server CPU ms/step | Client CPU (cores) | Other processes (cores) | Errors |');
+  lines.push(
+    '| Pass | Load | Journeys/s | Steps/s | p50 ms | p95 ms | p99 ms | Server CPU (cores) | Server CPU ms/step | Client CPU (cores) | Other processes (cores) | Errors |',
+  );
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   lines.push(passRow('express echo (limit)', r.limits.echo));
   lines.push(passRow('Login', r.passes.login));

@@ -28,7 +28,9 @@ class StepError extends Error {}
 function callback(step, type, nth = 0) {
   const found = (step.json?.callbacks ?? []).filter((c) => c.type === type)[nth];
   if (!found) {
-    const got = step.json?.callbacks?.map((c) => c.type).join(',') ?? `HTTP ${step.status} ${String(step.json?.code ?? '')} ${String(step.json?.message ?? '').slice(0, 120)}`;
+    const got =
+      step.json?.callbacks?.map((c) => c.type).join(',') ??
+      `HTTP ${step.status} ${String(step.json?.code ?? '')} ${String(step.json?.message ?? '').slice(0, 120)}`;
     throw new StepError(`expected ${type}, got ${got}`);
   }
   return found;
@@ -36,7 +38,9 @@ function callback(step, type, nth = 0) {
 
 function expectSuccess(step, what) {
   if (step.status !== 200 || step.json?.callbacks || !step.json?.successUrl) {
-    throw new StepError(`${what}: expected success, got HTTP ${step.status} ${step.json?.callbacks ? 'callbacks' : String(step.json?.message ?? '').slice(0, 120)}`);
+    throw new StepError(
+      `${what}: expected success, got HTTP ${step.status} ${step.json?.callbacks ? 'callbacks' : String(step.json?.message ?? '').slice(0, 120)}`,
+    );
   }
 }
 
@@ -75,7 +79,8 @@ export async function finishLogin(client, stats, firstStep, user) {
   callback(step, 'NameCallback').input[0].value = user.userName;
   callback(step, 'PasswordCallback').input[0].value = user.password;
   const done = await timedPost(client, stats, journeyPath('Login'), step.json);
-  if (done.status !== 200 || typeof done.json?.tokenId !== 'string') throw new StepError(`Login (resumed): expected a tokenId, got HTTP ${done.status}`);
+  if (done.status !== 200 || typeof done.json?.tokenId !== 'string')
+    throw new StepError(`Login (resumed): expected a tokenId, got HTTP ${done.status}`);
   stats.journey();
 }
 

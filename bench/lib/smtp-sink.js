@@ -25,7 +25,11 @@ export function suspendedIdOf(raw) {
     const body = split < 0 ? part : part.slice(split);
     const cte = head.match(/content-transfer-encoding:\s*([\w-]+)/i)?.[1]?.toLowerCase();
     const text =
-      cte === 'quoted-printable' ? decodeQuotedPrintable(body) : cte === 'base64' ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8') : body;
+      cte === 'quoted-printable'
+        ? decodeQuotedPrintable(body)
+        : cte === 'base64'
+          ? Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8')
+          : body;
     const m = text.match(SUSPENDED_ID);
     if (m) return decodeURIComponent(m[1]);
   }

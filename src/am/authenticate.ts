@@ -171,7 +171,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       }
       case 'success': {
         const shared = result.snapshot.shared;
-        const successUrl = typeof shared.successUrl === 'string' && shared.successUrl ? shared.successUrl : options.goto ?? settings.successUrl;
+        const successUrl = typeof shared.successUrl === 'string' && shared.successUrl ? shared.successUrl : (options.goto ?? settings.successUrl);
         const uid = typeof shared.username === 'string' && shared.username ? shared.username : undefined;
         const userId = typeof shared._id === 'string' ? shared._id : undefined;
         if (options.noSession || result.journey.noSession || !uid) {

@@ -55,15 +55,7 @@ export interface AuthIdCodecOptions {
 
 /** Why an authId was refused: for logs only, never for the client. */
 export type AuthIdInvalidReason =
-  | 'malformed'
-  | 'oversized'
-  | 'header'
-  | 'unknown-kid'
-  | 'signature'
-  | 'expired'
-  | 'not-yet-valid'
-  | 'claims'
-  | 'state';
+  'malformed' | 'oversized' | 'header' | 'unknown-kid' | 'signature' | 'expired' | 'not-yet-valid' | 'claims' | 'state';
 
 export const SESSION_TIMED_OUT_MESSAGE = 'Session has timed out';
 export const SESSION_TIMED_OUT_ERROR_CODE = '110';
@@ -129,7 +121,6 @@ function checkClaims(claims: AuthIdClaims): void {
 }
 
 type JWTPayload = Record<string, unknown>;
-
 
 const b64 = (data: Buffer | string): string => Buffer.from(data).toString('base64url');
 

@@ -12,7 +12,10 @@ export function parseCookies(header: string | undefined): Map<string, string> {
     const i = part.indexOf('=');
     if (i <= 0) continue;
     const name = part.slice(0, i).trim();
-    const value = part.slice(i + 1).trim().replace(/^"(.*)"$/, '$1');
+    const value = part
+      .slice(i + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     if (!out.has(name)) out.set(name, value);
   }
   return out;

@@ -13,7 +13,8 @@ export function sessionsHandler(deps: { settings: Readonly<Settings>; sessions: 
   const { settings, sessions } = deps;
   return async (req, res) => {
     const action = typeof req.query._action === 'string' ? req.query._action : undefined;
-    const bodyToken = typeof (req.body as { tokenId?: unknown } | undefined)?.tokenId === 'string' ? (req.body as { tokenId: string }).tokenId : undefined;
+    const bodyToken =
+      typeof (req.body as { tokenId?: unknown } | undefined)?.tokenId === 'string' ? (req.body as { tokenId: string }).tokenId : undefined;
     const token = readSessionToken(req, settings.cookieName);
     try {
       switch (action) {
@@ -49,7 +50,10 @@ export function sessionsHandler(deps: { settings: Readonly<Settings>; sessions: 
           return;
         }
         default:
-          sendAmError(res, amError(400, `Action ${action === undefined ? '(none)' : JSON.stringify(action)} not supported; use validate, logout or getSessionInfo.`));
+          sendAmError(
+            res,
+            amError(400, `Action ${action === undefined ? '(none)' : JSON.stringify(action)} not supported; use validate, logout or getSessionInfo.`),
+          );
       }
     } catch {
       sendAmError(res, amError(500, 'Internal Server Error'));

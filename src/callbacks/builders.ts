@@ -117,12 +117,9 @@ function attributeInput(type: string, o: AttributeInputOptions<unknown>): Callba
   };
 }
 
-export const stringAttributeInputCallback = (o: AttributeInputOptions<string>): Callback =>
-  attributeInput('StringAttributeInputCallback', o);
-export const booleanAttributeInputCallback = (o: AttributeInputOptions<boolean>): Callback =>
-  attributeInput('BooleanAttributeInputCallback', o);
-export const numberAttributeInputCallback = (o: AttributeInputOptions<number | null>): Callback =>
-  attributeInput('NumberAttributeInputCallback', o);
+export const stringAttributeInputCallback = (o: AttributeInputOptions<string>): Callback => attributeInput('StringAttributeInputCallback', o);
+export const booleanAttributeInputCallback = (o: AttributeInputOptions<boolean>): Callback => attributeInput('BooleanAttributeInputCallback', o);
+export const numberAttributeInputCallback = (o: AttributeInputOptions<number | null>): Callback => attributeInput('NumberAttributeInputCallback', o);
 
 export interface ValidatedCreateOptions {
   prompt: string;

@@ -43,10 +43,7 @@ const tuple = (items: Schema[]): Schema => ({
  * appends only sometimes, or that older AM versions lack).
  */
 function callback(type: CallbackType, outputs: Schema[], input?: Schema[], shorterForms: number[] = []): Schema {
-  const output =
-    shorterForms.length === 0
-      ? tuple(outputs)
-      : { anyOf: [...shorterForms.map((n) => tuple(outputs.slice(0, n))), tuple(outputs)] };
+  const output = shorterForms.length === 0 ? tuple(outputs) : { anyOf: [...shorterForms.map((n) => tuple(outputs.slice(0, n))), tuple(outputs)] };
   return {
     title: type,
     type: 'object',
@@ -86,19 +83,11 @@ export const CALLBACK_SCHEMAS: Record<CallbackType, Schema> = {
     [prompt, field('messageType', INTEGER), field('options', STRINGS), field('optionType', INTEGER), field('defaultOption', INTEGER)],
     [inputField('', INTEGER)],
   ),
-  ChoiceCallback: callback(
-    'ChoiceCallback',
-    [prompt, field('choices', STRINGS), field('defaultChoice', INTEGER)],
-    [inputField('', INTEGER)],
-  ),
+  ChoiceCallback: callback('ChoiceCallback', [prompt, field('choices', STRINGS), field('defaultChoice', INTEGER)], [inputField('', INTEGER)]),
   HiddenValueCallback: callback('HiddenValueCallback', [field('value', STRING), field('id', STRING)], textInput),
   StringAttributeInputCallback: callback('StringAttributeInputCallback', attributeOutputs(STRING), validated(STRING)),
   BooleanAttributeInputCallback: callback('BooleanAttributeInputCallback', attributeOutputs(BOOLEAN), validated(BOOLEAN)),
-  NumberAttributeInputCallback: callback(
-    'NumberAttributeInputCallback',
-    attributeOutputs(NUMBER_OR_NULL),
-    validated(NUMBER_OR_NULL),
-  ),
+  NumberAttributeInputCallback: callback('NumberAttributeInputCallback', attributeOutputs(NUMBER_OR_NULL), validated(NUMBER_OR_NULL)),
   ValidatedCreateUsernameCallback: callback(
     'ValidatedCreateUsernameCallback',
     [field('policies', OBJECT), field('failedPolicies', FAILED_POLICIES), field('validateOnly', BOOLEAN), prompt],
@@ -106,13 +95,7 @@ export const CALLBACK_SCHEMAS: Record<CallbackType, Schema> = {
   ),
   ValidatedCreatePasswordCallback: callback(
     'ValidatedCreatePasswordCallback',
-    [
-      field('echoOn', BOOLEAN),
-      field('policies', OBJECT),
-      field('failedPolicies', FAILED_POLICIES),
-      field('validateOnly', BOOLEAN),
-      prompt,
-    ],
+    [field('echoOn', BOOLEAN), field('policies', OBJECT), field('failedPolicies', FAILED_POLICIES), field('validateOnly', BOOLEAN), prompt],
     validated(STRING),
   ),
   KbaCreateCallback: callback(
@@ -125,15 +108,9 @@ export const CALLBACK_SCHEMAS: Record<CallbackType, Schema> = {
     [field('version', STRING), field('terms', STRING), field('createDate', STRING)],
     [inputField('', BOOLEAN)],
   ),
-  SuspendedTextOutputCallback: callback('SuspendedTextOutputCallback', [
-    field('message', STRING),
-    field('messageType', MESSAGE_TYPE),
-  ]),
+  SuspendedTextOutputCallback: callback('SuspendedTextOutputCallback', [field('message', STRING), field('messageType', MESSAGE_TYPE)]),
   MetadataCallback: callback('MetadataCallback', [field('data', OBJECT)]),
-  PollingWaitCallback: callback('PollingWaitCallback', [
-    field('waitTime', { type: 'string', pattern: '^[0-9]+$' }),
-    field('message', STRING),
-  ]),
+  PollingWaitCallback: callback('PollingWaitCallback', [field('waitTime', { type: 'string', pattern: '^[0-9]+$' }), field('message', STRING)]),
   RedirectCallback: callback(
     'RedirectCallback',
     [

@@ -60,8 +60,7 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return false;
 }
 
-const mismatch = (position: number, message: string) =>
-  badRequest(ERR_CALLBACK_MISMATCH, `Callback ${position} ${message}`, { callback: position });
+const mismatch = (position: number, message: string) => badRequest(ERR_CALLBACK_MISMATCH, `Callback ${position} ${message}`, { callback: position });
 const badValue = (position: number, input: string, message: string) =>
   badRequest(ERR_CALLBACK_VALUE, `Callback ${position} input ${input} ${message}`, { callback: position, input });
 
@@ -139,10 +138,7 @@ export function verifyReturned(sent: readonly Callback[], returned: unknown): Ca
     throw badRequest(ERR_CALLBACK_COUNT, 'Callbacks are missing: expected a list of callbacks');
   }
   if (returned.length !== sent.length) {
-    throw badRequest(
-      ERR_CALLBACK_COUNT,
-      `Incorrect number of callbacks: expected ${sent.length}, got ${returned.length}`,
-    );
+    throw badRequest(ERR_CALLBACK_COUNT, `Incorrect number of callbacks: expected ${sent.length}, got ${returned.length}`);
   }
   return sent.map((cb, i) => verifyOne(cb, returned[i], i + 1));
 }

@@ -30,7 +30,11 @@ export const configCommand: Command = {
       io.out(JSON.stringify(Object.fromEntries(rows.map((r) => [r.name, r.value])), null, 2));
       return 0;
     }
-    const shown = rows.map((r) => [r.env, r.value === undefined ? '(unset)' : typeof r.value === 'string' ? r.value : JSON.stringify(r.value), r.source]);
+    const shown = rows.map((r) => [
+      r.env,
+      r.value === undefined ? '(unset)' : typeof r.value === 'string' ? r.value : JSON.stringify(r.value),
+      r.source,
+    ]);
     const widths = [0, 1].map((i) => Math.max(...shown.map((r) => (r[i] as string).length)));
     for (const r of shown) io.out(`${(r[0] as string).padEnd(widths[0] as number)}  ${(r[1] as string).padEnd(widths[1] as number)}  ${r[2]}`);
     return 0;

@@ -103,7 +103,9 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   try {
     json = JSON.parse(await readFile(resolve(io.cwd, input), 'utf8'));
   } catch (e) {
-    io.err(`cairn journeys import: ${input}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}.`);
+    io.err(
+      `cairn journeys import: ${input}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}.`,
+    );
     return 1;
   }
   let result;
@@ -129,7 +131,8 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   };
   result.journeys = result.journeys.map((j) => {
     const mapped = rewrite(j) as Journey;
-    if (JSON.stringify(mapped) !== JSON.stringify(j)) io.err(`warning: journey '${j._id}': realm-specific managed objects mapped to ${target} (--identity-resource to choose).`);
+    if (JSON.stringify(mapped) !== JSON.stringify(j))
+      io.err(`warning: journey '${j._id}': realm-specific managed objects mapped to ${target} (--identity-resource to choose).`);
     return mapped;
   });
   const dir = out ? resolve(io.cwd, out) : loadSettings(io.env, io.cwd).journeysDir;

@@ -53,7 +53,9 @@ function parseFlags(args: string[]): Flags | string {
 async function readStdinLine(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '');
 }
 
 async function passwordFrom(flags: Flags, io: CommandIo): Promise<string | undefined> {
@@ -68,7 +70,8 @@ async function passwordFrom(flags: Flags, io: CommandIo): Promise<string | undef
 /** A policy or store refusal as lines a person can act on. */
 function describeRefusal(e: unknown): string[] {
   if (e instanceof CairnError) {
-    const failed = e.detail?.failedPolicyRequirements as { property: string; policyRequirements: { policyRequirement: string; params?: unknown }[] }[] | undefined;
+    const failed = e.detail?.failedPolicyRequirements as
+      { property: string; policyRequirements: { policyRequirement: string; params?: unknown }[] }[] | undefined;
     if (failed?.length) {
       return failed.map(
         (f) => `${f.property}: ${f.policyRequirements.map((p) => p.policyRequirement + (p.params ? ` ${JSON.stringify(p.params)}` : '')).join(', ')}`,
@@ -199,7 +202,8 @@ async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
         const other = seen.get(`${key}:${v}`);
         if (other !== undefined) problems.push(`line ${line}: ${key} "${String(user[key])}" is also on line ${other}.`);
         else seen.set(`${key}:${v}`, line);
-        if (await core.identity.findByAttribute(RESOURCE, key, v)) problems.push(`line ${line}: a user with ${key} "${String(user[key])}" already exists.`);
+        if (await core.identity.findByAttribute(RESOURCE, key, v))
+          problems.push(`line ${line}: a user with ${key} "${String(user[key])}" already exists.`);
       }
       const failed = await core.services.policy.check(RESOURCE, 'password', user.password, { attributes: user });
       if (user.password !== undefined && failed.length) {
@@ -243,7 +247,11 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
     const users = [];
     let cookie: string | undefined;
     do {
-      const page = await core.identity.queryObjects(RESOURCE, filter, { pageSize: 500, ...(cookie ? { pagedResultsCookie: cookie } : {}), sortKeys: ['userName'] });
+      const page = await core.identity.queryObjects(RESOURCE, filter, {
+        pageSize: 500,
+        ...(cookie ? { pagedResultsCookie: cookie } : {}),
+        sortKeys: ['userName'],
+      });
       users.push(...page.result);
       cookie = page.pagedResultsCookie ?? undefined;
     } while (cookie);
@@ -251,10 +259,21 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
       io.out(JSON.stringify(users, null, 2));
       return 0;
     }
-    const rows = users.map((u) => [String(u.userName ?? ''), String(u.mail ?? ''), `${String(u.givenName ?? '')} ${String(u.sn ?? '')}`.trim(), String(u.accountStatus ?? '')]);
+    const rows = users.map((u) => [
+      String(u.userName ?? ''),
+      String(u.mail ?? ''),
+      `${String(u.givenName ?? '')} ${String(u.sn ?? '')}`.trim(),
+      String(u.accountStatus ?? ''),
+    ]);
     const head = ['userName', 'mail', 'name', 'status'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-    for (const r of [head, ...rows]) io.out(r.map((c, i) => c.padEnd(widths[i] as number)).join('  ').trimEnd());
+    for (const r of [head, ...rows])
+      io.out(
+        r
+          .map((c, i) => c.padEnd(widths[i] as number))
+          .join('  ')
+          .trimEnd(),
+      );
     io.out(`${users.length} user${users.length === 1 ? '' : 's'}.`);
     return 0;
   });
@@ -279,7 +298,9 @@ async function setPassword(flags: Flags, io: CommandIo): Promise<number> {
     }
     const r = await core.identity.update(RESOURCE, user._id, { password });
     if ('message' in r && !('_id' in r)) {
-      io.err(`cairn users set-password: ${r.message}${r.failedPolicies?.length ? ': ' + r.failedPolicies.map((f) => f.policyRequirement).join(', ') : ''}`);
+      io.err(
+        `cairn users set-password: ${r.message}${r.failedPolicies?.length ? ': ' + r.failedPolicies.map((f) => f.policyRequirement).join(', ') : ''}`,
+      );
       return 1;
     }
     io.out(`Password of ${String(user.userName)} changed; their sessions were ended.`);

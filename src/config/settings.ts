@@ -104,7 +104,7 @@ export const SETTINGS = {
     description: "Name of the session cookie (AM's iPlanetDirectoryPro); the same name is accepted as a request header.",
     type: 'string',
     default: 'iPlanetDirectoryPro',
-    pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,64}$',
+    pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$",
   },
   corsOrigins: {
     env: 'CAIRN_CORS_ORIGINS',
@@ -123,7 +123,8 @@ export const SETTINGS = {
   trustedProxies: {
     env: 'CAIRN_TRUSTED_PROXIES',
     title: 'Trusted proxies',
-    description: 'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client address for limits and audit). Empty: the socket address is the client.',
+    description:
+      'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client address for limits and audit). Empty: the socket address is the client.',
     type: 'string-list',
     default: [],
   },
@@ -137,7 +138,8 @@ export const SETTINGS = {
   workers: {
     env: 'CAIRN_WORKERS',
     title: 'Worker processes',
-    description: 'Processes serving requests, sharing the port, the embedded store and the keys (`cairn serve --workers N` overrides). Default: the number of CPU cores.',
+    description:
+      'Processes serving requests, sharing the port, the embedded store and the keys (`cairn serve --workers N` overrides). Default: the number of CPU cores.',
     type: 'integer',
     minimum: 1,
     maximum: 256,
@@ -153,21 +155,24 @@ export const SETTINGS = {
   uiThemeFile: {
     env: 'CAIRN_UI_THEME_FILE',
     title: 'Hosted pages theme',
-    description: 'JSON theme of the hosted pages (logo, colours, product name, texts); re-read on each request, no rebuild needed. Default: the shipped ui/theme.json.',
+    description:
+      'JSON theme of the hosted pages (logo, colours, product name, texts); re-read on each request, no rebuild needed. Default: the shipped ui/theme.json.',
     type: 'string',
     format: 'path',
   },
   mongodbUri: {
     env: 'CAIRN_MONGODB_URI',
     title: 'MongoDB URI',
-    description: 'When set, users, sessions, suspended journeys and counters live in MongoDB (several stateless instances); otherwise in the embedded store under CAIRN_DATA_DIR.',
+    description:
+      'When set, users, sessions, suspended journeys and counters live in MongoDB (several stateless instances); otherwise in the embedded store under CAIRN_DATA_DIR.',
     type: 'string',
     secret: true,
   },
   smtpUrl: {
     env: 'CAIRN_SMTP_URL',
     title: 'SMTP server',
-    description: 'smtp://user:pass@host:port or smtps://…. Without it, e-mails go to the development outbox <data dir>/outbox and their links are logged.',
+    description:
+      'smtp://user:pass@host:port or smtps://…. Without it, e-mails go to the development outbox <data dir>/outbox and their links are logged.',
     type: 'string',
     secret: true,
   },
@@ -232,7 +237,8 @@ export const SETTINGS = {
   mailPerAccount: {
     env: 'CAIRN_MAIL_PER_ACCOUNT',
     title: 'E-mails per account',
-    description: 'At most this many journey e-mails (reset, forgotten username…) per account per window; the answer does not change when the limit is hit.',
+    description:
+      'At most this many journey e-mails (reset, forgotten username…) per account per window; the answer does not change when the limit is hit.',
     type: 'integer',
     default: 5,
     minimum: 1,
@@ -256,7 +262,8 @@ export const SETTINGS = {
   loginAttempts: {
     env: 'CAIRN_LOGIN_ATTEMPTS',
     title: 'Password attempts per account',
-    description: 'Password checks allowed per account per window before further checks are refused unevaluated (reset by a correct password or a password reset). NIST 800-63B: at most 100.',
+    description:
+      'Password checks allowed per account per window before further checks are refused unevaluated (reset by a correct password or a password reset). NIST 800-63B: at most 100.',
     type: 'integer',
     default: 5,
     minimum: 1,
@@ -350,15 +357,22 @@ function parseValue(spec: SettingSpec, raw: string): { value?: unknown; problem?
       if (/^(false|0|no|off)$/i.test(text)) return { value: false };
       return { problem: `must be true or false, got ${JSON.stringify(raw)}` };
     case 'string-list':
-      return { value: text === '' ? [] : text.split(',').map((s) => s.trim()).filter(Boolean) };
+      return {
+        value:
+          text === ''
+            ? []
+            : text
+                .split(',')
+                .map((s) => s.trim())
+                .filter(Boolean),
+      };
     default:
       return { value: text };
   }
 }
 
 function jsonSchemaOf(spec: SettingSpec): Record<string, unknown> {
-  const base: Record<string, unknown> =
-    spec.type === 'string-list' ? { type: 'array', items: { type: 'string' } } : { type: spec.type };
+  const base: Record<string, unknown> = spec.type === 'string-list' ? { type: 'array', items: { type: 'string' } } : { type: spec.type };
   for (const k of ['minimum', 'maximum', 'pattern', 'enum'] as const) if (spec[k] !== undefined) base[k] = spec[k];
   return base;
 }
@@ -473,9 +487,14 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     if (!ok) problems.push(`CAIRN_CORS_ORIGINS entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}.`);
   }
   for (const prefix of (values.redirectAllowlist as string[] | undefined) ?? []) {
-    if (!/^https?:\/\/[^/]+/.test(prefix)) problems.push(`CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got ${JSON.stringify(prefix)}.`);
+    if (!/^https?:\/\/[^/]+/.test(prefix))
+      problems.push(`CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got ${JSON.stringify(prefix)}.`);
   }
-  if (typeof values.sessionIdleMinutes === 'number' && typeof values.sessionMaxMinutes === 'number' && values.sessionIdleMinutes > values.sessionMaxMinutes) {
+  if (
+    typeof values.sessionIdleMinutes === 'number' &&
+    typeof values.sessionMaxMinutes === 'number' &&
+    values.sessionIdleMinutes > values.sessionMaxMinutes
+  ) {
     problems.push('CAIRN_SESSION_IDLE_MINUTES must not exceed CAIRN_SESSION_MAX_MINUTES.');
   }
   for (const proxy of (values.trustedProxies as string[] | undefined) ?? []) {

@@ -6,15 +6,7 @@
  * atomically in the store before any evaluation, so concurrent guesses cannot exceed it.
  */
 import { CairnError } from '../errors/cairn-error.js';
-import type {
-  AuditPort,
-  CounterPort,
-  IdentityFailure,
-  IdentityPort,
-  MailPort,
-  ManagedObject,
-  PasswordCheck,
-} from '../nodes/services.js';
+import type { AuditPort, CounterPort, IdentityFailure, IdentityPort, MailPort, ManagedObject, PasswordCheck } from '../nodes/services.js';
 import type { PasswordHasher } from './passwords.js';
 import type { FailedPolicyRequirement, PolicyService } from './policy.js';
 import { matchesFilter, parseQueryFilter, type FilterNode } from './query-filter.js';
@@ -70,7 +62,11 @@ export interface IdentityService extends IdentityPort {
   /** Admin create: checks every policy at once; 403 CairnError with failedPolicyRequirements otherwise. */
   createObject(resource: string, attributes: Record<string, unknown>): Promise<ManagedObject>;
   readObject(resource: string, id: string): Promise<ManagedObject | undefined>;
-  queryObjects(resource: string, filter: FilterNode, options: QueryOptions): Promise<{ result: ManagedObject[]; pagedResultsCookie: string | null; totalPagedResults: number }>;
+  queryObjects(
+    resource: string,
+    filter: FilterNode,
+    options: QueryOptions,
+  ): Promise<{ result: ManagedObject[]; pagedResultsCookie: string | null; totalPagedResults: number }>;
   /** Admin replace of the whole object with `_rev` concurrency. */
   replaceObject(resource: string, id: string, attributes: Record<string, unknown>, ifRev?: string): Promise<ManagedObject>;
   deleteObject(resource: string, id: string, ifRev?: string): Promise<ManagedObject | undefined>;
@@ -188,7 +184,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     const passwordChanged = typeof changes.password === 'string';
     // (A whole-object write carries the unchanged status along: only a status the write changes counts.)
     const statusKept = changes.accountStatus === undefined || changes.accountStatus === current.accountStatus;
-    const endsLockout = passwordChanged && statusKept && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
+    const endsLockout =
+      passwordChanged && statusKept && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
     if (endsLockout) {
       stored.accountStatus = 'active';
       stored.lockoutAt = null;
@@ -209,7 +206,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     try {
       result = await save(resource, current, attributes, { replace: false, ifRev: current._rev });
     } catch (e) {
-      if (e instanceof CairnError && (e.status === 409 || e.status === 412)) return { message: e.status === 409 ? e.message : 'The account changed meanwhile; try again.' };
+      if (e instanceof CairnError && (e.status === 409 || e.status === 412))
+        return { message: e.status === 409 ? e.message : 'The account changed meanwhile; try again.' };
       throw e;
     }
     if ('failed' in result) return { message: 'Policy validation failed', failedPolicies: result.failed.flatMap((f) => f.policyRequirements) };
@@ -293,11 +291,14 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       const current = await objects.read(resource, id);
       if (!current) return;
       const loginCount = typeof current.loginCount === 'number' ? current.loginCount + 1 : 1;
-      await objects.replace(resource, id, { ...current, loginCount, lastLogin: new Date(deps.now()).toISOString() }, current._rev).catch(() => undefined);
+      await objects
+        .replace(resource, id, { ...current, loginCount, lastLogin: new Date(deps.now()).toISOString() }, current._rev)
+        .catch(() => undefined);
     },
 
     async createObject(resource, attributes) {
-      if (!schema.hasResource(resource)) throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
+      if (!schema.hasResource(resource))
+        throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
       const changes = { ...attributes };
       delete changes.passwordSet;
       delete changes._rev;
@@ -315,7 +316,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     },
 
     async queryObjects(resource, filter, options) {
-      if (!schema.hasResource(resource)) throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
+      if (!schema.hasResource(resource))
+        throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
       const page = await objects.query(resource, filter, options);
       return { ...page, result: page.result.map(publicView) };
     },
@@ -326,7 +328,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       if (ifRev !== undefined && ifRev !== '*' && current._rev !== ifRev) {
         throw new CairnError({ status: 412, code: 'object.rev', message: 'Precondition Failed' });
       }
-      const result = await save(resource, current, attributes, { replace: true, ifRev: ifRev === '*' ? undefined : ifRev ?? current._rev });
+      const result = await save(resource, current, attributes, { replace: true, ifRev: ifRev === '*' ? undefined : (ifRev ?? current._rev) });
       if ('failed' in result) throw policyFailure(result.failed);
       return publicView(result.saved);
     },

@@ -54,9 +54,7 @@ export interface PasswordHasher {
 }
 
 /** The normalised form of a password, or why it is refused. Shared with the policy so both count the same way. */
-export type NormalisedPassword =
-  | { ok: true; value: string; codePoints: number }
-  | { ok: false; reason: 'empty' | 'too_long' };
+export type NormalisedPassword = { ok: true; value: string; codePoints: number } | { ok: false; reason: 'empty' | 'too_long' };
 
 /**
  * NFKC-normalises `password` and counts its code points. The raw UTF-16 length is checked first (4 units per

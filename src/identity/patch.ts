@@ -148,8 +148,7 @@ export function parsePatch(json: unknown): PatchOperation[] {
 // ---------------------------------------------------------------------------------------------
 // Application (on a private deep copy, so mutation below never reaches the caller's object)
 
-const pointerOf = (segments: readonly string[]): string =>
-  '/' + segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+const pointerOf = (segments: readonly string[]): string => '/' + segments.map((s) => s.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 function childOf(container: Container, segment: string): unknown {
   if (Array.isArray(container)) {

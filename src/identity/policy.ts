@@ -396,9 +396,7 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
     }
     const evaluation: Evaluation = { raw: value, text, codePoints, property: prop, resource, context };
     const tooLong = list.some((p) => p.policyId === 'maximum-length' && codePoints > Number(p.params?.['maxLength']));
-    const results = await Promise.all(
-      list.map((p) => (tooLong && EXTERNAL.has(p.policyId) ? [] : rules[p.policyId](p.params ?? {}, evaluation))),
-    );
+    const results = await Promise.all(list.map((p) => (tooLong && EXTERNAL.has(p.policyId) ? [] : rules[p.policyId](p.params ?? {}, evaluation))));
     return results.flat();
   }
 
@@ -407,7 +405,10 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
     object: Record<string, unknown>,
     context: Partial<PolicyContext> = {},
   ): Promise<FailedPolicyRequirement[]> {
-    const full: PolicyContext = { attributes: context.attributes ?? object, ...(context.objectId !== undefined ? { objectId: context.objectId } : {}) };
+    const full: PolicyContext = {
+      attributes: context.attributes ?? object,
+      ...(context.objectId !== undefined ? { objectId: context.objectId } : {}),
+    };
     const failed: FailedPolicyRequirement[] = [];
     for (const prop of schema.properties(resource)) {
       const parent = prop.name.includes('/') ? valueAt(object, prop.name.slice(0, prop.name.lastIndexOf('/'))) : object;

@@ -84,7 +84,15 @@ type Token =
   | { kind: 'string'; text: string; pos: number };
 
 const SIMPLE_ESCAPES: Readonly<Record<string, string>> = {
-  '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
 };
 
 function tokenize(text: string): Token[] {
@@ -143,12 +151,18 @@ function tokenize(text: string): Token[] {
 
 function describe(token: Token): string {
   switch (token.kind) {
-    case 'end': return 'end of filter';
-    case 'lparen': return "'('";
-    case 'rparen': return "')'";
-    case 'bang': return "'!'";
-    case 'word': return `'${token.text}'`;
-    case 'string': return `string ${JSON.stringify(token.text)}`;
+    case 'end':
+      return 'end of filter';
+    case 'lparen':
+      return "'('";
+    case 'rparen':
+      return "')'";
+    case 'bang':
+      return "'!'";
+    case 'word':
+      return `'${token.text}'`;
+    case 'string':
+      return `string ${JSON.stringify(token.text)}`;
   }
 }
 
@@ -170,8 +184,7 @@ export function parseQueryFilter(text: string): FilterNode {
   const fail = (problem: string, token: Token): never => {
     throw new QueryFilterError(problem, token.pos, text);
   };
-  const isKeyword = (token: Token, keyword: string): boolean =>
-    token.kind === 'word' && token.text.toLowerCase() === keyword;
+  const isKeyword = (token: Token, keyword: string): boolean => token.kind === 'word' && token.text.toLowerCase() === keyword;
   const checkDepth = (depth: number, token: Token): void => {
     if (depth > MAX_FILTER_DEPTH) fail(`The query filter nests deeper than ${MAX_FILTER_DEPTH} levels`, token);
   };
@@ -300,8 +313,7 @@ function fieldProblem(raw: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // In-process evaluation
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/;
 
 /**
@@ -351,29 +363,37 @@ function stringPattern(op: 'eq' | 'co' | 'sw', value: string): string {
 function compare(op: ComparisonOp, candidate: unknown, value: FilterValue, regex: RegExp | undefined): boolean {
   if (regex !== undefined) return typeof candidate === 'string' && regex.test(candidate);
   if (op === 'eq') return candidate === value;
-  const sameType =
-    (typeof candidate === 'number' && typeof value === 'number') ||
-    (typeof candidate === 'string' && typeof value === 'string');
+  const sameType = (typeof candidate === 'number' && typeof value === 'number') || (typeof candidate === 'string' && typeof value === 'string');
   if (!sameType) return false;
   const a = candidate as number | string;
   const b = value as number | string;
   switch (op) {
-    case 'lt': return a < b;
-    case 'le': return a <= b;
-    case 'gt': return a > b;
-    case 'ge': return a >= b;
-    default: return false;
+    case 'lt':
+      return a < b;
+    case 'le':
+      return a <= b;
+    case 'gt':
+      return a > b;
+    case 'ge':
+      return a >= b;
+    default:
+      return false;
   }
 }
 
 /** Evaluates a parsed filter against one object, with the same meaning as toMongoFilter. */
 export function matchesFilter(node: FilterNode, obj: Record<string, unknown>): boolean {
   switch (node.op) {
-    case 'true': return true;
-    case 'false': return false;
-    case 'and': return node.filters.every((f) => matchesFilter(f, obj));
-    case 'or': return node.filters.some((f) => matchesFilter(f, obj));
-    case 'not': return !matchesFilter(node.filter, obj);
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'and':
+      return node.filters.every((f) => matchesFilter(f, obj));
+    case 'or':
+      return node.filters.some((f) => matchesFilter(f, obj));
+    case 'not':
+      return !matchesFilter(node.filter, obj);
     case 'pr': {
       const values = candidates(obj, node.field);
       return values.length > 0 && !values.some(isNullish);
@@ -400,12 +420,18 @@ const MONGO_RANGE = { lt: '$lt', le: '$lte', gt: '$gt', ge: '$gte' } as const;
 /** Compiles a parsed filter to the equivalent MongoDB query document. */
 export function toMongoFilter(node: FilterNode): Record<string, unknown> {
   switch (node.op) {
-    case 'true': return {};
-    case 'false': return { $expr: false };
-    case 'and': return { $and: node.filters.map(toMongoFilter) };
-    case 'or': return { $or: node.filters.map(toMongoFilter) };
-    case 'not': return { $nor: [toMongoFilter(node.filter)] };
-    case 'pr': return { [node.field.join('.')]: { $exists: true, $ne: null } };
+    case 'true':
+      return {};
+    case 'false':
+      return { $expr: false };
+    case 'and':
+      return { $and: node.filters.map(toMongoFilter) };
+    case 'or':
+      return { $or: node.filters.map(toMongoFilter) };
+    case 'not':
+      return { $nor: [toMongoFilter(node.filter)] };
+    case 'pr':
+      return { [node.field.join('.')]: { $exists: true, $ne: null } };
     case 'eq':
     case 'co':
     case 'sw': {

@@ -219,12 +219,16 @@ export class ManagedSchema implements IdentitySchemaPort {
 
   /** Required properties: top-level ones, and nested `parent/child` ones required within their parent. */
   requiredProperties(resource: string): string[] {
-    return this.properties(resource).filter((p) => p.required).map((p) => p.name);
+    return this.properties(resource)
+      .filter((p) => p.required)
+      .map((p) => p.name);
   }
 
   /** Properties whose values must be unique (case-insensitively), e.g. `userName`, `mail`. */
   uniqueProperties(resource: string): string[] {
-    return this.properties(resource).filter((p) => p.unique).map((p) => p.name);
+    return this.properties(resource)
+      .filter((p) => p.unique)
+      .map((p) => p.name);
   }
 
   /** Property path → value type, for the store and the admin API. */
@@ -248,7 +252,10 @@ function flatten(
   problems: { pointer: string; message: string }[],
 ): void {
   const requiredList = Array.isArray(required) ? required : [];
-  for (const [listName, list] of [['required', requiredList], ['order', order ?? []]] as const) {
+  for (const [listName, list] of [
+    ['required', requiredList],
+    ['order', order ?? []],
+  ] as const) {
     list.forEach((name, i) => {
       if (!Object.hasOwn(props, name)) problems.push({ pointer: `${pointer}/${listName}/${i}`, message: `"${name}" is not a declared property` });
     });
@@ -288,7 +295,8 @@ function flatten(
     };
     out.set(path, detail);
     if (raw.properties !== undefined) {
-      if (valueType !== 'object') problems.push({ pointer: `${at}/properties`, message: 'only properties of type "object" may declare nested properties' });
+      if (valueType !== 'object')
+        problems.push({ pointer: `${at}/properties`, message: 'only properties of type "object" may declare nested properties' });
       flatten(raw.properties, raw.required, raw.order, path, at, out, problems);
     }
   }
@@ -305,7 +313,8 @@ function checkTypes(type: string | string[], at: string, problems: { pointer: st
       problems.push({ pointer: where, message: `${why}; use one of ${VALUE_TYPES.join(', ')} (optionally with "null")` });
     }
   });
-  if (list.length > 0 && list.every((t) => t === 'null')) problems.push({ pointer: `${at}/type`, message: 'a property needs a type other than "null"' });
+  if (list.length > 0 && list.every((t) => t === 'null'))
+    problems.push({ pointer: `${at}/type`, message: 'a property needs a type other than "null"' });
   return known;
 }
 

@@ -70,14 +70,23 @@ function pickFields(o: ManagedObject, fields: string[] | undefined): Record<stri
 }
 
 const fieldsOf = (req: Request): string[] | undefined =>
-  typeof req.query._fields === 'string' && req.query._fields ? req.query._fields.split(',').map((f) => f.trim()).filter(Boolean) : undefined;
+  typeof req.query._fields === 'string' && req.query._fields
+    ? req.query._fields
+        .split(',')
+        .map((f) => f.trim())
+        .filter(Boolean)
+    : undefined;
 
 function writeObject(res: Response, status: number, o: ManagedObject, fields?: string[]): void {
   if (o._rev) res.setHeader('ETag', `"${o._rev}"`);
   res.status(status).json(pickFields(o, fields));
 }
 
-const ifMatch = (req: Request): string | undefined => req.get('if-match')?.replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+const ifMatch = (req: Request): string | undefined =>
+  req
+    .get('if-match')
+    ?.replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1');
 
 /** `passwordSet` is computed on read (publicView); a client echoing it back must not store it. */
 function withoutComputed(o: Record<string, unknown>): Record<string, unknown> {
@@ -88,7 +97,8 @@ function withoutComputed(o: Record<string, unknown>): Record<string, unknown> {
 
 function body(req: Request): Record<string, unknown> {
   const b: unknown = req.body;
-  if (!b || typeof b !== 'object' || Array.isArray(b)) throw new CairnError({ status: 400, code: 'idm.body', message: 'The request body must be a JSON object.' });
+  if (!b || typeof b !== 'object' || Array.isArray(b))
+    throw new CairnError({ status: 400, code: 'idm.body', message: 'The request body must be a JSON object.' });
   return withoutComputed(b as Record<string, unknown>);
 }
 
@@ -136,7 +146,10 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
    * The object a PATCH or DELETE acts on, after its preconditions: answers 404 when it is missing and
    * 412 when `If-Match` names another revision (then resolves to undefined).
    */
-  async function existingFor(req: Request, res: Response): Promise<{ resource: string; id: string; existing: ManagedObject; rev: string | undefined } | undefined> {
+  async function existingFor(
+    req: Request,
+    res: Response,
+  ): Promise<{ resource: string; id: string; existing: ManagedObject; rev: string | undefined } | undefined> {
     const resource = resourceOf(req);
     const id = String(req.params.id);
     const existing = await identity.readObject(resource, id);
@@ -269,7 +282,8 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     void _next;
     const { type, status } = (err !== null && typeof err === 'object' ? err : {}) as { type?: unknown; status?: unknown };
-    if (type === 'entity.parse.failed') return send(res, crestError(400, 'The request could not be processed because the provided content is not valid JSON'));
+    if (type === 'entity.parse.failed')
+      return send(res, crestError(400, 'The request could not be processed because the provided content is not valid JSON'));
     if (type === 'entity.too.large') return send(res, crestError(413, 'The request body is too large.'));
     // Other body-reading failures (unsupported charset or encoding, aborted upload): their status, our words.
     if (typeof type === 'string' && typeof status === 'number' && status >= 400 && status < 500) {
@@ -278,7 +292,8 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
     if (err instanceof QueryFilterError) {
       return send(res, crestError(400, `Invalid _queryFilter: ${err.message}`, { position: err.position, excerpt: err.detail }));
     }
-    if (err instanceof PatchError) return send(res, crestError(400, `Invalid patch: ${err.message}`, err.index === undefined ? undefined : { index: err.index }));
+    if (err instanceof PatchError)
+      return send(res, crestError(400, `Invalid patch: ${err.message}`, err.index === undefined ? undefined : { index: err.index }));
     if (isCairnError(err) && err.expose) return send(res, crestError(err.status, err.message, err.detail));
     deps.onError?.(err);
     send(res, crestError(500, 'Internal Server Error'));

@@ -126,7 +126,12 @@ export function exportAmTree(journey: Journey, options: ExportAmOptions = {}): A
 function pageChildRefs(list: unknown, at: string, journeyId: string, nodeId: string): PageChildNode[] {
   if (!Array.isArray(list)) throw invalid(`AM export: ${at}: config.nodes must be a list of child nodes`, { journey: journeyId, node: nodeId });
   return list.map((child: unknown, i) => {
-    if (!isRecord(child) || typeof child._id !== 'string' || typeof child.nodeType !== 'string' || (child.config !== undefined && !isRecord(child.config))) {
+    if (
+      !isRecord(child) ||
+      typeof child._id !== 'string' ||
+      typeof child.nodeType !== 'string' ||
+      (child.config !== undefined && !isRecord(child.config))
+    ) {
       throw invalid(`AM export: ${at}: child ${i} needs _id, nodeType and an object config`, { journey: journeyId, node: nodeId });
     }
     return child as unknown as PageChildNode;

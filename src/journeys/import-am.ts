@@ -57,7 +57,16 @@ const UNSUPPORTED_PARTS: Record<string, string> = {
   variables: 'environment variables',
   nodeTypes: 'custom node types',
 };
-const SINGLE_FORM_KEYS = new Set(['meta', '_source', 'tree', 'nodes', 'innerNodes', 'innernodes', 'emailTemplates', ...Object.keys(UNSUPPORTED_PARTS)]);
+const SINGLE_FORM_KEYS = new Set([
+  'meta',
+  '_source',
+  'tree',
+  'nodes',
+  'innerNodes',
+  'innernodes',
+  'emailTemplates',
+  ...Object.keys(UNSUPPORTED_PARTS),
+]);
 
 type Json = Record<string, unknown>;
 
@@ -144,7 +153,11 @@ function singleTree(raw: unknown, name: string | undefined, warnings: string[], 
   }
   for (const [key, what] of Object.entries(UNSUPPORTED_PARTS)) {
     const value = raw[key];
-    const ids = Array.isArray(value) ? value.map((v, i) => (isRecord(v) && typeof v._id === 'string' ? v._id : String(i))) : isRecord(value) ? Object.keys(value) : [];
+    const ids = Array.isArray(value)
+      ? value.map((v, i) => (isRecord(v) && typeof v._id === 'string' ? v._id : String(i)))
+      : isRecord(value)
+        ? Object.keys(value)
+        : [];
     if (ids.length > 0) {
       warnings.push(`tree '${treeLabel}': ${ids.length} ${what} not imported, Cairn does not support them yet: ${ids.join(', ')}`);
     }
@@ -357,7 +370,9 @@ function readableIds(converted: Converted): Converted {
 /** A Page Node's inline children (empty for other nodes or a malformed list). */
 export function childrenOf(node: JourneyNode): PageChildNode[] {
   const list = node.nodeType === PAGE_NODE ? node.config?.nodes : undefined;
-  return Array.isArray(list) ? list.filter((c): c is PageChildNode => isRecord(c) && typeof c._id === 'string' && typeof c.nodeType === 'string') : [];
+  return Array.isArray(list)
+    ? list.filter((c): c is PageChildNode => isRecord(c) && typeof c._id === 'string' && typeof c.nodeType === 'string')
+    : [];
 }
 
 function warnMissingInnerTrees(journeys: Journey[], warnings: string[]): void {
@@ -366,7 +381,9 @@ function warnMissingInnerTrees(journeys: Journey[], warnings: string[]): void {
     for (const [id, node] of Object.entries(journey.nodes)) {
       const inner = node.nodeType === INNER_TREE_NODE ? node.config?.tree : undefined;
       if (typeof inner === 'string' && !ids.has(inner)) {
-        warnings.push(`journey '${journey._id}': node '${id}' (${node.displayName ?? INNER_TREE_NODE}) runs journey '${inner}', which is not in this export`);
+        warnings.push(
+          `journey '${journey._id}': node '${id}' (${node.displayName ?? INNER_TREE_NODE}) runs journey '${inner}', which is not in this export`,
+        );
       }
     }
   }

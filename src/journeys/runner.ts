@@ -76,8 +76,7 @@ const MAX_RUNS_PER_STEP = 1000;
 export const journeyNotFound = (id: string): CairnError =>
   new CairnError({ status: 400, code: 'journey.not_found', message: 'No Configuration found', detail: { journey: id } });
 /** The journey the snapshot belongs to was changed or removed: the client starts again. */
-export const journeyChanged = (): CairnError =>
-  new CairnError({ status: 401, code: 'journey.changed', message: 'Session has timed out' });
+export const journeyChanged = (): CairnError => new CairnError({ status: 401, code: 'journey.changed', message: 'Session has timed out' });
 
 export interface RunnerDeps {
   catalog: () => JourneyCatalog;
@@ -153,12 +152,7 @@ export class JourneyRunner {
     return j;
   }
 
-  private async run(
-    snapshot: JourneySnapshot,
-    returned: Callback[] | undefined,
-    resumed: boolean,
-    input: StepInput,
-  ): Promise<StepResult> {
+  private async run(snapshot: JourneySnapshot, returned: Callback[] | undefined, resumed: boolean, input: StepInput): Promise<StepResult> {
     const root = this.rootOf(snapshot);
     let callbacks = returned;
     let childOutcome: 'true' | 'false' | undefined;

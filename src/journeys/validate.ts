@@ -146,7 +146,10 @@ export function describeAjvError(e: ErrorObject, base: string): { pointer: strin
     case 'const':
       return { pointer: at, message: `Must be ${JSON.stringify(p.allowedValue)}.` };
     case 'pattern':
-      return { pointer: at, message: `${describeType(e.data)} does not have the expected form (${String(p.pattern)}).`.replace(/^./, (c) => c.toUpperCase()) };
+      return {
+        pointer: at,
+        message: `${describeType(e.data)} does not have the expected form (${String(p.pattern)}).`.replace(/^./, (c) => c.toUpperCase()),
+      };
     case 'propertyNames':
       return { pointer: at, message: `The name ${JSON.stringify(p.propertyName)} is not allowed here.` };
     case 'minItems':
@@ -413,7 +416,8 @@ export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry,
     const id = r.journey._id;
     if (typeof id === 'string') {
       const other = byId.get(id);
-      if (other) r.problems.push({ file: r.file, pointer: '/_id', message: `The journey id "${id}" is also used by ${other.file}.`, severity: 'error' });
+      if (other)
+        r.problems.push({ file: r.file, pointer: '/_id', message: `The journey id "${id}" is also used by ${other.file}.`, severity: 'error' });
       else byId.set(id, r);
     }
   }

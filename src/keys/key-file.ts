@@ -95,8 +95,5 @@ export function parseKeyFile(fileName: string, text: string): StoredKey {
   if (secret.length !== SECRET_BYTES) fail(`"k" must hold ${SECRET_BYTES} bytes`);
   const createdAt = typeof j.created_at === 'string' ? Date.parse(j.created_at) : Number.NaN;
   if (!Number.isFinite(createdAt)) fail('"created_at" must be an ISO date');
-  return makeKey(
-    { kid: j.kid as string, purpose: named.purpose, alg: ALG_OF[named.purpose], seq: named.seq, createdAt },
-    secret,
-  );
+  return makeKey({ kid: j.kid as string, purpose: named.purpose, alg: ALG_OF[named.purpose], seq: named.seq, createdAt }, secret);
 }

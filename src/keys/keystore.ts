@@ -94,12 +94,7 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
   const now = options.now ?? Date.now;
   const rotateAfterMs = positive('rotateAfterMs', options.rotateAfterMs, DEFAULT_ROTATE_AFTER_MS);
   const retainForMs = positive('retainForMs', options.retainForMs, DEFAULT_RETAIN_FOR_MS);
-  const minReloadIntervalMs = positive(
-    'minReloadIntervalMs',
-    options.minReloadIntervalMs,
-    DEFAULT_MIN_RELOAD_INTERVAL_MS,
-    true,
-  );
+  const minReloadIntervalMs = positive('minReloadIntervalMs', options.minReloadIntervalMs, DEFAULT_MIN_RELOAD_INTERVAL_MS, true);
 
   let keys: Record<KeyPurpose, StoredKey[]> = { sig: [], enc: [] };
   let dueAt = Number.NEGATIVE_INFINITY;
@@ -277,9 +272,7 @@ async function readKeyFile(dir: string, name: string): Promise<StoredKey | undef
     const st = await fh.stat();
     if (!st.isFile()) throw new KeystoreError(`key file ${path} is not a regular file`);
     if ((st.mode & 0o077) !== 0) {
-      throw new KeystoreError(
-        `key file ${path} is accessible by group/others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`,
-      );
+      throw new KeystoreError(`key file ${path} is accessible by group/others (mode ${(st.mode & 0o777).toString(8)}); run chmod 600 on it`);
     }
     if (st.size > MAX_KEY_FILE_BYTES) throw new KeystoreError(`key file ${path} is too large to be a key`);
     const text = await fh.readFile('utf8');

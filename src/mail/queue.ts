@@ -55,7 +55,6 @@ interface Job {
   timer?: NodeJS.Timeout;
 }
 
-
 class SendTimeout extends Error {
   readonly code = 'ESENDTIMEOUT';
   constructor() {

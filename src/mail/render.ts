@@ -92,7 +92,10 @@ function inLocale(map: LocaleMap | undefined, locale: string, defaultLocale: str
 /** Control characters (CR, LF, tabs, …) become spaces and runs of spaces collapse: one header line. */
 export function oneLine(value: string): string {
   // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return value
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -117,7 +120,10 @@ export function htmlToText(html: string): string {
   t = t.replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, '');
   t = t.replace(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi, (_all, dq?: string, sq?: string, inner = '') => {
     const url = (dq ?? sq ?? '').trim();
-    const label = inner.replace(/<[^>]*>/g, '').replace(/\s+/g, ' ').trim();
+    const label = inner
+      .replace(/<[^>]*>/g, '')
+      .replace(/\s+/g, ' ')
+      .trim();
     if (!url) return label;
     // `&lt;…&gt;`: the brackets must survive the tag stripping below; entities are decoded last
     return !label || decodeEntities(label) === decodeEntities(url) ? url : `${label} &lt;${url}&gt;`;
@@ -144,11 +150,7 @@ function withStyles(html: string, styles: string | undefined): string {
 }
 
 /** Renders `template` for `object` in the best of `locales`. */
-export function renderTemplate(
-  template: EmailTemplate,
-  locales: readonly string[],
-  object: Readonly<Record<string, unknown>>,
-): RenderedMail {
+export function renderTemplate(template: EmailTemplate, locales: readonly string[], object: Readonly<Record<string, unknown>>): RenderedMail {
   const context = { object };
   const locale = pickLocale(Object.keys(template.message), locales, template.defaultLocale) ?? template.defaultLocale;
   const subject = oneLine(fill(inLocale(template.subject, locale, template.defaultLocale) ?? '', context, oneLine));

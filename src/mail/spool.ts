@@ -35,7 +35,9 @@ export function createMailSpool(kv: KeyValueStore, options: { now: () => number;
       for (let i = 0; i < 20; i++) {
         const entry = await kv.get<PendingMail[]>(SPOOL_KEY);
         const value = [...(entry && Array.isArray(entry.value) ? entry.value : []), ...pending];
-        const written = entry ? await kv.compareAndSet(SPOOL_KEY, entry.version, value, { expiresAt }) : await kv.insertIfAbsent(SPOOL_KEY, value, { expiresAt });
+        const written = entry
+          ? await kv.compareAndSet(SPOOL_KEY, entry.version, value, { expiresAt })
+          : await kv.insertIfAbsent(SPOOL_KEY, value, { expiresAt });
         if (written) return pending.length;
       }
       throw new Error('the mail spool kept changing; unsent messages were not saved');

@@ -36,9 +36,10 @@ export const accountLockoutNode = defineNode<AccountLockoutConfig>({
     const audit = ctx.services.audit;
     const base = { journey: ctx.journey.id, node: ctx.nodeId, action: ctx.config.lockAction };
     // The identified object first, else the one whose userName was typed.
-    const object = typeof ctx.shared['_id'] === 'string'
-      ? await ctx.services.identity.read(resource, ctx.shared['_id'])
-      : await resolveIdentity(ctx, resource, 'userName');
+    const object =
+      typeof ctx.shared['_id'] === 'string'
+        ? await ctx.services.identity.read(resource, ctx.shared['_id'])
+        : await resolveIdentity(ctx, resource, 'userName');
     if (!object) {
       audit.record('account.lockout.skipped', { ...base, reason: 'no-account' });
       return { kind: 'outcome', outcome: 'outcome' };

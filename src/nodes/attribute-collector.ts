@@ -4,11 +4,7 @@
  * until required values are present and, when validating, policies pass and no validateOnly was asked.
  * Writes each value to `shared.objectAttributes` at its (nested) path.
  */
-import {
-  booleanAttributeInputCallback,
-  numberAttributeInputCallback,
-  stringAttributeInputCallback,
-} from '../callbacks/builders.js';
+import { booleanAttributeInputCallback, numberAttributeInputCallback, stringAttributeInputCallback } from '../callbacks/builders.js';
 import { outputValue, readBoolean, readNumber, readString, readValidateOnly } from '../callbacks/readers.js';
 import type { Callback } from '../callbacks/types.js';
 import { CairnError } from '../errors/cairn-error.js';

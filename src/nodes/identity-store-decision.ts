@@ -29,7 +29,7 @@ export const identityStoreDecisionNode = defineNode<IdentityStoreDecisionConfig>
     properties: {
       minimumPasswordLength: {
         title: 'Minimum password length',
-        description: "AM: used by the password-change flow on expiry, which Cairn does not have; the identity policies decide length.",
+        description: 'AM: used by the password-change flow on expiry, which Cairn does not have; the identity policies decide length.',
         type: 'integer',
         minimum: 0,
         default: 8,

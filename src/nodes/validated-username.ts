@@ -74,12 +74,7 @@ export const validatedUsernameNode = defineNode<ValidatedUsernameConfig>({
     const failedPolicies: PolicyFailure[] =
       username === ''
         ? [{ policyRequirement: 'REQUIRED' }]
-        : await ctx.services.policy.check(
-            resource,
-            usernameAttribute,
-            username,
-            policyContextOf(ctx, { [usernameAttribute]: username }),
-          );
+        : await ctx.services.policy.check(resource, usernameAttribute, username, policyContextOf(ctx, { [usernameAttribute]: username }));
     if (validateOnly || failedPolicies.length > 0) {
       return {
         kind: 'callbacks',

@@ -55,7 +55,10 @@ export function requestLogger(logger: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Method, masked URL, status and time only: headers stay out of access logs (cheaper, and
       // nothing sensitive to redact).
-      logger.info({ reqId: id, method: req.method, url: maskUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 100) / 100 }, 'request');
+      logger.info(
+        { reqId: id, method: req.method, url: maskUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 100) / 100 },
+        'request',
+      );
     });
     next();
   };

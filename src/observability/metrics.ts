@@ -20,7 +20,12 @@ export function createMetrics(mailStats?: () => Record<string, number>): Metrics
   const registry = new Registry();
   const metrics: Metrics = {
     registry,
-    journeysStarted: new Counter({ name: 'cairn_journeys_started_total', help: 'Journeys started, by journey.', labelNames: ['journey'], registers: [registry] }),
+    journeysStarted: new Counter({
+      name: 'cairn_journeys_started_total',
+      help: 'Journeys started, by journey.',
+      labelNames: ['journey'],
+      registers: [registry],
+    }),
     journeysEnded: new Counter({
       name: 'cairn_journeys_ended_total',
       help: 'Journeys ended, by journey and outcome (success, failure).',
@@ -34,7 +39,12 @@ export function createMetrics(mailStats?: () => Record<string, number>): Metrics
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
-    rateLimitHits: new Counter({ name: 'cairn_rate_limit_hits_total', help: 'Requests refused or muted by a limit, by limit.', labelNames: ['limit'], registers: [registry] }),
+    rateLimitHits: new Counter({
+      name: 'cairn_rate_limit_hits_total',
+      help: 'Requests refused or muted by a limit, by limit.',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
     storeDuration: new Histogram({
       name: 'cairn_store_operation_duration_seconds',
       help: 'Store operation latency, by operation.',

@@ -22,7 +22,8 @@ interface MetricsAnswer {
   error?: string;
 }
 
-const isMessage = <T extends { type: string }>(m: unknown, type: T['type']): m is T => !!m && typeof m === 'object' && (m as { type?: unknown }).type === type;
+const isMessage = <T extends { type: string }>(m: unknown, type: T['type']): m is T =>
+  !!m && typeof m === 'object' && (m as { type?: unknown }).type === type;
 
 export interface PrimaryIo {
   out: (line: string) => void;

@@ -119,7 +119,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     record(event, fields) {
       if (event === 'login.throttled') metrics.rateLimitHits.inc({ limit: 'login-attempts' });
       const reason = (fields as { reason?: unknown }).reason;
-      if (typeof reason === 'string' && reason.startsWith('rate-limited')) metrics.rateLimitHits.inc({ limit: reason.replace('rate-limited-', 'mail-per-') });
+      if (typeof reason === 'string' && reason.startsWith('rate-limited'))
+        metrics.rateLimitHits.inc({ limit: reason.replace('rate-limited-', 'mail-per-') });
       auditLog.record(event, fields);
     },
     close: () => auditLog.close(),
@@ -170,7 +171,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     catalog: () => catalog,
     registry,
     services,
-    onNodeError: (error, where) => log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
+    onNodeError: (error, where) =>
+      log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
   });
   const suspensions = createSuspensions({
     store: stores.suspended,

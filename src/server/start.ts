@@ -74,10 +74,15 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         metrics.journeysEnded.inc({ journey: step.journey, outcome: step.result });
         audit.record(step.result === 'success' ? 'journey.succeeded' : 'journey.failed', { journey: step.journey, clientIp: step.clientIp });
       }
-      if (step.phase === 'resume') audit.record(step.result === 'error' ? 'resume.refused' : 'resume.succeeded', { journey: step.journey, clientIp: step.clientIp });
+      if (step.phase === 'resume')
+        audit.record(step.result === 'error' ? 'resume.refused' : 'resume.succeeded', { journey: step.journey, clientIp: step.clientIp });
     },
     mount: (app) => {
-      mountUi(app, { uiDistDir: UI_DIST, ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}), amBasePath: settings.amBasePath || '/' });
+      mountUi(app, {
+        uiDistDir: UI_DIST,
+        ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}),
+        amBasePath: settings.amBasePath || '/',
+      });
       app.use('/openidm', idmRouter({ settings, identity: core.identity, onError: internal }));
     },
     ready: async () => {

@@ -6,7 +6,11 @@ import type { Settings } from '../config/settings.js';
 import { openStore } from '../stores/index.js';
 import type { Store } from '../stores/types.js';
 
-export async function openStoreBundle(settings: Readonly<Settings>, now: () => number, uniqueKeys?: Record<string, readonly string[]>): Promise<Store> {
+export async function openStoreBundle(
+  settings: Readonly<Settings>,
+  now: () => number,
+  uniqueKeys?: Record<string, readonly string[]>,
+): Promise<Store> {
   return openStore({
     dataDir: settings.dataDir,
     ...(settings.mongodbUri ? { mongodbUri: settings.mongodbUri } : {}),

@@ -31,8 +31,7 @@ export const UI_SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Permissions-Policy': 'camera=(), microphone=(), geolocation=(), payment=()',
 };
 
-const escapeAttribute = (value: string): string =>
-  value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (value: string): string => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 function checkOptions(options: MountUiOptions): { indexHtml: string; themeFile: string } {
   if (!/^\/[A-Za-z0-9._~\-/]*$/.test(options.amBasePath) || options.amBasePath.includes('//')) {

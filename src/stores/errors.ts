@@ -7,12 +7,7 @@
 import { CairnError } from '../errors/cairn-error.js';
 
 export type StoreErrorCode =
-  | 'store.rev_mismatch'
-  | 'store.already_exists'
-  | 'store.unique_constraint'
-  | 'store.not_found'
-  | 'store.invalid'
-  | 'store.unavailable';
+  'store.rev_mismatch' | 'store.already_exists' | 'store.unique_constraint' | 'store.not_found' | 'store.invalid' | 'store.unavailable';
 
 export class StoreError extends CairnError {
   override readonly code: StoreErrorCode;
@@ -42,8 +37,7 @@ export const uniqueConstraint = (resource: string, field: string): StoreError =>
 export const notFound = (resource: string, id: string): StoreError =>
   new StoreError(404, 'store.not_found', `Not found: ${resource}/${id}`, { resource, id });
 
-export const invalid = (message: string, detail?: Record<string, unknown>): StoreError =>
-  new StoreError(400, 'store.invalid', message, detail);
+export const invalid = (message: string, detail?: Record<string, unknown>): StoreError => new StoreError(400, 'store.invalid', message, detail);
 
 export const unavailable = (backend: string, cause: unknown): StoreError =>
   new StoreError(503, 'store.unavailable', `The ${backend} store is unavailable`, undefined, cause);

@@ -281,8 +281,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     for (const subject of s.subjects) sessionSubjects.removeSync(`${subject}${SEP}${s.id}`);
     reindex('session', s.id, s.idleExpiresAt, null);
   };
-  const sessionIdsOf = (subject: string): string[] =>
-    [...sessionSubjects.getKeys(prefixRange(subject))].map((k) => k.slice(subject.length + 1));
+  const sessionIdsOf = (subject: string): string[] => [...sessionSubjects.getKeys(prefixRange(subject))].map((k) => k.slice(subject.length + 1));
 
   const sessionStore: SessionStore = {
     async create(id, session: NewSession) {
@@ -351,7 +350,11 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
 
     async listBySubject(subject) {
       checkKey(subject, 'subject');
-      return read(() => sessionIdsOf(subject).map((id) => sessions.get(id)).filter(sessionLive));
+      return read(() =>
+        sessionIdsOf(subject)
+          .map((id) => sessions.get(id))
+          .filter(sessionLive),
+      );
     },
 
     async deleteBySubject(subject) {
@@ -376,8 +379,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   // Suspended journeys
 
   const suspendedLive = (e: SuspendedEntry | undefined): e is SuspendedEntry => e !== undefined && now() < e.expiresAt;
-  const suspendedIndexKey = (subject: string, scope: string | undefined, idHash: string): string =>
-    `${subject}${SEP}${scope ?? ''}${SEP}${idHash}`;
+  const suspendedIndexKey = (subject: string, scope: string | undefined, idHash: string): string => `${subject}${SEP}${scope ?? ''}${SEP}${idHash}`;
   const removeSuspended = (idHash: string, e: SuspendedEntry): void => {
     suspended.removeSync(idHash);
     if (e.subject !== undefined) suspendedSubjects.removeSync(suspendedIndexKey(e.subject, e.scope, idHash));

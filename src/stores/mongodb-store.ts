@@ -82,7 +82,11 @@ interface KvDoc {
 
 const DUPLICATE_KEY = 11000;
 const HIDE_KEYS = { projection: { [RESERVED_FIELD]: 0 } } as const;
-const TTL = (name: string): { key: { expiresAt: 1 }; name: string; expireAfterSeconds: 0 } => ({ key: { expiresAt: 1 }, name, expireAfterSeconds: 0 });
+const TTL = (name: string): { key: { expiresAt: 1 }; name: string; expireAfterSeconds: 0 } => ({
+  key: { expiresAt: 1 },
+  name,
+  expireAfterSeconds: 0,
+});
 
 const isDuplicate = (e: unknown): e is MongoServerError => e instanceof MongoServerError && e.code === DUPLICATE_KEY;
 
@@ -174,10 +178,12 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
   const declared = (resource: string): readonly string[] => uniqueKeys[resource] ?? [];
   const keysDoc = (resource: string, fields: Record<string, unknown>): Record<string, string> =>
     Object.fromEntries(uniqueKeysOf(fields, declared(resource)));
-  const onDuplicate = (resource: string, id: string) => (e: MongoServerError): StoreError => {
-    const field = duplicateField(e);
-    return field === '_id' ? alreadyExists(resource, id) : uniqueConstraint(resource, field);
-  };
+  const onDuplicate =
+    (resource: string, id: string) =>
+    (e: MongoServerError): StoreError => {
+      const field = duplicateField(e);
+      return field === '_id' ? alreadyExists(resource, id) : uniqueConstraint(resource, field);
+    };
   /** After a conditional write matched nothing: the object is missing (404) or has another `_rev` (412). */
   const missOrConflict = async (resource: string, id: string): Promise<never> => {
     const exists = await objectsOf(resource).countDocuments({ _id: id }, { limit: 1 });
@@ -273,9 +279,7 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
     async delete(resource, id, ifRev) {
       checkResource(resource);
       checkId(id);
-      const doc = await guard(() =>
-        objectsOf(resource).findOneAndDelete({ _id: id, ...(ifRev === undefined ? {} : { _rev: ifRev }) }, HIDE_KEYS),
-      );
+      const doc = await guard(() => objectsOf(resource).findOneAndDelete({ _id: id, ...(ifRev === undefined ? {} : { _rev: ifRev }) }, HIDE_KEYS));
       if (doc) return toObject(doc);
       if (ifRev !== undefined && (await guard(() => objectsOf(resource).countDocuments({ _id: id }, { limit: 1 })))) {
         throw revMismatch(resource, id);
@@ -311,7 +315,10 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
       // A lapsed session the TTL monitor has not removed yet may be overwritten; a live one may not.
       const replaced = await guard(() => sessions.replaceOne({ _id, idleExpiresAt: { $lte: t } }, body));
       if (replaced.matchedCount === 0) {
-        await guard(() => sessions.insertOne({ _id, ...body }), () => alreadyExists('session', id));
+        await guard(
+          () => sessions.insertOne({ _id, ...body }),
+          () => alreadyExists('session', id),
+        );
       }
       return s;
     },
@@ -447,7 +454,12 @@ export async function openMongoStore(options: MongoStoreOptions): Promise<Store>
 
   const kvDoc = (value: unknown, options: KvWriteOptions | undefined): Omit<KvDoc, '_id'> => {
     const expiresAtMs = options?.expiresAt === undefined ? null : checkTime(options.expiresAt, 'expiry time');
-    return { value: toJson(value, 'The value'), version: newRev(), expiresAtMs, ...(expiresAtMs === null ? {} : { expiresAt: new Date(expiresAtMs) }) };
+    return {
+      value: toJson(value, 'The value'),
+      version: newRev(),
+      expiresAtMs,
+      ...(expiresAtMs === null ? {} : { expiresAt: new Date(expiresAtMs) }),
+    };
   };
   const entryOf = <T>(d: Omit<KvDoc, '_id'>): KvEntry<T> => ({ value: d.value as T, version: d.version, expiresAt: d.expiresAtMs });
   const liveFilter = (t: number): Document => ({ $or: [{ expiresAtMs: null }, { expiresAtMs: { $gt: t } }] });

@@ -72,7 +72,10 @@ describe('authId integrity', () => {
     const [h, p] = parts(step.authId);
     const header = JSON.parse(Buffer.from(h, 'base64url').toString());
     expect(await post({ ...step, authId: `${b64({ alg: 'none', typ: 'JWT' })}.${p}.` })).toMatchObject({ status: 401, json: TIMEOUT });
-    expect(await post({ ...step, authId: `${b64({ ...header, typ: 'JOSE' })}.${p}.${parts(step.authId)[2]}` })).toMatchObject({ status: 401, json: TIMEOUT });
+    expect(await post({ ...step, authId: `${b64({ ...header, typ: 'JOSE' })}.${p}.${parts(step.authId)[2]}` })).toMatchObject({
+      status: 401,
+      json: TIMEOUT,
+    });
   });
 
   it('refuses an expired authId and one signed with a key the server does not hold', async () => {
@@ -97,7 +100,7 @@ describe('authId integrity', () => {
 });
 
 describe('bad requests', () => {
-  it('answers an unknown journey with AM\'s 400', async () => {
+  it("answers an unknown journey with AM's 400", async () => {
     expect(await post(undefined, {}, url('Nope'))).toMatchObject({
       status: 400,
       json: { code: 400, reason: 'Bad Request', message: 'No Configuration found' },
@@ -116,19 +119,28 @@ describe('bad requests', () => {
 
   it('answers malformed JSON, non-object bodies and oversized input with 400, never a trace', async () => {
     const bad = await post('{"authId": ');
-    expect(bad).toMatchObject({ status: 400, json: { code: 400, message: 'The request could not be processed because the provided content is not valid JSON' } });
+    expect(bad).toMatchObject({
+      status: 400,
+      json: { code: 400, message: 'The request could not be processed because the provided content is not valid JSON' },
+    });
     expect(await post('[1,2]')).toMatchObject({ status: 400, json: { message: 'The request body must be a JSON object.' } });
-    const big = await post({ authId: 'x', callbacks: [{ type: 'NameCallback', output: [], input: [{ name: 'IDToken1', value: 'a'.repeat(100_000) }] }] });
+    const big = await post({
+      authId: 'x',
+      callbacks: [{ type: 'NameCallback', output: [], input: [{ name: 'IDToken1', value: 'a'.repeat(100_000) }] }],
+    });
     expect(big.status).toBe(400);
     expect(JSON.stringify([bad.json, big.json])).not.toMatch(/at .*\.(js|ts):\d+|Error:/);
   });
 
-  it('says sub-realms do not exist yet, in AM\'s shape', async () => {
+  it("says sub-realms do not exist yet, in AM's shape", async () => {
     const r = await post(undefined, {}, `${server.amUrl}/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=SdkDemo`);
-    expect(r).toMatchObject({ status: 400, json: { code: 400, reason: 'Bad Request', message: 'Invalid realm, /alpha: Cairn serves the root realm only.' } });
+    expect(r).toMatchObject({
+      status: 400,
+      json: { code: 400, reason: 'Bad Request', message: 'Invalid realm, /alpha: Cairn serves the root realm only.' },
+    });
   });
 
-  it('puts AM\'s headers on every answer', async () => {
+  it("puts AM's headers on every answer", async () => {
     for (const r of [await post(undefined), await post(undefined, {}, url('Nope')), await post('{')]) {
       expect(r.headers.get('content-api-version')).toBe('resource=2.1');
       expect(r.headers.get('cache-control')).toBe('no-store');
@@ -148,7 +160,11 @@ describe('browsers: CSRF and CORS', () => {
   it('answers a preflight from an allowed origin with credentials and the SDK headers', async () => {
     const res = await fetch(url(), {
       method: 'OPTIONS',
-      headers: { Origin: ALLOWED, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'accept-api-version,content-type,x-requested-with' },
+      headers: {
+        Origin: ALLOWED,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'accept-api-version,content-type,x-requested-with',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(ALLOWED);

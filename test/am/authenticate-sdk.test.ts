@@ -46,7 +46,9 @@ describe('the authenticate API through the ForgeRock SDK', () => {
     expect(checked.getHeader()).toBe('Sign In');
     const failed = checked.getCallbackOfType<Sdk.ValidatedCreatePasswordCallback>(CallbackType.ValidatedCreatePasswordCallback).getFailedPolicies();
     expect(failed).toEqual(expect.arrayContaining([expect.objectContaining({ policyRequirement: 'MIN_LENGTH' })]));
-    expect(checked.getCallbackOfType<Sdk.ValidatedCreateUsernameCallback>(CallbackType.ValidatedCreateUsernameCallback).getFailedPolicies()).toEqual([]);
+    expect(checked.getCallbackOfType<Sdk.ValidatedCreateUsernameCallback>(CallbackType.ValidatedCreateUsernameCallback).getFailedPolicies()).toEqual(
+      [],
+    );
 
     // A good password, validateOnly off: on to the choice.
     fillSignIn(checked, 'bjensen', 'correct horse battery staple');
@@ -103,7 +105,7 @@ describe('the authenticate API through the ForgeRock SDK', () => {
     expect(c.jar.get('iPlanetDirectoryPro', server.url)).toBeUndefined();
   });
 
-  it('answers an unknown journey with AM\'s 400', async () => {
+  it("answers an unknown journey with AM's 400", async () => {
     const failure = asFailure(await client('NoSuchJourney').start());
     expect(failure.getCode()).toBe(400);
     expect(failure.getMessage()).toBe('No Configuration found');
@@ -123,7 +125,10 @@ describe('the authenticate API through the ForgeRock SDK', () => {
     expect(sa.getSessionToken()).not.toBe(sb.getSessionToken());
     const info = async (c: ReturnType<typeof client>) =>
       (await (
-        await c.fetch(`${server.amUrl}/json/realms/root/sessions?_action=getSessionInfo`, { method: 'POST', headers: { 'Content-Type': 'application/json' } })
+        await c.fetch(`${server.amUrl}/json/realms/root/sessions?_action=getSessionInfo`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+        })
       ).json()) as { username: string };
     expect((await info(a)).username).toBe('alice');
     expect((await info(b)).username).toBe('bob');

@@ -9,13 +9,7 @@ import { join } from 'node:path';
 import { CompactEncrypt } from 'jose';
 import { CairnError } from '../../src/errors/cairn-error.js';
 import { openKeystore, type Keystore } from '../../src/keys/keystore.js';
-import {
-  AuthIdInvalid,
-  createAuthIdCodec,
-  sessionTimedOutBody,
-  type AuthIdCodec,
-  type AuthIdInvalidReason,
-} from '../../src/am/authid.js';
+import { AuthIdInvalid, createAuthIdCodec, sessionTimedOutBody, type AuthIdCodec, type AuthIdInvalidReason } from '../../src/am/authid.js';
 
 const MIN = 60_000;
 const CLAIMS = { authIndexType: 'service', authIndexValue: 'Login', realm: '/alpha' };
@@ -125,7 +119,7 @@ describe('issue and read', () => {
   });
 });
 
-describe('one error, AM\'s timeout response', () => {
+describe("one error, AM's timeout response", () => {
   it('AuthIdInvalid is an exposed 401 CairnError whose text says nothing of the reason', async () => {
     const err = new AuthIdInvalid('signature');
     expect(err).toBeInstanceOf(CairnError);
@@ -133,7 +127,7 @@ describe('one error, AM\'s timeout response', () => {
     expect(err.message).not.toContain('signature');
   });
 
-  it('sessionTimedOutBody is AM\'s body, exactly', () => {
+  it("sessionTimedOutBody is AM's body, exactly", () => {
     expect(JSON.stringify(sessionTimedOutBody())).toBe(
       '{"code":401,"reason":"Unauthorized","message":"Session has timed out","detail":{"errorCode":"110"}}',
     );
@@ -181,9 +175,7 @@ describe('refused authIds', () => {
     const { payload } = parts(await codec.issue(CLAIMS, SNAPSHOT));
     const kid = (await keystore.current('sig')).kid;
     expect(await reasonOf(forge({ typ: 'JWT', alg: 'HS256', kid }, payload, randomBytes(32)))).toBe('signature');
-    expect(await reasonOf(forge({ typ: 'JWT', alg: 'HS256', kid: 'attacker-kid' }, payload, randomBytes(32)))).toBe(
-      'unknown-kid',
-    );
+    expect(await reasonOf(forge({ typ: 'JWT', alg: 'HS256', kid: 'attacker-kid' }, payload, randomBytes(32)))).toBe('unknown-kid');
   });
 
   it('alg none, other algorithms, and keys or key URLs in the header', async () => {

@@ -12,7 +12,11 @@ import { FIXTURE_JOURNEYS, startTestServer, type TestServer } from '../support/s
 type Json = Record<string, any>;
 
 async function post(url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json; headers: Headers }> {
-  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
   return { status: res.status, json: (await res.json()) as Json, headers: res.headers };
 }
 
@@ -41,12 +45,18 @@ describe('sessions and redirects', () => {
     const token = done.json.tokenId as string;
     expect(done.headers.get('set-cookie')).toBe(`iPlanetDirectoryPro=${token}; Path=/; HttpOnly; SameSite=Lax`);
     const sessions = `${server.amUrl}/json/realms/root/sessions`;
-    expect((await post(`${sessions}?_action=validate`, undefined, { iPlanetDirectoryPro: token })).json).toMatchObject({ valid: true, uid: 'redirect-user' });
+    expect((await post(`${sessions}?_action=validate`, undefined, { iPlanetDirectoryPro: token })).json).toMatchObject({
+      valid: true,
+      uid: 'redirect-user',
+    });
     const out = await post(`${sessions}?_action=logout`, undefined, { Cookie: `iPlanetDirectoryPro=${token}` });
     expect(out.json).toEqual({ result: 'Successfully logged out' });
     expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
     expect((await post(`${sessions}?_action=validate`, { tokenId: token })).json).toEqual({ valid: false });
-    expect(await post(`${sessions}?_action=logout`, undefined, { iPlanetDirectoryPro: token })).toMatchObject({ status: 401, json: { message: 'Access Denied' } });
+    expect(await post(`${sessions}?_action=logout`, undefined, { iPlanetDirectoryPro: token })).toMatchObject({
+      status: 401,
+      json: { message: 'Access Denied' },
+    });
     expect(await post(`${sessions}?_action=nope`)).toMatchObject({ status: 400 });
   });
 

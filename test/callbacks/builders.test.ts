@@ -99,9 +99,7 @@ describe('callback builders emit the reference JSON exactly (key and output orde
   });
 
   it('display-only callbacks have no input', () => {
-    const suspended = b.suspendedTextOutputCallback(
-      'An email has been sent to the address you entered. Click the link in that email to proceed.',
-    );
+    const suspended = b.suspendedTextOutputCallback('An email has been sent to the address you entered. Click the link in that email to proceed.');
     expect(json({ authId: 'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.…', callbacks: [suspended] })).toBe(REF.suspendedStep);
     expect(json(b.redirectCallback({ redirectUrl: 'https://accounts.google.com/o/oauth2/v2/auth?nonce=…' }))).toBe(REF.redirect);
     expect(json(b.pollingWaitCallback(30000, 'Please Wait. Processing ...'))).toBe(REF.pollingWait);

@@ -38,7 +38,8 @@ export const REF = {
     '{"authId":"eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.…","callbacks":[{"type":"SuspendedTextOutputCallback","output":[{"name":"message","value":"An email has been sent to the address you entered. Click the link in that email to proceed."},{"name":"messageType","value":"0"}]}]}',
   redirect:
     '{"type":"RedirectCallback","output":[{"name":"redirectUrl","value":"https://accounts.google.com/o/oauth2/v2/auth?nonce=…"},{"name":"redirectMethod","value":"GET"},{"name":"trackingCookie","value":true}]}',
-  pollingWait: '{"type":"PollingWaitCallback","output":[{"name":"waitTime","value":"30000"},{"name":"message","value":"Please Wait. Processing ..."}]}',
+  pollingWait:
+    '{"type":"PollingWaitCallback","output":[{"name":"waitTime","value":"30000"},{"name":"message","value":"Please Wait. Processing ..."}]}',
   metadata: '{"type":"MetadataCallback","output":[{"name":"data","value":{"stage":"UsernamePassword"}}],"_id":2}',
   reCaptchaOld:
     '{"type":"ReCaptchaCallback","output":[{"name":"recaptchaSiteKey","value":"6Lf3tbYUAAAAAEm78fAOFRKb-n1M67FDtmpczIBK"}],"input":[{"name":"IDToken1","value":""}]}',

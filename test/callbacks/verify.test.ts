@@ -2,13 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as b from '../../src/callbacks/builders.js';
 import { numberCallbacks } from '../../src/callbacks/numbering.js';
 import type { Callback } from '../../src/callbacks/types.js';
-import {
-  ERR_CALLBACK_COUNT,
-  ERR_CALLBACK_MISMATCH,
-  ERR_CALLBACK_VALUE,
-  MAX_INPUT_LENGTH,
-  verifyReturned,
-} from '../../src/callbacks/verify.js';
+import { ERR_CALLBACK_COUNT, ERR_CALLBACK_MISMATCH, ERR_CALLBACK_VALUE, MAX_INPUT_LENGTH, verifyReturned } from '../../src/callbacks/verify.js';
 import { CairnError } from '../../src/errors/cairn-error.js';
 
 /** A Page Node step: username + password + attribute + choice + message, with _ids. */
@@ -45,15 +39,7 @@ describe('verifyReturned accepts', () => {
       sent,
       wire({ IDToken1: 'alice', IDToken2: 'pw', IDToken3: 42, IDToken4: 2, IDToken6: 0, IDToken7: true, IDToken7validateOnly: true }),
     );
-    expect(out.map((cb) => cb.input?.map((f) => f.value))).toEqual([
-      ['alice'],
-      ['pw'],
-      [42, false],
-      [2],
-      undefined,
-      [0],
-      [true, true],
-    ]);
+    expect(out.map((cb) => cb.input?.map((f) => f.value))).toEqual([['alice'], ['pw'], [42, false], [2], undefined, [0], [true, true]]);
     expect(out.map((cb) => cb._id)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(out[0]?.output).toEqual(sent[0]?.output);
   });

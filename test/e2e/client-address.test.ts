@@ -21,7 +21,13 @@ afterAll(async () => {
 
 async function setUp(env: Record<string, string>) {
   const smtp = await startSmtpPeer();
-  const server = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN, CAIRN_MAIL_PER_CLIENT: '2', ...env });
+  const server = await startTestServer({
+    CAIRN_JOURNEYS_DIR: JOURNEYS,
+    CAIRN_SMTP_URL: smtp.url,
+    CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
+    CAIRN_MAIL_PER_CLIENT: '2',
+    ...env,
+  });
   started.push({ server, smtp });
   for (const n of [1, 2, 3]) {
     const r = await fetch(`${server.url}/openidm/managed/user?_action=create`, {
@@ -65,6 +71,8 @@ describe('the client address behind proxies', () => {
   });
 
   it('refuses a setting that is not an address or range', async () => {
-    await expect(startTestServer({ CAIRN_TRUSTED_PROXIES: 'proxy.example.com' })).rejects.toThrow(/CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges/);
+    await expect(startTestServer({ CAIRN_TRUSTED_PROXIES: 'proxy.example.com' })).rejects.toThrow(
+      /CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges/,
+    );
   });
 });

@@ -49,9 +49,19 @@ describe('reset answers do not depend on the mail server', () => {
   let slowSmtp: SmtpPeer;
   let slow: TestServer;
   beforeAll(async () => {
-    dead = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: `smtp://127.0.0.1:${await deadPort()}`, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN, CAIRN_AUDIT_LOG: 'off' });
+    dead = await startTestServer({
+      CAIRN_JOURNEYS_DIR: JOURNEYS,
+      CAIRN_SMTP_URL: `smtp://127.0.0.1:${await deadPort()}`,
+      CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
+      CAIRN_AUDIT_LOG: 'off',
+    });
     slowSmtp = await startSmtpPeer({ delayMs: 3_000 });
-    slow = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: slowSmtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN, CAIRN_AUDIT_LOG: 'off' });
+    slow = await startTestServer({
+      CAIRN_JOURNEYS_DIR: JOURNEYS,
+      CAIRN_SMTP_URL: slowSmtp.url,
+      CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
+      CAIRN_AUDIT_LOG: 'off',
+    });
   });
   afterAll(async () => {
     await dead?.stop();
@@ -132,7 +142,9 @@ describe('limits that hold across requests', () => {
     expect(rejected).toHaveLength(45);
     expect(new Set(rejected.map((a) => a.json.message))).toEqual(new Set(['Login failure']));
     // Account Lockout made the account inactive; the right password no longer signs in.
-    const user = (await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { accountStatus?: string };
+    const user = (await (
+      await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
+    ).json()) as { accountStatus?: string };
     expect(user.accountStatus).toBe('inactive');
     const page = (await post(authUrl(server, 'Login'))).json;
     page.callbacks[0].input[0].value = 'target';
@@ -153,7 +165,10 @@ describe('recovering from a lockout', () => {
     await smtp?.close();
   });
   const read = async (id: string) =>
-    (await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Record<string, unknown>;
+    (await (await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as Record<
+      string,
+      unknown
+    >;
   const signIn = async (userName: string, password: string) => {
     const page = (await post(authUrl(server, 'Login'))).json;
     page.callbacks[0].input[0].value = userName;
@@ -180,7 +195,9 @@ describe('recovering from a lockout', () => {
     const before = smtp.received.length;
     await askReset(server, 'lockme@example.com');
     const [mail] = (await smtp.waitFor(before + 1, 10_000)).slice(before);
-    const link = /https?:\/\/\S+suspendedId=\S+/.exec((await import('../support/eml.js')).parseMail((mail as { raw: string }).raw).text ?? '')?.[0] as string;
+    const link = /https?:\/\/\S+suspendedId=\S+/.exec(
+      (await import('../support/eml.js')).parseMail((mail as { raw: string }).raw).text ?? '',
+    )?.[0] as string;
     const choose = await post(`${server.amUrl}/json/realms/root/authenticate${new URL(link).search}`);
     choose.json.callbacks[0].input[0].value = 'a fresh start passphrase';
     expect((await post(authUrl(server, 'ResetPassword'), choose.json)).status).toBe(200);
@@ -207,7 +224,7 @@ describe('recovering from a lockout', () => {
     expect((await signIn('adminfix', 'an administrator chose this')).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
   });
 
-  it('does not lift an administrator\'s deactivation: no link is sent', async () => {
+  it("does not lift an administrator's deactivation: no link is sent", async () => {
     const id = await createUser(server, 'disabled', 'disabled@example.com');
     await fetch(`${server.url}/openidm/managed/user/${id}`, {
       method: 'PATCH',
@@ -235,7 +252,20 @@ describe('a user created with the command line', () => {
     // Another process writes to the same embedded store while the server runs.
     const child = run(
       'node',
-      [join(ROOT, 'bin', 'cairn.js'), 'users', 'create', '--userName', 'cliuser', '--mail', 'cli@example.com', '--givenName', 'Cli', '--sn', 'User', '--password-stdin'],
+      [
+        join(ROOT, 'bin', 'cairn.js'),
+        'users',
+        'create',
+        '--userName',
+        'cliuser',
+        '--mail',
+        'cli@example.com',
+        '--givenName',
+        'Cli',
+        '--sn',
+        'User',
+        '--password-stdin',
+      ],
       { cwd: ROOT, env: { ...process.env, CAIRN_DATA_DIR: server.dataDir, CAIRN_AUDIT_LOG: 'off' } },
     );
     child.child.stdin?.end(`${PASSWORD}\n`);

@@ -35,7 +35,9 @@ describe('unsent mail across a restart', () => {
     });
     expect(created.status).toBe(201);
     const url = `${first.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`;
-    const step = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as { callbacks: { input: { value: unknown }[] }[] };
+    const step = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as {
+      callbacks: { input: { value: unknown }[] }[];
+    };
     (step.callbacks[0]?.input[0] as { value: unknown }).value = 'later@example.com';
     expect((await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(step) })).status).toBe(200);
     await first.close(); // graceful: the unsent message goes to the store
@@ -45,7 +47,10 @@ describe('unsent mail across a restart', () => {
     const [mail] = await smtp.waitFor(1, 15_000);
     expect(mail?.to).toEqual(['later@example.com']);
     const link = /https?:\/\/\S+suspendedId=\S+/.exec(parseMail((mail as { raw: string }).raw).text ?? '')?.[0] as string;
-    const resume = await fetch(`${second.amUrl}/json/realms/root/authenticate${new URL(link).search}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+    const resume = await fetch(`${second.amUrl}/json/realms/root/authenticate${new URL(link).search}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(resume.status).toBe(200);
     expect(((await resume.json()) as { callbacks: { type: string }[] }).callbacks[0]?.type).toBe('ValidatedCreatePasswordCallback');
   });

@@ -130,7 +130,9 @@ describe('password reset, end to end', () => {
 
     // "Your password was changed" arrives, without the password or any link.
     const mails = await smtp.waitFor(2, 10_000);
-    const notice = mails.map((m) => parseMail(m.raw)).find((m) => m.subject !== undefined && /password/i.test(m.subject) && !/reset/i.test(m.subject));
+    const notice = mails
+      .map((m) => parseMail(m.raw))
+      .find((m) => m.subject !== undefined && /password/i.test(m.subject) && !/reset/i.test(m.subject));
     expect(notice, 'a password-changed e-mail').toBeDefined();
     const body = `${notice?.text ?? ''}${notice?.html ?? ''}`;
     expect(body).not.toContain(NEW_PASSWORD);
@@ -145,10 +147,12 @@ describe('password reset, end to end', () => {
     const query = new URL(link).search;
     const answers = await Promise.all(
       Array.from({ length: 50 }, () =>
-        fetch(`${server.amUrl}/json/realms/root/authenticate${query}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }).then(async (r) => ({
-          status: r.status,
-          body: (await r.json()) as { authId?: string; message?: string },
-        })),
+        fetch(`${server.amUrl}/json/realms/root/authenticate${query}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } }).then(
+          async (r) => ({
+            status: r.status,
+            body: (await r.json()) as { authId?: string; message?: string },
+          }),
+        ),
       ),
     );
     const continued = answers.filter((a) => a.status === 200 && a.body.authId);
@@ -160,13 +164,20 @@ describe('password reset, end to end', () => {
 
   it('answers unknown, existing and locked accounts identically, and mails only the real one', async () => {
     await createUser('locked', 'locked@example.com');
-    const lockedId = ((await (await admin('/managed/user?_queryFilter=userName%20eq%20%22locked%22')).json()) as { result: { _id: string }[] }).result[0]?._id;
-    const patch = await admin(`/managed/user/${lockedId}`, { method: 'PATCH', body: JSON.stringify([{ operation: 'replace', field: '/accountStatus', value: 'inactive' }]) });
+    const lockedId = ((await (await admin('/managed/user?_queryFilter=userName%20eq%20%22locked%22')).json()) as { result: { _id: string }[] })
+      .result[0]?._id;
+    const patch = await admin(`/managed/user/${lockedId}`, {
+      method: 'PATCH',
+      body: JSON.stringify([{ operation: 'replace', field: '/accountStatus', value: 'inactive' }]),
+    });
     expect(patch.status).toBe(200);
     await createUser('exists', 'exists@example.com');
 
     const ask = async (mail: string) => {
-      const start = await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+      const start = await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+      });
       const step = (await start.json()) as { authId: string; callbacks: { input: { value: unknown }[] }[] };
       (step.callbacks[0]?.input[0] as { value: unknown }).value = mail;
       const res = await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`, {
@@ -177,7 +188,13 @@ describe('password reset, end to end', () => {
       const body = (await res.json()) as { authId: string };
       // Date and the per-request id differ between any two answers, whoever asks.
       const headers = [...res.headers].filter(([k]) => k !== 'date' && k !== 'content-length' && k !== 'x-request-id').sort();
-      return { status: res.status, authIdLength: body.authId.length, rest: { ...body, authId: undefined }, headers, length: Number(res.headers.get('content-length')) };
+      return {
+        status: res.status,
+        authIdLength: body.authId.length,
+        rest: { ...body, authId: undefined },
+        headers,
+        length: Number(res.headers.get('content-length')),
+      };
     };
     const before = smtp.received.length;
     const [unknown, existing, locked] = [await ask('nobody@example.com'), await ask('exists@example.com'), await ask('locked@example.com')];
@@ -195,9 +212,13 @@ describe('re-posting the "check your e-mail" step', () => {
     await createUser('repost', 'repost@example.com');
     const before = smtp.received.length;
     const url = `${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`;
-    const first = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as { callbacks: { input: { value: unknown }[] }[] };
+    const first = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as {
+      callbacks: { input: { value: unknown }[] }[];
+    };
     (first.callbacks[0]?.input[0] as { value: unknown }).value = 'repost@example.com';
-    const suspended = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(first) })).json()) as { authId: string; callbacks: unknown[] };
+    const suspended = (await (
+      await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(first) })
+    ).json()) as { authId: string; callbacks: unknown[] };
     const link = await linkFor('repost@example.com', before + 1);
     for (let i = 0; i < 3; i++) {
       const again = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(suspended) });
@@ -207,7 +228,10 @@ describe('re-posting the "check your e-mail" step', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(smtp.received.length).toBe(before + 1);
     // The one link still works: re-posting did not supersede it.
-    const resumed = await fetch(`${server.amUrl}/json/realms/root/authenticate${new URL(link).search}`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+    const resumed = await fetch(`${server.amUrl}/json/realms/root/authenticate${new URL(link).search}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(resumed.status).toBe(200);
   });
 });

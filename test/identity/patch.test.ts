@@ -151,7 +151,9 @@ describe('applyPatch: increment', () => {
     expect(text.message).toBe("Patch operation 0: cannot increment '/userName': it is not a number");
     const mixed = patchError(() => apply([{ operation: 'increment', field: '/roles', value: 1 }]));
     expect(mixed.message).toMatch(/it is not a number$/);
-    const huge = patchError(() => apply([{ operation: 'increment', field: '/loginCount', value: Number.MAX_VALUE }], { loginCount: Number.MAX_VALUE }));
+    const huge = patchError(() =>
+      apply([{ operation: 'increment', field: '/loginCount', value: Number.MAX_VALUE }], { loginCount: Number.MAX_VALUE }),
+    );
     expect(huge.message).toMatch(/out of range$/);
   });
 });
@@ -219,7 +221,7 @@ describe('applyPatch: sequencing and immutability', () => {
     const value = { nested: ['x'] };
     const ops: PatchOperation[] = [{ operation: 'add', field: '/meta', value }];
     const result = applyPatch(user(), ops);
-    ((result.meta as typeof value).nested).push('y');
+    (result.meta as typeof value).nested.push('y');
     expect(value).toEqual({ nested: ['x'] });
   });
 
@@ -276,7 +278,11 @@ describe('parsePatch', () => {
   it.each<[string, unknown, string]>([
     ['not an object', 'add', 'must be an object with "operation" and "field"'],
     ['an array', [], 'must be an object with "operation" and "field"'],
-    ['unknown operation', { operation: 'transform', field: '/a', value: {} }, "unsupported operation 'transform' (expected add, remove, replace, increment, copy, move)"],
+    [
+      'unknown operation',
+      { operation: 'transform', field: '/a', value: {} },
+      "unsupported operation 'transform' (expected add, remove, replace, increment, copy, move)",
+    ],
     ['RFC 6902 shape', { op: 'add', path: '/a', value: 1 }, "unknown property 'op'"],
     ['missing operation', { field: '/a' }, "'operation' must be a string"],
     ['missing field', { operation: 'remove' }, "'field' must be a string (a JSON pointer)"],
@@ -300,7 +306,11 @@ describe('parsePatch', () => {
     ['non-JSON value', { operation: 'add', field: '/a', value: () => 1 }, "'value' must be a JSON value"],
     ['non-JSON nested value', { operation: 'add', field: '/a', value: { d: new Date(0) } }, "'value' must be a JSON value"],
     ['infinite value', { operation: 'replace', field: '/a', value: [Infinity] }, "'value' must be a JSON value"],
-    ['- in the middle', { operation: 'add', field: '/a/-/b', value: 1 }, "'-' (append) is only allowed as the last segment of an add, copy or move field"],
+    [
+      '- in the middle',
+      { operation: 'add', field: '/a/-/b', value: 1 },
+      "'-' (append) is only allowed as the last segment of an add, copy or move field",
+    ],
     ['- in remove', { operation: 'remove', field: '/roles/-' }, "'-' (append) is only allowed as the last segment of an add, copy or move field"],
   ])('%s → error at index 1', (_name, bad, reason) => {
     const error = patchError(() => parsePatch([ok, bad]));

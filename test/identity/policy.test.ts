@@ -64,9 +64,20 @@ describe('policies output (AM shape)', () => {
       passwordPolicy: { numCaps: 1, numNums: 1, disallowedFields: ['userName', 'givenName', 'sn'], rejectCommon: false, rejectRepetitive: false },
     });
     const d = configured.describe(USER, 'password') as { policies: unknown[]; policyRequirements: string[] };
-    expect(d.policies).toContainEqual({ policyId: 'at-least-X-capitals', params: { numCaps: 1 }, policyRequirements: ['AT_LEAST_X_CAPITAL_LETTERS'] });
+    expect(d.policies).toContainEqual({
+      policyId: 'at-least-X-capitals',
+      params: { numCaps: 1 },
+      policyRequirements: ['AT_LEAST_X_CAPITAL_LETTERS'],
+    });
     expect(d.policies).toContainEqual({ policyId: 'at-least-X-numbers', params: { numNums: 1 }, policyRequirements: ['AT_LEAST_X_NUMBERS'] });
-    expect(d.policyRequirements).toEqual(['VALID_TYPE', 'MIN_LENGTH', 'MAX_LENGTH', 'AT_LEAST_X_CAPITAL_LETTERS', 'AT_LEAST_X_NUMBERS', 'CANNOT_CONTAIN_OTHERS']);
+    expect(d.policyRequirements).toEqual([
+      'VALID_TYPE',
+      'MIN_LENGTH',
+      'MAX_LENGTH',
+      'AT_LEAST_X_CAPITAL_LETTERS',
+      'AT_LEAST_X_NUMBERS',
+      'CANNOT_CONTAIN_OTHERS',
+    ]);
   });
 
   it('describes nested and boolean properties, and {} for an undeclared one', () => {
@@ -256,7 +267,10 @@ describe('attribute policies', () => {
     expect(failed).toEqual([
       { property: 'password', policyRequirements: [{ policyRequirement: 'CANNOT_CONTAIN_OTHERS', params: { disallowedFields: ['userName'] } }] },
       { property: 'mail', policyRequirements: [{ policyRequirement: 'VALID_EMAIL_ADDRESS_FORMAT' }] },
-      { property: 'preferences/updates', policyRequirements: [{ policyRequirement: 'VALID_TYPE', params: { invalidType: 'string', validTypes: ['boolean'] } }] },
+      {
+        property: 'preferences/updates',
+        policyRequirements: [{ policyRequirement: 'VALID_TYPE', params: { invalidType: 'string', validTypes: ['boolean'] } }],
+      },
     ]);
     expect(await policy.checkObject(USER, {})).toEqual([
       { property: 'userName', policyRequirements: [{ policyRequirement: 'REQUIRED' }] },

@@ -1,12 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import {
-  parseQueryFilter,
-  matchesFilter,
-  toMongoFilter,
-  fieldsOf,
-  QueryFilterError,
-  type FilterNode,
-} from '../../src/identity/query-filter.js';
+import { parseQueryFilter, matchesFilter, toMongoFilter, fieldsOf, QueryFilterError, type FilterNode } from '../../src/identity/query-filter.js';
 
 const PROGRESSIVE_PROFILE = '!(/preferences pr) or /preferences/marketing eq false or /preferences/updates eq false';
 
@@ -26,7 +19,7 @@ describe('parseQueryFilter: syntax tree', () => {
     ['false', { op: 'false' }],
     ['TRUE', { op: 'true' }],
     ['/givenName eq "Alice"', { op: 'eq', field: ['givenName'], value: 'Alice' }],
-    ['userName sw \'al\'', { op: 'sw', field: ['userName'], value: 'al' }],
+    ["userName sw 'al'", { op: 'sw', field: ['userName'], value: 'al' }],
     ['mail co "example"', { op: 'co', field: ['mail'], value: 'example' }],
     ['/preferences/marketing eq false', { op: 'eq', field: ['preferences', 'marketing'], value: false }],
     ['/active eq true', { op: 'eq', field: ['active'], value: true }],
@@ -45,30 +38,94 @@ describe('parseQueryFilter: syntax tree', () => {
     ["/n eq 'it\\'s'", { op: 'eq', field: ['n'], value: "it's" }],
     ['/n eq "it\'s"', { op: 'eq', field: ['n'], value: "it's" }],
     ['/n eq "a (b) and !c"', { op: 'eq', field: ['n'], value: 'a (b) and !c' }],
-    ['/a EQ "x" AND /b PR', { op: 'and', filters: [{ op: 'eq', field: ['a'], value: 'x' }, { op: 'pr', field: ['b'] }] }],
-    ['\t/a pr\n  and\r\n/b pr ', { op: 'and', filters: [{ op: 'pr', field: ['a'] }, { op: 'pr', field: ['b'] }] }],
+    [
+      '/a EQ "x" AND /b PR',
+      {
+        op: 'and',
+        filters: [
+          { op: 'eq', field: ['a'], value: 'x' },
+          { op: 'pr', field: ['b'] },
+        ],
+      },
+    ],
+    [
+      '\t/a pr\n  and\r\n/b pr ',
+      {
+        op: 'and',
+        filters: [
+          { op: 'pr', field: ['a'] },
+          { op: 'pr', field: ['b'] },
+        ],
+      },
+    ],
     ['(/a pr)', { op: 'pr', field: ['a'] }],
     ['((/a eq 1))', { op: 'eq', field: ['a'], value: 1 }],
     [
       '/a pr and /b pr and /c pr',
-      { op: 'and', filters: [{ op: 'pr', field: ['a'] }, { op: 'pr', field: ['b'] }, { op: 'pr', field: ['c'] }] },
+      {
+        op: 'and',
+        filters: [
+          { op: 'pr', field: ['a'] },
+          { op: 'pr', field: ['b'] },
+          { op: 'pr', field: ['c'] },
+        ],
+      },
     ],
     [
       '/a pr or /b pr and /c pr',
       {
         op: 'or',
-        filters: [{ op: 'pr', field: ['a'] }, { op: 'and', filters: [{ op: 'pr', field: ['b'] }, { op: 'pr', field: ['c'] }] }],
+        filters: [
+          { op: 'pr', field: ['a'] },
+          {
+            op: 'and',
+            filters: [
+              { op: 'pr', field: ['b'] },
+              { op: 'pr', field: ['c'] },
+            ],
+          },
+        ],
       },
     ],
     [
       '(/a pr or /b pr) and /c pr',
       {
         op: 'and',
-        filters: [{ op: 'or', filters: [{ op: 'pr', field: ['a'] }, { op: 'pr', field: ['b'] }] }, { op: 'pr', field: ['c'] }],
+        filters: [
+          {
+            op: 'or',
+            filters: [
+              { op: 'pr', field: ['a'] },
+              { op: 'pr', field: ['b'] },
+            ],
+          },
+          { op: 'pr', field: ['c'] },
+        ],
       },
     ],
-    ['!/a pr and /b pr', { op: 'and', filters: [{ op: 'not', filter: { op: 'pr', field: ['a'] } }, { op: 'pr', field: ['b'] }] }],
-    ['!(/a pr or /b pr)', { op: 'not', filter: { op: 'or', filters: [{ op: 'pr', field: ['a'] }, { op: 'pr', field: ['b'] }] } }],
+    [
+      '!/a pr and /b pr',
+      {
+        op: 'and',
+        filters: [
+          { op: 'not', filter: { op: 'pr', field: ['a'] } },
+          { op: 'pr', field: ['b'] },
+        ],
+      },
+    ],
+    [
+      '!(/a pr or /b pr)',
+      {
+        op: 'not',
+        filter: {
+          op: 'or',
+          filters: [
+            { op: 'pr', field: ['a'] },
+            { op: 'pr', field: ['b'] },
+          ],
+        },
+      },
+    ],
     ['!!true', { op: 'not', filter: { op: 'not', filter: { op: 'true' } } }],
     [
       PROGRESSIVE_PROFILE,
@@ -189,7 +246,15 @@ describe('matchesFilter', () => {
     roles: ['admin', 'user'],
     addresses: [{ city: 'Paris' }, { city: 'Lyon', zip: '69001' }],
   };
-  const bob = { _id: 'u2', userName: 'Bob', mail: 'a.b+c@x.io', age: 17, preferences: { marketing: false, updates: true }, roles: ['user'], manager: null };
+  const bob = {
+    _id: 'u2',
+    userName: 'Bob',
+    mail: 'a.b+c@x.io',
+    age: 17,
+    preferences: { marketing: false, updates: true },
+    roles: ['user'],
+    manager: null,
+  };
   const carol = { _id: 'u3', userName: 'carol', givenName: 'Carol', age: '42', preferences: { updates: false } };
   const dave = { _id: 'u4', userName: 'dave', createDate: new Date(0), preferences: null };
   const users = { alice, bob, carol, dave };
@@ -314,7 +379,13 @@ describe('toMongoFilter', () => {
 
   it('produces regexes that match exactly what matchesFilter matches', () => {
     const values = ['alice', 'ALICE', 'xalice', 'alicex', 'Al.ce', 'al.ce', 'a+b', 'AB'];
-    for (const [op, literal] of [['eq', 'alice'], ['co', 'LIC'], ['sw', 'al'], ['eq', 'al.ce'], ['co', '+b']] as const) {
+    for (const [op, literal] of [
+      ['eq', 'alice'],
+      ['co', 'LIC'],
+      ['sw', 'al'],
+      ['eq', 'al.ce'],
+      ['co', '+b'],
+    ] as const) {
       const node = parseQueryFilter(`/v ${op} ${JSON.stringify(literal)}`);
       const compiled = toMongoFilter(node) as { v: { $regex: string; $options: string } };
       const regex = new RegExp(compiled.v.$regex, compiled.v.$options);
@@ -327,11 +398,7 @@ describe('toMongoFilter', () => {
 
 describe('fieldsOf', () => {
   it('lists each field once, in order of first use', () => {
-    expect(fieldsOf(parseQueryFilter(PROGRESSIVE_PROFILE))).toEqual([
-      ['preferences'],
-      ['preferences', 'marketing'],
-      ['preferences', 'updates'],
-    ]);
+    expect(fieldsOf(parseQueryFilter(PROGRESSIVE_PROFILE))).toEqual([['preferences'], ['preferences', 'marketing'], ['preferences', 'updates']]);
     expect(fieldsOf(parseQueryFilter('/a eq 1 or (!(b pr) and /a gt 0) or /c/d sw "x"'))).toEqual([['a'], ['b'], ['c', 'd']]);
     expect(fieldsOf(parseQueryFilter('true or !false'))).toEqual([]);
   });

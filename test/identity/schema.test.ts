@@ -124,13 +124,19 @@ describe('schema files', () => {
     const error = await loadError(
       'policies.json',
       userWith({
-        userName: { type: 'string', policies: [{ policyId: 'minimum-length' }, { policyId: 'no-such-policy' }, { policyId: 'valid-username', params: { x: 1 } }] },
+        userName: {
+          type: 'string',
+          policies: [{ policyId: 'minimum-length' }, { policyId: 'no-such-policy' }, { policyId: 'valid-username', params: { x: 1 } }],
+        },
       }),
     );
     expect(error.problems).toEqual(
       expect.arrayContaining([
         { pointer: '/objects/0/schema/properties/userName/policies/0', message: 'missing "params"' },
-        { pointer: '/objects/0/schema/properties/userName/policies/1/policyId', message: expect.stringMatching(/unknown or missing policyId/) as unknown },
+        {
+          pointer: '/objects/0/schema/properties/userName/policies/1/policyId',
+          message: expect.stringMatching(/unknown or missing policyId/) as unknown,
+        },
         { pointer: '/objects/0/schema/properties/userName/policies/2/params', message: 'unexpected key "x"' },
       ]),
     );
@@ -141,7 +147,10 @@ describe('schema files', () => {
       'params.json',
       userWith({ password: { type: 'string', policies: [{ policyId: 'minimum-length', params: { minLength: 'eight' } }] } }),
     );
-    expect(wrongParam.problems).toContainEqual({ pointer: '/objects/0/schema/properties/password/policies/0/params/minLength', message: 'must be integer' });
+    expect(wrongParam.problems).toContainEqual({
+      pointer: '/objects/0/schema/properties/password/policies/0/params/minLength',
+      message: 'must be integer',
+    });
     const noObjects = await loadError('empty.json', '{}');
     expect(noObjects.problems).toEqual([{ pointer: '', message: 'missing "objects"' }]);
   });

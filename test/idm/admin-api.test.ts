@@ -191,7 +191,10 @@ describe('admin API', () => {
       expect(sameMail.status).toBe(409);
       expect(sameMail.json).toMatchObject({ code: 409, reason: 'Conflict', detail: { field: 'mail' } });
       expect(sameMail.json.message).toContain('mail');
-      const viaPut = await api('PUT', '/managed/user/casey-dup', { body: { userName: 'casey3', mail: 'Casey@example.com' }, headers: { 'If-None-Match': '*' } });
+      const viaPut = await api('PUT', '/managed/user/casey-dup', {
+        body: { userName: 'casey3', mail: 'Casey@example.com' },
+        headers: { 'If-None-Match': '*' },
+      });
       expect(viaPut.status).toBe(409);
       const q = await api('GET', `/managed/user?_queryFilter=${encodeURIComponent('userName sw "casey" or mail eq "casey@example.com"')}`);
       expect(q.json.resultCount).toBe(1);
@@ -232,7 +235,13 @@ describe('admin API', () => {
 
   describe('read', () => {
     it('returns only the asked _fields (with _id and _rev), and 404 for a missing id', async () => {
-      const u = await create({ userName: 'fields', mail: 'fields@example.com', givenName: 'Fi', sn: 'Elds', preferences: { updates: true, marketing: false } });
+      const u = await create({
+        userName: 'fields',
+        mail: 'fields@example.com',
+        givenName: 'Fi',
+        sn: 'Elds',
+        preferences: { updates: true, marketing: false },
+      });
       const r = await api('GET', `/managed/user/${u._id}?_fields=userName,preferences/marketing`);
       expect(r.status).toBe(200);
       expect(r.json).toEqual({ _id: u._id, _rev: u._rev, userName: 'fields', preferences: { marketing: false } });
@@ -317,7 +326,12 @@ describe('admin API', () => {
 
     it('counts every match only when asked (_totalPagedResultsPolicy=EXACT)', async () => {
       const exact = await q('userName sw "q-"', '&_pageSize=2&_totalPagedResultsPolicy=EXACT');
-      expect(exact.json).toMatchObject({ resultCount: 2, totalPagedResultsPolicy: 'EXACT', totalPagedResults: 5, pagedResultsCookie: expect.any(String) });
+      expect(exact.json).toMatchObject({
+        resultCount: 2,
+        totalPagedResultsPolicy: 'EXACT',
+        totalPagedResults: 5,
+        pagedResultsCookie: expect.any(String),
+      });
       const none = await q('userName sw "q-"', '&_pageSize=2');
       expect(none.json).toMatchObject({ resultCount: 2, totalPagedResultsPolicy: 'NONE', totalPagedResults: -1 });
       expect((await q('true', '&_totalPagedResultsPolicy=SOME')).status).toBe(400);
@@ -356,10 +370,16 @@ describe('admin API', () => {
       expect(ok.headers.get('etag')).toBe(`"${ok.json._rev}"`);
 
       const stale = { 'If-Match': `"${u._rev}"` };
-      const put = await api('PUT', `/managed/user/${u._id}`, { body: { userName: 'conc', mail: 'conc@example.com', givenName: 'Stale' }, headers: stale });
+      const put = await api('PUT', `/managed/user/${u._id}`, {
+        body: { userName: 'conc', mail: 'conc@example.com', givenName: 'Stale' },
+        headers: stale,
+      });
       expect(put.status).toBe(412);
       expect(put.json).toMatchObject({ code: 412, reason: 'Precondition Failed' });
-      const patch = await api('PATCH', `/managed/user/${u._id}`, { body: [{ operation: 'replace', field: '/givenName', value: 'Stale' }], headers: stale });
+      const patch = await api('PATCH', `/managed/user/${u._id}`, {
+        body: [{ operation: 'replace', field: '/givenName', value: 'Stale' }],
+        headers: stale,
+      });
       expect(patch.status).toBe(412);
       const del = await api('DELETE', `/managed/user/${u._id}`, { headers: stale });
       expect(del.status).toBe(412);
@@ -374,8 +394,14 @@ describe('admin API', () => {
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
           i % 2 === 0
-            ? api('PATCH', `/managed/user/${u._id}`, { body: [{ operation: 'replace', field: '/givenName', value: `P${i}` }], headers: { 'If-Match': u._rev } })
-            : api('PUT', `/managed/user/${u._id}`, { body: { userName: 'racer', mail: 'racer@example.com', givenName: `U${i}` }, headers: { 'If-Match': u._rev } }),
+            ? api('PATCH', `/managed/user/${u._id}`, {
+                body: [{ operation: 'replace', field: '/givenName', value: `P${i}` }],
+                headers: { 'If-Match': u._rev },
+              })
+            : api('PUT', `/managed/user/${u._id}`, {
+                body: { userName: 'racer', mail: 'racer@example.com', givenName: `U${i}` },
+                headers: { 'If-Match': u._rev },
+              }),
         ),
       );
       const winners = answers.filter((a) => a.status === 200);
@@ -401,7 +427,12 @@ describe('admin API', () => {
       expect(r.json._rev).not.toBe(u._rev);
       expect(r.headers.get('etag')).toBe(`"${r.json._rev}"`);
       const back = await api('GET', `/managed/user/${u._id}`);
-      expect(back.json).toMatchObject({ givenName: 'Patricia', sn: 'Chy', preferences: { updates: true, marketing: true }, kbaInfo: [{ questionId: '1' }] });
+      expect(back.json).toMatchObject({
+        givenName: 'Patricia',
+        sn: 'Chy',
+        preferences: { updates: true, marketing: true },
+        kbaInfo: [{ questionId: '1' }],
+      });
 
       const viaPost = await api('POST', `/managed/user/${u._id}?_action=patch`, {
         body: [{ operation: 'replace', field: '/preferences/updates', value: false }],
@@ -418,7 +449,13 @@ describe('admin API', () => {
     // (prepare → deepMerge), so PUT cannot drop a field and a patch's `remove` is undone.
     // Flip to `it` once replaceObject replaces (see the report to the lead).
     it('removes fields: PUT replaces the whole object, PATCH remove drops the field', async () => {
-      const u = await create({ userName: 'remover', mail: 'remover@example.com', givenName: 'Re', sn: 'Mover', preferences: { updates: true, marketing: true } });
+      const u = await create({
+        userName: 'remover',
+        mail: 'remover@example.com',
+        givenName: 'Re',
+        sn: 'Mover',
+        preferences: { updates: true, marketing: true },
+      });
       const put = await api('PUT', `/managed/user/${u._id}`, {
         body: { userName: 'remover', mail: 'remover@example.com', sn: 'Mover', preferences: { updates: true, marketing: true } },
         headers: { 'If-Match': u._rev },
@@ -441,7 +478,10 @@ describe('admin API', () => {
     it('refuses a bad patch document naming the operation, a patch of _id, and a patch breaking a policy', async () => {
       const u = await create({ userName: 'badpatch', mail: 'badpatch@example.com', givenName: 'Bad' });
       const bad = await api('PATCH', `/managed/user/${u._id}`, {
-        body: [{ operation: 'replace', field: '/givenName', value: 'Ok' }, { operation: 'explode', field: '/sn' }],
+        body: [
+          { operation: 'replace', field: '/givenName', value: 'Ok' },
+          { operation: 'explode', field: '/sn' },
+        ],
       });
       expect(bad.status).toBe(400);
       expect(bad.json).toMatchObject({ code: 400, reason: 'Bad Request', detail: { index: 1 } });
@@ -540,8 +580,9 @@ describe('admin API', () => {
       const u = await create({ userName: 'steady', mail: 'steady@example.com' });
       const r = await api('PATCH', `/managed/user/${u._id}`, { body: [{ operation: 'replace', field: '/password', value: 'Steady' }] });
       expect(r.status).toBe(403);
-      const reqs = (r.json.detail.failedPolicyRequirements as { property: string; policyRequirements: { policyRequirement: string }[] }[])
-        .flatMap((f) => f.policyRequirements.map((p) => p.policyRequirement));
+      const reqs = (r.json.detail.failedPolicyRequirements as { property: string; policyRequirements: { policyRequirement: string }[] }[]).flatMap(
+        (f) => f.policyRequirements.map((p) => p.policyRequirement),
+      );
       expect(reqs).toEqual(expect.arrayContaining(['MIN_LENGTH', 'CANNOT_CONTAIN_OTHERS']));
     });
   });

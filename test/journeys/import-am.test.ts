@@ -388,7 +388,11 @@ describe('round trips', () => {
   });
 
   it('rejects a malformed journey with a message naming the node', () => {
-    const bad = { _id: 'Bad', entryNodeId: 'A', nodes: { A: { nodeType: 'PageNode', config: { nodes: 'x' }, connections: {} } } } as unknown as Journey;
+    const bad = {
+      _id: 'Bad',
+      entryNodeId: 'A',
+      nodes: { A: { nodeType: 'PageNode', config: { nodes: 'x' }, connections: {} } },
+    } as unknown as Journey;
     expect(() => exportAmTree(bad)).toThrow("AM export: journey 'Bad', node 'A': config.nodes must be a list of child nodes");
   });
 });

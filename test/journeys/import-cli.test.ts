@@ -33,7 +33,9 @@ describe('cairn journeys import', () => {
     expect(journey.entryNodeId).toBe('cc3e1ed2-25f1-47bf-83c6-17084f8b2b2b');
 
     // Importing again without --force refuses to overwrite.
-    await expect(run('node', [join(ROOT, 'bin', 'cairn.js'), 'journeys', 'import', EXPORT, '--out', dir], { cwd: ROOT })).rejects.toMatchObject({ code: 1 });
+    await expect(run('node', [join(ROOT, 'bin', 'cairn.js'), 'journeys', 'import', EXPORT, '--out', dir], { cwd: ROOT })).rejects.toMatchObject({
+      code: 1,
+    });
 
     server = await startTestServer({ CAIRN_JOURNEYS_DIR: dir });
     const res = await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=ResetPassword`, {

@@ -19,7 +19,12 @@ const load = (name: string) => ({ file: join(FIXTURES, name), text: readFileSync
 function makeRunner(onNodeError?: (e: unknown) => void) {
   const { catalog, problems } = buildCatalog([load('Tour.json'), load('Profile.json')], createNodeRegistry());
   expect(problems.filter((p) => p.severity === 'error')).toEqual([]);
-  return new JourneyRunner({ catalog: () => catalog, registry: createNodeRegistry(), services: createTestServices(), ...(onNodeError ? { onNodeError } : {}) });
+  return new JourneyRunner({
+    catalog: () => catalog,
+    registry: createNodeRegistry(),
+    services: createTestServices(),
+    ...(onNodeError ? { onNodeError } : {}),
+  });
 }
 
 const en: StepInput = { locales: ['en'], request: { headers: {}, query: {} } };
@@ -47,7 +52,13 @@ describe('JourneyRunner through the Tour journey', () => {
     // Step 1: the Message Node asks yes/no; stand-alone callbacks carry no _id.
     const s1 = expectCallbacks(await runner.start('Tour', en));
     expect(s1.callbacks).toEqual([
-      { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Ready to start?' }, { name: 'messageType', value: '0' }] },
+      {
+        type: 'TextOutputCallback',
+        output: [
+          { name: 'message', value: 'Ready to start?' },
+          { name: 'messageType', value: '0' },
+        ],
+      },
       {
         type: 'ConfirmationCallback',
         output: [
@@ -174,7 +185,12 @@ describe('JourneyRunner through the Tour journey', () => {
     const runner = new JourneyRunner({
       catalog: () => catalog,
       registry,
-      services: { ...createTestServices(), now: () => { throw new Error('clock exploded'); } },
+      services: {
+        ...createTestServices(),
+        now: () => {
+          throw new Error('clock exploded');
+        },
+      },
       onNodeError: (e) => errors.push(e),
     });
     // start() reads the clock before any node runs: the error surfaces to the caller, not as a journey result.
@@ -188,7 +204,13 @@ describe('a node connected back to itself', () => {
     const journey = {
       _id: 'Loop',
       entryNodeId: 'ask',
-      nodes: { ask: { nodeType: 'ChoiceCollectorNode', config: { choices: ['again', 'done'], defaultChoice: 'done' }, connections: { again: 'ask', done: 'Success' } } },
+      nodes: {
+        ask: {
+          nodeType: 'ChoiceCollectorNode',
+          config: { choices: ['again', 'done'], defaultChoice: 'done' },
+          connections: { again: 'ask', done: 'Success' },
+        },
+      },
     };
     const { catalog, problems } = buildCatalog([{ file: 'Loop.json', json: journey }], createNodeRegistry());
     expect(problems).toEqual([]);

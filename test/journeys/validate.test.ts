@@ -108,7 +108,7 @@ describe('journey validation', () => {
     );
   });
 
-  it('takes a page\'s outcomes from its last child and allows value collectors anywhere', () => {
+  it("takes a page's outcomes from its last child and allows value collectors anywhere", () => {
     const r = check(
       simple({
         a: {
@@ -124,7 +124,12 @@ describe('journey validation', () => {
       }),
     );
     expect(r.problems).toEqual([]);
-    expect(r.journeys.get('T')?.nodes.get('a')?.outcomes.map((o) => o.id)).toEqual(['x', 'y']);
+    expect(
+      r.journeys
+        .get('T')
+        ?.nodes.get('a')
+        ?.outcomes.map((o) => o.id),
+    ).toEqual(['x', 'y']);
   });
 
   it('checks inner-tree references and recursion across journeys', () => {
@@ -150,7 +155,13 @@ describe('journey validation', () => {
       [
         { file: 'bad.json', text: '{ "_id": ' },
         { file: 'a.json', json: simple({ a: { nodeType: 'UsernameCollectorNode', connections: { outcome: 'Success' } } }) },
-        { file: 'b.json', json: simple({ a: { nodeType: 'UsernameCollectorNode', connections: { outcome: 'Success' } }, Success: { nodeType: 'UsernameCollectorNode', connections: { outcome: 'Success' } } }) },
+        {
+          file: 'b.json',
+          json: simple({
+            a: { nodeType: 'UsernameCollectorNode', connections: { outcome: 'Success' } },
+            Success: { nodeType: 'UsernameCollectorNode', connections: { outcome: 'Success' } },
+          }),
+        },
       ],
       registry,
     );
@@ -174,7 +185,9 @@ describe('cairn journeys validate', () => {
     const lines = r.stdout.trim().split('\n');
     const file = join(ROOT, 'test/fixtures/invalid/ThreeMistakes.json');
     expect(lines.filter((l) => l.startsWith('error:'))).toEqual([
-      expect.stringMatching(new RegExp(`^error: ${file}#/nodes/askPassword/nodeType: Unknown node type "PasswordCollector"; did you mean "PasswordCollectorNode"\?`)),
+      expect.stringMatching(
+        new RegExp(`^error: ${file}#/nodes/askPassword/nodeType: Unknown node type "PasswordCollector"; did you mean "PasswordCollectorNode"\?`),
+      ),
       `error: ${file}#/nodes/choose/config/defaultChoice: Must be a string, found number 2.`,
       `error: ${file}#/nodes/choose/connections/b: The connection "b" goes to "finish", which is neither a node of this journey nor Success or Failure.`,
     ]);

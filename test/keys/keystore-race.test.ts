@@ -83,7 +83,7 @@ function expectAgreement(reports: ChildReport[]): void {
 }
 
 describe('processes racing on one key folder', () => {
-  it('agree on the first keys and verify each other\'s authIds', async () => {
+  it("agree on the first keys and verify each other's authIds", async () => {
     const dir = join(root, 'keys');
     const reports = await race(dir);
     expectAgreement(reports);
@@ -99,12 +99,7 @@ describe('processes racing on one key folder', () => {
     const reports = await race(dir);
     expectAgreement(reports);
     expect(reports[0]?.sig).not.toBe(oldSig);
-    expect((await readdir(dir)).sort()).toEqual([
-      'enc-000001.json',
-      'enc-000002.json',
-      'sig-000001.json',
-      'sig-000002.json',
-    ]);
+    expect((await readdir(dir)).sort()).toEqual(['enc-000001.json', 'enc-000002.json', 'sig-000001.json', 'sig-000002.json']);
     const fresh = await openKeystore({ dir });
     expect((await fresh.current('sig')).kid).toBe(reports[0]?.sig);
   });

@@ -25,10 +25,17 @@ afterEach(async () => {
 describe('development outbox', () => {
   it('writes a parseable .eml per message and logs its link', async () => {
     const lines: string[] = [];
-    const mailer = createMailer({ from: 'Cairn <no-reply@localhost>', dataDir, templates: await loadEmailTemplates(SHIPPED), log: (l) => lines.push(l) });
+    const mailer = createMailer({
+      from: 'Cairn <no-reply@localhost>',
+      dataDir,
+      templates: await loadEmailTemplates(SHIPPED),
+      log: (l) => lines.push(l),
+    });
     try {
       expect(mailer.transport).toBe('outbox');
-      expect(lines).toEqual([`mail: no SMTP server configured; messages are written to ${join(dataDir, 'outbox')} and their links logged (development only)`]);
+      expect(lines).toEqual([
+        `mail: no SMTP server configured; messages are written to ${join(dataDir, 'outbox')} and their links logged (development only)`,
+      ]);
       mailer.enqueue({
         template: 'forgottenUsername',
         to: 'ada@example.com',

@@ -39,7 +39,8 @@ describe('renderTemplate', () => {
   });
 
   it('renders unknown, non-scalar and inherited paths as empty', () => {
-    const html = '<p>[{{object.missing}}][{{object.a.b.c}}][{{object.list}}][{{object.constructor}}][{{object.__proto__}}][{{other.x}}][{{object.n}}][{{object.ok}}]</p>';
+    const html =
+      '<p>[{{object.missing}}][{{object.a.b.c}}][{{object.list}}][{{object.constructor}}][{{object.__proto__}}][{{other.x}}][{{object.n}}][{{object.ok}}]</p>';
     const out = renderTemplate(template({ message: { en: html } }), [], { a: 'x', list: ['a'], n: 42, ok: false });
     expect(out.html).toBe('<p>[][][][][][][42][false]</p>');
   });
@@ -87,7 +88,7 @@ describe('htmlToText', () => {
       <p><a href="https://x.test/a?b=1&amp;c=2" style="x">Go <b>now</b></a><br>https://plain.test</p>
       <p><a href="https://same.test/">https://same.test/</a> &copy;&nbsp;&#233;&#x27;</p></body></html>`;
     expect(htmlToText(html)).toBe(
-      'Title\n\nOne line.\n\n- a\n- b\n\nGo now <https://x.test/a?b=1&c=2>\nhttps://plain.test\n\nhttps://same.test/ &copy; é\'',
+      "Title\n\nOne line.\n\n- a\n- b\n\nGo now <https://x.test/a?b=1&c=2>\nhttps://plain.test\n\nhttps://same.test/ &copy; é'",
     );
   });
 });

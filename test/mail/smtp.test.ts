@@ -185,12 +185,23 @@ describe('SMTP delivery', () => {
 describe('configuration', () => {
   it('reads smtp:// and smtps:// URLs with their defaults', () => {
     expect(parseSmtpUrl('smtp://mail.example.com')).toEqual({ host: 'mail.example.com', port: 587, secure: false });
-    expect(parseSmtpUrl('smtps://a%40b:p%3Aw@mail.example.com')).toEqual({ host: 'mail.example.com', port: 465, secure: true, user: 'a@b', pass: 'p:w' });
+    expect(parseSmtpUrl('smtps://a%40b:p%3Aw@mail.example.com')).toEqual({
+      host: 'mail.example.com',
+      port: 465,
+      secure: true,
+      user: 'a@b',
+      pass: 'p:w',
+    });
     expect(parseSmtpUrl('smtp://[::1]:2525')).toMatchObject({ host: '::1', port: 2525 });
   });
 
   it('refuses bad URLs without repeating the password', () => {
-    for (const url of ['http://u:hunter2@mail.example.com', 'smtp://u:hunter2@mail.example.com/path', 'not a url hunter2', 'smtp://:hunter2@mail.example.com']) {
+    for (const url of [
+      'http://u:hunter2@mail.example.com',
+      'smtp://u:hunter2@mail.example.com/path',
+      'not a url hunter2',
+      'smtp://:hunter2@mail.example.com',
+    ]) {
       let error: unknown;
       try {
         parseSmtpUrl(url);

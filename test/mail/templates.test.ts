@@ -81,8 +81,7 @@ describe('loadEmailTemplates', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  const put = (name: string, data: unknown, where = dir) =>
-    writeFile(join(where, name), typeof data === 'string' ? data : JSON.stringify(data));
+  const put = (name: string, data: unknown, where = dir) => writeFile(join(where, name), typeof data === 'string' ? data : JSON.stringify(data));
 
   it('names the file and the JSON pointer of every problem', async () => {
     await put('a.json', valid('a', { colour: 'blue' }));

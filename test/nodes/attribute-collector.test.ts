@@ -91,7 +91,9 @@ describe('Attribute Collector (AttributeCollectorNode)', () => {
     const sent = callbacksOf(await node.process(makeNodeContext({ config, shared, services: { policy } })));
     expect(sent.map((cb) => outputs(cb)['policies'])).toEqual([{}, MAIL_POLICIES]);
 
-    const bad = await node.process(makeNodeContext({ config, shared, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'Ann', IDToken2: 'nope' }) }));
+    const bad = await node.process(
+      makeNodeContext({ config, shared, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'Ann', IDToken2: 'nope' }) }),
+    );
     const badCallbacks = callbacksOf(bad);
     expect(badCallbacks.map((cb) => outputs(cb)['failedPolicies'])).toEqual([[], ['{"policyRequirement":"VALID_EMAIL_ADDRESS_FORMAT"}']]);
     expect(badCallbacks.map((cb) => cb.input?.[0]?.value)).toEqual(['Ann', 'nope']);

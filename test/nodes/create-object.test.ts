@@ -34,17 +34,24 @@ describe('Create Object (CreateObjectNode)', () => {
     const missing = await node.process(makeNodeContext({ config, shared: { objectAttributes: { ...partial, mail: ' ' } }, services: p.services }));
     expect(missing).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Missing required attributes: mail, givenName, sn' });
 
-    const taken = await node.process(makeNodeContext({ config, shared: { objectAttributes: { ...collected, userName: 'ALICE' } }, services: p.services }));
+    const taken = await node.process(
+      makeNodeContext({ config, shared: { objectAttributes: { ...collected, userName: 'ALICE' } }, services: p.services }),
+    );
     expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'A user with this username already exists.' });
 
     const weak = await node.process(
-      makeNodeContext({ config, shared: { objectAttributes: collected }, transient: { objectAttributes: { password: 'short' } }, services: p.services }),
+      makeNodeContext({
+        config,
+        shared: { objectAttributes: collected },
+        transient: { objectAttributes: { password: 'short' } },
+        services: p.services,
+      }),
     );
     expect(weak).toMatchObject({ outcome: 'FAILURE', errorMessage: 'Password does not meet the policy.' });
     expect(p.identity.users.size).toBe(5);
   });
 
-  it('refuses to run against another identityResource than the journey\'s', async () => {
+  it("refuses to run against another identityResource than the journey's", async () => {
     await expect(
       node.process(makeNodeContext({ config: configFor(node, { identityResource: 'managed/role' }), shared: { objectAttributes: collected } })),
     ).rejects.toThrow(CairnError);

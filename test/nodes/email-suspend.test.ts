@@ -40,7 +40,13 @@ describe('Email Suspend Node (EmailSuspendNode)', () => {
   const request = async (mail: string, config: EmailSuspendConfig = RESET, p = t, ip = IP, locales?: string[]) =>
     suspendOf(
       await node.process(
-        makeNodeContext({ config, shared: { objectAttributes: { mail } }, services: p.services, request: { clientIp: ip }, ...(locales ? { locales } : {}) }),
+        makeNodeContext({
+          config,
+          shared: { objectAttributes: { mail } },
+          services: p.services,
+          request: { clientIp: ip },
+          ...(locales ? { locales } : {}),
+        }),
       ),
     );
 
@@ -65,7 +71,13 @@ describe('Email Suspend Node (EmailSuspendNode)', () => {
     const p = ports();
     const result = await request('Alice@Example.com', RESET, p);
     expect(result.callbacks).toEqual([
-      { type: 'SuspendedTextOutputCallback', output: [{ name: 'message', value: DEFAULT_EMAIL_SUSPEND_MESSAGE }, { name: 'messageType', value: '0' }] },
+      {
+        type: 'SuspendedTextOutputCallback',
+        output: [
+          { name: 'message', value: DEFAULT_EMAIL_SUSPEND_MESSAGE },
+          { name: 'messageType', value: '0' },
+        ],
+      },
     ]);
     expect(result).not.toHaveProperty('durationMinutes');
     expect(p.mail.queued).toEqual([]); // nothing before the engine has the link
@@ -163,14 +175,19 @@ describe('Email Suspend Node (EmailSuspendNode)', () => {
     const p = ports();
     const counted = countingCounters(p.counters);
     const result = await node.process(
-      makeNodeContext({ config: RESET, resumed: true, shared: { objectAttributes: { mail: 'alice@example.com' } }, services: { ...p.services, counters: counted.port } }),
+      makeNodeContext({
+        config: RESET,
+        resumed: true,
+        shared: { objectAttributes: { mail: 'alice@example.com' } },
+        services: { ...p.services, counters: counted.port },
+      }),
     );
     expect(result).toEqual({ kind: 'outcome', outcome: 'outcome' });
     expect(counted.ops).toEqual([]);
     expect(p.mail.queued).toEqual([]);
   });
 
-  it('localises the message, passes suspendDuration, and puts the user\'s locale first', async () => {
+  it("localises the message, passes suspendDuration, and puts the user's locale first", async () => {
     const p = ports();
     const result = await request('bob@example.com', { ...RESET, suspendDuration: 20 }, p, IP, ['fr-FR', 'en']);
     expect(result.durationMinutes).toBe(20);
@@ -195,7 +212,9 @@ describe('Email Suspend Node (EmailSuspendNode)', () => {
     const again: Suspend[] = [];
     for (let i = 0; i < 5; i++) {
       const s = { ...shared, objectAttributes: { ...shared.objectAttributes, mail: i % 2 ? 'new@example.com' : 'NEW@example.com' } };
-      again.push(suspendOf(await node.process(makeNodeContext({ config, shared: s, services: p.services, request: { clientIp: `203.0.113.${i}` } }))));
+      again.push(
+        suspendOf(await node.process(makeNodeContext({ config, shared: s, services: p.services, request: { clientIp: `203.0.113.${i}` } }))),
+      );
     }
     expect(again.map((r) => typeof r.notify)).toEqual(['function', 'function', 'function', 'function', 'undefined']);
   });

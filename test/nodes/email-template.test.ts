@@ -18,7 +18,9 @@ describe('Email Template Node (EmailTemplateNode)', () => {
 
   it('EMAIL_SENT: queues the template to the user, without password, security answers or suspension', async () => {
     const p = ports();
-    const result = await node.process(makeNodeContext({ config, shared: { username: 'Alice' }, services: p.services, request: { clientIp: '192.0.2.1' } }));
+    const result = await node.process(
+      makeNodeContext({ config, shared: { username: 'Alice' }, services: p.services, request: { clientIp: '192.0.2.1' } }),
+    );
     expect(outcomeOf(result)).toBe('EMAIL_SENT');
     expect(p.mail.queued).toHaveLength(1);
     expect(p.mail.queued[0]).toMatchObject({ template: 'welcome', to: ALICE.mail, locales: ['en'], object: { _id: ALICE._id, givenName: 'Alice' } });

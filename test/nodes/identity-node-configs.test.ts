@@ -21,8 +21,26 @@ const SUSPEND_MESSAGE = { en: 'An email has been sent to the address you entered
 const exported: [NodeDescriptor, Record<string, unknown>][] = [
   [identifyExistingUserNode, { identifier: 'userName', identityAttribute: 'mail' }],
   [identifyExistingUserNode, { identifier: '', identityAttribute: 'mail' }],
-  [emailSuspendNode, { emailSuspendMessage: SUSPEND_MESSAGE, emailTemplateName: 'resetPassword', identityAttribute: 'mail', emailAttribute: 'mail', objectLookup: true }],
-  [emailSuspendNode, { emailSuspendMessage: SUSPEND_MESSAGE, emailTemplateName: 'registration', identityAttribute: 'userName', emailAttribute: 'mail', objectLookup: false }],
+  [
+    emailSuspendNode,
+    {
+      emailSuspendMessage: SUSPEND_MESSAGE,
+      emailTemplateName: 'resetPassword',
+      identityAttribute: 'mail',
+      emailAttribute: 'mail',
+      objectLookup: true,
+    },
+  ],
+  [
+    emailSuspendNode,
+    {
+      emailSuspendMessage: SUSPEND_MESSAGE,
+      emailTemplateName: 'registration',
+      identityAttribute: 'userName',
+      emailAttribute: 'mail',
+      objectLookup: false,
+    },
+  ],
   [emailTemplateNode, { emailTemplateName: 'welcome', emailAttribute: 'mail', identityAttribute: 'userName' }],
   [patchObjectNode, { identityResource: 'managed/alpha_user', identityAttribute: 'mail', patchAsObject: false, ignoredFields: [] }],
   [patchObjectNode, { patchAsObject: true, ignoredFields: ['userName'], identityAttribute: 'userName', identityResource: 'managed/user' }],
@@ -33,7 +51,10 @@ const exported: [NodeDescriptor, Record<string, unknown>][] = [
   [accountLockoutNode, { lockAction: 'LOCK' }],
   [incrementLoginCountNode, { identityAttribute: 'userName' }],
   [attributePresentDecisionNode, { presentAttribute: 'password', identityAttribute: 'userName' }],
-  [queryFilterDecisionNode, { queryFilter: '!(/preferences pr) or /preferences/marketing eq false or /preferences/updates eq false', identityAttribute: 'userName' }],
+  [
+    queryFilterDecisionNode,
+    { queryFilter: '!(/preferences pr) or /preferences/marketing eq false or /preferences/updates eq false', identityAttribute: 'userName' },
+  ],
   [requiredAttributesDecisionNode, { identityResource: 'managed/alpha_user' }],
 ];
 

@@ -7,7 +7,9 @@ describe('Identity Store Decision (IdentityStoreDecisionNode)', () => {
   const config = configFor(node);
   const login = (p: ReturnType<typeof ports>, username: string, password: string, cfg = config) => {
     const shared: Record<string, unknown> = { username, objectAttributes: { userName: username } };
-    return node.process(makeNodeContext({ config: cfg, shared, transient: { password }, services: p.services })).then((result) => ({ result, shared }));
+    return node
+      .process(makeNodeContext({ config: cfg, shared, transient: { password }, services: p.services }))
+      .then((result) => ({ result, shared }));
   };
 
   it('declares AM type, name, defaults and the five outcomes', () => {
@@ -46,7 +48,11 @@ describe('Identity Store Decision (IdentityStoreDecisionNode)', () => {
 
   it('LOCKED "User Locked Out." for an inactive account, but only to someone who knows its password', async () => {
     const p = ports();
-    expect((await login(p, 'locked', LOCKED.password as string)).result).toEqual({ kind: 'outcome', outcome: 'LOCKED', errorMessage: LOCKED_MESSAGE });
+    expect((await login(p, 'locked', LOCKED.password as string)).result).toEqual({
+      kind: 'outcome',
+      outcome: 'LOCKED',
+      errorMessage: LOCKED_MESSAGE,
+    });
     const { result, shared } = await login(p, 'locked', 'a wrong guess');
     expect(result).toEqual({ kind: 'outcome', outcome: 'FALSE', errorMessage: LOGIN_FAILURE_MESSAGE });
     expect(shared).not.toHaveProperty('_id');

@@ -22,7 +22,13 @@ describe('Message Node (MessageNode)', () => {
     });
     const sent = callbacksOf(await node.process(makeNodeContext({ config, locales: ['fr-CA', 'en'] })));
     expect(sent).toEqual([
-      { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Continuer ?' }, { name: 'messageType', value: '0' }] },
+      {
+        type: 'TextOutputCallback',
+        output: [
+          { name: 'message', value: 'Continuer ?' },
+          { name: 'messageType', value: '0' },
+        ],
+      },
       {
         type: 'ConfirmationCallback',
         output: [

@@ -33,7 +33,7 @@ describe('Patch Object (PatchObjectNode)', () => {
     expect(p.identity.stats.updates).toBe(1);
   });
 
-  it('FAILURE with the identity service\'s message when it refuses the change', async () => {
+  it("FAILURE with the identity service's message when it refuses the change", async () => {
     const p = ports();
     const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services }));
     expect(result).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Password does not meet the policy.' });
@@ -47,7 +47,9 @@ describe('Patch Object (PatchObjectNode)', () => {
   it('FAILURE when nobody is identified, the object does not exist, or it is not the one identified earlier', async () => {
     const p = ports();
     const run = (shared: Record<string, unknown>) =>
-      node.process(makeNodeContext({ config: RESET, shared, transient: { objectAttributes: { password: 'brand new password' } }, services: p.services }));
+      node.process(
+        makeNodeContext({ config: RESET, shared, transient: { objectAttributes: { password: 'brand new password' } }, services: p.services }),
+      );
     expect(outcomeOf(await run({}))).toBe('FAILURE');
     expect(outcomeOf(await run({ objectAttributes: { mail: 'nobody@example.com' } }))).toBe('FAILURE');
     expect(outcomeOf(await run({ _id: 'u-bob', objectAttributes: { mail: 'alice@example.com' } }))).toBe('FAILURE');
@@ -63,12 +65,14 @@ describe('Patch Object (PatchObjectNode)', () => {
     expect(p.identity.users.get('u-bob')).toMatchObject({ _id: 'u-bob', userName: 'bob' });
 
     const nothing = configFor(node, { ignoredFields: ['userName'] });
-    const result = await node.process(makeNodeContext({ config: nothing, shared: { objectAttributes: { userName: 'alice' } }, services: p.services }));
+    const result = await node.process(
+      makeNodeContext({ config: nothing, shared: { objectAttributes: { userName: 'alice' } }, services: p.services }),
+    );
     expect(outcomeOf(result)).toBe('PATCHED');
     expect(p.identity.stats.updates).toBe(1);
   });
 
-  it('refuses to run against another identityResource than the journey\'s', async () => {
+  it("refuses to run against another identityResource than the journey's", async () => {
     const config = configFor(node, { identityResource: 'managed/alpha_user' });
     await expect(node.process(makeNodeContext({ config, ...afterReset('brand new password') }))).rejects.toThrow(CairnError);
   });

@@ -16,7 +16,10 @@ describe('node registry', () => {
     const exported: NodeDescriptor[] = [];
     for (const file of readdirSync(NODES_DIR).filter((f) => f.endsWith('.ts') && !NOT_NODES.has(f))) {
       const mod = (await import(join(NODES_DIR, file))) as Record<string, unknown>;
-      const found = Object.values(mod).filter((v): v is NodeDescriptor => !!v && typeof v === 'object' && typeof (v as NodeDescriptor).process === 'function' && typeof (v as NodeDescriptor).type === 'string');
+      const found = Object.values(mod).filter(
+        (v): v is NodeDescriptor =>
+          !!v && typeof v === 'object' && typeof (v as NodeDescriptor).process === 'function' && typeof (v as NodeDescriptor).type === 'string',
+      );
       expect(found.length, `${file} exports a node descriptor`).toBeGreaterThan(0);
       exported.push(...found);
     }

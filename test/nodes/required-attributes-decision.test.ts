@@ -35,7 +35,7 @@ describe('Required Attributes Present (RequiredAttributesDecisionNode)', () => {
     expect(await decide({ _id: 'u-gone', objectAttributes: { mail: 'x@example.com' } })).toBe('false');
   });
 
-  it('refuses to run against another identityResource than the journey\'s', async () => {
+  it("refuses to run against another identityResource than the journey's", async () => {
     await expect(node.process(makeNodeContext({ config: configFor(node, { identityResource: 'managed/alpha_user' }) }))).rejects.toThrow(CairnError);
   });
 });

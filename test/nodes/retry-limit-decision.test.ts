@@ -72,7 +72,7 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
     expect(await visit(p, { shared: {} })).toBe('Retry'); // another run
   });
 
-  it('a successful credential check (Identity Store or Data Store Decision) clears the account\'s counts', async () => {
+  it("a successful credential check (Identity Store or Data Store Decision) clears the account's counts", async () => {
     const decisions: NodeDescriptor[] = [identityStoreDecisionNode, dataStoreDecisionNode];
     for (const decision of decisions) {
       const p = ports();
@@ -81,7 +81,9 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
       expect(await visit(p, { shared: { username: 'alice' } })).toBe('Reject');
 
       const shared: Record<string, unknown> = { username: 'ALICE' };
-      const ok = await decision.process(makeNodeContext({ config: configFor(decision), shared, transient: { password: ALICE.password }, services: p.services }));
+      const ok = await decision.process(
+        makeNodeContext({ config: configFor(decision), shared, transient: { password: ALICE.password }, services: p.services }),
+      );
       expect(['TRUE', 'true']).toContain(outcomeOf(ok));
       expect(await visit(p, { shared: { username: 'alice' } })).toBe('Retry');
       expect(await visit(p, { shared: { _id: ALICE._id } })).toBe('Retry');

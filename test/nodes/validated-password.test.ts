@@ -20,7 +20,9 @@ describe('Platform Password (ValidatedPasswordNode)', () => {
     const sent = callbacksOf(await node.process(makeNodeContext({ config, shared, transient })));
     expect(sent).toEqual([{ type: 'PasswordCallback', output: [{ name: 'prompt', value: 'Password' }], input: [{ name: 'IDToken1', value: '' }] }]);
 
-    expect(callbacksOf(await node.process(makeNodeContext({ config, shared, transient, callbacks: clientAnswer(sent, { IDToken1: '' }) })))).toEqual(sent);
+    expect(callbacksOf(await node.process(makeNodeContext({ config, shared, transient, callbacks: clientAnswer(sent, { IDToken1: '' }) })))).toEqual(
+      sent,
+    );
 
     const done = await node.process(makeNodeContext({ config, shared, transient, callbacks: clientAnswer(sent, { IDToken1: 'short' }) }));
     expect(done).toEqual({ kind: 'outcome', outcome: 'outcome' });
@@ -52,7 +54,9 @@ describe('Platform Password (ValidatedPasswordNode)', () => {
 
     it('validateOnly with a good password still does not advance', async () => {
       const sent = callbacksOf(await node.process(makeNodeContext({ config })));
-      const result = await node.process(makeNodeContext({ config, callbacks: clientAnswer(sent, { IDToken1: 'long enough', IDToken1validateOnly: true }) }));
+      const result = await node.process(
+        makeNodeContext({ config, callbacks: clientAnswer(sent, { IDToken1: 'long enough', IDToken1validateOnly: true }) }),
+      );
       expect(outputs(callbacksOf(result)[0])).toMatchObject({ validateOnly: true, failedPolicies: [] });
     });
 
@@ -62,10 +66,14 @@ describe('Platform Password (ValidatedPasswordNode)', () => {
       const transient: Record<string, unknown> = { objectAttributes: { kbaInfo: [] } };
       const sent = callbacksOf(await node.process(makeNodeContext({ config, shared, transient, services: { policy } })));
 
-      const fail = await node.process(makeNodeContext({ config, shared, transient, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'short' }) }));
+      const fail = await node.process(
+        makeNodeContext({ config, shared, transient, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'short' }) }),
+      );
       expect(outputs(callbacksOf(fail)[0])['failedPolicies']).toHaveLength(1);
 
-      const ok = await node.process(makeNodeContext({ config, shared, transient, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'Secret123!' }) }));
+      const ok = await node.process(
+        makeNodeContext({ config, shared, transient, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'Secret123!' }) }),
+      );
       expect(ok).toEqual({ kind: 'outcome', outcome: 'outcome' });
       expect(transient).toEqual({ password: 'Secret123!', objectAttributes: { kbaInfo: [], password: 'Secret123!' } });
       expect(JSON.stringify(shared)).not.toContain('Secret123!');

@@ -90,7 +90,9 @@ describe('Platform Username (ValidatedUsernameNode)', () => {
       const policy = createPolicyPort(['taken']);
       const sent = callbacksOf(await node.process(makeNodeContext({ config, shared, services: { policy } })));
 
-      const fail = await node.process(makeNodeContext({ config, shared, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'taken' }) }));
+      const fail = await node.process(
+        makeNodeContext({ config, shared, services: { policy }, callbacks: clientAnswer(sent, { IDToken1: 'taken' }) }),
+      );
       expect(outputs(callbacksOf(fail)[0])).toMatchObject({ failedPolicies: ['{"policyRequirement":"UNIQUE"}'], validateOnly: false });
       expect(shared['username']).toBeUndefined();
 

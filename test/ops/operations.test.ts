@@ -46,8 +46,14 @@ describe('health and metrics', () => {
   });
 
   it('exports the documented metrics in Prometheus format', async () => {
-    await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=SdkDemo`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
-    await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=Nope`, { method: 'POST', headers: { 'Content-Type': 'application/json' } });
+    await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=SdkDemo`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+    });
+    await fetch(`${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=Nope`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+    });
     // Starting a journey touches no store (its state rides in the authId); validating a session does.
     await fetch(`${server.amUrl}/json/realms/root/sessions?_action=validate`, {
       method: 'POST',
@@ -92,7 +98,10 @@ describe('configuration errors', () => {
       expect(bad.stderr).toContain(`${file}: "port" must be integer, got "x".`);
       expect(bad.stderr).toContain(`${file}: "colour" is not a setting`);
 
-      await writeFile(file, JSON.stringify({ port: 9100, dataDir: 'state', sessionMaxMinutes: 60, smtpUrl: 'smtp://user:hunter2@mail.example.com:587' }));
+      await writeFile(
+        file,
+        JSON.stringify({ port: 9100, dataDir: 'state', sessionMaxMinutes: 60, smtpUrl: 'smtp://user:hunter2@mail.example.com:587' }),
+      );
       const good = await cli(['config', 'show', '--json'], { CAIRN_CONFIG_FILE: file, PORT: '9200' });
       expect(good.code).toBe(0);
       const shown = JSON.parse(good.stdout) as Record<string, unknown>;
@@ -122,27 +131,42 @@ describe('logs', () => {
     const server = await startTestServer({ CAIRN_LOG_LEVEL: 'info' }, { logger: createLogger('info', sink) });
     try {
       const url = `${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=SdkDemo`;
-      const start = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-12345678' } })).json()) as {
+      const start = (await (
+        await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Request-Id': 'req-12345678' } })
+      ).json()) as {
         authId: string;
         callbacks: { input: { value: unknown }[] }[];
       };
       (start.callbacks[0]?.input[0] as { value: unknown }).value = 'loguser';
       (start.callbacks[1]?.input[0] as { value: unknown }).value = 'Sup3r-secret-passphrase';
-      const choice = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(start) })).json()) as {
+      const choice = (await (
+        await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(start) })
+      ).json()) as {
         authId: string;
         callbacks: unknown[];
       };
-      const done = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(choice) })).json()) as { tokenId: string };
+      const done = (await (
+        await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(choice) })
+      ).json()) as { tokenId: string };
       await fetch(`${server.amUrl}/json/realms/root/authenticate?suspendedId=SecretSuspendId123456789`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Cookie: `iPlanetDirectoryPro=${done.tokenId}` },
       });
-      await fetch(`${server.url}/openidm/managed/user?_queryFilter=true`, { headers: { 'X-OpenIDM-Username': 'admin', 'X-OpenIDM-Password': 'AdminPw-should-not-appear' } });
+      await fetch(`${server.url}/openidm/managed/user?_queryFilter=true`, {
+        headers: { 'X-OpenIDM-Username': 'admin', 'X-OpenIDM-Password': 'AdminPw-should-not-appear' },
+      });
       await new Promise((r) => setTimeout(r, 50));
       const all = lines.join('');
       expect(all).toContain('"reqId":"req-12345678"');
       expect(lines.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(5);
-      for (const secret of ['Sup3r-secret-passphrase', start.authId, choice.authId, done.tokenId, 'SecretSuspendId123456789', 'AdminPw-should-not-appear']) {
+      for (const secret of [
+        'Sup3r-secret-passphrase',
+        start.authId,
+        choice.authId,
+        done.tokenId,
+        'SecretSuspendId123456789',
+        'AdminPw-should-not-appear',
+      ]) {
         expect(all).not.toContain(secret);
       }
       expect(all).toContain('suspendedId=[Redacted]');
@@ -157,7 +181,14 @@ describe('graceful shutdown', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-shutdown-'));
     const child = spawn('node', [CLI, 'serve', '--workers', '1'], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', PORT: '0', CAIRN_HOST: '127.0.0.1', CAIRN_DATA_DIR: dataDir, CAIRN_AUDIT_LOG: 'off', CAIRN_LOG_LEVEL: 'silent' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        CAIRN_HOST: '127.0.0.1',
+        CAIRN_DATA_DIR: dataDir,
+        CAIRN_AUDIT_LOG: 'off',
+        CAIRN_LOG_LEVEL: 'silent',
+      },
     });
     try {
       const port = await new Promise<number>((resolve, reject) => {

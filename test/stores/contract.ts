@@ -20,7 +20,10 @@ const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
 
 /** Awaits a promise that must reject with a StoreError of `code`; returns the error. */
-async function rejection(p: Promise<unknown>, code: string): Promise<{ status: number; code: string; detail?: Record<string, unknown>; message: string }> {
+async function rejection(
+  p: Promise<unknown>,
+  code: string,
+): Promise<{ status: number; code: string; detail?: Record<string, unknown>; message: string }> {
   const e: unknown = await p.then(
     () => undefined,
     (err: unknown) => err,
@@ -219,11 +222,22 @@ export function runStoreContract(name: string, open: OpenForTest, options: { ski
     });
 
     describe('sessions', () => {
-      const newSession = { subjects: ['user-1', 'bjensen'], data: { realm: '/', journey: 'Login' }, idleTimeoutMs: 30 * MINUTE, maxLifetimeMs: 120 * MINUTE };
+      const newSession = {
+        subjects: ['user-1', 'bjensen'],
+        data: { realm: '/', journey: 'Login' },
+        idleTimeoutMs: 30 * MINUTE,
+        maxLifetimeMs: 120 * MINUTE,
+      };
 
       it('creates, reads, touches within the maximum lifetime, and expires on idle', async () => {
         const s = await store.sessions.create('s1', newSession);
-        expect(s).toMatchObject({ id: 's1', subjects: ['user-1', 'bjensen'], createdAt: T0, idleExpiresAt: T0 + 30 * MINUTE, maxExpiresAt: T0 + 120 * MINUTE });
+        expect(s).toMatchObject({
+          id: 's1',
+          subjects: ['user-1', 'bjensen'],
+          createdAt: T0,
+          idleExpiresAt: T0 + 30 * MINUTE,
+          maxExpiresAt: T0 + 120 * MINUTE,
+        });
         expect(await store.sessions.get('s1')).toEqual(s);
         clock += 20 * MINUTE;
         const touched = await store.sessions.touch('s1', { realm: '/', journey: 'Login', level: 2 });
@@ -385,7 +399,10 @@ export function runStoreContract(name: string, open: OpenForTest, options: { ski
         expect(await store.kv.delete('meta', v2?.version)).toBe(true);
         expect(await store.kv.get('meta')).toBeUndefined();
         expect(await store.kv.delete('meta')).toBe(false);
-        await rejection(store.kv.set('bad', () => 1), 'store.invalid');
+        await rejection(
+          store.kv.set('bad', () => 1),
+          'store.invalid',
+        );
       });
     });
 

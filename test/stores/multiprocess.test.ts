@@ -128,7 +128,10 @@ describe('embedded store across processes', () => {
       const b = startWorker('create-user', `RACE-${round}`);
       await runTogether([a, b]);
       const exits = await Promise.all([a.exit, b.exit]);
-      expect(exits.map((e) => e.code), a.stderr() + b.stderr()).toEqual([0, 0]);
+      expect(
+        exits.map((e) => e.code),
+        a.stderr() + b.stderr(),
+      ).toEqual([0, 0]);
       const results = [lastJson<{ ok: boolean; id?: string; code?: string }>(a), lastJson<{ ok: boolean; id?: string; code?: string }>(b)];
       const winners = results.filter((r) => r.ok);
       expect(winners).toHaveLength(1);

@@ -161,9 +161,7 @@ export function createCookieJar(options: CookieJarOptions = {}): CookieJar {
     prune();
     if (url === undefined) return [...cookies];
     const target = toUrl(url);
-    return cookies
-      .filter((cookie) => sentTo(cookie, target))
-      .sort((a, b) => b.path.length - a.path.length); // stable: ties stay in creation order
+    return cookies.filter((cookie) => sentTo(cookie, target)).sort((a, b) => b.path.length - a.path.length); // stable: ties stay in creation order
   };
 
   const setCookie = (header: string, requestUrl: string | URL): StoredCookie | undefined => {
@@ -197,7 +195,8 @@ export function createCookieJar(options: CookieJarOptions = {}): CookieJar {
       if (index >= 0) cookies.splice(index, 1); // an expired Set-Cookie is a deletion
       return undefined;
     }
-    if (index >= 0) cookies[index] = cookie; // a replacement keeps its creation order
+    if (index >= 0)
+      cookies[index] = cookie; // a replacement keeps its creation order
     else cookies.push(cookie);
     return cookie;
   };
@@ -262,8 +261,7 @@ export function createJarFetch(jar: CookieJar, baseFetch: typeof fetch): typeof 
       if (hop >= MAX_REDIRECTS) throw new TypeError(`jarFetch: more than ${MAX_REDIRECTS} redirects from ${request.url}`);
       await response.body?.cancel();
       url = new URL(location, url);
-      const becomesGet =
-        (response.status === 303 && method !== 'HEAD') || ([301, 302].includes(response.status) && method === 'POST');
+      const becomesGet = (response.status === 303 && method !== 'HEAD') || ([301, 302].includes(response.status) && method === 'POST');
       if (becomesGet) {
         method = 'GET';
         body = undefined;

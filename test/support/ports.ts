@@ -330,9 +330,7 @@ export interface TestPorts {
   services: NodeServices;
 }
 
-export function createTestPorts(
-  options: { users?: readonly TestUser[]; attemptBudget?: number; mailLimits?: Partial<MailLimits> } = {},
-): TestPorts {
+export function createTestPorts(options: { users?: readonly TestUser[]; attemptBudget?: number; mailLimits?: Partial<MailLimits> } = {}): TestPorts {
   const clock = createTestClock();
   const counters = createCounterPort(clock.now);
   const identity = createIdentityPort({

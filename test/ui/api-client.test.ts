@@ -40,7 +40,10 @@ describe('api client against the fake AM', () => {
     const login = route('?authIndexValue=Login');
     const start = await api.send(apiUrl(am.baseUrl, login, { resume: false }), undefined, false);
     if (start.kind !== 'step') throw new Error('expected a step');
-    const values = new Map<string, unknown>([['IDToken1', 'demo'], ['IDToken2', 'wrong']]);
+    const values = new Map<string, unknown>([
+      ['IDToken1', 'demo'],
+      ['IDToken2', 'wrong'],
+    ]);
     expect(await api.send(apiUrl(am.baseUrl, login, { resume: false }), buildSubmission(start.step, values), false)).toEqual({
       kind: 'failure',
       reason: 'failed',
@@ -59,7 +62,11 @@ describe('api client against the fake AM', () => {
     const first = await api.send(apiUrl(am.baseUrl, link, { resume: true }), undefined, true);
     expect(first).toMatchObject({ kind: 'step', step: { header: 'Change password' } });
     expect(am.requests.at(-1)?.rawQuery).toMatch(/^suspendedId=link-1&authIndexType=service&authIndexValue=ResetPassword/);
-    expect(await api.send(apiUrl(am.baseUrl, link, { resume: true }), undefined, true)).toMatchObject({ kind: 'failure', reason: 'link-expired', status: 401 });
+    expect(await api.send(apiUrl(am.baseUrl, link, { resume: true }), undefined, true)).toMatchObject({
+      kind: 'failure',
+      reason: 'link-expired',
+      status: 401,
+    });
   });
 
   it('classifies an unknown journey', async () => {

@@ -5,13 +5,30 @@ import { credentialsRefused } from '../../ui/src/core/form-model.js';
 import type { Step, WireCallback } from '../../ui/src/core/types.js';
 
 const name: WireCallback = { type: 'NameCallback', output: [{ name: 'prompt', value: 'User Name' }], input: [{ name: 'IDToken1', value: '' }] };
-const password: WireCallback = { type: 'PasswordCallback', output: [{ name: 'prompt', value: 'Password' }], input: [{ name: 'IDToken2', value: '' }] };
+const password: WireCallback = {
+  type: 'PasswordCallback',
+  output: [{ name: 'prompt', value: 'Password' }],
+  input: [{ name: 'IDToken2', value: '' }],
+};
 const newPassword = (failed: string[] = []): WireCallback => ({
   type: 'ValidatedCreatePasswordCallback',
-  output: [{ name: 'prompt', value: 'Password' }, { name: 'policies', value: {} }, { name: 'failedPolicies', value: failed }],
-  input: [{ name: 'IDToken1', value: '' }, { name: 'IDToken1validateOnly', value: false }],
+  output: [
+    { name: 'prompt', value: 'Password' },
+    { name: 'policies', value: {} },
+    { name: 'failedPolicies', value: failed },
+  ],
+  input: [
+    { name: 'IDToken1', value: '' },
+    { name: 'IDToken1validateOnly', value: false },
+  ],
 });
-const errorText: WireCallback = { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Account locked' }, { name: 'messageType', value: '2' }] };
+const errorText: WireCallback = {
+  type: 'TextOutputCallback',
+  output: [
+    { name: 'message', value: 'Account locked' },
+    { name: 'messageType', value: '2' },
+  ],
+};
 const step = (callbacks: WireCallback[], header = 'Sign In'): Step => ({ authId: 'a', header, callbacks });
 
 describe('credentialsRefused', () => {
@@ -27,6 +44,8 @@ describe('credentialsRefused', () => {
 
   it('is false for pages without a PasswordCallback, and for refused new passwords (failed policies)', () => {
     expect(credentialsRefused(step([name]), step([name]))).toBe(false);
-    expect(credentialsRefused(step([newPassword()], 'Reset'), step([newPassword(['{"policyRequirement":"CANNOT_BE_COMMON"}'])], 'Reset'))).toBe(false);
+    expect(credentialsRefused(step([newPassword()], 'Reset'), step([newPassword(['{"policyRequirement":"CANNOT_BE_COMMON"}'])], 'Reset'))).toBe(
+      false,
+    );
   });
 });

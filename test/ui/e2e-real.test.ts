@@ -12,7 +12,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseMail } from '../support/eml.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
-import { fillAndSubmit, focused, hasChromium, launchBrowser, openPage, screenshot, seriousA11yViolations, waitForHeading, type TestPage } from './browser-helpers.js';
+import {
+  fillAndSubmit,
+  focused,
+  hasChromium,
+  launchBrowser,
+  openPage,
+  screenshot,
+  seriousA11yViolations,
+  waitForHeading,
+  type TestPage,
+} from './browser-helpers.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const PUBLIC_URL = 'https://id.example.test';
@@ -199,7 +209,10 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
     await first.page.getByLabel('Password', { exact: true }).waitFor();
 
     const garbage = '/login/?suspendedId=not-a-real-id&authIndexType=service&authIndexValue=ResetPassword';
-    for (const [name, address] of [['used', link], ['garbage', garbage]] as const) {
+    for (const [name, address] of [
+      ['used', link],
+      ['garbage', garbage],
+    ] as const) {
       const tp = await open(address);
       await tp.page.getByText(LINK_EXPIRED).waitFor();
       expect(new URL(tp.page.url()).searchParams.has('suspendedId')).toBe(false);

@@ -60,7 +60,8 @@ function passwordFailures(password: string, username: string): string[] {
   if (password.length < 8) failed.push(policy('MIN_LENGTH', { minLength: 8 }));
   if (!/[A-Z]/.test(password)) failed.push(policy('AT_LEAST_X_CAPITAL_LETTERS', { numCaps: 1 }));
   if (!/[0-9]/.test(password)) failed.push(policy('AT_LEAST_X_NUMBERS', { numNums: 1 }));
-  if (username && password.toLowerCase().includes(username.toLowerCase())) failed.push(policy('CANNOT_CONTAIN_OTHERS', { disallowedFields: ['userName'] }));
+  if (username && password.toLowerCase().includes(username.toLowerCase()))
+    failed.push(policy('CANNOT_CONTAIN_OTHERS', { disallowedFields: ['userName'] }));
   return failed;
 }
 
@@ -80,8 +81,19 @@ const mailPage = (failedPolicies: string[] = [], value = ''): Json => ({
   callbacks: [
     {
       type: 'StringAttributeInputCallback',
-      output: [{ name: 'name', value: 'mail' }, prompt('Email Address'), { name: 'required', value: true }, { name: 'policies', value: {} }, { name: 'failedPolicies', value: failedPolicies }, { name: 'validateOnly', value: false }, { name: 'value', value }],
-      input: [{ name: 'IDToken1', value }, { name: 'IDToken1validateOnly', value: false }],
+      output: [
+        { name: 'name', value: 'mail' },
+        prompt('Email Address'),
+        { name: 'required', value: true },
+        { name: 'policies', value: {} },
+        { name: 'failedPolicies', value: failedPolicies },
+        { name: 'validateOnly', value: false },
+        { name: 'value', value },
+      ],
+      input: [
+        { name: 'IDToken1', value },
+        { name: 'IDToken1validateOnly', value: false },
+      ],
       _id: 0,
     },
   ],
@@ -93,8 +105,17 @@ const changePasswordPage = (failedPolicies: string[] = []): Json => ({
   callbacks: [
     {
       type: 'ValidatedCreatePasswordCallback',
-      output: [{ name: 'echoOn', value: false }, { name: 'policies', value: PASSWORD_POLICIES }, { name: 'failedPolicies', value: failedPolicies }, { name: 'validateOnly', value: false }, prompt('Password')],
-      input: [{ name: 'IDToken1', value: '' }, { name: 'IDToken1validateOnly', value: false }],
+      output: [
+        { name: 'echoOn', value: false },
+        { name: 'policies', value: PASSWORD_POLICIES },
+        { name: 'failedPolicies', value: failedPolicies },
+        { name: 'validateOnly', value: false },
+        prompt('Password'),
+      ],
+      input: [
+        { name: 'IDToken1', value: '' },
+        { name: 'IDToken1validateOnly', value: false },
+      ],
       _id: 0,
     },
   ],
@@ -108,50 +129,145 @@ const XSS_DESCRIPTION =
 
 const allCallbacksPage = (usernameFailures: string[] = [], username = ''): Json => ({
   callbacks: [
-    { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Information message' }, { name: 'messageType', value: '0' }] },
-    { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Warning message' }, { name: 'messageType', value: '1' }] },
-    { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Error message' }, { name: 'messageType', value: '2' }] },
-    { type: 'TextOutputCallback', output: [{ name: 'message', value: 'window.__xss=4; document.title="pwned"' }, { name: 'messageType', value: '4' }] },
+    {
+      type: 'TextOutputCallback',
+      output: [
+        { name: 'message', value: 'Information message' },
+        { name: 'messageType', value: '0' },
+      ],
+    },
+    {
+      type: 'TextOutputCallback',
+      output: [
+        { name: 'message', value: 'Warning message' },
+        { name: 'messageType', value: '1' },
+      ],
+    },
+    {
+      type: 'TextOutputCallback',
+      output: [
+        { name: 'message', value: 'Error message' },
+        { name: 'messageType', value: '2' },
+      ],
+    },
+    {
+      type: 'TextOutputCallback',
+      output: [
+        { name: 'message', value: 'window.__xss=4; document.title="pwned"' },
+        { name: 'messageType', value: '4' },
+      ],
+    },
     {
       type: 'ValidatedCreateUsernameCallback',
-      output: [{ name: 'policies', value: {} }, { name: 'failedPolicies', value: usernameFailures }, { name: 'validateOnly', value: false }, prompt('Username')],
-      input: [{ name: 'IDToken5', value: username }, { name: 'IDToken5validateOnly', value: false }],
+      output: [
+        { name: 'policies', value: {} },
+        { name: 'failedPolicies', value: usernameFailures },
+        { name: 'validateOnly', value: false },
+        prompt('Username'),
+      ],
+      input: [
+        { name: 'IDToken5', value: username },
+        { name: 'IDToken5validateOnly', value: false },
+      ],
     },
     { type: 'TextInputCallback', output: [prompt('Nickname')], input: [{ name: 'IDToken6', value: '' }] },
     {
       type: 'StringAttributeInputCallback',
-      output: [{ name: 'name', value: 'givenName' }, prompt('First Name'), { name: 'required', value: true }, { name: 'policies', value: {} }, { name: 'failedPolicies', value: [] }, { name: 'validateOnly', value: false }, { name: 'value', value: '' }],
-      input: [{ name: 'IDToken7', value: '' }, { name: 'IDToken7validateOnly', value: false }],
+      output: [
+        { name: 'name', value: 'givenName' },
+        prompt('First Name'),
+        { name: 'required', value: true },
+        { name: 'policies', value: {} },
+        { name: 'failedPolicies', value: [] },
+        { name: 'validateOnly', value: false },
+        { name: 'value', value: '' },
+      ],
+      input: [
+        { name: 'IDToken7', value: '' },
+        { name: 'IDToken7validateOnly', value: false },
+      ],
     },
     {
       type: 'NumberAttributeInputCallback',
-      output: [{ name: 'name', value: 'age' }, prompt('Age'), { name: 'required', value: false }, { name: 'policies', value: {} }, { name: 'failedPolicies', value: [] }, { name: 'validateOnly', value: false }, { name: 'value', value: null }],
-      input: [{ name: 'IDToken8', value: null }, { name: 'IDToken8validateOnly', value: false }],
+      output: [
+        { name: 'name', value: 'age' },
+        prompt('Age'),
+        { name: 'required', value: false },
+        { name: 'policies', value: {} },
+        { name: 'failedPolicies', value: [] },
+        { name: 'validateOnly', value: false },
+        { name: 'value', value: null },
+      ],
+      input: [
+        { name: 'IDToken8', value: null },
+        { name: 'IDToken8validateOnly', value: false },
+      ],
     },
     {
       type: 'BooleanAttributeInputCallback',
-      output: [{ name: 'name', value: 'preferences/marketing' }, prompt('Send me special offers'), { name: 'required', value: true }, { name: 'policies', value: {} }, { name: 'failedPolicies', value: [] }, { name: 'validateOnly', value: false }, { name: 'value', value: false }],
-      input: [{ name: 'IDToken9', value: false }, { name: 'IDToken9validateOnly', value: false }],
+      output: [
+        { name: 'name', value: 'preferences/marketing' },
+        prompt('Send me special offers'),
+        { name: 'required', value: true },
+        { name: 'policies', value: {} },
+        { name: 'failedPolicies', value: [] },
+        { name: 'validateOnly', value: false },
+        { name: 'value', value: false },
+      ],
+      input: [
+        { name: 'IDToken9', value: false },
+        { name: 'IDToken9validateOnly', value: false },
+      ],
     },
-    { type: 'ChoiceCallback', output: [prompt('Choose your color'), { name: 'choices', value: ['red', 'green', 'blue'] }, { name: 'defaultChoice', value: 0 }], input: [{ name: 'IDToken10', value: 0 }] },
     {
       type: 'ChoiceCallback',
-      output: [prompt('Country'), { name: 'choices', value: ['France', 'Germany', 'Italy', 'Spain', 'Portugal', 'Belgium', 'Netherlands'] }, { name: 'defaultChoice', value: 0 }],
+      output: [prompt('Choose your color'), { name: 'choices', value: ['red', 'green', 'blue'] }, { name: 'defaultChoice', value: 0 }],
+      input: [{ name: 'IDToken10', value: 0 }],
+    },
+    {
+      type: 'ChoiceCallback',
+      output: [
+        prompt('Country'),
+        { name: 'choices', value: ['France', 'Germany', 'Italy', 'Spain', 'Portugal', 'Belgium', 'Netherlands'] },
+        { name: 'defaultChoice', value: 0 },
+      ],
       input: [{ name: 'IDToken11', value: 0 }],
     },
     {
       type: 'KbaCreateCallback',
-      output: [prompt('Select a security question'), { name: 'predefinedQuestions', value: ["What's your favorite color?", 'What was the name of your first pet?'] }, { name: 'allowUserDefinedQuestions', value: true }],
-      input: [{ name: 'IDToken12question', value: '' }, { name: 'IDToken12answer', value: '' }],
+      output: [
+        prompt('Select a security question'),
+        { name: 'predefinedQuestions', value: ["What's your favorite color?", 'What was the name of your first pet?'] },
+        { name: 'allowUserDefinedQuestions', value: true },
+      ],
+      input: [
+        { name: 'IDToken12question', value: '' },
+        { name: 'IDToken12answer', value: '' },
+      ],
     },
     {
       type: 'TermsAndConditionsCallback',
-      output: [{ name: 'version', value: '2.1' }, { name: 'terms', value: 'You agree to <strong>be nice</strong>.<script>window.__xss=5</script>' }, { name: 'createDate', value: '2019-10-28T04:20:11.320Z' }],
+      output: [
+        { name: 'version', value: '2.1' },
+        { name: 'terms', value: 'You agree to <strong>be nice</strong>.<script>window.__xss=5</script>' },
+        { name: 'createDate', value: '2019-10-28T04:20:11.320Z' },
+      ],
       input: [{ name: 'IDToken13', value: false }],
     },
-    { type: 'HiddenValueCallback', output: [{ name: 'value', value: 'hidden-value' }, { name: 'id', value: 'clientData' }], input: [{ name: 'IDToken14', value: 'clientData' }] },
+    {
+      type: 'HiddenValueCallback',
+      output: [
+        { name: 'value', value: 'hidden-value' },
+        { name: 'id', value: 'clientData' },
+      ],
+      input: [{ name: 'IDToken14', value: 'clientData' }],
+    },
     { type: 'MetadataCallback', output: [{ name: 'data', value: { stage: 'Everything' } }] },
-    { type: 'ReCaptchaCallback', output: [{ name: 'recaptchaSiteKey', value: '6Lf3tbYUAAAAAEm78fAOFRKb-n1M67FDtmpczIBK' }], input: [{ name: 'IDToken16', value: '' }] },
+    {
+      type: 'ReCaptchaCallback',
+      output: [{ name: 'recaptchaSiteKey', value: '6Lf3tbYUAAAAAEm78fAOFRKb-n1M67FDtmpczIBK' }],
+      input: [{ name: 'IDToken16', value: '' }],
+    },
   ],
   header: 'Everything',
   description: XSS_DESCRIPTION,
@@ -159,16 +275,38 @@ const allCallbacksPage = (usernameFailures: string[] = [], username = ''): Json 
 
 const confirmPage: Json = {
   callbacks: [
-    { type: 'TextOutputCallback', output: [{ name: 'message', value: 'Do you want to continue?' }, { name: 'messageType', value: '0' }] },
+    {
+      type: 'TextOutputCallback',
+      output: [
+        { name: 'message', value: 'Do you want to continue?' },
+        { name: 'messageType', value: '0' },
+      ],
+    },
     {
       type: 'ConfirmationCallback',
-      output: [prompt(''), { name: 'messageType', value: 0 }, { name: 'options', value: ['Yes', 'No'] }, { name: 'optionType', value: -1 }, { name: 'defaultOption', value: 1 }],
+      output: [
+        prompt(''),
+        { name: 'messageType', value: 0 },
+        { name: 'options', value: ['Yes', 'No'] },
+        { name: 'optionType', value: -1 },
+        { name: 'defaultOption', value: 1 },
+      ],
       input: [{ name: 'IDToken2', value: 1 }],
     },
   ],
 };
 
-const pollingPage: Json = { callbacks: [{ type: 'PollingWaitCallback', output: [{ name: 'waitTime', value: '300' }, { name: 'message', value: 'Processing, please wait…' }] }] };
+const pollingPage: Json = {
+  callbacks: [
+    {
+      type: 'PollingWaitCallback',
+      output: [
+        { name: 'waitTime', value: '300' },
+        { name: 'message', value: 'Processing, please wait…' },
+      ],
+    },
+  ],
+};
 
 const inputOf = (body: Json, name: string): unknown => {
   const callbacks = Array.isArray(body.callbacks) ? (body.callbacks as Callback[]) : [];
@@ -180,7 +318,12 @@ const validateOnly = (body: Json): boolean => {
   return callbacks.some((cb) => (cb.input ?? []).some((i) => i.name.endsWith('validateOnly') && i.value === true));
 };
 
-const error = (code: number, message: string, detail?: Json): Json => ({ code, reason: code === 400 ? 'Bad Request' : 'Unauthorized', message, ...(detail ? { detail } : {}) });
+const error = (code: number, message: string, detail?: Json): Json => ({
+  code,
+  reason: code === 400 ? 'Bad Request' : 'Unauthorized',
+  message,
+  ...(detail ? { detail } : {}),
+});
 
 export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
   const users = new Map(Object.entries(options.users ?? { demo: 'Ch4ng3it!' }));
@@ -216,7 +359,11 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
       if (query.suspendedId !== undefined) {
         const flow = suspended.get(query.suspendedId);
         suspended.delete(query.suspendedId);
-        if (!flow) return reply(401, error(401, 'org.forgerock.openam.auth.nodes.framework.token.SuspendedAuthSessionException: Token not found. It may have expired.'));
+        if (!flow)
+          return reply(
+            401,
+            error(401, 'org.forgerock.openam.auth.nodes.framework.token.SuspendedAuthSessionException: Token not found. It may have expired.'),
+          );
         return step({ ...flow, page: 'change' }, changePasswordPage());
       }
       const journey = query.authIndexValue ?? 'Login';
@@ -228,10 +375,16 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
         case 'AllCallbacks':
           return step({ journey, page: 'all', data: {} }, allCallbacksPage());
         case 'Weird':
-          return step({ journey, page: 'weird', data: {} }, { callbacks: [{ type: 'DeviceProfileCallback', output: [{ name: 'metadata', value: true }], input: [{ name: 'IDToken1', value: '' }] }] });
+          return step(
+            { journey, page: 'weird', data: {} },
+            { callbacks: [{ type: 'DeviceProfileCallback', output: [{ name: 'metadata', value: true }], input: [{ name: 'IDToken1', value: '' }] }] },
+          );
         case 'Timeout':
         case 'Unreachable':
-          return step({ journey, page: 'one', data: {} }, { callbacks: [{ type: 'NameCallback', output: [prompt('User Name')], input: [{ name: 'IDToken1', value: '' }] }] });
+          return step(
+            { journey, page: 'one', data: {} },
+            { callbacks: [{ type: 'NameCallback', output: [prompt('User Name')], input: [{ name: 'IDToken1', value: '' }] }] },
+          );
         default:
           return reply(400, error(400, 'No Configuration found'));
       }
@@ -260,9 +413,20 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
           links.set(mail, [...(links.get(mail) ?? []), `/login/?suspendedId=${id}&authIndexType=service&authIndexValue=ResetPassword`]);
         }
         // Same answer whether or not the address is known (no account enumeration).
-        return step({ ...flow, page: 'sent' }, {
-          callbacks: [{ type: 'SuspendedTextOutputCallback', output: [{ name: 'message', value: 'An email has been sent to the address you entered. Click the link in that email to proceed.' }, { name: 'messageType', value: '0' }] }],
-        });
+        return step(
+          { ...flow, page: 'sent' },
+          {
+            callbacks: [
+              {
+                type: 'SuspendedTextOutputCallback',
+                output: [
+                  { name: 'message', value: 'An email has been sent to the address you entered. Click the link in that email to proceed.' },
+                  { name: 'messageType', value: '0' },
+                ],
+              },
+            ],
+          },
+        );
       }
       case 'ResetPassword/change': {
         const password = String(inputOf(body, 'IDToken1') ?? '');

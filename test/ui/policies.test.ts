@@ -73,13 +73,18 @@ describe('policy sentences', () => {
         { policyId: 'at-least-X-capitals', params: { numCaps: 1 }, policyRequirements: ['AT_LEAST_X_CAPITAL_LETTERS'] },
       ],
     };
-    expect(requirementsOf(policies).map((r) => en.policy(r))).toEqual(['Must be at least 8 characters long.', 'Must contain at least 1 capital letter.']);
+    expect(requirementsOf(policies).map((r) => en.policy(r))).toEqual([
+      'Must be at least 8 characters long.',
+      'Must contain at least 1 capital letter.',
+    ]);
     expect(requirementsOf({})).toEqual([]);
   });
 
   it('lets the theme override a text per language', () => {
     const themed = createTranslator('en', { en: { 'policy.UNIQUE': 'Taken, sorry.' } });
     expect(themed.policy({ policyRequirement: 'UNIQUE' })).toBe('Taken, sorry.');
-    expect(createTranslator('fr', { en: { 'policy.UNIQUE': 'Taken' } }).policy({ policyRequirement: 'UNIQUE' })).toBe('Cette valeur est déjà utilisée.');
+    expect(createTranslator('fr', { en: { 'policy.UNIQUE': 'Taken' } }).policy({ policyRequirement: 'UNIQUE' })).toBe(
+      'Cette valeur est déjà utilisée.',
+    );
   });
 });

@@ -66,22 +66,30 @@ describe('apiUrl', () => {
 
   it('sends suspendedId only on the resuming call', () => {
     const route = journey('?suspendedId=abc&authIndexValue=ResetPassword');
-    expect(apiUrl('/am/', route, { resume: true })).toBe('/am/json/realms/root/authenticate?suspendedId=abc&authIndexType=service&authIndexValue=ResetPassword');
+    expect(apiUrl('/am/', route, { resume: true })).toBe(
+      '/am/json/realms/root/authenticate?suspendedId=abc&authIndexType=service&authIndexValue=ResetPassword',
+    );
     expect(apiUrl('/am', route, { resume: false })).not.toContain('suspendedId');
   });
 
   it('spells sub-realms as AM does', () => {
-    expect(apiUrl('/am', journey('?realm=/alpha/beta'), { resume: false })).toMatch(/^\/am\/json\/realms\/root\/realms\/alpha\/realms\/beta\/authenticate\?/);
+    expect(apiUrl('/am', journey('?realm=/alpha/beta'), { resume: false })).toMatch(
+      /^\/am\/json\/realms\/root\/realms\/alpha\/realms\/beta\/authenticate\?/,
+    );
   });
 });
 
 describe('links and address bar', () => {
   it('links to another journey keeping goto and locale but never suspendedId', () => {
-    expect(journeyHref('ResetPassword', { goto: '/app', locale: 'fr' })).toBe('?authIndexType=service&authIndexValue=ResetPassword&goto=%2Fapp&locale=fr');
+    expect(journeyHref('ResetPassword', { goto: '/app', locale: 'fr' })).toBe(
+      '?authIndexType=service&authIndexValue=ResetPassword&goto=%2Fapp&locale=fr',
+    );
   });
 
   it('removes suspendedId from the search string and sets the locale', () => {
-    expect(withoutSuspendedId('?suspendedId=abc&authIndexType=service&authIndexValue=ResetPassword')).toBe('?authIndexType=service&authIndexValue=ResetPassword');
+    expect(withoutSuspendedId('?suspendedId=abc&authIndexType=service&authIndexValue=ResetPassword')).toBe(
+      '?authIndexType=service&authIndexValue=ResetPassword',
+    );
     expect(withoutSuspendedId('?suspendedId=abc')).toBe('');
     expect(withLocale('?authIndexValue=Login&locale=en', 'fr')).toBe('?authIndexValue=Login&locale=fr');
   });

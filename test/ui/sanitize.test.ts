@@ -5,7 +5,13 @@ import { linksOf, safeHref, sanitizeDescription, textOf, type SafeNode } from '.
 /** Every tag and attribute that could reach the DOM, flattened, to assert nothing else exists. */
 function shapes(nodes: readonly SafeNode[]): string[] {
   return nodes.flatMap((n) =>
-    n.kind === 'text' ? [] : n.kind === 'br' ? ['br'] : n.kind === 'link' ? [`a[href=${n.href}]`, ...shapes(n.children)] : [n.tag, ...shapes(n.children)],
+    n.kind === 'text'
+      ? []
+      : n.kind === 'br'
+        ? ['br']
+        : n.kind === 'link'
+          ? [`a[href=${n.href}]`, ...shapes(n.children)]
+          : [n.tag, ...shapes(n.children)],
   );
 }
 

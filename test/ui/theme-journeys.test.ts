@@ -57,7 +57,7 @@ describe('journeys', () => {
     expect(landingFor('Anything')).toBe('done');
   });
 
-  it('recognises a successUrl that leads back to this page\'s landing route', () => {
+  it("recognises a successUrl that leads back to this page's landing route", () => {
     const page = 'https://id.example/login/?authIndexValue=Login';
     expect(isLandingUrl('', page)).toBe(true);
     expect(isLandingUrl('/login/#/success', page)).toBe(true);

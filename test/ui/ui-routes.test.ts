@@ -53,7 +53,11 @@ describe('mountUi', () => {
   });
 
   it('serves the bundle and stylesheet with the same headers', async () => {
-    for (const [path, type] of [['/login/app.js', 'javascript'], ['/login/styles.css', 'text/css'], ['/login/logo.svg', 'image/svg+xml']] as const) {
+    for (const [path, type] of [
+      ['/login/app.js', 'javascript'],
+      ['/login/styles.css', 'text/css'],
+      ['/login/logo.svg', 'image/svg+xml'],
+    ] as const) {
       const res = await get(path);
       expect(res.status, path).toBe(200);
       expect(res.headers.get('content-type')).toContain(type);

@@ -133,7 +133,8 @@ export function createController(env: ControllerEnv) {
       setTitle(title);
       // Failed policies the server sent with the step: focus the first field that has one.
       let firstInvalid: HTMLElement | null = null;
-      for (const field of plan.fields) if ('failures' in field && field.failures.length > 0) firstInvalid ??= page.showFailures(field.index, field.failures);
+      for (const field of plan.fields)
+        if ('failures' in field && field.failures.length > 0) firstInvalid ??= page.showFailures(field.index, field.failures);
       focus(errs.length === 0 && firstInvalid ? firstInvalid : page.focusTarget);
     };
     draw(errors);
@@ -147,7 +148,12 @@ export function createController(env: ControllerEnv) {
     }
   };
 
-  const showPanel = (title: string, paragraphs: string[], actions: Parameters<typeof renderPanel>[1]['actions'], tone: 'error' | 'success' | 'info'): void => {
+  const showPanel = (
+    title: string,
+    paragraphs: string[],
+    actions: Parameters<typeof renderPanel>[1]['actions'],
+    tone: 'error' | 'success' | 'info',
+  ): void => {
     resetTimers();
     generation += 1;
     page = undefined;
@@ -159,7 +165,12 @@ export function createController(env: ControllerEnv) {
   const showLanding = (landing: Landing): void => {
     const draw = (): void => {
       const signIn = { text: t.t('action.signIn'), href: journeyHref(LOGIN, linkState()) };
-      showPanel(t.t(`success.${landing}.title`), [t.t(`success.${landing}.body`)], landing === 'passwordChanged' || landing === 'registered' ? [signIn] : [], 'success');
+      showPanel(
+        t.t(`success.${landing}.title`),
+        [t.t(`success.${landing}.body`)],
+        landing === 'passwordChanged' || landing === 'registered' ? [signIn] : [],
+        'success',
+      );
     };
     draw();
     rerender = draw;
@@ -175,13 +186,23 @@ export function createController(env: ControllerEnv) {
           showPanel(t.t('error.heading'), [t.t('error.timeout')], [again], 'error');
           break;
         case 'link-expired':
-          showPanel(t.t('error.heading'), [t.t('error.linkExpired')], [{ text: t.t('action.newLink'), href: journeyHref(journey, linkState()) }, signIn], 'error');
+          showPanel(
+            t.t('error.heading'),
+            [t.t('error.linkExpired')],
+            [{ text: t.t('action.newLink'), href: journeyHref(journey, linkState()) }, signIn],
+            'error',
+          );
           break;
         case 'unknown-journey':
           showPanel(t.t('error.heading'), [t.t('error.unknownJourney')], [signIn], 'error');
           break;
         case 'failed':
-          showPanel(t.t('error.heading'), [outcome.message && !/^login failure$/i.test(outcome.message) ? outcome.message : t.t('error.failed')], [again], 'error');
+          showPanel(
+            t.t('error.heading'),
+            [outcome.message && !/^login failure$/i.test(outcome.message) ? outcome.message : t.t('error.failed')],
+            [again],
+            'error',
+          );
           break;
         case 'unreachable':
           showPanel(t.t('error.heading'), [t.t('error.unreachable')], [{ text: t.t('action.retry'), onClick: retry }], 'error');

@@ -16,7 +16,6 @@ export const RETRY_WINDOW_MS = 15 * 60_000;
  */
 export const RETRY_GENERATION_WINDOW_MS = 24 * 60 * 60_000;
 
-
 /** An account as counters name it: by `_id` when identified, else by the (case-insensitive) username. */
 export type CounterAccount = { kind: 'id'; value: string } | { kind: 'user'; value: string };
 

@@ -27,7 +27,10 @@ export async function checkCredentials(ctx: NodeContext<unknown>): Promise<Crede
   if (check === 'throttled') return { verdict: 'throttled' };
   if (check !== 'match' || !object) return { verdict: 'mismatch' };
 
-  const accounts: CounterAccount[] = [{ kind: 'id', value: object._id }, { kind: 'user', value: username }];
+  const accounts: CounterAccount[] = [
+    { kind: 'id', value: object._id },
+    { kind: 'user', value: username },
+  ];
   if (typeof object['userName'] === 'string') accounts.push({ kind: 'user', value: object['userName'] });
   const before = retryAccountOf(ctx.shared);
   if (before) accounts.push(before);

@@ -31,11 +31,7 @@ export function identifiedIdOf(ctx: NodeContext<unknown>): string | undefined {
  * The journey's user: looked up by `identityAttribute` (see identityValueOf), else read by
  * `shared._id`. Undefined when nothing identifies a user or no such object exists.
  */
-export async function resolveIdentity(
-  ctx: NodeContext<unknown>,
-  resource: string,
-  identityAttribute: string,
-): Promise<ManagedObject | undefined> {
+export async function resolveIdentity(ctx: NodeContext<unknown>, resource: string, identityAttribute: string): Promise<ManagedObject | undefined> {
   const value = identityValueOf(ctx, identityAttribute);
   if (value !== undefined) return ctx.services.identity.findByAttribute(resource, identityAttribute, value);
   const id = identifiedIdOf(ctx);

@@ -13,7 +13,11 @@ export const choiceCallback: Renderer = (field, ctx) => {
   ctx.values.set(field.inputName, selected);
 
   if (field.display === 'select') {
-    const select = h('select', { id: field.id, name: field.inputName }, field.choices.map((choice, i) => h('option', { value: i, selected: i === selected }, choice)));
+    const select = h(
+      'select',
+      { id: field.id, name: field.inputName },
+      field.choices.map((choice, i) => h('option', { value: i, selected: i === selected }, choice)),
+    );
     select.addEventListener('change', () => ctx.values.set(field.inputName, Number(select.value)));
     return { element: h('div', { class: 'field' }, h('label', { for: field.id }, field.label), select) };
   }

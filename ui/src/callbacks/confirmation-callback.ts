@@ -14,12 +14,22 @@ export const confirmationCallback: Renderer = (field, ctx) => {
   const buttons = field.options.map((option, position) =>
     h(
       'button',
-      { type: 'submit', class: position === 0 ? 'button primary' : 'button secondary', value: option.value, [CONFIRMATION_ATTRIBUTE]: field.inputName },
+      {
+        type: 'submit',
+        class: position === 0 ? 'button primary' : 'button secondary',
+        value: option.value,
+        [CONFIRMATION_ATTRIBUTE]: field.inputName,
+      },
       option.text ?? (option.key ? ctx.t.t(option.key) : String(option.value)),
     ),
   );
   ctx.values.set(field.inputName, field.defaultOption);
   return {
-    element: h('div', { class: 'confirmation' }, field.prompt ? h('p', { class: 'prompt' }, field.prompt) : null, h('div', { class: 'actions' }, buttons)),
+    element: h(
+      'div',
+      { class: 'confirmation' },
+      field.prompt ? h('p', { class: 'prompt' }, field.prompt) : null,
+      h('div', { class: 'actions' }, buttons),
+    ),
   };
 };

@@ -9,6 +9,11 @@ import { unknownCallback } from './unknown-callback.js';
 export const pollingWaitCallback: Renderer = (field, ctx) => {
   if (field.kind !== 'polling') return unknownCallback(field, ctx);
   return {
-    element: h('div', { class: 'polling', role: 'status' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), field.message || ctx.t.t('polling.wait')),
+    element: h(
+      'div',
+      { class: 'polling', role: 'status' },
+      h('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      field.message || ctx.t.t('polling.wait'),
+    ),
   };
 };

@@ -7,4 +7,6 @@ import { h } from '../view/dom.js';
 import { unknownCallback } from './unknown-callback.js';
 
 export const reCaptchaCallback: Renderer = (field, ctx) =>
-  field.kind === 'notice' ? { element: h('div', { class: 'message message-warning', role: 'note' }, ctx.t.t(field.key)) } : unknownCallback(field, ctx);
+  field.kind === 'notice'
+    ? { element: h('div', { class: 'message message-warning', role: 'note' }, ctx.t.t(field.key)) }
+    : unknownCallback(field, ctx);

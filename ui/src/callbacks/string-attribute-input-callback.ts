@@ -6,4 +6,5 @@ import type { Renderer } from '../view/context.js';
 import { renderTextField } from '../view/field.js';
 import { unknownCallback } from './unknown-callback.js';
 
-export const stringAttributeInputCallback: Renderer = (field, ctx) => (field.kind === 'text' ? renderTextField(field, ctx) : unknownCallback(field, ctx));
+export const stringAttributeInputCallback: Renderer = (field, ctx) =>
+  field.kind === 'text' ? renderTextField(field, ctx) : unknownCallback(field, ctx);

@@ -9,11 +9,6 @@ import { unknownCallback } from './unknown-callback.js';
 export const suspendedTextOutputCallback: Renderer = (field, ctx) => {
   if (field.kind !== 'suspended') return unknownCallback(field, ctx);
   return {
-    element: h(
-      'div',
-      { class: 'panel panel-mail', role: 'status' },
-      h('h2', {}, ctx.t.t('suspended.title')),
-      h('p', {}, field.text),
-    ),
+    element: h('div', { class: 'panel panel-mail', role: 'status' }, h('h2', {}, ctx.t.t('suspended.title')), h('p', {}, field.text)),
   };
 };

@@ -13,7 +13,14 @@ export const termsAndConditionsCallback: Renderer = (field, ctx) => {
   const { t } = ctx.t;
   const titleId = `${field.id}-title`;
   const errorId = `${field.id}-errors`;
-  const box = h('input', { id: field.id, type: 'checkbox', name: field.inputName, required: true, 'aria-required': 'true', 'aria-describedby': errorId });
+  const box = h('input', {
+    id: field.id,
+    type: 'checkbox',
+    name: field.inputName,
+    required: true,
+    'aria-required': 'true',
+    'aria-describedby': errorId,
+  });
   box.checked = ctx.values.get(field.inputName) === true;
   ctx.values.set(field.inputName, box.checked);
   const errors = h('ul', { id: errorId, class: 'field-errors' });

@@ -34,7 +34,12 @@ export const AM_HEADERS: Readonly<Record<string, string>> = {
 export const TIMED_OUT_ERROR_CODE = '110';
 
 function isStep(body: unknown): body is Step {
-  return isRecord(body) && typeof body.authId === 'string' && Array.isArray(body.callbacks) && body.callbacks.every((cb) => isRecord(cb) && typeof cb.type === 'string');
+  return (
+    isRecord(body) &&
+    typeof body.authId === 'string' &&
+    Array.isArray(body.callbacks) &&
+    body.callbacks.every((cb) => isRecord(cb) && typeof cb.type === 'string')
+  );
 }
 
 /**

@@ -158,8 +158,7 @@ const num = (value: unknown, fallback: number): number => {
 };
 const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map((v) => str(v)) : []);
 
-const firstInput = (callback: WireCallback): string | undefined =>
-  callback.input?.find((field) => !field.name.endsWith('validateOnly'))?.name;
+const firstInput = (callback: WireCallback): string | undefined => callback.input?.find((field) => !field.name.endsWith('validateOnly'))?.name;
 const hasValidateOnly = (callback: WireCallback): boolean => callback.input?.some((f) => f.name.endsWith('validateOnly')) ?? false;
 const inputEnding = (callback: WireCallback, suffix: string): string | undefined =>
   callback.input?.find((field) => field.name.endsWith(suffix))?.name;
@@ -196,9 +195,19 @@ export function confirmPasswordFlags(stage: unknown): (boolean | undefined)[] {
 
 /** Standard ConfirmationCallback option sets (javax.security.auth.callback: YES=0, NO=1, CANCEL=2, OK=3). */
 const STANDARD_OPTIONS: Readonly<Record<number, ConfirmationOption[]>> = {
-  0: [{ value: 0, key: 'confirm.yes' }, { value: 1, key: 'confirm.no' }],
-  1: [{ value: 0, key: 'confirm.yes' }, { value: 1, key: 'confirm.no' }, { value: 2, key: 'confirm.cancel' }],
-  2: [{ value: 3, key: 'confirm.ok' }, { value: 2, key: 'confirm.cancel' }],
+  0: [
+    { value: 0, key: 'confirm.yes' },
+    { value: 1, key: 'confirm.no' },
+  ],
+  1: [
+    { value: 0, key: 'confirm.yes' },
+    { value: 1, key: 'confirm.no' },
+    { value: 2, key: 'confirm.cancel' },
+  ],
+  2: [
+    { value: 3, key: 'confirm.ok' },
+    { value: 2, key: 'confirm.cancel' },
+  ],
 };
 
 const POLL_MIN_MS = 250;
@@ -206,7 +215,12 @@ const POLL_MAX_MS = 60_000;
 const POLL_DEFAULT_MS = 8_000;
 
 /** The form model of one callback. Never throws: a malformed callback becomes `unknown`. */
-export function fieldModel(callback: WireCallback, index: number, confirmFlags: readonly (boolean | undefined)[] = [], passwordOrdinal = 0): FieldModel {
+export function fieldModel(
+  callback: WireCallback,
+  index: number,
+  confirmFlags: readonly (boolean | undefined)[] = [],
+  passwordOrdinal = 0,
+): FieldModel {
   const base = { type: callback.type, index, id: `cb${index}` };
   const out = (name: string): unknown => outputValue(callback, name);
   const inputName = firstInput(callback);
@@ -263,7 +277,7 @@ export function fieldModel(callback: WireCallback, index: number, confirmFlags: 
       return {
         ...field,
         kind: 'text',
-        inputType: isNumber ? 'number' : known?.inputType ?? 'text',
+        inputType: isNumber ? 'number' : (known?.inputType ?? 'text'),
         ...(known && !isNumber ? { autocomplete: known.autocomplete } : {}),
         valueType: isNumber ? 'number' : 'string',
         liveValidation: hasValidateOnly(callback) && field.requirements.length > 0,

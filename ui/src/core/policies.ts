@@ -85,7 +85,9 @@ const count = (value: unknown, fallback: number): number => {
 };
 
 const list = (value: unknown): string[] =>
-  (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String);
+  (Array.isArray(value) ? value : value === undefined ? [] : [value])
+    .filter((v): v is string | number => typeof v === 'string' || typeof v === 'number')
+    .map(String);
 
 /**
  * The message key and parameters for one failure. List parameters come back as arrays of strings

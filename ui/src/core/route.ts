@@ -19,9 +19,7 @@ export interface JourneyRoute {
 }
 
 export type Route =
-  | JourneyRoute
-  | { kind: 'success'; locale?: string }
-  | { kind: 'invalid'; problem: 'journey' | 'authIndexType' | 'realm'; locale?: string };
+  JourneyRoute | { kind: 'success'; locale?: string } | { kind: 'invalid'; problem: 'journey' | 'authIndexType' | 'realm'; locale?: string };
 
 const JOURNEY_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]{0,99}$/;
 const SUSPENDED_ID = /^[A-Za-z0-9_.~-]{1,512}$/;

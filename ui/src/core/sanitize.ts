@@ -16,8 +16,24 @@ type ContainerTag = 'p' | 'strong' | 'em' | 'b' | 'i' | 'a';
 const CONTAINERS = new Set<string>(['p', 'strong', 'em', 'b', 'i', 'a']);
 /** Elements whose content is not text for a reader (or is code): dropped with everything inside. */
 const DROP_WITH_CONTENT = new Set([
-  'script', 'style', 'template', 'iframe', 'object', 'noscript', 'textarea', 'title', 'xmp', 'noembed',
-  'noframes', 'svg', 'math', 'select', 'option', 'head', 'plaintext', 'frameset',
+  'script',
+  'style',
+  'template',
+  'iframe',
+  'object',
+  'noscript',
+  'textarea',
+  'title',
+  'xmp',
+  'noembed',
+  'noframes',
+  'svg',
+  'math',
+  'select',
+  'option',
+  'head',
+  'plaintext',
+  'frameset',
 ]);
 const MAX_INPUT = 20_000;
 
@@ -27,9 +43,7 @@ export function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]{1,6}|#[0-9]{1,7}|[a-z]{2,8});?/gi, (match, body: string) => {
     if (body[0] === '#') {
       const code = body[1] === 'x' || body[1] === 'X' ? parseInt(body.slice(2), 16) : parseInt(body.slice(1), 10);
-      return Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)
-        ? String.fromCodePoint(code)
-        : '\ufffd';
+      return Number.isInteger(code) && code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) ? String.fromCodePoint(code) : '\ufffd';
     }
     return NAMED_ENTITIES[body.toLowerCase()] ?? match;
   });

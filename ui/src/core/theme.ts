@@ -7,7 +7,20 @@
 import { en } from '../i18n/en.js';
 import { isRecord } from './types.js';
 
-export const COLOR_NAMES = ['primary', 'onPrimary', 'background', 'surface', 'text', 'muted', 'border', 'error', 'success', 'warning', 'link', 'focus'] as const;
+export const COLOR_NAMES = [
+  'primary',
+  'onPrimary',
+  'background',
+  'surface',
+  'text',
+  'muted',
+  'border',
+  'error',
+  'success',
+  'warning',
+  'link',
+  'focus',
+] as const;
 export type ColorName = (typeof COLOR_NAMES)[number];
 
 export interface Theme {

@@ -46,23 +46,20 @@ export const fr: Catalog = {
   'confirm.no': 'Non',
   'confirm.ok': 'OK',
   'confirm.cancel': 'Annuler',
-  'script.notice':
-    'Cette étape demande un script que ces pages n’exécutent jamais. Essayez un autre moyen de connexion ou contactez le support.',
+  'script.notice': 'Cette étape demande un script que ces pages n’exécutent jamais. Essayez un autre moyen de connexion ou contactez le support.',
   'recaptcha.notice':
     'Cette étape demande un CAPTCHA. Il nécessite le script de son fournisseur, que ces pages ne chargent pas\u00a0: le CAPTCHA ne peut pas être affiché ici.',
   'polling.wait': 'Veuillez patienter…',
   'redirect.notice': 'Redirection vers la page suivante…',
   'redirect.link': 'Continuer',
-  'unknown.callback':
-    'Cette étape demande un élément que ces pages ne savent pas afficher ({type}). Recommencez ou contactez le support.',
+  'unknown.callback': 'Cette étape demande un élément que ces pages ne savent pas afficher ({type}). Recommencez ou contactez le support.',
   'suspended.title': 'Consultez votre messagerie',
   'error.heading': 'Un problème est survenu',
   'error.loginFailure': 'Les informations saisies ne sont pas correctes. Veuillez réessayer.',
   'error.wrongCredentials': 'Le nom d’utilisateur ou le mot de passe est incorrect.',
   'error.failed': 'L’opération n’a pas pu aboutir. Veuillez réessayer.',
   'error.timeout': 'Votre session a expiré. Veuillez recommencer.',
-  'error.linkExpired':
-    'Ce lien a expiré ou a déjà été utilisé. Un lien ne fonctionne qu’une fois et pendant une durée limitée.',
+  'error.linkExpired': 'Ce lien a expiré ou a déjà été utilisé. Un lien ne fonctionne qu’une fois et pendant une durée limitée.',
   'error.unreachable': 'Impossible de joindre le serveur. Vérifiez votre connexion et réessayez.',
   'error.unknownJourney': 'Cette page n’existe pas. Vérifiez l’adresse ou allez à la page de connexion.',
   'error.invalidLink': 'Cette adresse n’est pas valide. Vérifiez le lien ou allez à la page de connexion.',

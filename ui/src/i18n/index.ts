@@ -52,7 +52,7 @@ export function createTranslator(locale: string, overrides: Overrides = {}): Tra
 
   const t = (key: MessageKey, params: Params = {}): string => {
     const override = own[key];
-    const message: Message = typeof override === 'string' ? override : catalog[key] ?? en[key];
+    const message: Message = typeof override === 'string' ? override : (catalog[key] ?? en[key]);
     if (typeof message === 'string') return format(message, params);
     const n = typeof params.count === 'number' ? params.count : Number(params.count ?? 0);
     return format(plurals.select(n) === 'one' ? message.one : message.other, params);

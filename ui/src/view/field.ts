@@ -25,7 +25,16 @@ export function fieldShell(
   const hints = options.hints ?? [];
   const hint =
     hints.length > 0
-      ? h('div', { id: hintId, class: 'field-hint' }, h('span', { class: 'visually-hidden' }, `${ctx.t.t('password.requirements')}: `), h('ul', {}, hints.map((text) => h('li', {}, text))))
+      ? h(
+          'div',
+          { id: hintId, class: 'field-hint' },
+          h('span', { class: 'visually-hidden' }, `${ctx.t.t('password.requirements')}: `),
+          h(
+            'ul',
+            {},
+            hints.map((text) => h('li', {}, text)),
+          ),
+        )
       : null;
   const errors = h('ul', { id: errorId, class: 'field-errors' });
   // Required is the norm on these pages (aria-required tells assistive technology); optional fields say so.
@@ -138,7 +147,15 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
 
   const confirmId = `${field.id}-confirm`;
   const confirmInput = field.confirm
-    ? h('input', { id: confirmId, type: 'password', autocomplete: 'new-password', required: true, 'aria-required': 'true', spellcheck: 'false', autocapitalize: 'none' })
+    ? h('input', {
+        id: confirmId,
+        type: 'password',
+        autocomplete: 'new-password',
+        required: true,
+        'aria-required': 'true',
+        spellcheck: 'false',
+        autocapitalize: 'none',
+      })
     : null;
   const confirmErrors = confirmInput ? h('ul', { id: `${confirmId}-errors`, class: 'field-errors' }) : null;
   const toggle = visibilityToggle(ctx, confirmInput ? [input, confirmInput] : [input], confirmInput ? `${field.id} ${confirmId}` : field.id);
@@ -153,14 +170,7 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
   let confirmBlock: HTMLElement | null = null;
   if (confirmInput && confirmErrors) {
     setIdList(confirmInput, 'aria-describedby', [confirmErrors.id]);
-    confirmBlock = h(
-      'div',
-      { class: 'field' },
-      h('label', { for: confirmId }, ctx.t.t('password.confirm')),
-      confirmErrors,
-      confirmInput,
-      toggle,
-    );
+    confirmBlock = h('div', { class: 'field' }, h('label', { for: confirmId }, ctx.t.t('password.confirm')), confirmErrors, confirmInput, toggle);
   }
   const setConfirmErrors = (messages: string[]): void => {
     if (!confirmInput || !confirmErrors) return;
@@ -172,7 +182,8 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
   };
   input.addEventListener('input', () => {
     ctx.values.set(field.inputName, input.value);
-    if (confirmInput && confirmInput.value !== '' && confirmInput.getAttribute('aria-invalid') === 'true' && confirmInput.value === input.value) setConfirmErrors([]);
+    if (confirmInput && confirmInput.value !== '' && confirmInput.getAttribute('aria-invalid') === 'true' && confirmInput.value === input.value)
+      setConfirmErrors([]);
     if (field.liveValidation) ctx.liveCheck(field.index);
   });
   confirmInput?.addEventListener('input', () => {

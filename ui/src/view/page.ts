@@ -53,7 +53,15 @@ function fillSummary(t: Translator, summary: HTMLElement, messages: string[]): v
   summary.hidden = messages.length === 0;
   if (messages.length === 0) return;
   summary.appendChild(h('h2', {}, t.t('error.heading')));
-  summary.appendChild(messages.length === 1 ? h('p', {}, messages[0]) : h('ul', {}, messages.map((m) => h('li', {}, m))));
+  summary.appendChild(
+    messages.length === 1
+      ? h('p', {}, messages[0])
+      : h(
+          'ul',
+          {},
+          messages.map((m) => h('li', {}, m)),
+        ),
+  );
 }
 
 export function renderStepPage(main: HTMLElement, options: StepPageOptions): StepPage {
@@ -72,7 +80,18 @@ export function renderStepPage(main: HTMLElement, options: StepPageOptions): Ste
   const submit = plan.submit ? h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button primary' }, t.t('form.submit'))) : null;
   const form = h('form', { novalidate: true, 'aria-labelledby': 'page-title', method: 'post' }, elements, submit);
   const description = options.description.length > 0 ? h('div', { class: 'description' }, descriptionNodes(options.description)) : null;
-  const links = options.links.length > 0 ? h('nav', { class: 'journey-links', 'aria-label': t.t('link.navigation') }, h('ul', {}, options.links.map((l) => h('li', {}, h('a', { href: l.href }, l.text))))) : null;
+  const links =
+    options.links.length > 0
+      ? h(
+          'nav',
+          { class: 'journey-links', 'aria-label': t.t('link.navigation') },
+          h(
+            'ul',
+            {},
+            options.links.map((l) => h('li', {}, h('a', { href: l.href }, l.text))),
+          ),
+        )
+      : null;
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
