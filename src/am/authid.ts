@@ -15,6 +15,7 @@
  */
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { crestError, type CrestErrorBody } from '../crest/errors.js';
 import { CairnError } from '../errors/cairn-error.js';
 import { KeystoreError, type Keystore } from '../keys/keystore.js';
 
@@ -80,18 +81,8 @@ export class AuthIdInvalid extends CairnError {
 export const isAuthIdInvalid = (e: unknown): e is AuthIdInvalid => e instanceof AuthIdInvalid;
 
 /** AM's body for an expired or invalid authId (HTTP 401); clients restart on `detail.errorCode === "110"`. */
-export function sessionTimedOutBody(): {
-  code: 401;
-  reason: 'Unauthorized';
-  message: string;
-  detail: { errorCode: string };
-} {
-  return {
-    code: 401,
-    reason: 'Unauthorized',
-    message: SESSION_TIMED_OUT_MESSAGE,
-    detail: { errorCode: SESSION_TIMED_OUT_ERROR_CODE },
-  };
+export function sessionTimedOutBody(): CrestErrorBody {
+  return crestError(401, SESSION_TIMED_OUT_MESSAGE, { errorCode: SESSION_TIMED_OUT_ERROR_CODE });
 }
 
 export const DEFAULT_AUTHID_TTL_SECONDS = 300;

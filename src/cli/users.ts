@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { CairnError } from '../errors/cairn-error.js';
-import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
+import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import { compose, type Core } from '../server/compose.js';
 import type { Command, CommandIo } from './main.js';
 

@@ -9,7 +9,7 @@ import { CairnError } from '../errors/cairn-error.js';
 import type { AuditPort, CounterPort, IdentityFailure, IdentityPort, MailPort, ManagedObject, PasswordCheck } from '../nodes/services.js';
 import type { PasswordHasher } from './passwords.js';
 import type { FailedPolicyRequirement, PolicyService } from './policy.js';
-import { matchesFilter, parseQueryFilter, type FilterNode } from './query-filter.js';
+import { matchesFilter, parseQueryFilter, type FilterNode } from '../crest/query-filter.js';
 import type { ManagedSchema } from './schema.js';
 
 /** A stored object: the managed object plus its password hash. */

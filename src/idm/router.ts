@@ -9,22 +9,15 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import type { Settings } from '../config/settings.js';
 import { CairnError, isCairnError } from '../errors/cairn-error.js';
-import type { IdentityService, QueryOptions } from '../identity/identity-service.js';
-import { applyPatch, parsePatch, PatchError } from '../identity/patch.js';
-import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
+import type { IdentityService } from '../identity/identity-service.js';
+import { crestError, internalError, sendCrestError as send, type CrestErrorBody } from '../crest/errors.js';
+import { queryResult, readPaging } from '../crest/paging.js';
+import { applyPatch, parsePatch, PatchError } from '../crest/patch.js';
+import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import type { ManagedObject } from '../nodes/services.js';
-import { amError, type AmErrorBody } from '../am/wire.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 
 const MAX_PAGE = 1000;
-
-function crestError(status: number, message: string, detail?: Record<string, unknown>): AmErrorBody {
-  return amError(status, message, detail);
-}
-
-function send(res: Response, body: AmErrorBody): void {
-  res.status(body.code).json(body);
-}
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const same = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -140,7 +133,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
       fn(req, res).catch(next);
     };
 
-  const notFound = (resource: string, id: string): AmErrorBody => crestError(404, `Object ${id} not found in ${resource}`);
+  const notFound = (resource: string, id: string): CrestErrorBody => crestError(404, `Object ${id} not found in ${resource}`);
 
   /**
    * The object a PATCH or DELETE acts on, after its preconditions: answers 404 when it is missing and
@@ -194,35 +187,17 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
         return;
       }
       const filter = parseQueryFilter(text);
-      const pageSize = req.query._pageSize === undefined ? undefined : Number(req.query._pageSize);
-      if (pageSize !== undefined && (!Number.isInteger(pageSize) || pageSize < 0 || pageSize > MAX_PAGE)) {
-        send(res, crestError(400, `_pageSize must be a whole number from 0 to ${MAX_PAGE}.`));
-        return;
-      }
-      const policy = req.query._totalPagedResultsPolicy ?? 'NONE';
-      if (policy !== 'NONE' && policy !== 'EXACT') {
-        send(res, crestError(400, '_totalPagedResultsPolicy must be NONE or EXACT.'));
-        return;
-      }
-      const sortKeys = typeof req.query._sortKeys === 'string' && req.query._sortKeys ? req.query._sortKeys.split(',') : undefined;
-      const cookie = typeof req.query._pagedResultsCookie === 'string' && req.query._pagedResultsCookie ? req.query._pagedResultsCookie : undefined;
       // The service hands these options to the store as they are; the store counts matches on EXACT.
-      const options: QueryOptions & { totalPagedResultsPolicy: 'NONE' | 'EXACT' } = {
-        ...(pageSize ? { pageSize } : {}),
-        ...(cookie ? { pagedResultsCookie: cookie } : {}),
-        ...(sortKeys ? { sortKeys } : {}),
-        totalPagedResultsPolicy: policy,
-      };
-      const page = await identity.queryObjects(resourceOf(req), filter, options);
+      const paging = readPaging(req.query, MAX_PAGE);
+      const page = await identity.queryObjects(resourceOf(req), filter, paging);
       const fields = fieldsOf(req);
-      res.json({
-        result: page.result.map((o) => pickFields(o, fields)),
-        resultCount: page.result.length,
-        pagedResultsCookie: page.pagedResultsCookie,
-        totalPagedResultsPolicy: policy,
-        totalPagedResults: policy === 'EXACT' ? page.totalPagedResults : -1,
-        remainingPagedResults: -1,
-      });
+      res.json(
+        queryResult(
+          page.result.map((o) => pickFields(o, fields)),
+          page,
+          paging.totalPagedResultsPolicy,
+        ),
+      );
     }),
   );
 
@@ -296,7 +271,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
       return send(res, crestError(400, `Invalid patch: ${err.message}`, err.index === undefined ? undefined : { index: err.index }));
     if (isCairnError(err) && err.expose) return send(res, crestError(err.status, err.message, err.detail));
     deps.onError?.(err);
-    send(res, crestError(500, 'Internal Server Error'));
+    send(res, internalError());
   });
   return router;
 }

@@ -4,7 +4,7 @@
  * identified AM throws; Cairn answers `false` and records `journey.identity.missing`. The filter is
  * parsed when the journey is validated, so a bad filter stops start-up rather than a login.
  */
-import { parseQueryFilter, QueryFilterError } from '../identity/query-filter.js';
+import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import { resolveIdentity } from './helpers/identity-lookup.js';
 import { defineNode } from './types.js';
 import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';

@@ -6,6 +6,7 @@
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
 import { amRouter } from '../am/router.js';
+import { crestError, internalError, sendCrestError } from '../crest/errors.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
 import { cors } from './cors.js';
 
@@ -42,13 +43,13 @@ export function createApp(deps: AppDeps): Express {
   deps.mount?.(app);
 
   app.use((_req: Request, res: Response) => {
-    res.status(404).json({ code: 404, reason: 'Not Found', message: 'Not Found' });
+    sendCrestError(res, crestError(404, 'Not Found'));
   });
   // Last resort: never a stack trace or an internal message on the wire.
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;
     deps.onError?.(err, req);
-    res.status(500).json({ code: 500, reason: 'Internal Server Error', message: 'Internal Server Error' });
+    sendCrestError(res, internalError());
   });
   return app;
 }

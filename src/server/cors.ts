@@ -4,6 +4,7 @@
  * is refused with 403 and no CORS headers.
  */
 import type { RequestHandler } from 'express';
+import { crestError, sendCrestError } from '../crest/errors.js';
 
 const ALLOWED_HEADERS = 'accept-api-version, content-type, x-requested-with, x-requested-platform, accept, accept-language';
 
@@ -20,7 +21,7 @@ export function cors(origins: readonly string[], sessionHeader: string): Request
     }
     if (req.method === 'OPTIONS' && req.get('access-control-request-method')) {
       if (!ok) {
-        res.status(403).json({ code: 403, reason: 'Forbidden', message: 'Origin not allowed' });
+        sendCrestError(res, crestError(403, 'Origin not allowed'));
         return;
       }
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');

@@ -4,6 +4,7 @@
  * carry one of them (AM's `X-Requested-With` / `Accept-API-Version`) or it is refused.
  */
 import type { RequestHandler } from 'express';
+import { crestError, sendCrestError } from '../crest/errors.js';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -12,10 +13,9 @@ export function requireNonSimpleRequest(): RequestHandler {
     if (SAFE.has(req.method)) return next();
     const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     if (type === 'application/json' || req.get('x-requested-with') || req.get('accept-api-version')) return next();
-    res.status(403).json({
-      code: 403,
-      reason: 'Forbidden',
-      message: 'State-changing requests must be sent as application/json (or with X-Requested-With or Accept-API-Version).',
-    });
+    sendCrestError(
+      res,
+      crestError(403, 'State-changing requests must be sent as application/json (or with X-Requested-With or Accept-API-Version).'),
+    );
   };
 }

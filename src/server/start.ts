@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
+import { crestError, sendCrestError } from '../crest/errors.js';
 import { idmRouter } from '../idm/router.js';
 import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
 import { createApp } from './app.js';
@@ -59,7 +60,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
           res.send(text);
         } catch (e) {
           internal(e);
-          res.status(503).json({ code: 503, reason: 'Service Unavailable', message: 'Metrics are not available' });
+          sendCrestError(res, crestError(503, 'Metrics are not available'));
         }
       });
     },

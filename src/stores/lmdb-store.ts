@@ -19,7 +19,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { matchesFilter, type FilterNode } from '../identity/query-filter.js';
+import { matchesFilter, type FilterNode } from '../crest/query-filter.js';
 import { StoreError, alreadyExists, invalid, notFound, revMismatch, unavailable, uniqueConstraint } from './errors.js';
 import { compareBy, nextCookie, pagingOf } from './paging.js';
 import {

@@ -9,9 +9,10 @@
  * The database is the one named in the URI path (mongodb://host/cairn); the URI never appears in errors.
  */
 import { MongoClient, MongoServerError, type Collection, type Db, type Document } from 'mongodb';
-import { toMongoFilter, type FilterNode } from '../identity/query-filter.js';
+import type { FilterNode } from '../crest/query-filter.js';
+import { mongoSort, toMongoFilter } from './mongodb/filter.js';
 import { StoreError, alreadyExists, invalid, notFound, revMismatch, unavailable, uniqueConstraint } from './errors.js';
-import { mongoSort, nextCookie, pagingOf } from './paging.js';
+import { nextCookie, pagingOf } from './paging.js';
 import {
   RESERVED_FIELD,
   checkDuration,

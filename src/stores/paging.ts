@@ -2,6 +2,7 @@
  * Sorting and paging shared by the backends: CREST sort keys parsed once, one value order that
  * matches MongoDB's (missing/null < numbers < strings < objects < arrays < booleans; strings in binary
  * order), `_id` as the final tie-break, and an opaque cookie that carries the offset of the next page.
+ * (MongoDB's own sort document is built in src/stores/mongodb/filter.ts.)
  */
 import { invalid } from './errors.js';
 import type { QueryOptions } from './types.js';
@@ -29,17 +30,6 @@ export function parseSortKeys(keys: readonly string[] | undefined): SortKey[] {
     }
     return { path, descending };
   });
-}
-
-/** The MongoDB sort document for the keys, ending with the `_id` tie-break. */
-export function mongoSort(keys: readonly SortKey[]): Record<string, 1 | -1> {
-  const sort: Record<string, 1 | -1> = {};
-  for (const k of keys) {
-    const name = k.path.join('.');
-    if (!(name in sort)) sort[name] = k.descending ? -1 : 1;
-  }
-  if (!('_id' in sort)) sort._id = 1;
-  return sort;
 }
 
 function valueAt(obj: unknown, path: readonly string[]): unknown {

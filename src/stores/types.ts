@@ -4,7 +4,7 @@
  * small key/value space with TTL. Times are epoch milliseconds from the injected clock; a record whose
  * expiry time is at or before "now" is absent, whether or not a sweep has removed it yet.
  */
-import type { FilterNode } from '../identity/query-filter.js';
+import type { FilterNode } from '../crest/query-filter.js';
 
 // ---------------------------------------------------------------------------------------------
 // Managed objects

@@ -4,7 +4,7 @@
  * counters, key/value, expiry under an injected clock, input checks, health and close.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseQueryFilter } from '../../src/identity/query-filter.js';
+import { parseQueryFilter } from '../../src/crest/query-filter.js';
 import { isStoreError, type Store, type StoredObject } from '../../src/stores/index.js';
 
 export interface OpenedStore {

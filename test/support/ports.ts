@@ -4,7 +4,7 @@
  * audit ports driven by an injected clock. Real behaviour, no mocks: counters are atomic and windowed,
  * the identity port keeps an attempt budget in the counters and evaluates CREST filters for real.
  */
-import { matchesFilter, parseQueryFilter } from '../../src/identity/query-filter.js';
+import { matchesFilter, parseQueryFilter } from '../../src/crest/query-filter.js';
 import type {
   AuditPort,
   CounterPort,

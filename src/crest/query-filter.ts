@@ -1,7 +1,8 @@
 /**
- * The CREST `_queryFilter` language: parsed once into a FilterNode tree, then either evaluated in
- * process (`matchesFilter`) or compiled to a MongoDB query document (`toMongoFilter`) with the same
- * meaning. Decides the grammar, the limits (length, nesting) and the comparison semantics below.
+ * The CREST `_queryFilter` language: parsed once into a FilterNode tree, then evaluated in process
+ * (`matchesFilter`) or compiled by a store backend to its own query language with the same meaning
+ * (MongoDB: src/stores/mongodb/filter.ts). Decides the grammar, the limits (length, nesting) and the
+ * comparison semantics below.
  */
 
 /*
@@ -15,10 +16,11 @@
  *   Value   = "…" | '…' (backslash escapes) | JSON number | true | false | null
  * Keywords and operators are case-insensitive, as in CREST; value literals are JSON (lowercase).
  *
- * Semantics (the same in matchesFilter and toMongoFilter):
+ * Semantics (the same in matchesFilter and every backend's compiler, e.g. toMongoFilter):
  * - `eq`, `co`, `sw` on strings are case-insensitive. IDM's managed users live in DS, where
- *   userName/mail use caseIgnoreMatch, so `userName eq "Alice"` finds "alice". Both backends use one
- *   regex (escaped literal, `i` flag, no collation): `^v$` for eq, `v` for co, `^v` for sw.
+ *   userName/mail use caseIgnoreMatch, so `userName eq "Alice"` finds "alice". matchesFilter and
+ *   toMongoFilter use one regex, `stringPattern` (escaped literal, `i` flag, no collation): `^v$`
+ *   for eq, `v` for co, `^v` for sw.
  *   Consequences: a store must treat userName as unique case-insensitively, and Mongo cannot use a
  *   plain index for these (use a normalised field for hot lookups). PCRE's `$` also matches before a
  *   final newline, so a stored value "x\n" would match `eq "x"` in Mongo only.
@@ -32,8 +34,8 @@
  * - Evaluation never throws: a type mismatch is simply "no match".
  */
 
-type ComparisonOp = 'eq' | 'co' | 'sw' | 'lt' | 'le' | 'gt' | 'ge';
-type FilterValue = string | number | boolean | null;
+export type ComparisonOp = 'eq' | 'co' | 'sw' | 'lt' | 'le' | 'gt' | 'ge';
+export type FilterValue = string | number | boolean | null;
 
 export type FilterNode =
   | { op: 'true' }
@@ -354,8 +356,8 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** The one regex source used for eq/co/sw on strings, by both backends. */
-function stringPattern(op: 'eq' | 'co' | 'sw', value: string): string {
+/** The one regex source used for eq/co/sw on strings, in process and by the backends' compilers. */
+export function stringPattern(op: 'eq' | 'co' | 'sw', value: string): string {
   const escaped = escapeRegex(value);
   return op === 'eq' ? `^${escaped}$` : op === 'sw' ? `^${escaped}` : escaped;
 }
@@ -381,7 +383,7 @@ function compare(op: ComparisonOp, candidate: unknown, value: FilterValue, regex
   }
 }
 
-/** Evaluates a parsed filter against one object, with the same meaning as toMongoFilter. */
+/** Evaluates a parsed filter against one object, with the same meaning as the backends' compilers. */
 export function matchesFilter(node: FilterNode, obj: Record<string, unknown>): boolean {
   switch (node.op) {
     case 'true':
@@ -409,43 +411,6 @@ export function matchesFilter(node: FilterNode, obj: Record<string, unknown>): b
           : undefined;
       return values.some((c) => compare(node.op as ComparisonOp, c, node.value as FilterValue, regex));
     }
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// MongoDB compilation
-
-const MONGO_RANGE = { lt: '$lt', le: '$lte', gt: '$gt', ge: '$gte' } as const;
-
-/** Compiles a parsed filter to the equivalent MongoDB query document. */
-export function toMongoFilter(node: FilterNode): Record<string, unknown> {
-  switch (node.op) {
-    case 'true':
-      return {};
-    case 'false':
-      return { $expr: false };
-    case 'and':
-      return { $and: node.filters.map(toMongoFilter) };
-    case 'or':
-      return { $or: node.filters.map(toMongoFilter) };
-    case 'not':
-      return { $nor: [toMongoFilter(node.filter)] };
-    case 'pr':
-      return { [node.field.join('.')]: { $exists: true, $ne: null } };
-    case 'eq':
-    case 'co':
-    case 'sw': {
-      const path = node.field.join('.');
-      if (typeof node.value === 'string') {
-        return { [path]: { $regex: stringPattern(node.op, node.value), $options: 'i' } };
-      }
-      return { [path]: { $eq: node.value } };
-    }
-    case 'lt':
-    case 'le':
-    case 'gt':
-    case 'ge':
-      return { [node.field.join('.')]: { [MONGO_RANGE[node.op]]: node.value } };
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { parseQueryFilter, matchesFilter, toMongoFilter, fieldsOf, QueryFilterError, type FilterNode } from '../../src/identity/query-filter.js';
+import { parseQueryFilter, matchesFilter, fieldsOf, QueryFilterError, type FilterNode } from '../../src/crest/query-filter.js';
 
 const PROGRESSIVE_PROFILE = '!(/preferences pr) or /preferences/marketing eq false or /preferences/updates eq false';
 
@@ -338,61 +338,6 @@ describe('matchesFilter', () => {
     expect(matchesFilter(parseQueryFilter('/a/1/0 eq 1'), odd)).toBe(true);
     expect(matchesFilter(parseQueryFilter('/a/b eq null'), odd)).toBe(true);
     expect(matchesFilter(parseQueryFilter('/d/k eq "v"'), odd)).toBe(false);
-  });
-});
-
-describe('toMongoFilter', () => {
-  it.each<[string, Record<string, unknown>]>([
-    ['true', {}],
-    ['false', { $expr: false }],
-    ['userName eq "Alice"', { userName: { $regex: '^Alice$', $options: 'i' } }],
-    ['/mail eq "a.b+c@x.io"', { mail: { $regex: '^a\\.b\\+c@x\\.io$', $options: 'i' } }],
-    ['/mail co "(x)"', { mail: { $regex: '\\(x\\)', $options: 'i' } }],
-    ['/mail sw "a$"', { mail: { $regex: '^a\\$', $options: 'i' } }],
-    ['/v eq "[a]{1}|^\\\\"', { v: { $regex: '^\\[a\\]\\{1\\}\\|\\^\\\\$', $options: 'i' } }],
-    ['/age eq 30', { age: { $eq: 30 } }],
-    ['/active eq true', { active: { $eq: true } }],
-    ['/manager eq null', { manager: { $eq: null } }],
-    ['/age lt 18', { age: { $lt: 18 } }],
-    ['/age le 18', { age: { $lte: 18 } }],
-    ['/age gt 18', { age: { $gt: 18 } }],
-    ['/createDate ge "2024-01-01"', { createDate: { $gte: '2024-01-01' } }],
-    ['/preferences/marketing pr', { 'preferences.marketing': { $exists: true, $ne: null } }],
-    ['/a~1b/c pr', { 'a/b.c': { $exists: true, $ne: null } }],
-    ['/addresses/0/city eq "Lyon"', { 'addresses.0.city': { $regex: '^Lyon$', $options: 'i' } }],
-    ['!(/a pr)', { $nor: [{ a: { $exists: true, $ne: null } }] }],
-    ['/a eq 1 and /b eq 2', { $and: [{ a: { $eq: 1 } }, { b: { $eq: 2 } }] }],
-    ['/a eq 1 or /b eq 2 and /c eq 3', { $or: [{ a: { $eq: 1 } }, { $and: [{ b: { $eq: 2 } }, { c: { $eq: 3 } }] }] }],
-    [
-      PROGRESSIVE_PROFILE,
-      {
-        $or: [
-          { $nor: [{ preferences: { $exists: true, $ne: null } }] },
-          { 'preferences.marketing': { $eq: false } },
-          { 'preferences.updates': { $eq: false } },
-        ],
-      },
-    ],
-  ])('%s', (filter, expected) => {
-    expect(toMongoFilter(parseQueryFilter(filter))).toEqual(expected);
-  });
-
-  it('produces regexes that match exactly what matchesFilter matches', () => {
-    const values = ['alice', 'ALICE', 'xalice', 'alicex', 'Al.ce', 'al.ce', 'a+b', 'AB'];
-    for (const [op, literal] of [
-      ['eq', 'alice'],
-      ['co', 'LIC'],
-      ['sw', 'al'],
-      ['eq', 'al.ce'],
-      ['co', '+b'],
-    ] as const) {
-      const node = parseQueryFilter(`/v ${op} ${JSON.stringify(literal)}`);
-      const compiled = toMongoFilter(node) as { v: { $regex: string; $options: string } };
-      const regex = new RegExp(compiled.v.$regex, compiled.v.$options);
-      for (const value of values) {
-        expect(regex.test(value), `${op} ${literal} on ${value}`).toBe(matchesFilter(node, { v: value }));
-      }
-    }
   });
 });
 

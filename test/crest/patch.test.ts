@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { applyPatch, parsePatch, PatchError, type PatchOperation } from '../../src/identity/patch.js';
+import { applyPatch, parsePatch, PatchError, type PatchOperation } from '../../src/crest/patch.js';
 
 const user = (): Record<string, unknown> => ({
   _id: 'u1',
