@@ -23,8 +23,7 @@ import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createSessionService, type SessionService } from '../sessions/session-service.js';
 import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
-import type { Store } from '../stores/types.js';
-import { openStoreBundle } from './stores.js';
+import { openStore, type Store } from '../stores/index.js';
 
 export interface ComposeOptions {
   log?: (line: string) => void;
@@ -95,7 +94,12 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
   const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
-  const rawStore = await openStoreBundle(settings, now, uniqueKeys);
+  const rawStore = await openStore({
+    dataDir: settings.dataDir,
+    ...(settings.mongodbUri ? { mongodbUri: settings.mongodbUri } : {}),
+    now,
+    uniqueKeys,
+  });
   const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now });
   const codec = createAuthIdCodec({ keystore, ttlSeconds: settings.authIdLifetimeSeconds, now });
   const auditLog = createAuditLog(settings.auditLog, now, options.audit);

@@ -3,8 +3,8 @@
  * the embedded lmdb store under the data directory otherwise. Only src/stores/ imports `lmdb` or
  * `mongodb`; everything else depends on the Store interface in ./types.ts.
  */
-import { openLmdbStore } from './lmdb-store.js';
-import { openMongoStore } from './mongodb-store.js';
+import { openLmdbStore } from './lmdb/open.js';
+import { openMongoStore } from './mongodb/open.js';
 import { DEFAULT_UNIQUE_KEYS, checkUniqueKeys } from './records.js';
 import type { OpenStoreOptions, Store } from './types.js';
 

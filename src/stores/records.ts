@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { invalid } from './errors.js';
-import type { UniqueKeys } from './types.js';
+import type { NewSession, StoredSession, UniqueKeys } from './types.js';
 
 export const DEFAULT_UNIQUE_KEYS: UniqueKeys = Object.freeze({ 'managed/user': Object.freeze(['userName', 'mail']) });
 
@@ -112,6 +112,53 @@ export function objectFields(object: unknown, what = 'The object'): Record<strin
   delete fields._rev;
   if (RESERVED_FIELD in fields) throw invalid(`${what} may not have a field named ${RESERVED_FIELD}`);
   return fields;
+}
+
+/** A new object's `_id` (the given one, checked, or a new UUID) and its checked fields. */
+export function newObjectOf(object: unknown): { id: string; fields: Record<string, unknown> } {
+  const fields = objectFields(object);
+  const given = (object as { _id?: unknown })._id;
+  return { id: given === undefined ? newId() : checkId(given, '_id'), fields };
+}
+
+/** The checked fields of a replacement for `id`; an `_id` in it, when given, must be `id`. */
+export function replacementOf(object: unknown, id: string): Record<string, unknown> {
+  const fields = objectFields(object);
+  const given = (object as { _id?: unknown })._id;
+  if (given !== undefined && given !== id) throw invalid('The object _id does not match the id it is written to');
+  return fields;
+}
+
+/** A checked new session: its distinct subjects, a copy of its data, and its two lifetimes. */
+export interface CheckedSession {
+  subjects: string[];
+  data: Record<string, unknown>;
+  idleTimeoutMs: number;
+  maxLifetimeMs: number;
+}
+
+export function checkNewSession(session: NewSession): CheckedSession {
+  if (!Array.isArray(session?.subjects)) throw invalid('A session needs a list of subjects');
+  return {
+    subjects: [...new Set(session.subjects.map((s) => checkKey(s, 'subject')))],
+    data: toJsonObject(session.data ?? {}, 'The session data'),
+    idleTimeoutMs: checkDuration(session.idleTimeoutMs, 'idle timeout'),
+    maxLifetimeMs: checkDuration(session.maxLifetimeMs, 'maximum lifetime'),
+  };
+}
+
+/** The stored form of a session created at `t`: idle deadline min(t + idle, t + max). */
+export function sessionStartingAt(id: string, s: CheckedSession, t: number): StoredSession {
+  return {
+    id,
+    subjects: s.subjects,
+    data: s.data,
+    createdAt: t,
+    lastAccessAt: t,
+    idleTimeoutMs: s.idleTimeoutMs,
+    idleExpiresAt: Math.min(t + s.idleTimeoutMs, t + s.maxLifetimeMs),
+    maxExpiresAt: t + s.maxLifetimeMs,
+  };
 }
 
 /** The checked set/unset lists of a patch: top-level names, JSON values, no name in both. */

@@ -1,0 +1,109 @@
+/**
+ * The two lmdb environments under `<dataDir>/store` and what every record family shares: its
+ * databases, the write transactions (one per environment), guarded reads, the composite-key helpers,
+ * and the time-ordered expiry index that the sweep walks.
+ *
+ * `store` holds users, suspended journeys and key/value: every commit is fsync'd, so it survives a
+ * power cut. `store-volatile` holds sessions and counters: committed to the OS without an fsync (lmdb
+ * noSync), so a killed process still loses nothing (the OS holds the pages), a power cut may lose the
+ * last seconds (people sign in again; limits restart), and a login makes one fsync instead of four.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { StoreError, unavailable } from '../errors.js';
+
+/** Separator inside composite keys; ids, keys and subjects never contain NUL (src/stores/records.ts). */
+export const SEP = '\u0000';
+/** Upper bound of a prefix range `prefix + SEP`: every key with that prefix sorts below `prefix + END`. */
+export const END = '\u0001';
+/** Virtual address space reserved for the map; the file itself only grows as data is written. */
+const MAP_SIZE = 2 ** 34;
+
+/** The record families with a lifetime, as named in the expiry index. */
+export type ExpiryKind = 'session' | 'suspended' | 'counter' | 'kv';
+
+export const pad = (t: number): string => String(t).padStart(16, '0');
+const expiryKey = (at: number, kind: ExpiryKind, key: string): string => `${pad(at)}${SEP}${kind}${SEP}${key}`;
+export const prefixRange = (prefix: string): { start: string; end: string } => ({ start: prefix + SEP, end: prefix + END });
+
+export type Transaction = <T>(fn: () => T) => T;
+
+export interface LmdbEnvironment {
+  readonly now: () => number;
+  /** A JSON-encoded database of the durable (`store`) or the volatile (`store-volatile`) environment. */
+  db<V>(name: string, where?: 'durable' | 'volatile'): Database<V, string>;
+  /** Runs `fn` in one durable (fsync'd) write transaction; a throw inside rolls everything back. */
+  readonly write: Transaction;
+  /** The same in the volatile environment (sessions, counters). */
+  readonly volatileWrite: Transaction;
+  /** Runs a read; a failing lmdb call becomes a 503 StoreError. */
+  readonly read: Transaction;
+  /** Moves a record's entry in its environment's expiry index (inside a write transaction). */
+  reindex(kind: ExpiryKind, key: string, from: number | null | undefined, to: number | null): void;
+  /** padded time SEP kind SEP key → 1, for suspended journeys and key/value. */
+  readonly durableExpiry: Database<1, string>;
+  /** The same for sessions and counters. */
+  readonly volatileExpiry: Database<1, string>;
+  close(): Promise<void>;
+}
+
+export function openEnvironment(dataDir: string, now: () => number): LmdbEnvironment {
+  const path = join(dataDir, 'store');
+  let root: RootDatabase;
+  let volatileRoot: RootDatabase;
+  try {
+    mkdirSync(path, { recursive: true });
+    mkdirSync(`${path}-volatile`, { recursive: true });
+    root = open({ path, maxDbs: 16, mapSize: MAP_SIZE });
+    volatileRoot = open({ path: `${path}-volatile`, maxDbs: 8, mapSize: MAP_SIZE, noSync: true });
+  } catch (e) {
+    throw unavailable('lmdb', e);
+  }
+  const db = <V>(name: string, where: 'durable' | 'volatile' = 'durable'): Database<V, string> =>
+    (where === 'volatile' ? volatileRoot : root).openDB<V, string>({ name, encoding: 'json' });
+  const durableExpiry = db<1>('expiry');
+  const volatileExpiry = db<1>('expiry', 'volatile');
+
+  const transaction =
+    (env: RootDatabase): Transaction =>
+    <T>(fn: () => T): T => {
+      try {
+        return env.transactionSync(fn);
+      } catch (e) {
+        if (e instanceof StoreError) throw e;
+        throw unavailable('lmdb', e);
+      }
+    };
+
+  return {
+    now,
+    db,
+    write: transaction(root),
+    volatileWrite: transaction(volatileRoot),
+    read: <T>(fn: () => T): T => {
+      try {
+        return fn();
+      } catch (e) {
+        throw unavailable('lmdb', e);
+      }
+    },
+    reindex(kind, key, from, to) {
+      const expiry = kind === 'session' || kind === 'counter' ? volatileExpiry : durableExpiry;
+      if (from !== null && from !== undefined && from !== to) expiry.removeSync(expiryKey(from, kind, key));
+      if (to !== null && to !== from) expiry.putSync(expiryKey(to, kind, key), 1);
+    },
+    durableExpiry,
+    volatileExpiry,
+    async close() {
+      await root.close();
+      await volatileRoot.close();
+    },
+  };
+}
+
+/**
+ * Removes the record `key` of one family if it is past due at `t` (inside the sweep's write
+ * transaction of the family's environment); true when it removed one.
+ */
+export type Expire = (key: string, t: number) => boolean;
