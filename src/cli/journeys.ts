@@ -1,26 +1,32 @@
 /**
  * `cairn journeys validate <file|dir>...` checks journey files and prints every problem with its file
- * and JSON pointer (exit 1 on any error); `cairn journeys schema [file]` writes the editor schema.
+ * and JSON pointer (exit 1 on any error); `import` converts AM exports journey by journey and prints
+ * each journey's result; `export` gives journeys back to AM as a frodo export; `schema [file]` writes
+ * the editor schema.
  */
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { isCairnError } from '../errors/cairn-error.js';
 import { exportAmJourneys } from '../journeys/export-am.js';
-import { importAmExport } from '../journeys/import-am.js';
+import { importAm } from '../journeys/import-am.js';
+import { ImportReadError, readImportSources } from '../journeys/import-files.js';
 import { mermaidOf } from '../journeys/diagram.js';
 import type { Journey } from '../journeys/model.js';
 import { createNodeRegistry, NODE_DESCRIPTORS } from '../nodes/index.js';
+import { outcomesOf as nodeOutcomes, type Outcome } from '../nodes/types.js';
 import { readJourneyDir } from '../journeys/catalog.js';
 import { editorSchema } from '../journeys/schema.js';
-import { formatProblems, validateJourneys, type JourneyInput } from '../journeys/validate.js';
+import { formatProblems, nodeTypesNotRun, validateJourneys, type JourneyInput } from '../journeys/validate.js';
 import type { Command, CommandIo } from './main.js';
 
 const HELP = `Usage:
   cairn journeys validate <file|dir>...   Check journey files; exit 1 on any error.
-  cairn journeys import <export.json> [--out dir] [--readable-ids] [--force] [--identity-resource managed/user]
-                                          Convert an AM / PingOne AIC export (frodo or REST) into
-                                          journey files, validate them, and write them (default: CAIRN_JOURNEYS_DIR).
+  cairn journeys import <export file|folder>... [--out dir] [--realm name] [--readable-ids] [--force] [--dry-run]
+                                          Convert AM / PingOne AIC exports (frodo, AM REST, Amster, AM
+                                          file-based config, fr-config-manager folders) into journey files,
+                                          journey by journey, validate them, and write them (default:
+                                          CAIRN_JOURNEYS_DIR). Each journey's result is printed.
   cairn journeys export <file>...         Print the journeys as a frodo export, for AM / AIC.
   cairn journeys diagram <file>...        Print each journey as a Mermaid flowchart (Markdown).
   cairn journeys schema [out-file]        Print (or write) the JSON Schema of journey files.`;
@@ -89,80 +95,121 @@ async function schema(args: string[], io: CommandIo): Promise<number> {
   return 0;
 }
 
+/** `--name value` options of a command line, and the positional arguments. */
+function parseArgs(args: string[], valued: string[]): { positional: string[]; values: Map<string, string>; flags: Set<string> } {
+  const positional: string[] = [];
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valued.includes(a)) values.set(a, args[++i] ?? '');
+    else if (a.startsWith('--')) flags.add(a);
+    else positional.push(a);
+  }
+  return { positional, values, flags };
+}
+
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
 async function importCommand(args: string[], io: CommandIo): Promise<number> {
-  const files = args.filter((a) => !a.startsWith('--'));
-  const outIndex = args.indexOf('--out');
-  const out = outIndex >= 0 ? args[outIndex + 1] : undefined;
-  const resourceFlag = args.indexOf('--identity-resource') >= 0 ? args[args.indexOf('--identity-resource') + 1] : undefined;
-  const input = files.filter((f) => f !== out && f !== resourceFlag)[0];
-  if (!input) {
-    io.err('cairn journeys import: name the export file.');
+  const { positional, values, flags } = parseArgs(args, ['--out', '--realm']);
+  const unknown = [...flags].filter((f) => !['--readable-ids', '--force', '--dry-run'].includes(f));
+  if (unknown.length > 0) {
+    io.err(`cairn journeys import: unknown option ${unknown.join(', ')}.`);
     return 2;
   }
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(resolve(io.cwd, input), 'utf8'));
-  } catch (e) {
-    io.err(
-      `cairn journeys import: ${input}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(e as Error).message})`}.`,
-    );
-    return 1;
+  if (positional.length === 0) {
+    io.err('cairn journeys import: name the export file or folder.');
+    return 2;
   }
-  let result;
+  let sources;
   try {
-    result = importAmExport(json, { keepAmIds: !args.includes('--readable-ids') });
+    sources = await readImportSources(positional, io.cwd);
   } catch (e) {
-    if (isCairnError(e)) {
-      io.err(`cairn journeys import: ${input}: ${e.message}`);
+    if (e instanceof ImportReadError) {
+      io.err(`cairn journeys import: ${e.message}`);
       return 1;
     }
     throw e;
   }
-  for (const w of result.warnings) io.err(`warning: ${w}`);
-  // AIC names managed objects per realm (managed/alpha_user); Cairn has one realm.
-  const resIndex = args.indexOf('--identity-resource');
-  const target = resIndex >= 0 ? args[resIndex + 1] : 'managed/user';
-  const realmResource = /^managed\/[a-z0-9]+_(user)$/;
-  const rewrite = (v: unknown): unknown => {
-    if (typeof v === 'string' && realmResource.test(v) && v !== target) return target;
-    if (Array.isArray(v)) return v.map(rewrite);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rewrite(x)]));
-    return v;
-  };
-  result.journeys = result.journeys.map((j) => {
-    const mapped = rewrite(j) as Journey;
-    if (JSON.stringify(mapped) !== JSON.stringify(j))
-      io.err(`warning: journey '${j._id}': realm-specific managed objects mapped to ${target} (--identity-resource to choose).`);
-    return mapped;
-  });
-  const dir = out ? resolve(io.cwd, out) : loadSettings(io.env, io.cwd).journeysDir;
-  await mkdir(dir, { recursive: true });
+  const realm = values.get('--realm');
+  const result = importAm(sources, { keepAmIds: !flags.has('--readable-ids'), ...(realm ? { realm } : {}) });
+  const dir = values.has('--out') ? resolve(io.cwd, values.get('--out')!) : loadSettings(io.env, io.cwd).journeysDir;
   const schemaRef = relative(dir, resolve(dirname(new URL(import.meta.url).pathname), '../../schemas/journey.schema.json'));
-  const planned = result.journeys.map((j) => ({ file: join(dir, `${j._id}.json`), journey: { $schema: schemaRef, ...j } as Journey }));
-  if (!args.includes('--force')) {
-    for (const p of planned) {
-      const exists = await access(p.file).then(
-        () => true,
-        () => false,
-      );
-      if (exists) {
-        io.err(`cairn journeys import: ${p.file} exists; use --force to replace it.`);
-        return 1;
-      }
+
+  // Each imported journey is planned as a file; one that would replace a file without --force stays out.
+  const failed = [...result.failed];
+  const planned: { file: string; journey: Journey; from: string }[] = [];
+  for (const j of result.journeys) {
+    const file = join(dir, `${j.journey._id}.json`);
+    const exists = await access(file).then(
+      () => true,
+      () => false,
+    );
+    if (exists && !flags.has('--force')) {
+      failed.push({ journey: j.journey._id, file: j.file, pointer: j.pointer, message: `${file} exists; use --force to replace it.` });
+      continue;
     }
+    planned.push({ file, journey: { $schema: schemaRef, ...j.journey }, from: `${j.file}#${j.pointer}` });
   }
-  // Validate the imported journeys with the ones already in the directory before writing anything.
+
+  // Validated together with the journeys already in the directory, so inner journeys resolve across both.
   const existing = (await readJourneyDir(dir).catch(() => [])).filter((i) => !planned.some((p) => p.file === i.file));
   const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry());
-  const mine = problems.filter((p) => planned.some((q) => q.file === p.file));
-  for (const line of formatProblems(mine)) io.err(line);
-  if (mine.some((p) => p.severity === 'error')) {
-    io.err('cairn journeys import: nothing was written; the imported journeys have errors (above).');
-    return 1;
+  const byFile = new Map<string, typeof problems>();
+  for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
+
+  if (!flags.has('--dry-run')) {
+    await mkdir(dir, { recursive: true });
+    for (const p of planned) await writeFile(p.file, JSON.stringify(p.journey, null, 2) + '\n');
   }
-  for (const p of planned) await writeFile(p.file, JSON.stringify(p.journey, null, 2) + '\n');
-  io.out(`Imported ${planned.length} journey${planned.length === 1 ? '' : 's'} into ${dir}: ${planned.map((p) => p.journey._id).join(', ')}.`);
-  return 0;
+
+  const width = Math.max(8, ...planned.map((p) => p.journey._id.length), ...failed.map((f) => f.journey.length));
+  let runs = 0;
+  for (const p of planned) {
+    const mine = byFile.get(p.file) ?? [];
+    const errors = mine.filter((x) => x.severity === 'error').length;
+    const warnings = mine.length - errors;
+    if (errors === 0) runs++;
+    const state = errors > 0 ? `imported, does not run: ${plural(errors, 'error')}` : 'imported, runs';
+    io.out(`${p.journey._id.padEnd(width)}  ${state}${warnings ? `, ${plural(warnings, 'warning')}` : ''}  (from ${p.from})`);
+  }
+  for (const f of failed) io.out(`${f.journey.padEnd(width)}  not imported: ${f.message}  (${f.file}#${f.pointer})`);
+
+  const importIssues = result.issues.filter(
+    (i) => !(i.severity === 'error' && i.journey !== undefined && failed.some((f) => f.journey === i.journey)),
+  );
+  const details = [
+    ...importIssues.map(
+      (i) => `${i.severity}: ${i.file}#${i.pointer || '/'}: ${i.journey !== undefined ? `journey '${i.journey}': ` : ''}${i.message}`,
+    ),
+    ...formatProblems(planned.flatMap((p) => byFile.get(p.file) ?? [])),
+  ];
+  if (details.length > 0) io.out('');
+  for (const line of details) io.out(line);
+
+  const registry = createNodeRegistry();
+  const blockers = new Map<string, number>();
+  for (const p of planned) for (const t of nodeTypesNotRun(p.journey, registry)) blockers.set(t, (blockers.get(t) ?? 0) + 1);
+  const found = planned.length + failed.length;
+  const files = result.files.filter((f) => f.format).length;
+  io.out('');
+  io.out(
+    `${plural(found, 'journey')} found in ${plural(files, 'export file')}: ${planned.length} imported (${runs} run${planned.length - runs ? `, ${planned.length - runs} need changes to run` : ''}), ${failed.length} not imported.` +
+      (flags.has('--dry-run') ? ' Nothing written (--dry-run).' : planned.length ? ` Written to ${dir}.` : ''),
+  );
+  if (blockers.size > 0) {
+    const list = [...blockers].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    io.out(`Node types Cairn does not run, by journeys using them: ${list.map(([t, n]) => `${t} (${n})`).join(', ')}.`);
+  }
+  if (result.otherRealms.length > 0) {
+    const realms = [...new Set(result.otherRealms.map((o) => o.realm))].join(', ');
+    io.out(`${plural(result.otherRealms.length, 'journey')} of other realms (${realms}) left out (--realm ${realm}).`);
+  }
+  if (result.scripts.length > 0)
+    io.out(`${plural(result.scripts.length, 'script')} found in the export; scripts are not written by this command yet.`);
+  if (found === 0 && result.issues.every((i) => i.severity !== 'error')) io.out('No journey found: is this an AM or frodo export?');
+  return failed.length > 0 || runs < planned.length || result.issues.some((i) => i.severity === 'error') ? 1 : 0;
 }
 
 async function exportCommand(args: string[], io: CommandIo): Promise<number> {
@@ -172,12 +219,32 @@ async function exportCommand(args: string[], io: CommandIo): Promise<number> {
   }
   const found = await collect(args, io);
   if (!found) return 2;
-  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known });
-  if (problems.some((p) => p.severity === 'error')) {
-    for (const line of formatProblems(problems)) io.err(line);
-    return 1;
+  // A journey Cairn cannot run (an AM node it does not support) still exports: AM gets back what it had.
+  const journeys: Journey[] = [];
+  for (const input of found.inputs) {
+    let json: unknown;
+    try {
+      json = input.json ?? JSON.parse(input.text ?? '');
+    } catch (e) {
+      io.err(`cairn journeys export: ${input.file}: not valid JSON (${(e as Error).message}).`);
+      return 1;
+    }
+    journeys.push(json as Journey);
   }
-  io.out(JSON.stringify(exportAmJourneys([...journeys.values()].map((j) => j.source)), null, 2));
+  const registry = createNodeRegistry();
+  const outcomesOf = (nodeType: string, config: Record<string, unknown>): Outcome[] | undefined => {
+    const d = registry.get(nodeType);
+    return d && !d.children ? nodeOutcomes(d, config) : undefined;
+  };
+  try {
+    io.out(JSON.stringify(exportAmJourneys(journeys, { outcomesOf }), null, 2));
+  } catch (e) {
+    if (isCairnError(e)) {
+      io.err(`cairn journeys export: ${e.message}.`);
+      return 1;
+    }
+    throw e;
+  }
   return 0;
 }
 

@@ -1,13 +1,16 @@
 /**
  * Converts Cairn journeys back to AM / frodo exports (reference §5.4): the tree JSON with AM's static
  * terminal ids, each node's config in frodo's envelope (`_id`, `_type`, `_outcomes`), Page Node children
- * as `innerNodes` referenced by `{_id, nodeType, displayName}`. Node ids that are not UUIDs (hand-written
- * journeys) get a stable name-based UUID, since AM addresses nodes by UUID. Keys are sorted, as frodo writes them.
+ * as `innerNodes` referenced by `{_id, nodeType, displayName}`. What the import kept from AM (`_type`,
+ * `_outcomes`, tree attributes and reference fields Cairn does not use) goes back where it came from, so
+ * an imported journey exports as AM exported it. Node ids that are not UUIDs (hand-written journeys) get a
+ * stable name-based UUID, since AM addresses nodes by UUID. Keys are sorted, as frodo writes them.
  */
 import { createHash } from 'node:crypto';
 import { CairnError } from '../errors/cairn-error.js';
 import type { Outcome } from '../nodes/types.js';
-import { AM_FAILURE_ID, AM_SUCCESS_ID, terminalOf, SUCCESS, type Journey, type JourneyNode, type PageChildNode } from './model.js';
+import { AM_NODE_TYPE_NAMES } from './am-node-types.js';
+import { AM_FAILURE_ID, AM_SUCCESS_ID, terminalOf, SUCCESS, type AmNodeExtras, type Journey, type PageChildNode } from './model.js';
 import { PAGE_NODE } from './import-am.js';
 
 type Json = Record<string, unknown>;
@@ -37,8 +40,11 @@ export interface FrodoTreeExport extends AmTreeExport {
 }
 
 export interface ExportAmOptions {
-  /** node id → outcomes to write as `_outcomes` (e.g. `outcomesByNode[journeyId]` from the import). */
-  outcomes?: Record<string, Outcome[]>;
+  /**
+   * A node type's outcomes for a config, used for nodes whose journey does not carry AM's `_outcomes`
+   * (hand-written journeys); the CLI answers from the node registry.
+   */
+  outcomesOf?: (nodeType: string, config: Record<string, unknown>) => Outcome[] | undefined;
 }
 
 /** Node types whose `emailTemplateName` frodo exports as a dependency. */
@@ -76,16 +82,32 @@ export function exportAmTree(journey: Journey, options: ExportAmOptions = {}): A
     throw invalid('AM export: a journey needs _id, entryNodeId and nodes');
   }
   const journeyId = journey._id;
+  // Ids of this journey's nodes (and page children) become UUIDs; a connection to anything else is written as it is.
+  const own = new Set(Object.keys(journey.nodes));
+  for (const node of Object.values(journey.nodes)) {
+    const children = isRecord(node) && node.nodeType === PAGE_NODE && Array.isArray(node.config?.nodes) ? node.config.nodes : [];
+    for (const child of children) if (isRecord(child) && typeof child._id === 'string') own.add(child._id);
+  }
   const target = (id: string): string => {
     const terminal = terminalOf(id);
     if (terminal) return terminal === SUCCESS ? AM_SUCCESS_ID : AM_FAILURE_ID;
-    return amNodeId(journeyId, id);
+    return own.has(id) ? amNodeId(journeyId, id) : id;
   };
-  const envelope = (id: string, nodeType: string, name: string, version: unknown): Pick<AmNodeConfig, '_id' | '_type' | '_outcomes'> => {
-    const outcomes = options.outcomes?.[id];
+  /** AM's REST envelope of a node: its own record when the journey kept it, else one built from Cairn's knowledge. */
+  const envelope = (
+    id: string,
+    node: { nodeType: string; config?: Json; am?: AmNodeExtras },
+    version: unknown,
+  ): Pick<AmNodeConfig, '_id' | '_type' | '_outcomes'> => {
+    const type = node.am?.type ?? {
+      name: AM_NODE_TYPE_NAMES[node.nodeType] ?? node.nodeType,
+      collection: true,
+      ...(typeof version === 'string' ? { version } : {}),
+    };
+    const outcomes = node.am?.outcomes ?? options.outcomesOf?.(node.nodeType, node.config ?? {});
     return {
       _id: target(id),
-      _type: { _id: nodeType, name, collection: true, ...(typeof version === 'string' ? { version } : {}) },
+      _type: { ...type, _id: node.nodeType } as AmNodeConfig['_type'],
       ...(outcomes ? { _outcomes: outcomes.map((o) => ({ id: o.id, displayName: o.displayName })) } : {}),
     };
   };
@@ -98,28 +120,32 @@ export function exportAmTree(journey: Journey, options: ExportAmOptions = {}): A
     if (!isRecord(node) || typeof node.nodeType !== 'string' || !isRecord(node.connections)) {
       throw invalid(`AM export: ${at} needs nodeType and connections`, { journey: journeyId, node: id });
     }
-    const { config = {}, connections, nodeType, displayName, ...placement } = node as JourneyNode & { version?: string };
+    const { config = {}, connections, nodeType, displayName, am, ...placement } = node;
     if (!isRecord(config)) throw invalid(`AM export: ${at}: config must be an object`, { journey: journeyId, node: id });
-    const name = displayName ?? nodeType;
     treeNodes[target(id)] = {
+      ...(am?.ref ?? {}),
       ...placement,
       nodeType,
-      displayName: name,
+      displayName: displayName ?? AM_NODE_TYPE_NAMES[nodeType] ?? nodeType,
       connections: Object.fromEntries(Object.entries(connections).map(([outcome, to]) => [outcome, target(String(to))])),
     };
     const amConfig: Json = { ...config };
     if (nodeType === PAGE_NODE && config.nodes !== undefined) {
       amConfig.nodes = pageChildRefs(config.nodes, at, journeyId, id).map((child) => {
-        const childName = child.displayName ?? child.nodeType;
-        innerNodes[target(child._id)] = { ...(child.config ?? {}), ...envelope(child._id, child.nodeType, childName, undefined) };
-        return { _id: target(child._id), nodeType: child.nodeType, displayName: childName };
+        innerNodes[target(child._id)] = { ...(child.config ?? {}), ...envelope(child._id, child, undefined) };
+        return {
+          ...(child.am?.ref ?? {}),
+          _id: target(child._id),
+          nodeType: child.nodeType,
+          displayName: child.displayName ?? AM_NODE_TYPE_NAMES[child.nodeType] ?? child.nodeType,
+        };
       });
     }
-    nodes[target(id)] = { ...amConfig, ...envelope(id, nodeType, name, placement.version) };
+    nodes[target(id)] = { ...amConfig, ...envelope(id, node, placement.version) };
   }
 
-  const { nodes: _nodes, entryNodeId, $schema: _schema, ...fields } = journey;
-  const tree = { ...fields, entryNodeId: target(entryNodeId), nodes: treeNodes };
+  const { nodes: _nodes, entryNodeId, $schema: _schema, am: kept, ...fields } = journey;
+  const tree = { ...(kept ?? {}), ...fields, entryNodeId: target(entryNodeId), nodes: treeNodes };
   return sortKeysDeep({ tree, nodes, innerNodes });
 }
 
@@ -138,24 +164,30 @@ function pageChildRefs(list: unknown, at: string, journeyId: string, nodeId: str
   });
 }
 
+export interface ExportAmJourneysOptions extends ExportAmOptions {
+  /** Email templates by name (IDM config objects); each tree carries those its email nodes name. */
+  emailTemplates?: Record<string, unknown>;
+  /** AM script records by `_id` (with their `script` body); each tree carries those its nodes' `script` settings name. */
+  scripts?: Record<string, unknown>;
+}
+
 /**
  * Exports journeys in frodo's current multi form `{trees: {<id>: {tree, nodes, innerNodes, emailTemplates, …}}}`,
- * importable by `frodo journey import`. Each tree carries the email templates its email nodes name.
+ * importable by `frodo journey import`. Each tree carries the email templates and scripts its nodes name.
  */
-export function exportAmJourneys(
-  journeys: Journey[],
-  options: { emailTemplates?: Record<string, unknown>; outcomesByNode?: Record<string, Record<string, Outcome[]>> } = {},
-): { trees: Record<string, FrodoTreeExport> } {
+export function exportAmJourneys(journeys: Journey[], options: ExportAmJourneysOptions = {}): { trees: Record<string, FrodoTreeExport> } {
   const trees: Record<string, FrodoTreeExport> = {};
   for (const journey of journeys) {
-    const outcomes = options.outcomesByNode?.[journey._id];
-    const single = exportAmTree(journey, outcomes ? { outcomes } : {});
+    const single = exportAmTree(journey, options);
     const emailTemplates: Json = {};
+    const scripts: Json = {};
     for (const node of [...Object.values(single.nodes), ...Object.values(single.innerNodes)]) {
       const name = node.emailTemplateName;
       if (EMAIL_TEMPLATE_NODES.has(node._type._id) && typeof name === 'string' && options.emailTemplates?.[name] !== undefined) {
         emailTemplates[name] = options.emailTemplates[name];
       }
+      const script = node.script;
+      if (typeof script === 'string' && options.scripts?.[script] !== undefined) scripts[script] = options.scripts[script];
     }
     trees[journey._id] = sortKeysDeep({
       circlesOfTrust: {},
@@ -163,7 +195,7 @@ export function exportAmJourneys(
       innerNodes: single.innerNodes,
       nodes: single.nodes,
       saml2Entities: {},
-      scripts: {},
+      scripts,
       socialIdentityProviders: {},
       themes: [],
       tree: single.tree,

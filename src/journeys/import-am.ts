@@ -1,38 +1,87 @@
 /**
- * Converts AM / PingOne AIC journey exports into Cairn journey files (reference §4-§5). Accepts the
- * frodo multi form `{trees: {…}}`, the legacy single form `{tree, nodes, innerNodes, …}` and raw AM
- * REST responses `{tree, nodes}`; merges each node's config into the tree, inlines Page Node children
- * and names AM's static terminal ids Success/Failure. What Cairn cannot carry goes into `warnings`.
+ * Converts AM / PingOne AIC journey exports into Cairn journeys (reference §4-§5), journey by journey:
+ * every format import-sources.ts recognises, one file or a whole folder at once. Each tree gets its
+ * node configs (those shipped with it first, then the import's loose node configs nearest to it in
+ * the folder tree and of the same realm), Page Node children inline and AM's static terminal ids
+ * named Success/Failure. What AM exported beyond the settings (`_type`, `_outcomes`, newer tree
+ * attributes, unknown reference fields) is kept in `am` fields for the round trip. A journey that
+ * cannot be converted fails alone, named with its file and JSON pointer; the others import.
  */
-import { CairnError } from '../errors/cairn-error.js';
-import type { Outcome } from '../nodes/types.js';
-import { AM_FAILURE_ID, AM_SUCCESS_ID, FAILURE, SUCCESS, type Journey, type JourneyNode, type PageChildNode } from './model.js';
+import {
+  AM_FAILURE_ID,
+  AM_SUCCESS_ID,
+  FAILURE,
+  SUCCESS,
+  type AmNodeExtras,
+  type AmOutcome,
+  type Journey,
+  type JourneyNode,
+  type PageChildNode,
+} from './model.js';
+import {
+  isRecord,
+  normaliseRealm,
+  pointerOf,
+  recogniseSources,
+  type ExportFormat,
+  type ImportedScript,
+  type ImportIssue,
+  type ImportSource,
+  type Json,
+  type NodeRecord,
+  type RecognisedFile,
+  type TreeRecord,
+} from './import-sources.js';
+import { canonicalJson } from './validate.js';
+
+export type { ExportFormat, ImportedScript, ImportIssue, ImportSource, RecognisedFile } from './import-sources.js';
 
 export interface ImportAmOptions {
   /** Keep AM's node UUIDs as node ids (default true); false renames them after their display names. */
   keepAmIds?: boolean;
   /** Write the terminals as `Success`/`Failure` (default true) instead of AM's static ids. */
   terminalNames?: boolean;
+  /** Import only the journeys of this realm (`alpha`, `/alpha`, `root-alpha`); journeys whose realm is unknown always import. */
+  realm?: string;
+}
+
+export interface ImportedJourney {
+  journey: Journey;
+  /** Where the tree was found. */
+  file: string;
+  pointer: string;
+  format: ExportFormat;
+  realm?: string;
+}
+
+export interface FailedJourney {
+  journey: string;
+  file: string;
+  pointer: string;
+  message: string;
 }
 
 export interface AmImportResult {
-  journeys: Journey[];
-  /** Email templates shipped with the export (name → IDM config), for the mail templates store. */
+  journeys: ImportedJourney[];
+  /** Journeys found but not imported, each with the reason and where. */
+  failed: FailedJourney[];
+  /** Journeys left out because they belong to another realm than the one asked for. */
+  otherRealms: { journey: string; realm: string; file: string }[];
+  /** Every warning and error, with file and JSON pointer (and the journey when one is concerned). */
+  issues: ImportIssue[];
+  files: RecognisedFile[];
+  /** Scripts the import carried, for src/scripts/ to write; the importer writes none. */
+  scripts: ImportedScript[];
+  /** Email templates shipped with the export (name → IDM config). */
   emailTemplates: Record<string, unknown>;
-  /**
-   * journey id → node id → the outcomes AM declared for that node (`_outcomes`), for tree nodes and
-   * Page Node children alike; lets a validator check that every outcome AM knew of is connected.
-   */
-  outcomesByNode: Record<string, Record<string, Outcome[]>>;
-  warnings: string[];
 }
 
 export const PAGE_NODE = 'PageNode';
 export const INNER_TREE_NODE = 'InnerTreeEvaluatorNode';
-/** Keys of AM's node REST envelope; everything else in a node GET response is the node's config. */
+/** Keys of AM's node REST envelope; everything else in a node GET response is the node's settings. */
 export const NODE_ENVELOPE_KEYS: readonly string[] = ['_id', '_rev', '_type', '_outcomes'];
-/** Tree attributes Cairn's journey format carries (besides `nodes`); others are reported and dropped. */
-const TREE_FIELDS = new Set([
+/** Tree attributes Cairn's journey format has a place for (besides `nodes`); others are kept in `am`. */
+const TREE_FIELDS = [
   '_id',
   'description',
   'enabled',
@@ -43,188 +92,128 @@ const TREE_FIELDS = new Set([
   'transactionalOnly',
   'uiConfig',
   'entryNodeId',
-  'staticNodes',
-]);
+] as const;
 const NODE_REF_FIELDS = new Set(['nodeType', 'displayName', 'connections', 'x', 'y', 'version']);
-/** Parts of a frodo export Cairn does not support yet: reported when not empty. */
-const UNSUPPORTED_PARTS: Record<string, string> = {
-  scripts: 'scripts (Scripted Decision and other scripted nodes)',
-  themes: 'themes',
-  socialIdentityProviders: 'social identity providers',
-  saml2Entities: 'SAML2 entities',
-  circlesOfTrust: 'circles of trust',
-  variable: 'environment variables',
-  variables: 'environment variables',
-  nodeTypes: 'custom node types',
-};
-const SINGLE_FORM_KEYS = new Set([
-  'meta',
-  '_source',
-  'tree',
-  'nodes',
-  'innerNodes',
-  'innernodes',
-  'emailTemplates',
-  ...Object.keys(UNSUPPORTED_PARTS),
-]);
+const CHILD_REF_FIELDS = new Set(['_id', 'nodeType', 'displayName']);
 
-type Json = Record<string, unknown>;
-
-const isRecord = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function invalid(message: string, detail?: Json): CairnError {
-  return new CairnError({ status: 400, code: 'AM_IMPORT_INVALID', message, ...(detail ? { detail } : {}) });
-}
-
-/** A HAR-style `{request, response}` pair stands for its response. */
-function unwrapResponse(v: unknown): unknown {
-  return isRecord(v) && isRecord(v.response) && !('_id' in v) ? v.response : v;
-}
-
-/** One tree of the export, with the node configs that came with it. */
-interface TreePart {
-  label: string;
-  tree: Json;
-  /** node id → node GET response (from `nodes` and `innerNodes`). */
-  configs: Map<string, Json>;
-}
-
-/** Imports every tree of an AM / frodo export; throws a CairnError (400) naming the tree and node on bad input. */
-export function importAmExport(json: unknown, options: ImportAmOptions = {}): AmImportResult {
+/** Imports every journey of the given files (one export, or every file of a folder). Never throws on bad input. */
+export function importAm(sources: ImportSource[], options: ImportAmOptions = {}): AmImportResult {
   const keepAmIds = options.keepAmIds ?? true;
   const terminalNames = options.terminalNames ?? true;
-  const warnings: string[] = [];
-  const emailTemplates: Record<string, unknown> = {};
-  const parts = splitExport(json, warnings, emailTemplates);
+  const recognised = recogniseSources(sources);
+  const issues = [...recognised.issues];
+  const failed: FailedJourney[] = [];
+  const otherRealms: AmImportResult['otherRealms'] = [];
+  const wanted = options.realm !== undefined ? normaliseRealm(options.realm) : undefined;
+  const looseById = new Map<string, NodeRecord[]>();
+  for (const n of recognised.loose) looseById.set(n.id, [...(looseById.get(n.id) ?? []), n]);
 
-  const journeys: Journey[] = [];
-  const outcomesByNode: Record<string, Record<string, Outcome[]>> = {};
-  for (const part of parts) {
-    const converted = convertTree(part, warnings);
-    if (outcomesByNode[converted.journey._id]) throw invalid(`AM export: tree '${converted.journey._id}' appears twice`);
-    const renamed = keepAmIds ? converted : readableIds(converted);
-    const journey = terminalNames ? nameTerminals(renamed.journey) : renamed.journey;
-    journeys.push(journey);
-    outcomesByNode[journey._id] = renamed.outcomes;
-  }
-  warnMissingInnerTrees(journeys, warnings);
-  return { journeys, emailTemplates, outcomesByNode, warnings };
-}
-
-/** Recognises the export form and returns its trees; collects email templates and reports unsupported parts. */
-function splitExport(json: unknown, warnings: string[], emailTemplates: Record<string, unknown>): TreePart[] {
-  if (!isRecord(json)) {
-    throw invalid(`Unrecognised AM export: expected a JSON object, got ${Array.isArray(json) ? 'an array' : json === null ? 'null' : typeof json}`);
-  }
-  if ('trees' in json) {
-    if (!isRecord(json.trees)) throw invalid("AM export: 'trees' must be an object of tree name → tree export");
-    const names = Object.keys(json.trees);
-    if (names.length === 0) throw invalid("AM export: 'trees' is empty");
-    return names.map((name) => singleTree((json.trees as Json)[name], name, warnings, emailTemplates));
-  }
-  if ('tree' in json) return [singleTree(json, undefined, warnings, emailTemplates)];
-  const keys = Object.keys(json);
-  throw invalid(
-    'Unrecognised AM export: expected a frodo export {trees: {<name>: {tree, nodes, innerNodes, …}}}, ' +
-      'a legacy frodo export {tree, nodes, innerNodes, …} or AM REST responses {tree, nodes}; ' +
-      `found ${keys.length ? 'keys ' + keys.slice(0, 10).join(', ') : 'an empty object'}`,
-    { keys: keys.slice(0, 10) },
-  );
-}
-
-function singleTree(raw: unknown, name: string | undefined, warnings: string[], emailTemplates: Record<string, unknown>): TreePart {
-  const label = name ?? 'tree';
-  if (!isRecord(raw)) throw invalid(`AM export: tree '${label}' must be an object {tree, nodes, innerNodes, …}`);
-  const tree = unwrapResponse(raw.tree);
-  if (!isRecord(tree)) throw invalid(`AM export: tree '${label}' has no 'tree' object`);
-  const treeLabel = typeof tree._id === 'string' ? tree._id : label;
-  if (name !== undefined && typeof tree._id === 'string' && tree._id !== name) {
-    warnings.push(`tree '${name}': its tree _id is '${tree._id}'; the journey is named '${tree._id}'`);
-  }
-
-  const configs = new Map<string, Json>();
-  for (const key of ['nodes', 'innerNodes', 'innernodes']) {
-    if (raw[key] !== undefined) collectConfigs(raw[key], `${treeLabel}'s ${key}`, configs);
-  }
-
-  if (raw.emailTemplates !== undefined) {
-    if (!isRecord(raw.emailTemplates)) throw invalid(`AM export: tree '${treeLabel}': 'emailTemplates' must be an object`);
-    Object.assign(emailTemplates, raw.emailTemplates);
-  }
-  for (const [key, what] of Object.entries(UNSUPPORTED_PARTS)) {
-    const value = raw[key];
-    const ids = Array.isArray(value)
-      ? value.map((v, i) => (isRecord(v) && typeof v._id === 'string' ? v._id : String(i)))
-      : isRecord(value)
-        ? Object.keys(value)
-        : [];
-    if (ids.length > 0) {
-      warnings.push(`tree '${treeLabel}': ${ids.length} ${what} not imported, Cairn does not support them yet: ${ids.join(', ')}`);
+  const converted: ImportedJourney[] = [];
+  for (const record of recognised.trees) {
+    const name = treeName(record);
+    if (wanted !== undefined && record.realm !== undefined && record.realm !== wanted) {
+      otherRealms.push({ journey: name ?? '?', realm: record.realm, file: record.file });
+      continue;
     }
+    const result = convertTree(record, name, (id) => lookup(record, id, looseById), issues);
+    if ('message' in result) {
+      failed.push(result);
+      issues.push({ severity: 'error', file: result.file, pointer: result.pointer, journey: result.journey, message: result.message });
+      continue;
+    }
+    let journey = keepAmIds ? result : readableIds(result);
+    if (terminalNames) journey = nameTerminals(journey);
+    converted.push({
+      journey,
+      file: record.file,
+      pointer: record.pointer,
+      format: record.format,
+      ...(record.realm !== undefined ? { realm: record.realm } : {}),
+    });
   }
-  for (const key of Object.keys(raw)) {
-    if (!SINGLE_FORM_KEYS.has(key)) warnings.push(`tree '${treeLabel}': ignored unknown export part '${key}'`);
-  }
-  return { label: treeLabel, tree, configs };
+  const journeys = dedupe(converted, failed, issues);
+  return { journeys, failed, otherRealms, issues, files: recognised.files, scripts: recognised.scripts, emailTemplates: recognised.emailTemplates };
 }
 
-/** Node configs as a map or an array of (possibly `{request, response}`-wrapped) node GET responses. */
-function collectConfigs(raw: unknown, where: string, into: Map<string, Json>): void {
-  if (!Array.isArray(raw) && !isRecord(raw)) throw invalid(`AM export: ${where} must be an object or an array of node configs`);
-  const entries: [string | undefined, unknown][] = Array.isArray(raw) ? raw.map((v) => [undefined, v]) : Object.entries(raw);
-  for (const [key, value] of entries) {
-    const node = unwrapResponse(value);
-    const id = isRecord(node) && typeof node._id === 'string' ? node._id : key;
-    if (!isRecord(node) || id === undefined) throw invalid(`AM export: ${where} holds an entry that is not a node config with an _id`);
-    into.set(id, node);
+/** Imports one export held in memory (a parsed JSON document). */
+export function importAmExport(json: unknown, options: ImportAmOptions & { file?: string } = {}): AmImportResult {
+  return importAm([{ file: options.file ?? 'export.json', json }], options);
+}
+
+function treeName(record: TreeRecord): string | undefined {
+  const id = record.tree._id;
+  return typeof id === 'string' && id !== '' ? id : record.key;
+}
+
+/** A node's config: the one shipped with the tree, else the loose one nearest in the folder tree, of the same realm. */
+function lookup(tree: TreeRecord, id: string, looseById: Map<string, NodeRecord[]>): NodeRecord | undefined {
+  const own = tree.nodes.get(id);
+  if (own) return own;
+  const treeDir = tree.file.split('/').slice(0, -1);
+  let best: { record: NodeRecord; score: number } | undefined;
+  for (const candidate of looseById.get(id) ?? []) {
+    if (tree.realm !== undefined && candidate.realm !== undefined && candidate.realm !== tree.realm) continue;
+    const dir = candidate.file.split('/').slice(0, -1);
+    let common = 0;
+    while (common < dir.length && common < treeDir.length && dir[common] === treeDir[common]) common++;
+    const score = common * 2 + (candidate.realm === tree.realm ? 1 : 0);
+    if (!best || score > best.score) best = { record: candidate, score };
   }
+  return best?.record;
 }
 
-interface Converted {
-  journey: Journey;
-  outcomes: Record<string, Outcome[]>;
-}
+type Failure = FailedJourney;
 
-function convertTree(part: TreePart, warnings: string[]): Converted {
-  const { tree, configs } = part;
-  const treeId = part.label;
-  if (typeof tree._id !== 'string' || tree._id === '') throw invalid(`AM export: tree '${treeId}' has no _id`);
-  if (typeof tree.entryNodeId !== 'string') throw invalid(`AM export: tree '${treeId}' has no entryNodeId`, { tree: treeId });
-  if (!isRecord(tree.nodes)) throw invalid(`AM export: tree '${treeId}' has no 'nodes' object`, { tree: treeId });
+function convertTree(record: TreeRecord, name: string | undefined, configOf: (id: string) => NodeRecord | undefined, issues: ImportIssue[]): Journey | Failure {
+  const { tree, file } = record;
+  const journeyId = name ?? '?';
+  const fail = (pointer: string, message: string): Failure => ({ journey: journeyId, file, pointer, message });
+  const warn = (pointer: string, message: string): void => {
+    issues.push({ severity: 'warning', file, pointer, journey: journeyId, message });
+  };
+  if (name === undefined) return fail(record.pointer, 'The tree has no _id.');
+  if (record.key !== undefined && typeof tree._id === 'string' && tree._id !== record.key) {
+    warn(record.pointer, `The export files this tree as '${record.key}' but its _id is '${tree._id}'; the journey is named '${tree._id}'.`);
+  }
+  if (typeof tree.entryNodeId !== 'string') return fail(`${record.pointer}/entryNodeId`, `The tree '${name}' has no entryNodeId.`);
+  if (!isRecord(tree.nodes)) return fail(`${record.pointer}/nodes`, `The tree '${name}' has no 'nodes' object.`);
 
   // Cairn's field order (AM's `nodes` and `staticNodes` last), so that files read top-down.
-  const journey: Json = {};
-  for (const key of TREE_FIELDS) if (tree[key] !== undefined && key !== 'staticNodes') journey[key] = tree[key];
-  for (const key of Object.keys(tree)) {
-    if (!TREE_FIELDS.has(key) && key !== 'nodes' && key !== '_rev') {
-      warnings.push(`tree '${treeId}': tree attribute '${key}' dropped, Cairn's journey format has no such field`);
-    }
+  const journey: Json = { _id: name };
+  for (const key of TREE_FIELDS) if (tree[key] !== undefined && key !== '_id') journey[key] = tree[key];
+  const kept: Json = {};
+  for (const [key, value] of Object.entries(tree)) {
+    if (!(TREE_FIELDS as readonly string[]).includes(key) && key !== 'nodes' && key !== 'staticNodes' && key !== '_rev') kept[key] = value;
   }
 
   const used = new Set<string>();
-  const outcomes: Record<string, Outcome[]> = {};
   const nodes: Record<string, JourneyNode> = {};
   for (const [nodeId, ref] of Object.entries(tree.nodes)) {
-    const at = `tree '${treeId}', node '${nodeId}'`;
-    if (!isRecord(ref) || typeof ref.nodeType !== 'string') throw invalid(`AM export: ${at} has no nodeType`, { tree: treeId, node: nodeId });
+    const at = `${record.refsPointer}/${pointerOf(nodeId).slice(1)}`;
+    if (!isRecord(ref) || typeof ref.nodeType !== 'string') return fail(at, `The node '${nodeId}' has no nodeType.`);
     const connections = ref.connections ?? {};
     if (!isRecord(connections) || !Object.values(connections).every((t) => typeof t === 'string')) {
-      throw invalid(`AM export: ${at}: connections must map outcome ids to node ids`, { tree: treeId, node: nodeId });
+      return fail(`${at}/connections`, `The node '${nodeId}': connections must map outcome ids to node ids.`);
     }
-    const raw = configs.get(nodeId);
-    if (!raw) {
-      throw invalid(`AM export: ${at} (${ref.nodeType}) has no configuration in the export's nodes`, { tree: treeId, node: nodeId });
-    }
+    const source = configOf(nodeId);
+    if (!source) return fail(at, `The node '${nodeId}' (${ref.nodeType}) has no configuration in the import.`);
     used.add(nodeId);
-    checkType(raw, ref.nodeType, at, { tree: treeId, node: nodeId });
-    const config = stripEnvelope(raw);
-    const declared = outcomesOf(raw, at);
-    if (declared) outcomes[nodeId] = declared;
-
-    if (ref.nodeType === PAGE_NODE) {
-      config.nodes = pageChildren(config.nodes, treeId, nodeId, { configs, used, outcomes, warnings });
+    const mismatch = typeMismatch(source, ref.nodeType);
+    if (mismatch) return fail(at, `The node '${nodeId}' ${mismatch}`);
+    const { config, am } = splitEnvelope(source, warn);
+    if (ref.nodeType === PAGE_NODE && config.nodes !== undefined) {
+      const children = pageChildren(config.nodes, nodeId, source, configOf, used);
+      if ('message' in children) return fail(children.pointer, children.message);
+      config.nodes = children.list;
     }
-    const node: JourneyNode & { version?: string } = {
+    const extra: Json = {};
+    for (const [key, value] of Object.entries(ref)) {
+      if (!NODE_REF_FIELDS.has(key) || ((key === 'x' || key === 'y') && typeof value !== 'number') || (key === 'version' && typeof value !== 'string')) {
+        if (key !== 'nodeType' && key !== 'connections') extra[key] = value;
+      }
+    }
+    if (Object.keys(extra).length > 0) am.ref = extra;
+    nodes[nodeId] = {
       nodeType: ref.nodeType,
       ...(typeof ref.displayName === 'string' ? { displayName: ref.displayName } : {}),
       config,
@@ -232,74 +221,112 @@ function convertTree(part: TreePart, warnings: string[]): Converted {
       ...(typeof ref.x === 'number' ? { x: ref.x } : {}),
       ...(typeof ref.y === 'number' ? { y: ref.y } : {}),
       ...(typeof ref.version === 'string' ? { version: ref.version } : {}),
+      ...(Object.keys(am).length > 0 ? { am } : {}),
     };
-    for (const key of Object.keys(ref)) {
-      if (!NODE_REF_FIELDS.has(key)) warnings.push(`${at}: attribute '${key}' dropped, Cairn's journey format has no such field`);
-    }
-    nodes[nodeId] = node;
   }
-  for (const id of configs.keys()) {
-    if (!used.has(id)) warnings.push(`tree '${treeId}': node config '${id}' is not used by the tree and was not imported`);
+  for (const [id, n] of record.nodes) {
+    if (!used.has(id)) warn(n.pointer, `The node config '${id}' is not used by the tree and was not imported.`);
   }
   journey.nodes = nodes;
   if (tree.staticNodes !== undefined) journey.staticNodes = tree.staticNodes;
-  return { journey: journey as unknown as Journey, outcomes };
+  if (Object.keys(kept).length > 0) journey.am = kept;
+  return journey as unknown as Journey;
 }
 
-/** Replaces a Page Node's child references by the children themselves, `{_id, nodeType, displayName, config}`. */
-function pageChildren(
-  refs: unknown,
-  treeId: string,
-  pageId: string,
-  acc: { configs: Map<string, Json>; used: Set<string>; outcomes: Record<string, Outcome[]>; warnings: string[] },
-): PageChildNode[] {
-  const { configs, used, outcomes, warnings } = acc;
-  const at = `tree '${treeId}', Page Node '${pageId}'`;
-  if (refs === undefined) return [];
-  if (!Array.isArray(refs)) throw invalid(`AM export: ${at}: 'nodes' must be a list of child nodes`, { tree: treeId, node: pageId });
-  return refs.map((ref: unknown) => {
-    if (!isRecord(ref) || typeof ref._id !== 'string' || typeof ref.nodeType !== 'string') {
-      throw invalid(`AM export: ${at} has a child without _id or nodeType`, { tree: treeId, node: pageId });
-    }
-    const childAt = `${at}, child '${ref._id}'`;
-    const raw = configs.get(ref._id);
-    if (!raw) {
-      throw invalid(`AM export: ${childAt} (${ref.nodeType}) is missing from innerNodes`, { tree: treeId, node: pageId, child: ref._id });
-    }
-    used.add(ref._id);
-    checkType(raw, ref.nodeType, childAt, { tree: treeId, node: pageId, child: ref._id });
-    const declared = outcomesOf(raw, childAt);
-    if (declared) outcomes[ref._id] = declared;
-    if (typeof ref.nodeVersion === 'string' && ref.nodeVersion !== '1.0') {
-      warnings.push(`${childAt}: nodeVersion '${ref.nodeVersion}' dropped, Cairn's journey format has no such field`);
-    }
-    const child: PageChildNode = { _id: ref._id, nodeType: ref.nodeType };
-    if (typeof ref.displayName === 'string') child.displayName = ref.displayName;
-    child.config = stripEnvelope(raw);
-    return child;
-  });
+function typeMismatch(source: NodeRecord, nodeType: string): string | undefined {
+  const type = isRecord(source.config._type) ? source.config._type._id : undefined;
+  if (type === undefined || type === nodeType) return undefined;
+  return `is a ${nodeType} in the tree but its configuration (${source.file}#${source.pointer}) is a ${String(type)}.`;
 }
 
-function checkType(raw: Json, nodeType: string, at: string, detail: Json): void {
-  const type = isRecord(raw._type) ? raw._type._id : undefined;
-  if (type !== undefined && type !== nodeType) {
-    throw invalid(`AM export: ${at} is a ${nodeType} in the tree but its config is a ${String(type)}`, detail);
-  }
-}
-
-function stripEnvelope(raw: Json): Json {
+/** A node GET response → its settings, and what AM's envelope carried that is worth keeping. */
+function splitEnvelope(source: NodeRecord, warn: (pointer: string, message: string) => void): { config: Json; am: AmNodeExtras } {
+  const raw = source.config;
   const config: Json = {};
   for (const [key, value] of Object.entries(raw)) if (!NODE_ENVELOPE_KEYS.includes(key)) config[key] = value;
-  return config;
+  const am: AmNodeExtras = {};
+  if (source.envelope && isRecord(raw._type)) {
+    const { _id: _typeId, ...type } = raw._type;
+    if (Object.keys(type).length > 0) am.type = type;
+  }
+  if (raw._outcomes !== undefined) {
+    const list = raw._outcomes;
+    if (Array.isArray(list) && list.every((o) => isRecord(o) && typeof o.id === 'string')) {
+      am.outcomes = list.map((o: Json): AmOutcome => ({ id: o.id as string, displayName: typeof o.displayName === 'string' ? o.displayName : (o.id as string) }));
+    } else {
+      warn(`${source.pointer}/_outcomes`, `The node '${source.id}': _outcomes is not a list of {id, displayName}; dropped.`);
+    }
+  }
+  return { config, am };
 }
 
-function outcomesOf(raw: Json, at: string): Outcome[] | undefined {
-  const list = raw._outcomes;
-  if (list === undefined) return undefined;
-  if (!Array.isArray(list) || !list.every((o) => isRecord(o) && typeof o.id === 'string')) {
-    throw invalid(`AM export: ${at}: _outcomes must be a list of {id, displayName}`);
+/** Replaces a Page Node's child references by the children themselves, `{_id, nodeType, displayName, config, am}`. */
+function pageChildren(
+  refs: unknown,
+  pageId: string,
+  page: NodeRecord,
+  configOf: (id: string) => NodeRecord | undefined,
+  used: Set<string>,
+): { list: PageChildNode[] } | { pointer: string; message: string } {
+  const at = `${page.pointer}/nodes`;
+  if (!Array.isArray(refs)) return { pointer: at, message: `The Page Node '${pageId}': 'nodes' must be a list of child nodes.` };
+  const list: PageChildNode[] = [];
+  for (const [i, ref] of refs.entries()) {
+    if (!isRecord(ref) || typeof ref._id !== 'string' || typeof ref.nodeType !== 'string') {
+      return { pointer: `${at}/${i}`, message: `The Page Node '${pageId}' has a child without _id or nodeType.` };
+    }
+    const source = configOf(ref._id);
+    if (!source) {
+      return { pointer: `${at}/${i}`, message: `The Page Node '${pageId}': its child '${ref._id}' (${ref.nodeType}) has no configuration in the import.` };
+    }
+    used.add(ref._id);
+    const mismatch = typeMismatch(source, ref.nodeType);
+    if (mismatch) return { pointer: `${at}/${i}`, message: `The Page Node '${pageId}': its child '${ref._id}' ${mismatch}` };
+    const { config, am } = splitEnvelope(source, () => undefined);
+    const extra: Json = {};
+    for (const [key, value] of Object.entries(ref)) if (!CHILD_REF_FIELDS.has(key)) extra[key] = value;
+    if (Object.keys(extra).length > 0) am.ref = extra;
+    const child: PageChildNode = { _id: ref._id, nodeType: ref.nodeType };
+    if (typeof ref.displayName === 'string') child.displayName = ref.displayName;
+    child.config = config;
+    if (Object.keys(am).length > 0) child.am = am;
+    list.push(child);
   }
-  return list.map((o: Json) => ({ id: o.id as string, displayName: typeof o.displayName === 'string' ? o.displayName : (o.id as string) }));
+  return { list };
+}
+
+/**
+ * One journey per id. The same journey met twice with the same content (an inner tree shipped with
+ * every journey that uses it) imports once; different content under one id fails all but the first,
+ * or all of them when they come from different realms (Cairn has one realm: choose with `realm`).
+ */
+function dedupe(converted: ImportedJourney[], failed: FailedJourney[], issues: ImportIssue[]): ImportedJourney[] {
+  const byId = new Map<string, ImportedJourney[]>();
+  for (const j of converted) byId.set(j.journey._id, [...(byId.get(j.journey._id) ?? []), j]);
+  const out: ImportedJourney[] = [];
+  for (const [id, list] of byId) {
+    const first = list[0]!;
+    const distinct = list.filter((j) => canonicalJson(j.journey) !== canonicalJson(first.journey));
+    if (distinct.length === 0) {
+      out.push(first);
+      continue;
+    }
+    const realms = new Set(list.map((j) => j.realm));
+    const reject = (j: ImportedJourney, message: string): void => {
+      failed.push({ journey: id, file: j.file, pointer: j.pointer, message });
+      issues.push({ severity: 'error', file: j.file, pointer: j.pointer, journey: id, message });
+    };
+    if (realms.size > 1) {
+      const names = [...realms].map((r) => r ?? 'unknown').join(', ');
+      for (const j of list) reject(j, `The journey '${id}' is in several realms (${names}) with different content; Cairn has one realm: import one realm at a time.`);
+      continue;
+    }
+    out.push(first);
+    for (const j of distinct) {
+      reject(j, `The journey '${id}' is also in ${first.file}#${first.pointer} with different content; that one was imported.`);
+    }
+  }
+  return out;
 }
 
 function mapTargets(journey: Journey, map: (id: string) => string): Journey {
@@ -326,8 +353,7 @@ function slug(displayName: string | undefined, nodeType: string): string {
  * Renames node ids after display names (`PageNode`, `PageNode2`, …), numbered in walk order from the
  * entry node so the names read like the journey; unreachable nodes follow in id order.
  */
-function readableIds(converted: Converted): Converted {
-  const { journey } = converted;
+function readableIds(journey: Journey): Journey {
   const taken = new Set<string>([SUCCESS, FAILURE, AM_SUCCESS_ID, AM_FAILURE_ID, 'startNode']);
   const rename = new Map<string, string>();
   const claim = (oldId: string, displayName: string | undefined, nodeType: string): void => {
@@ -362,9 +388,7 @@ function readableIds(converted: Converted): Converted {
     }
     nodes[to(id)] = renamed;
   }
-  const outcomes: Record<string, Outcome[]> = {};
-  for (const [id, list] of Object.entries(converted.outcomes)) outcomes[to(id)] = list;
-  return { journey: mapTargets({ ...journey, nodes }, to), outcomes };
+  return mapTargets({ ...journey, nodes }, to);
 }
 
 /** A Page Node's inline children (empty for other nodes or a malformed list). */
@@ -373,18 +397,4 @@ export function childrenOf(node: JourneyNode): PageChildNode[] {
   return Array.isArray(list)
     ? list.filter((c): c is PageChildNode => isRecord(c) && typeof c._id === 'string' && typeof c.nodeType === 'string')
     : [];
-}
-
-function warnMissingInnerTrees(journeys: Journey[], warnings: string[]): void {
-  const ids = new Set(journeys.map((j) => j._id));
-  for (const journey of journeys) {
-    for (const [id, node] of Object.entries(journey.nodes)) {
-      const inner = node.nodeType === INNER_TREE_NODE ? node.config?.tree : undefined;
-      if (typeof inner === 'string' && !ids.has(inner)) {
-        warnings.push(
-          `journey '${journey._id}': node '${id}' (${node.displayName ?? INNER_TREE_NODE}) runs journey '${inner}', which is not in this export`,
-        );
-      }
-    }
-  }
 }

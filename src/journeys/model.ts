@@ -1,11 +1,28 @@
 /**
  * The journey file format: AM's tree model with child nodes of a Page Node inline, so that an AM
  * or frodo export maps onto it without loss (reference §4-§5). Journeys are plain JSON data; the
- * behaviour lives in src/nodes/, referred to by `nodeType`.
+ * behaviour lives in src/nodes/, referred to by `nodeType`. What AM exported that Cairn does not
+ * use (a node type's `_type` record, its `_outcomes`, newer tree attributes) rides along in `am`
+ * fields, so that an export gives AM back what it exported.
  */
 
 /** Locale → text, as AM stores `pageHeader`, `message`, … (`{"en": "Sign In", "fr": "Connexion"}`). */
 export type LocalizedText = Record<string, string>;
+
+export interface AmOutcome {
+  id: string;
+  displayName: string;
+}
+
+/** What AM exported with a node beyond its settings; kept for the round trip, not used to run it. */
+export interface AmNodeExtras {
+  /** The node's `_type` record without `_id` (which is `nodeType`): `{name, collection, version?}`. */
+  type?: Record<string, unknown>;
+  /** The outcomes AM declared for the node (`_outcomes`), in AM's order. */
+  outcomes?: AmOutcome[];
+  /** Fields of the node's reference (in the tree, or in its page) that Cairn's format has no place for. */
+  ref?: Record<string, unknown>;
+}
 
 export interface JourneyNode {
   nodeType: string;
@@ -16,6 +33,9 @@ export interface JourneyNode {
   /** Position in a visual editor; carried through imports, ignored by the engine. */
   x?: number;
   y?: number;
+  /** The node type version AM's tree names (`version`); kept, not used. */
+  version?: string;
+  am?: AmNodeExtras;
 }
 
 /** A Page Node child: a node that lives only inside its page (AM's "innerNodes"). */
@@ -24,6 +44,7 @@ export interface PageChildNode {
   nodeType: string;
   displayName?: string;
   config?: Record<string, unknown>;
+  am?: AmNodeExtras;
 }
 
 export interface Journey {
@@ -34,11 +55,15 @@ export interface Journey {
   identityResource?: string;
   noSession?: boolean;
   innerTreeOnly?: boolean;
+  mustRun?: boolean;
+  transactionalOnly?: boolean;
   uiConfig?: Record<string, unknown>;
   entryNodeId: string;
   nodes: Record<string, JourneyNode>;
   /** Visual-editor data kept from AM exports (`staticNodes`), ignored by the engine. */
   staticNodes?: Record<string, unknown>;
+  /** Tree attributes AM exported that Cairn does not use (e.g. `maximumSessionTime`); kept for the round trip. */
+  am?: Record<string, unknown>;
 }
 
 /** The two terminals, by the readable names and by AM's static ids (reference §5.3). */
@@ -57,3 +82,16 @@ export function terminalOf(target: string): Terminal | undefined {
 }
 
 export const DEFAULT_IDENTITY_RESOURCE = 'managed/user';
+
+/**
+ * PingOne AIC names each realm's managed objects after the realm (`managed/alpha_user`,
+ * `managed/bravo_role`); Cairn has one realm, so a journey exported from an AIC realm acts on
+ * Cairn's object of the same name without the prefix. The journey file keeps AM's name (so an
+ * export gives it back); this is the resource the engine uses. `"null"` (classic AM example
+ * trees) and an absent value mean the default.
+ */
+export function runtimeResource(resource: string | undefined): string {
+  if (resource === undefined || resource === '' || resource === 'null') return DEFAULT_IDENTITY_RESOURCE;
+  const aic = /^managed\/(?:alpha|bravo)_([A-Za-z0-9_]+)$/.exec(resource);
+  return aic ? `managed/${aic[1]}` : resource;
+}

@@ -6,6 +6,8 @@
 import type { NodeDescriptor } from '../nodes/types.js';
 
 export const NODE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
+/** Journey names: what AM allows, short of what cannot be a file name (a path separator, control characters, a leading dot). */
+export const JOURNEY_ID_PATTERN = '^[^./\\\\\\u0000-\\u001f][^/\\\\\\u0000-\\u001f]{0,127}$';
 
 const localized = {
   description: 'A text per locale, e.g. {"en": "Sign In", "fr": "Connexion"}.',
@@ -24,9 +26,9 @@ export const journeySchema = {
   properties: {
     $schema: { type: 'string' },
     _id: {
-      description: 'The journey name, used as authIndexValue.',
+      description: 'The journey name, used as authIndexValue (as AM allows: any name that is not a path).',
       type: 'string',
-      pattern: '^[A-Za-z0-9][A-Za-z0-9 ._-]{0,127}$',
+      pattern: JOURNEY_ID_PATTERN,
     },
     description: { type: 'string' },
     enabled: { description: 'A disabled journey cannot be started. Default true.', type: 'boolean', default: true },
@@ -43,6 +45,7 @@ export const journeySchema = {
     uiConfig: { description: 'Free-form data for user interfaces (AM: categories as a JSON string).', type: 'object' },
     entryNodeId: { description: 'The id of the first node.', type: 'string', minLength: 1 },
     staticNodes: { description: 'Editor coordinates kept from AM exports.', type: 'object' },
+    am: { description: 'Tree attributes kept from AM exports for the round trip; not used by Cairn.', type: 'object' },
     nodes: {
       description: 'Node id → node.',
       type: 'object',
@@ -68,6 +71,7 @@ export const journeySchema = {
         x: { type: 'number' },
         y: { type: 'number' },
         version: { description: 'Kept from AM exports; not used by Cairn.', type: 'string' },
+        am: { $ref: '#/$defs/amNode' },
       },
     },
     pageChild: {
@@ -79,6 +83,23 @@ export const journeySchema = {
         nodeType: { type: 'string', minLength: 1 },
         displayName: { type: 'string' },
         config: { type: 'object' },
+        am: { $ref: '#/$defs/amNode' },
+      },
+    },
+    amNode: {
+      description: "What AM exported with the node beyond its settings (its type's record, its outcomes); kept for the round trip, not used by Cairn.",
+      type: 'object',
+      properties: {
+        type: { type: 'object' },
+        outcomes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['id'],
+            properties: { id: { type: 'string' }, displayName: { type: 'string' } },
+          },
+        },
+        ref: { type: 'object' },
       },
     },
   },

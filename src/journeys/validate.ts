@@ -1,15 +1,22 @@
 /**
  * Journey validation in two passes, shared by the server's start-up and `cairn journeys validate`:
  * (1) the file against the journey schema and each node's config against its node type's schema;
- * (2) the graph: entry node, connection targets, every outcome connected, reachability, Page Node
- * children rules, inner-tree references and recursion. Every problem is reported, none stops the pass.
+ * (2) the graph: entry node, connection targets, outcomes, reachability, Page Node children rules,
+ * inner-tree references and recursion. Every problem is reported, none stops the pass.
+ *
+ * Journeys exported from AM are held to what AM holds: a setting AM has that Cairn does not use is
+ * kept with a warning ("kept, no effect"), never refused; an unconnected outcome is a warning (taking
+ * it at run time fails the journey, as in AM); a node type Cairn does not run is named with the reason
+ * and what to do. The engine sees each node's known settings with defaults, and the journey's
+ * identity resource as Cairn stores it (`runtimeResource`); the file keeps AM's names.
  */
 import { createHash } from 'node:crypto';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { ChildNodeRef, NodeDescriptor, Outcome } from '../nodes/types.js';
 import { outcomesOf } from '../nodes/types.js';
 import type { NodeRegistry } from '../nodes/index.js';
-import { DEFAULT_IDENTITY_RESOURCE, terminalOf, type Journey, type JourneyNode } from './model.js';
+import { AM_NODE_TYPE_NAMES, isDesignerNode, unsupportedNodeMessage } from './am-node-types.js';
+import { runtimeResource, terminalOf, type AmNodeExtras, type Journey, type JourneyNode } from './model.js';
 import { journeySchema, NODE_ID_PATTERN } from './schema.js';
 
 export type Severity = 'error' | 'warning';
@@ -32,6 +39,8 @@ export interface CheckedNode {
   outcomes: Outcome[];
   connections: Record<string, string>;
   children: CheckedNode[];
+  /** What AM exported with the node (its `_outcomes`, …), when the journey carries it. */
+  am?: AmNodeExtras;
 }
 
 /** A journey that passed validation, ready to compile. */
@@ -42,6 +51,7 @@ export interface CheckedJourney {
   version: string;
   source: Journey;
   enabled: boolean;
+  /** The managed object type the journey's identity nodes act on, as Cairn stores it (`managed/alpha_user` → `managed/user`). */
   identityResource: string;
   noSession: boolean;
   innerTreeOnly: boolean;
@@ -202,6 +212,24 @@ export class SchemaChecker {
   }
 }
 
+/** The settings a node type's config schema names, or undefined when the schema takes any (no fixed list). */
+function knownSettings(descriptor: NodeDescriptor): string[] | undefined {
+  const schema = descriptor.configSchema as { properties?: Record<string, unknown>; additionalProperties?: unknown };
+  if (schema.additionalProperties !== false || !schema.properties) return undefined;
+  return Object.keys(schema.properties);
+}
+
+/**
+ * Why a node type does not run: a typo of a Cairn type in a hand-written journey ("did you mean"), or
+ * an AM node Cairn does not implement, named with the reason and what to do.
+ */
+function unknownTypeMessage(type: string, amName: unknown, registry: NodeRegistry): string {
+  const isAm = AM_NODE_TYPE_NAMES[type] !== undefined || isDesignerNode(type) || typeof amName === 'string';
+  const guess = isAm ? undefined : closest(type, [...registry.keys()]);
+  if (guess) return `Unknown node type "${type}"; did you mean "${guess}"?`;
+  return unsupportedNodeMessage(type, typeof amName === 'string' ? amName : AM_NODE_TYPE_NAMES[type]);
+}
+
 interface FileCheck {
   file: string;
   journey: Journey;
@@ -225,19 +253,21 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       return problems;
     }
   }
-  for (const e of schemas.journeyErrors(json)) {
+  // On a copy: ajv fills in defaults, and the file must stay as written (an export gives it back).
+  for (const e of schemas.journeyErrors(structuredClone(json))) {
     const d = describeAjvError(e, '');
     add(d.pointer, d.message);
   }
   if (!json || typeof json !== 'object' || Array.isArray(json)) return problems;
   const journey = json as Journey;
+  const journeyResource = typeof journey.identityResource === 'string' ? journey.identityResource : undefined;
   const nodes = new Map<string, CheckedNode>();
   const seenIds = new Map<string, string>();
   const nodeEntries = journey.nodes && typeof journey.nodes === 'object' ? Object.entries(journey.nodes) : [];
 
   const checkNode = (
     id: string,
-    raw: { nodeType?: unknown; displayName?: unknown; config?: unknown },
+    raw: { nodeType?: unknown; displayName?: unknown; config?: unknown; am?: AmNodeExtras & { type?: { name?: unknown } } },
     at: string,
     connections: Record<string, string>,
     insidePage: boolean,
@@ -248,13 +278,7 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
     seenIds.set(id, at);
     const descriptor = registry.get(raw.nodeType);
     if (!descriptor) {
-      const guess = closest(raw.nodeType, [...registry.keys()]);
-      add(
-        at + '/nodeType',
-        guess
-          ? `Unknown node type "${raw.nodeType}"; did you mean "${guess}"?`
-          : `Unknown node type "${raw.nodeType}". Known types: ${[...registry.keys()].sort().join(', ')}.`,
-      );
+      add(at + '/nodeType', unknownTypeMessage(raw.nodeType, raw.am?.type?.name, registry));
       return undefined;
     }
     if (insidePage && descriptor.allowedInPage === false) {
@@ -263,12 +287,29 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
     if (raw.config !== undefined && (typeof raw.config !== 'object' || raw.config === null || Array.isArray(raw.config))) {
       return undefined; // already reported by the journey schema
     }
-    const config = structuredClone((raw.config as Record<string, unknown> | undefined) ?? {});
+    const given = (raw.config as Record<string, unknown> | undefined) ?? {};
+    const config: Record<string, unknown> = {};
+    const known = knownSettings(descriptor);
+    for (const [key, value] of Object.entries(given)) {
+      if (known === undefined || known.includes(key)) {
+        config[key] = structuredClone(value);
+        continue;
+      }
+      const guess = closest(key, known);
+      add(
+        at + '/config' + pointer(key),
+        `"${key}" is a setting Cairn's ${descriptor.type} does not use: kept, no effect.${guess ? ` (Did you mean "${guess}"?)` : ''}`,
+        'warning',
+      );
+    }
     let configOk = true;
     for (const e of schemas.configErrors(descriptor, config)) {
       configOk = false;
       const d = describeAjvError(e, at + '/config');
       add(d.pointer, d.message);
+    }
+    if (typeof config.identityResource === 'string' && config.identityResource === journeyResource) {
+      config.identityResource = runtimeResource(journeyResource);
     }
     if (!configOk) return undefined;
     for (const p of descriptor.checkConfig?.(config) ?? []) {
@@ -316,6 +357,7 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       outcomes,
       connections,
       children,
+      ...(raw.am ? { am: raw.am } : {}),
     };
   };
 
@@ -360,16 +402,28 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
   for (const [id, node] of nodes) {
     const at = pointer('nodes', id);
     const known = new Set(node.outcomes.map((o) => o.id));
+    const declaredByAm = new Set((node.am?.outcomes ?? []).map((o) => o.id));
     for (const outcome of Object.keys(node.connections)) {
-      if (!known.has(outcome)) {
+      if (known.has(outcome)) continue;
+      const list = [...known].map((o) => `"${o}"`).join(', ') || 'none';
+      if (declaredByAm.has(outcome)) {
         add(
           at + pointer('connections', outcome),
-          `"${outcome}" is not an outcome of ${node.nodeType}; its outcomes are ${[...known].map((o) => `"${o}"`).join(', ') || 'none'}.`,
+          `"${outcome}" is an outcome AM declares for this node, but Cairn's ${node.nodeType} never takes it (its outcomes are ${list}); the connection is kept, unused.`,
+          'warning',
         );
+      } else {
+        add(at + pointer('connections', outcome), `"${outcome}" is not an outcome of ${node.nodeType}; its outcomes are ${list}.`);
       }
     }
     for (const o of node.outcomes) {
-      if (!(o.id in node.connections)) add(at + '/connections', `The outcome "${o.id}" (${o.displayName}) of "${id}" is not connected.`);
+      if (!(o.id in node.connections)) {
+        add(
+          at + '/connections',
+          `The outcome "${o.id}" (${o.displayName}) of "${id}" is not connected; a journey that takes it fails there, as in AM.`,
+          'warning',
+        );
+      }
     }
     for (const ref of node.descriptor.referencedJourneys?.(node.config) ?? []) {
       if (!exists(ref.journeyId)) add(at + '/config' + ref.pointer, `The journey "${ref.journeyId}" does not exist.`);
@@ -450,7 +504,7 @@ export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry,
       version: f.version,
       source: j,
       enabled: j.enabled !== false,
-      identityResource: j.identityResource && j.identityResource !== 'null' ? j.identityResource : DEFAULT_IDENTITY_RESOURCE,
+      identityResource: runtimeResource(j.identityResource),
       noSession: j.noSession === true,
       innerTreeOnly: j.innerTreeOnly === true,
       entryNodeId: j.entryNodeId,
@@ -477,6 +531,19 @@ function findCycle(start: string, edges: Map<string, string[]>): string[] | unde
     return undefined;
   };
   return visit(start);
+}
+
+/** The node types of a journey (Page Node children included) that the registry does not know, so the journey does not run. */
+export function nodeTypesNotRun(journey: Journey, registry: NodeRegistry): string[] {
+  const types = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    const { nodeType, config } = node as { nodeType?: unknown; config?: { nodes?: unknown } };
+    if (typeof nodeType === 'string' && !registry.has(nodeType)) types.add(nodeType);
+    if (nodeType === 'PageNode' && Array.isArray(config?.nodes)) config.nodes.forEach(visit);
+  };
+  Object.values(journey.nodes ?? {}).forEach(visit);
+  return [...types].sort();
 }
 
 /** `file#/pointer: message` lines, errors first. */

@@ -40,6 +40,7 @@ export const pageNode = defineNode<PageNodeConfig>({
             nodeType: { type: 'string', minLength: 1 },
             displayName: { type: 'string' },
             config: { type: 'object' },
+            am: { description: 'Kept from AM exports for the round trip; not used by Cairn.', type: 'object' },
           },
         },
       },

@@ -2,15 +2,13 @@
  * Journey validation: the schema pass, node config schemas with defaults, and the graph rules, each
  * problem with its JSON pointer; and `cairn journeys validate` through the real command line.
  */
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { validateJourneys, type Problem } from '../../src/journeys/validate.js';
 import { createNodeRegistry } from '../../src/nodes/index.js';
+import { cairn, ROOT } from '../support/cli.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
 const registry = createNodeRegistry();
 const check = (...journeys: unknown[]) =>
   validateJourneys(
@@ -18,17 +16,7 @@ const check = (...journeys: unknown[]) =>
     registry,
   );
 const errors = (problems: Problem[]) => problems.filter((p) => p.severity === 'error').map((p) => [p.pointer, p.message]);
-const run = promisify(execFile);
-
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('node', [join(ROOT, 'bin', 'cairn.js'), ...args], { cwd: ROOT });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const cli = cairn;
 
 const simple = (nodes: Record<string, unknown>, entryNodeId = 'a') => ({ _id: 'T', entryNodeId, nodes });
 
@@ -66,7 +54,7 @@ describe('journey validation', () => {
         'error /entryNodeId The entry node "missing" does not exist in this journey.',
         'error /nodes/a/connections/true The connection "true" goes to "nowhere", which is neither a node of this journey nor Success or Failure.',
         'error /nodes/a/connections/maybe "maybe" is not an outcome of MessageNode; its outcomes are "true", "false".',
-        'error /nodes/a/connections The outcome "false" (False) of "a" is not connected.',
+        'warning /nodes/a/connections The outcome "false" (False) of "a" is not connected; a journey that takes it fails there, as in AM.',
       ]),
     );
     const r2 = check(
@@ -103,9 +91,101 @@ describe('journey validation', () => {
         ['/nodes/a/config/nodes/0', '"m" (MessageNode) may send several callbacks, so it must be the last node of its page.'],
         ['/nodes/a/config/nodes/1/nodeType', 'A PageNode cannot be placed inside a Page Node.'],
         ['/nodes/a/config/nodes/2/nodeType', 'A InnerTreeEvaluatorNode cannot be placed inside a Page Node.'],
-        ['/nodes/a/config/nodes/3/config/bogus', '"bogus" is not a known setting here.'],
       ]),
     );
+    expect(r.problems).toContainEqual({
+      file: 'j0.json',
+      pointer: '/nodes/a/config/nodes/3/config/bogus',
+      message: '"bogus" is a setting Cairn\'s UsernameCollectorNode does not use: kept, no effect.',
+      severity: 'warning',
+    });
+  });
+
+  it('keeps settings AM has that Cairn does not use, with a warning, and hints at a likely typo', () => {
+    const r = check(
+      simple({
+        a: { nodeType: 'ValidatedUsernameNode', config: { prepopulate: true, validateInputs: true, usernameAttribute: 'mail' }, connections: { outcome: 'Success' } },
+      }),
+    );
+    expect(r.problems.map((p) => [p.severity, p.pointer, p.message])).toEqual([
+      ['warning', '/nodes/a/config/prepopulate', '"prepopulate" is a setting Cairn\'s ValidatedUsernameNode does not use: kept, no effect.'],
+      [
+        'warning',
+        '/nodes/a/config/validateInputs',
+        '"validateInputs" is a setting Cairn\'s ValidatedUsernameNode does not use: kept, no effect. (Did you mean "validateInput"?)',
+      ],
+    ]);
+    // The journey runs; the engine sees the settings it knows (with defaults), the file keeps them all.
+    const journey = r.journeys.get('T')!;
+    expect(journey.nodes.get('a')!.config).toEqual({ usernameAttribute: 'mail', validateInput: false });
+    expect(journey.source.nodes.a!.config).toMatchObject({ prepopulate: true });
+  });
+
+  it('names the node types Cairn does not run, with the reason and what to do', () => {
+    const r = check(
+      simple({
+        saml: { nodeType: 'product-Saml2Node', connections: {} },
+        push: { nodeType: 'PushRegistrationNode', connections: {} },
+        script: { nodeType: 'ScriptedDecisionNode', am: { type: { name: 'Scripted Decision' } }, connections: {} },
+        social: { nodeType: 'SocialProviderHandlerNodeV2', connections: {} },
+        later: { nodeType: 'KbaVerifyNode', connections: {} },
+        designed: { nodeType: 'designer-4b76e2122a0541498f380072cd115683', am: { type: { name: 'Debug' } }, connections: {} },
+        market: { nodeType: 'LegacyFRLogin', am: { type: { name: 'Legacy-FR-Login' } }, connections: {} },
+        typo: { nodeType: 'MessageNodes', connections: {} },
+      }, 'saml'),
+    );
+    expect(errors(r.problems)).toEqual([
+      ['/nodes/saml/nodeType', '"product-Saml2Node" (SAML2 Authentication) is not supported by Cairn (SAML2 federation); replace it or remove it.'],
+      ['/nodes/push/nodeType', '"PushRegistrationNode" (Push Registration) is not supported by Cairn (push notifications); replace it or remove it.'],
+      ['/nodes/script/nodeType', '"ScriptedDecisionNode" (Scripted Decision) is not supported by Cairn yet (journey scripts); replace it or remove it.'],
+      ['/nodes/social/nodeType', '"SocialProviderHandlerNodeV2" (Social Provider Handler Node) is not supported by Cairn yet (social sign-in); replace it or remove it.'],
+      ['/nodes/later/nodeType', '"KbaVerifyNode" (KBA Verification) is not supported by Cairn yet; replace it or remove it.'],
+      [
+        '/nodes/designed/nodeType',
+        '"designer-4b76e2122a0541498f380072cd115683" (Debug) is a custom node made with AM\'s node designer, which Cairn does not run; replace it or remove it.',
+      ],
+      ['/nodes/market/nodeType', '"LegacyFRLogin" (Legacy-FR-Login) is not an AM node type Cairn knows (a custom or marketplace node?); replace it or remove it.'],
+      ['/nodes/typo/nodeType', 'Unknown node type "MessageNodes"; did you mean "MessageNode"?'],
+    ]);
+  });
+
+  it('keeps a connection for an outcome AM declares but Cairn never takes, with a warning', () => {
+    const r = check(
+      simple({
+        a: {
+          nodeType: 'InnerTreeEvaluatorNode',
+          config: { tree: 'T', displayErrorOutcome: true },
+          connections: { true: 'Success', false: 'Failure', error: 'Failure' },
+          am: { outcomes: [{ id: 'true' }, { id: 'false' }, { id: 'error' }] },
+        },
+      }),
+    );
+    expect(r.problems.filter((p) => p.pointer === '/nodes/a/connections/error')).toEqual([
+      {
+        file: 'j0.json',
+        pointer: '/nodes/a/connections/error',
+        severity: 'warning',
+        message: '"error" is an outcome AM declares for this node, but Cairn\'s InnerTreeEvaluatorNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
+      },
+    ]);
+  });
+
+  it("runs an AIC realm's journey on Cairn's managed objects while the file keeps AM's names", () => {
+    const r = check({
+      _id: 'T',
+      identityResource: 'managed/alpha_user',
+      entryNodeId: 'a',
+      nodes: {
+        a: { nodeType: 'PatchObjectNode', config: { identityResource: 'managed/alpha_user' }, connections: { PATCHED: 'Success', FAILURE: 'Failure' } },
+        b: { nodeType: 'CreateObjectNode', config: { identityResource: 'managed/bravo_user' }, connections: { CREATED: 'Success', FAILURE: 'Failure' } },
+      },
+    });
+    const journey = r.journeys.get('T')!;
+    expect(journey.identityResource).toBe('managed/user');
+    expect(journey.nodes.get('a')!.config.identityResource).toBe('managed/user');
+    // A node whose resource differs from its journey's stays different, so it fails at run time as in AM.
+    expect(journey.nodes.get('b')!.config.identityResource).toBe('managed/bravo_user');
+    expect(journey.source.identityResource).toBe('managed/alpha_user');
   });
 
   it("takes a page's outcomes from its last child and allows value collectors anywhere", () => {
