@@ -226,7 +226,9 @@ export function recogniseSources(sources: ImportSource[]): Recognised {
       }
     }
     const realm = realmOfPath(source.file);
-    const what = recogniseJson(c, source.file, json, realm, folderWithNodes.has(dirOf(source.file)));
+    // fr-config-manager writes each journey as <name>/<name>.json, its nodes in <name>/nodes/.
+    const journeyFolder = folderWithNodes.has(dirOf(source.file)) || /(^|\/)([^/]+)\/\2\.json$/.test(source.file);
+    const what = recogniseJson(c, source.file, json, realm, journeyFolder);
     c.files.push(what);
     if (single && !what.format && what.what !== 'script' && what.what !== 'email template') {
       c.error(source.file, '', unrecognisedMessage(json));
@@ -248,7 +250,7 @@ function unrecognisedMessage(json: unknown): string {
   );
 }
 
-function recogniseJson(c: Collector, file: string, json: unknown, realm: string | undefined, besideNodesFolder: boolean): RecognisedFile {
+function recogniseJson(c: Collector, file: string, json: unknown, realm: string | undefined, journeyFolder: boolean): RecognisedFile {
   if (!isRecord(json)) return { file, what: 'not journey configuration' };
   if (isRecord(json.metadata) && typeof json.metadata.entityType === 'string' && isRecord(json.data)) {
     return entity(c, file, json.metadata, json.data, realm);
@@ -299,7 +301,7 @@ function recogniseJson(c: Collector, file: string, json: unknown, realm: string 
   }
   const response = unwrapResponse(json);
   if (looksLikeTree(response)) {
-    const format: ExportFormat = besideNodesFolder ? 'fr-config-manager' : 'am-rest';
+    const format: ExportFormat = journeyFolder ? 'fr-config-manager' : 'am-rest';
     addTree(c, { file, pointer: response === json ? '' : '/response', format, tree: response, nodes: new Map(), realm });
     return { file, what: format === 'fr-config-manager' ? 'fr-config-manager journey' : 'AM tree', format };
   }
