@@ -16,7 +16,7 @@ import type { Journey } from '../journeys/model.js';
 import { createNodeRegistry, NODE_DESCRIPTORS } from '../nodes/index.js';
 import { outcomesOf as nodeOutcomes, type Outcome } from '../nodes/types.js';
 import { readJourneyDir } from '../journeys/catalog.js';
-import { editorSchema } from '../journeys/schema.js';
+import { editorSchema, JOURNEY_ID_PATTERN } from '../journeys/schema.js';
 import { formatProblems, nodeTypesNotRun, validateJourneys, type JourneyInput } from '../journeys/validate.js';
 import type { Command, CommandIo } from './main.js';
 
@@ -141,6 +141,12 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const failed = [...result.failed];
   const planned: { file: string; journey: Journey; from: string }[] = [];
   for (const j of result.journeys) {
+    // The journey's name becomes its file name: one that could leave the directory is refused.
+    if (!new RegExp(JOURNEY_ID_PATTERN).test(j.journey._id)) {
+      const message = `The journey name ${JSON.stringify(j.journey._id)} cannot be a file name (a path separator, a leading dot or a control character).`;
+      failed.push({ journey: j.journey._id, file: j.file, pointer: `${j.pointer}/_id`, message });
+      continue;
+    }
     const file = join(dir, `${j.journey._id}.json`);
     const exists = await access(file).then(
       () => true,

@@ -102,6 +102,9 @@ describe('cairn journeys import', { timeout: 60_000 }, () => {
     await writeFile(join(src, 'Registration.journey.json'), registration);
     await writeFile(join(src, 'ForgottenUsername.journey.json'), forgotten);
     await writeFile(join(src, 'notes.json'), '{"todo": []}');
+    const escape = structuredClone(login);
+    escape.trees.Login.tree._id = '../../escaped';
+    await writeFile(join(src, 'Escape.journey.json'), JSON.stringify({ trees: { '../../escaped': escape.trees.Login } }));
     const out = join(dir, 'many');
 
     const dry = await cairn('journeys', 'import', src, '--out', out, '--dry-run');
@@ -126,7 +129,9 @@ describe('cairn journeys import', { timeout: 60_000 }, () => {
       "BrokenLogin        not imported: The node '51e8c4c1-3509-4635-90e6-d2cc31c4a6a5' (AccountLockoutNode) has no configuration in the import.  " +
         `(${src}/Broken.journey.json#/trees/BrokenLogin/tree/nodes/51e8c4c1-3509-4635-90e6-d2cc31c4a6a5)`,
     );
-    expect(r.stdout).toContain('4 journeys found in 4 export files: 3 imported (1 run, 2 need changes to run), 1 not imported.');
+    // A journey whose name would leave the target directory is refused, named like any failure.
+    expect(line('../../escaped')).toContain('not imported: The journey name "../../escaped" cannot be a file name');
+    expect(r.stdout).toContain('5 journeys found in 5 export files: 3 imported (1 run, 2 need changes to run), 2 not imported.');
     expect((await readdir(out)).sort()).toEqual(['ForgottenUsername.json', 'Login.json', 'Registration.json']);
     expect(r.stderr).toBe('');
   });
