@@ -64,8 +64,6 @@ export interface CompiledJourney extends CheckedJourney {
   states: Map<string, CompiledNode>;
 }
 
-export const outcomeEvent = (outcome: string, context: JourneyContext): JourneyEvent => ({ type: `outcome:${outcome}`, context });
-
 /** The transient state a machine starts in; `$` cannot begin a node id. */
 export const START_STATE = '$start';
 
