@@ -1,14 +1,19 @@
 /**
  * AM's authenticate endpoint (reference §1): an empty body starts a journey, a body with an
- * `authId` continues it, `?suspendedId=` resumes a suspended one. The journey's state rides inside
- * the authId (encrypted), so any instance can answer any step. Steps, in order:
- * read query → load snapshot (authId | suspension | new) → run → persist → answer in AM's shape.
+ * `authId` continues it, `?suspendedId=` resumes a suspended one, and a browser that already has a
+ * session gets it back. The journey's state (XState's persisted snapshot) rides inside the authId,
+ * encrypted, so any instance can answer any step. One pipeline, in order:
+ * read query → read body → load (authId | suspension | session | new) → run → persist → perform
+ * effects → respond in AM's shape; every request leaves through the one exit that observes it.
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { Settings } from '../config/settings.js';
 import { CairnError, badRequest } from '../errors/cairn-error.js';
 import { requestLocales } from '../journeys/locale.js';
-import { journeyChanged, type JourneyRunner, type JourneySnapshot, type StepInput, type StepResult } from '../journeys/runner.js';
+import type { AuditPort } from '../audit/audit-log.js';
+import { performEffects } from '../journeys/effects.js';
+import { journeyChanged, type JourneyRunner, type PersistedJourney, type StepInput, type StepResult } from '../journeys/runner.js';
+import type { MailPort } from '../mail/types.js';
 import type { RequestInfo } from '../nodes/types.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { AuthIdCodec } from './authid.js';
@@ -25,16 +30,16 @@ export interface JourneyOptions {
   gotoOnFail?: string;
 }
 
-/** What the authId carries: the runner's snapshot and the start options. */
+/** What the authId (and a suspension record) carries: the journey's persisted snapshot and the start options. */
 export interface AuthIdState {
-  j: JourneySnapshot;
+  j: PersistedJourney;
   o: JourneyOptions;
 }
 
 /** Stores suspended journeys (Email Suspend) and gives them back once. */
 export interface SuspensionPort {
   /** Stores the journey and returns the id for the resume link. */
-  suspend(state: AuthIdState, info: { journeyId: string; durationMinutes?: number; shared: Record<string, unknown> }): Promise<string>;
+  suspend(state: AuthIdState, info: { journeyId: string; durationMinutes?: number; subject?: string }): Promise<string>;
   /** Takes a suspended journey, at most once; undefined when unknown, used or expired. */
   take(suspendedId: string): Promise<AuthIdState | undefined>;
   /** The link a person follows to resume. */
@@ -47,15 +52,20 @@ export interface AuthenticateDeps {
   codec: AuthIdCodec;
   sessions: SessionService;
   suspensions?: SuspensionPort;
+  /** Where the steps' audit effects and the resume-link audit go. */
+  audit: AuditPort;
+  /** Queues the steps' mail effects. */
+  mail: MailPort;
   onError?: (error: unknown, req: Request) => void;
-  /** Told about every answered step (metrics, audit). */
+  /** Told about every answered request (step duration metrics). */
   observe?: (step: StepObservation) => void;
 }
 
 export interface StepObservation {
   journey: string;
   phase: 'start' | 'continue' | 'resume';
-  result: StepResult['type'] | 'error';
+  /** `session`: a browser with a session asked for a new journey and got its session back. */
+  result: StepResult['type'] | 'session' | 'error';
   ms: number;
   clientIp?: string;
 }
@@ -127,60 +137,122 @@ function isAuthIdState(v: unknown): v is AuthIdState {
   return !!s && typeof s === 'object' && !!s.j && typeof s.j === 'object' && !!s.o && typeof s.o === 'object';
 }
 
+/** What the request asks for, once read: a step of a journey in flight, a resumption, or a new journey. */
+type Loaded =
+  | { kind: 'authId'; state: AuthIdState; callbacks: unknown }
+  | { kind: 'suspension'; state: AuthIdState }
+  /** The resume link is unknown, used or expired. */
+  | { kind: 'link-expired' }
+  | { kind: 'session'; tokenId: string; successUrl: string }
+  | { kind: 'new'; journeyId: string; options: JourneyOptions };
+
+/** What persisting a step produced. */
+interface Persisted {
+  authId?: string;
+  suspendedId?: string;
+  tokenId?: string;
+}
+
+const LINK_EXPIRED = 'This link has expired or has already been used. Please start again.';
+
 export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
   const { settings, runner, codec, sessions } = deps;
+  const issue = (journeyId: string, state: AuthIdState): Promise<string> =>
+    codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm: ROOT_REALM }, state);
 
-  async function answer(res: Response, result: StepResult, options: JourneyOptions): Promise<void> {
+  async function load(req: Request, query: AuthenticateQuery, body: ReturnType<typeof readBody>): Promise<Loaded> {
+    if (body?.authId !== undefined) {
+      const { snapshot } = await codec.read(body.authId);
+      if (!isAuthIdState(snapshot)) throw journeyChanged();
+      return { kind: 'authId', state: snapshot, callbacks: body.callbacks };
+    }
+    if (query.suspendedId) {
+      const state = deps.suspensions && query.suspendedId.length <= 256 ? await deps.suspensions.take(query.suspendedId) : undefined;
+      return state ? { kind: 'suspension', state } : { kind: 'link-expired' };
+    }
+    const goto = allowedRedirect(query.goto, settings.redirectAllowlist);
+    const gotoOnFail = allowedRedirect(query.gotoOnFail, settings.redirectAllowlist);
+    if (!query.forceAuth && !query.noSession) {
+      // AM answers a new journey with the session the browser already has.
+      const existing = await sessions.validate(readSessionToken(req, settings.cookieName));
+      if (existing) return { kind: 'session', tokenId: existing.tokenId, successUrl: goto ?? settings.successUrl };
+    }
+    const options: JourneyOptions = { noSession: query.noSession, ...(goto ? { goto } : {}), ...(gotoOnFail ? { gotoOnFail } : {}) };
+    return { kind: 'new', journeyId: query.authIndexValue ?? 'Login', options };
+  }
+
+  function run(loaded: Extract<Loaded, { kind: 'authId' | 'suspension' | 'new' }>, input: StepInput): Promise<StepResult> {
+    switch (loaded.kind) {
+      case 'authId':
+        return runner.next(loaded.state.j, loaded.callbacks, input, true);
+      case 'suspension':
+        return runner.resume(loaded.state.j, input, true);
+      case 'new':
+        return runner.start(loaded.journeyId, input);
+    }
+  }
+
+  async function persist(result: StepResult, options: JourneyOptions): Promise<Persisted> {
     const journeyId = result.journey.id;
     const state: AuthIdState = { j: result.snapshot, o: options };
     switch (result.type) {
+      case 'callbacks':
+        return { authId: await issue(journeyId, state) };
+      case 'suspended': {
+        if (!deps.suspensions) throw new Error('A journey suspended, but no suspension store is configured.');
+        // The journey itself is stored server-side; the authId of this step carries nothing that
+        // depends on who asked (whether an account exists must not change its length: RST-03).
+        const machine = result.snapshot.machine;
+        const bare: AuthIdState = {
+          j: { ...result.snapshot, machine: { ...machine, context: { ...machine.context, shared: {}, transient: {}, local: {} } } },
+          o: options,
+        };
+        const authId = await issue(journeyId, bare);
+        // The same "check your e-mail" step posted again: the journey is already stored.
+        if (result.repeated) return { authId };
+        const subject = machine.context.shared._id;
+        const suspendedId = await deps.suspensions.suspend(state, {
+          journeyId,
+          ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),
+          ...(typeof subject === 'string' ? { subject } : {}),
+        });
+        return { authId, suspendedId };
+      }
+      case 'success': {
+        const shared = result.snapshot.machine.context.shared;
+        const uid = typeof shared.username === 'string' && shared.username ? shared.username : undefined;
+        if (options.noSession || result.journey.noSession || !uid) return {};
+        const userId = typeof shared._id === 'string' ? shared._id : undefined;
+        const session = await sessions.create({ uid, ...(userId ? { userId } : {}), realm: ROOT_REALM, journey: journeyId });
+        return { tokenId: session.tokenId };
+      }
+      case 'failure':
+        return {};
+    }
+  }
+
+  function respond(res: Response, result: StepResult, options: JourneyOptions, persisted: Persisted): void {
+    switch (result.type) {
       case 'callbacks': {
-        const authId = await codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm: ROOT_REALM }, state);
-        const body: StepBody = { authId, callbacks: result.callbacks };
+        const body: StepBody = { authId: persisted.authId as string, callbacks: result.callbacks };
         if (result.header !== undefined) body.header = result.header;
         if (result.description !== undefined) body.description = result.description;
         if (result.stage !== undefined) body.stage = result.stage;
         res.status(200).json(body);
         return;
       }
-      case 'suspended': {
-        if (!deps.suspensions) throw new Error('A journey suspended, but no suspension store is configured.');
-        // The journey itself is stored server-side; the authId of this step carries nothing that
-        // depends on who asked (whether an account exists must not change its length: RST-03).
-        const bare: AuthIdState = { j: { ...result.snapshot, shared: {}, transient: {}, local: {} }, o: options };
-        const authId = await codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm: ROOT_REALM }, bare);
-        if (result.repeated) {
-          // The same "check your e-mail" step posted again: the journey is already stored.
-          res.status(200).json({ authId, callbacks: result.callbacks } satisfies StepBody);
-          return;
-        }
-        const suspendedId = await deps.suspensions.suspend(state, {
-          journeyId,
-          ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),
-          shared: result.snapshot.shared,
-        });
-        if (result.notify) {
-          // Off the request path: the answer (and its timing) must not depend on the mail server.
-          const uri = deps.suspensions.resumeUri(suspendedId, journeyId);
-          void Promise.resolve()
-            .then(() => result.notify?.(uri))
-            .catch((e: unknown) => deps.onError?.(e, res.req));
-        }
-        res.status(200).json({ authId, callbacks: result.callbacks } satisfies StepBody);
+      case 'suspended':
+        res.status(200).json({ authId: persisted.authId as string, callbacks: result.callbacks } satisfies StepBody);
         return;
-      }
       case 'success': {
-        const shared = result.snapshot.shared;
+        const shared = result.snapshot.machine.context.shared;
         const successUrl = typeof shared.successUrl === 'string' && shared.successUrl ? shared.successUrl : (options.goto ?? settings.successUrl);
-        const uid = typeof shared.username === 'string' && shared.username ? shared.username : undefined;
-        const userId = typeof shared._id === 'string' ? shared._id : undefined;
-        if (options.noSession || result.journey.noSession || !uid) {
+        if (persisted.tokenId === undefined) {
           res.status(200).json({ successUrl, realm: ROOT_REALM } satisfies SuccessBody);
           return;
         }
-        const session = await sessions.create({ uid, ...(userId ? { userId } : {}), realm: ROOT_REALM, journey: journeyId });
-        res.setHeader('Set-Cookie', sessionCookie(settings, session.tokenId));
-        res.status(200).json({ tokenId: session.tokenId, successUrl, realm: ROOT_REALM } satisfies SuccessBody);
+        res.setHeader('Set-Cookie', sessionCookie(settings, persisted.tokenId));
+        res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm: ROOT_REALM } satisfies SuccessBody);
         return;
       }
       case 'failure':
@@ -193,65 +265,42 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
     const started = process.hrtime.bigint();
     let phase: StepObservation['phase'] = 'start';
     let journey = typeof req.query.authIndexValue === 'string' ? req.query.authIndexValue : 'Login';
-    const observe = (result: StepObservation['result']): void => {
-      deps.observe?.({
-        journey,
-        phase,
-        result,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
-        ...(req.ip ? { clientIp: req.ip } : {}),
-      });
-    };
-    const finish = async (result: StepResult, options: JourneyOptions): Promise<void> => {
-      journey = result.journey.id;
-      await answer(res, result, options);
-      observe(result.type);
-    };
+    let outcome: StepObservation['result'] = 'error';
     try {
       const query = readQuery(req);
       const body = readBody(req);
       const input: StepInput = { locales: requestLocales(query.locale, req.get('accept-language')), request: requestInfo(req) };
+      const loaded = await load(req, query, body);
+      if (loaded.kind === 'authId') phase = 'continue';
+      if (loaded.kind === 'suspension' || loaded.kind === 'link-expired') phase = 'resume';
 
-      if (body?.authId !== undefined) {
-        const { snapshot } = await codec.read(body.authId);
-        if (!isAuthIdState(snapshot)) throw journeyChanged();
-        phase = 'continue';
-        const result = await runner.next(snapshot.j, body.callbacks, input, true);
-        await finish(result, snapshot.o);
+      if (loaded.kind === 'session') {
+        res.status(200).json({ tokenId: loaded.tokenId, successUrl: loaded.successUrl, realm: ROOT_REALM } satisfies SuccessBody);
+        outcome = 'session';
         return;
       }
-
-      if (query.suspendedId) {
-        phase = 'resume';
-        const state = deps.suspensions && query.suspendedId.length <= 256 ? await deps.suspensions.take(query.suspendedId) : undefined;
-        if (!state) {
-          sendAmError(res, amError(401, 'This link has expired or has already been used. Please start again.'));
-          observe('error');
-          return;
-        }
-        await finish(await runner.resume(state.j, input, true), state.o);
+      if (loaded.kind === 'link-expired') {
+        sendAmError(res, amError(401, LINK_EXPIRED));
         return;
       }
-
-      const goto = allowedRedirect(query.goto, settings.redirectAllowlist);
-      const gotoOnFail = allowedRedirect(query.gotoOnFail, settings.redirectAllowlist);
-      const options: JourneyOptions = { noSession: query.noSession, ...(goto ? { goto } : {}), ...(gotoOnFail ? { gotoOnFail } : {}) };
-      const journeyId = query.authIndexValue ?? 'Login';
-
-      if (!query.forceAuth && !query.noSession) {
-        const existing = await sessions.validate(readSessionToken(req, settings.cookieName));
-        if (existing) {
-          // AM answers a new journey with the session the browser already has.
-          res.status(200).json({ tokenId: existing.tokenId, successUrl: goto ?? settings.successUrl, realm: ROOT_REALM } satisfies SuccessBody);
-          return;
-        }
-      }
-      await finish(await runner.start(journeyId, input), options);
+      const options = loaded.kind === 'new' ? loaded.options : loaded.state.o;
+      const result = await run(loaded, input);
+      journey = result.journey.id;
+      const persisted = await persist(result, options);
+      const resumeUri = persisted.suspendedId === undefined ? undefined : deps.suspensions?.resumeUri(persisted.suspendedId, journey);
+      performEffects(result.effects, { audit: deps.audit, mail: deps.mail, onError: (e) => deps.onError?.(e, req) }, resumeUri);
+      respond(res, result, options, persisted);
+      outcome = result.type;
     } catch (error) {
       const body = toAmError(error);
       if (body.code >= 500) deps.onError?.(error, req);
       sendAmError(res, body);
-      observe('error');
+      outcome = 'error';
+    } finally {
+      // The one exit: every request is observed, whichever way it left.
+      const clientIp = req.ip;
+      if (phase === 'resume') deps.audit.record(outcome === 'error' ? 'resume.refused' : 'resume.succeeded', { journey, clientIp });
+      deps.observe?.({ journey, phase, result: outcome, ms: Number(process.hrtime.bigint() - started) / 1e6, ...(clientIp ? { clientIp } : {}) });
     }
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Suspended journeys (Email Suspend): the journey is stored server-side under the SHA-256 hash of a
- * random 128-bit id; only the e-mailed link holds the id itself. Taking it is atomic and single-use,
- * so of many concurrent resumes exactly one continues. A newer suspension for the same account can
- * make older ones invalid. The link is built from CAIRN_PUBLIC_URL, never from the Host header.
+ * Suspended journeys (Email Suspend): the journey's persisted XState snapshot, with its start options,
+ * is stored server-side under the SHA-256 hash of a random 128-bit id; only the e-mailed link holds
+ * the id itself. Taking it is atomic and single-use, so of many concurrent resumes exactly one
+ * continues. A newer suspension for the same account can make older ones invalid. The link is built
+ * from CAIRN_PUBLIC_URL, never from the Host header.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { SuspendedJourneyStore } from '../stores/types.js';
@@ -34,7 +35,7 @@ export function createSuspensions(options: SuspensionOptions): SuspensionPort {
   return {
     async suspend(state, info) {
       const id = randomBytes(16).toString('base64url'); // 128 bits
-      const subject = typeof info.shared._id === 'string' ? info.shared._id : undefined;
+      const subject = info.subject;
       if (subject && options.supersede) await store.deleteBySubject(subject, info.journeyId);
       const minutes = info.durationMinutes ?? options.defaultMinutes;
       const t = now();

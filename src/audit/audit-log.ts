@@ -5,7 +5,6 @@
  * JSON encoding escapes CR/LF).
  */
 import { createWriteStream, type WriteStream } from 'node:fs';
-import type { AuditPort } from '../nodes/services.js';
 
 const SECRET_KEY = /pass(word)?|secret|token|authid|suspend(ed)?id|otp|code|cookie|hash|answer/i;
 const MAX_STRING = 512;
@@ -18,6 +17,11 @@ function clean(value: unknown, depth = 0): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (!SECRET_KEY.test(k)) out[k] = clean(v, depth + 1);
   return out;
+}
+
+/** Where audit events go. Fields never carry passwords, codes, tokens or suspend ids. */
+export interface AuditPort {
+  record(event: string, fields: Record<string, unknown>): void;
 }
 
 export interface AuditLog extends AuditPort {

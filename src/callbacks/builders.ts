@@ -3,7 +3,7 @@
  * Builders name inputs `IDToken1` + suffix; `numberCallbacks` (numbering.ts) renumbers them by
  * position when the engine assembles a step. `failedPolicies` are emitted as JSON strings, as AM does.
  */
-import type { PolicyFailure } from '../nodes/services.js';
+import type { PolicyFailure } from '../identity/ports.js';
 import type { Callback, CallbackField } from './types.js';
 
 /** javax TextOutputCallback message types as AM sends them (strings); "4" is a script for XUI. */

@@ -6,7 +6,9 @@
  * atomically in the store before any evaluation, so concurrent guesses cannot exceed it.
  */
 import { CairnError } from '../errors/cairn-error.js';
-import type { AuditPort, CounterPort, IdentityFailure, IdentityPort, MailPort, ManagedObject, PasswordCheck } from '../nodes/services.js';
+import type { AuditPort } from '../audit/audit-log.js';
+import type { MailPort } from '../mail/types.js';
+import type { CounterPort, IdentityFailure, IdentityPort, ManagedObject, PasswordCheck } from './ports.js';
 import type { PasswordHasher } from './passwords.js';
 import type { FailedPolicyRequirement, PolicyService } from './policy.js';
 import { matchesFilter, parseQueryFilter, type FilterNode } from '../crest/query-filter.js';

@@ -8,7 +8,7 @@
  * whose list is the SecLists "10 million password list" ranking (MIT, Daniel Miessler); see the file's header.
  */
 import { readFile } from 'node:fs/promises';
-import type { PolicyContext, PolicyFailure, PolicyPort } from '../nodes/services.js';
+import type { PolicyContext, PolicyFailure, PolicyPort } from './ports.js';
 import type { BreachChecker } from './breached.js';
 import { DEFAULT_PASSWORD_MAX_LENGTH } from './passwords.js';
 import type { JsonType, ManagedPropertyDetail, ManagedSchema, PolicyConfig, PolicyId } from './schema.js';

@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
 import type { ErrorObject } from 'ajv';
-import type { IdentitySchemaPort, ManagedProperty } from '../nodes/services.js';
+import type { IdentitySchemaPort, ManagedProperty } from './ports.js';
 
 /** Where the shipped schema lives, from src/identity/ or dist/identity/ alike. */
 export const DEFAULT_MANAGED_SCHEMA_FILE = new URL('../../config/managed.json', import.meta.url);

@@ -14,7 +14,7 @@ import { crestError, internalError, sendCrestError as send, type CrestErrorBody 
 import { queryResult, readPaging } from '../crest/paging.js';
 import { applyPatch, parsePatch, PatchError } from '../crest/patch.js';
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
-import type { ManagedObject } from '../nodes/services.js';
+import type { ManagedObject } from '../identity/ports.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 
 const MAX_PAGE = 1000;

@@ -1,6 +1,7 @@
 /**
- * The journeys a server runs: loaded from a directory, validated, compiled once per version. A
- * reload swaps the whole set at once; in-flight journeys are bound to the version they started on.
+ * The journeys a server runs: loaded from a directory, validated, compiled once (each journey with the
+ * inner journeys it embeds). The set is fixed for the life of a runner; in-flight journeys are bound
+ * to the version they started on, so a server started on changed files answers them with a timeout.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,7 +17,8 @@ export interface JourneyCatalog {
 export function catalogOf(journeys: Iterable<CompiledJourney>): JourneyCatalog {
   const map = new Map<string, CompiledJourney>();
   for (const j of journeys) map.set(j.id, j);
-  return { get: (id) => map.get(id), ids: () => [...map.keys()].sort() };
+  const ids = [...map.keys()].sort();
+  return { get: (id) => map.get(id), ids: () => [...ids] };
 }
 
 /** Reads every `*.json` file of a directory (not recursive), sorted by name. */
@@ -33,5 +35,6 @@ export interface LoadedCatalog {
 /** Validates and compiles a set of journey files; journeys with errors are left out and reported. */
 export function buildCatalog(inputs: JourneyInput[], registry: NodeRegistry): LoadedCatalog {
   const { problems, journeys } = validateJourneys(inputs, registry);
-  return { catalog: catalogOf([...journeys.values()].map(compileJourney)), problems };
+  const compiled = [...journeys.values()].map((j) => compileJourney(j, (id) => journeys.get(id)));
+  return { catalog: catalogOf(compiled), problems };
 }

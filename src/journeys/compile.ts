@@ -1,66 +1,155 @@
 /**
- * Compiles a validated journey into an XState v5 machine: one state per node, one event per
- * outcome (`outcome:<id>`), final states Success and Failure. Node code is referred to by type, so
- * the machine stays pure data; the runner steps it with xstate's pure `transition()`.
+ * Compiles a validated journey into an XState v5 machine made with `setup()`, so that node code is
+ * referred to by name and the machine itself stays data:
+ * - one state per node, whose `entry` names the action `runNode` with the node's state path, id and
+ *   type as params; an event per outcome (`outcome:<id>`) leads along its connection (a connection back
+ *   to the node itself re-enters it, so its entry runs again); `cairn.submit` (the client answered) and
+ *   `cairn.resume` (a suspension was resumed) run the node again in place; `cairn.wait` only commits;
+ * - every event carries the journey context and the `commit` action assigns it;
+ * - a transient start state whose eventless transition enters the entry node, so that the start is a
+ *   microstep like any other (the runner's inspector reads the lifecycle from microsteps);
+ * - final states Success and Failure, and `cairn.fail` from anywhere to Failure;
+ * - an Inner Tree Evaluator becomes a compound state holding the inner journey's states, with final
+ *   sub-states Success (output `true`) and Failure (output `false`) and `onDone` guarded by that output.
+ * xstate executes none of the node code: the runner steps the machine and runs `runNode` itself.
  */
-import { createMachine, transition, type AnyStateMachine } from 'xstate';
-import { FAILURE, SUCCESS, terminalOf, type Terminal } from './model.js';
+import { createHash } from 'node:crypto';
+import { assign, setup, type AnyStateMachine, type DoneStateEvent } from 'xstate';
+import type { Callback } from '../callbacks/types.js';
+import { FAILURE, SUCCESS, terminalOf } from './model.js';
 import type { CheckedJourney, CheckedNode } from './validate.js';
+
+/** The machine's context: AM's journey state, persisted with the machine (reference §4.0). */
+export interface JourneyContext {
+  shared: Record<string, unknown>;
+  /** Secrets; dropped when the journey suspends, never logged. */
+  transient: Record<string, unknown>;
+  /** Node-local state by state path (`<path>[/<childId>]`), cleared when the node leaves by an outcome. */
+  local: Record<string, Record<string, unknown>>;
+  /** The callbacks last sent, which the client must return. */
+  pending?: Callback[] | undefined;
+  /** True while the journey waits to be resumed from a suspension. */
+  suspended?: boolean | undefined;
+  /** The message the journey fails with, when a node set one. */
+  errorMessage?: string | undefined;
+  startedAt: number;
+}
+
+export type JourneyEvent =
+  | { type: `outcome:${string}`; context: JourneyContext }
+  | { type: 'cairn.submit'; context: JourneyContext; callbacks: Callback[] }
+  | { type: 'cairn.resume' | 'cairn.wait' | 'cairn.fail'; context: JourneyContext };
+
+export interface RunNodeParams {
+  /** The node's state path (`<nodeId>`, or `<innerTreeNodeId>.<nodeId>` inside an inner journey). */
+  node: string;
+  nodeId: string;
+  nodeType: string;
+}
+
+/** A node state of a compiled machine: the node, and the (inner) journey it belongs to. */
+export interface CompiledNode {
+  path: string;
+  node: CheckedNode;
+  journey: CheckedJourney;
+  /** Set when the node is an Inner Tree Evaluator whose journey is missing or disabled: running it fails. */
+  unavailable?: string;
+}
 
 export interface CompiledJourney extends CheckedJourney {
   machine: AnyStateMachine;
-  /** Resolved machine snapshots by state id (immutable, so reused across requests). */
-  resolved: Map<string, ReturnType<AnyStateMachine['resolveState']>>;
+  /** Covers this journey and every inner journey it embeds: a change to any of them ends journeys in flight. */
+  version: string;
+  /** Every node state by state path, inner journeys' included. */
+  states: Map<string, CompiledNode>;
 }
 
-export const outcomeEvent = (outcome: string): { type: string } => ({ type: `outcome:${outcome}` });
+/** The transient state a machine starts in; `$` cannot begin a node id. */
+export const START_STATE = '$start';
 
-export function compileJourney(journey: CheckedJourney): CompiledJourney {
-  const states: Record<string, unknown> = {
-    [SUCCESS]: { type: 'final' },
-    [FAILURE]: { type: 'final' },
+const journeySetup = setup({
+  types: { context: {} as JourneyContext, events: {} as JourneyEvent, input: {} as JourneyContext },
+  actions: {
+    /** Declared for the machine's sake; the runner executes it (node code is async). */
+    runNode: (_args, _params: RunNodeParams) => {},
+    commit: assign(({ event }) => event.context),
+  },
+  guards: {
+    childOutcome: ({ event }, params: { outcome: 'true' | 'false' }) => (event as unknown as DoneStateEvent).output === params.outcome,
+  },
+});
+
+type StateConfig = Record<string, unknown>;
+/** Inner journeys by id, for embedding. */
+export type JourneyLookup = (id: string) => CheckedJourney | undefined;
+
+const MAX_INNER_DEPTH = 32;
+
+export function compileJourney(journey: CheckedJourney, lookup: JourneyLookup = () => undefined): CompiledJourney {
+  const states = new Map<string, CompiledNode>();
+  const embedded: string[] = [];
+
+  /** The states of `j` as children of the state at `prefix` ('' for the machine's root). */
+  const statesOf = (j: CheckedJourney, prefix: string, depth: number): Record<string, StateConfig> => {
+    const out: Record<string, StateConfig> = {};
+    for (const [id, node] of j.nodes) {
+      const path = prefix ? `${prefix}.${id}` : id;
+      const inner = node.descriptor.innerJourney?.(node.config);
+      const child = inner ? lookup(inner.journeyId) : undefined;
+      if (inner && child?.enabled && depth < MAX_INNER_DEPTH) {
+        embedded.push(`${child.id}:${child.version}`);
+        states.set(path, { path, node, journey: j });
+        out[id] = {
+          initial: terminalOf(child.entryNodeId) ?? child.entryNodeId,
+          states: { ...statesOf(child, path, depth + 1), [SUCCESS]: { type: 'final', output: 'true' }, [FAILURE]: { type: 'final', output: 'false' } },
+          onDone: (['true', 'false'] as const).map((outcome) => ({
+            guard: { type: 'childOutcome', params: { outcome } },
+            ...targetOf(id, node.connections[outcome] as string),
+          })),
+        };
+        continue;
+      }
+      states.set(path, {
+        path,
+        node,
+        journey: j,
+        ...(inner ? { unavailable: `Inner journey ${inner.journeyId} is not available.` } : {}),
+      });
+      out[id] = nodeState(path, node);
+    }
+    return out;
   };
-  for (const [id, node] of journey.nodes) {
-    const on: Record<string, string> = {};
-    for (const [outcome, target] of Object.entries(node.connections)) on[outcomeEvent(outcome).type] = terminalOf(target) ?? target;
-    states[id] = { on };
-  }
-  const machine = createMachine({
+
+  // The states are built at run time, so the machine's state values are not known to the type checker.
+  const machine: AnyStateMachine = journeySetup.createMachine({
     id: journey.id,
-    initial: terminalOf(journey.entryNodeId) ?? journey.entryNodeId,
-    states: states as never,
-  });
-  return { ...journey, machine, resolved: new Map() };
+    context: ({ input }) => input,
+    initial: START_STATE,
+    on: { 'cairn.fail': { target: `.${FAILURE}`, actions: 'commit' } },
+    states: {
+      [START_STATE]: { always: { target: terminalOf(journey.entryNodeId) ?? journey.entryNodeId } },
+      ...statesOf(journey, '', 0),
+      [SUCCESS]: { type: 'final' },
+      [FAILURE]: { type: 'final' },
+    } as never,
+  }) as unknown as AnyStateMachine;
+  const version =
+    embedded.length === 0 ? journey.version : createHash('sha256').update([journey.version, ...embedded].join('\n')).digest('hex').slice(0, 16);
+  return { ...journey, machine, version, states };
 }
 
-export type Position = { kind: 'node'; node: CheckedNode } | { kind: 'terminal'; terminal: Terminal };
-
-/** Where a journey stands when its machine is in state `stateId`. */
-export function positionOf(journey: CompiledJourney, stateId: string): Position {
-  const terminal = terminalOf(stateId);
-  if (terminal) return { kind: 'terminal', terminal };
-  const node = journey.nodes.get(stateId);
-  if (!node) throw new Error(`Journey ${journey.id} has no node ${stateId}.`);
-  return { kind: 'node', node };
+/** Where a connection leads; a connection back to the node itself re-enters it. */
+function targetOf(id: string, target: string): { target: string; reenter?: true } {
+  const to = terminalOf(target) ?? target;
+  return to === id ? { target: to, reenter: true } : { target: to };
 }
 
-/** The entry state of a journey. */
-export function entryState(journey: CompiledJourney): string {
-  return String(journey.machine.config.initial);
-}
-
-/** Follows `outcome` from `stateId`; throws when the outcome is not connected. */
-export function follow(journey: CompiledJourney, stateId: string, outcome: string): string {
-  // xstate answers an unknown event and a transition back to the same state alike (the same
-  // snapshot), so whether the outcome is connected is read from the journey itself.
-  if (!Object.hasOwn(journey.nodes.get(stateId)?.connections ?? {}, outcome)) {
-    throw new Error(`Node ${stateId} of journey ${journey.id} left by outcome "${outcome}", which is not connected.`);
-  }
-  let from = journey.resolved.get(stateId);
-  if (!from) {
-    from = journey.machine.resolveState({ value: stateId, context: {} });
-    journey.resolved.set(stateId, from);
-  }
-  const [next] = transition(journey.machine, from, outcomeEvent(outcome));
-  return String(next.value);
+function nodeState(path: string, node: CheckedNode): StateConfig {
+  const run = { type: 'runNode', params: { node: path, nodeId: node.id, nodeType: node.nodeType } satisfies RunNodeParams };
+  const on: Record<string, unknown> = {};
+  for (const [outcome, target] of Object.entries(node.connections)) on[`outcome:${outcome}`] = { ...targetOf(node.id, target), actions: ['commit'] };
+  on['cairn.submit'] = { actions: ['commit', run] };
+  on['cairn.resume'] = { actions: ['commit', run] };
+  on['cairn.wait'] = { actions: ['commit'] };
+  return { entry: [run], on };
 }

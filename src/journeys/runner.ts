@@ -1,48 +1,57 @@
 /**
- * The journey runner: takes a persisted snapshot plus the client's returned callbacks, and runs
- * nodes until one needs input (callbacks), the journey suspends, or it ends. The snapshot is plain
- * JSON (the AM adapter carries it, encrypted, inside the authId; suspended journeys are stored).
- * Inner trees run as child machines on a stack of frames. Nothing is mutated in place: a rejected
- * step leaves the caller's snapshot as it was.
+ * The journey runner: one client step of a journey compiled to an XState machine (compile.ts). It
+ * starts a machine with its initial transition, or restores XState's persisted snapshot and sends it
+ * `cairn.submit` (the client's returned callbacks) or `cairn.resume`; then it executes the actions the
+ * transition returns: for `runNode` it runs the node's `process(ctx)` and feeds the result back as an
+ * event (`outcome:<id>` when `snapshot.can()` says the outcome is connected, `cairn.wait` when the node
+ * asks for input or suspends, `cairn.fail` when it fails), until the machine waits or reaches a final
+ * state. The result is plain data: the persisted snapshot, what to answer, and the effects the nodes
+ * asked for, which the protocol adapter performs once the snapshot is persisted.
+ *
+ * Transitions go through one observed actor scope per machine: the same thing xstate's pure
+ * `transition()` does (collect the actions instead of executing them), without building an inert actor
+ * for every call, and with an inspector that turns the machine's microsteps into the journey lifecycle
+ * (started, node entered, node outcome, ended) for metrics and audit.
  */
+import {
+  createActor,
+  type AnyActorScope,
+  type AnyMachineSnapshot,
+  type AnyTransitionDefinition,
+  type ExecutableActionObject,
+  type InspectionEvent,
+  type StateValue,
+} from 'xstate';
 import type { Callback } from '../callbacks/types.js';
 import { numberCallbacks, verifyReturned } from '../callbacks/index.js';
 import { CairnError, isCairnError } from '../errors/cairn-error.js';
-import type { NodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
-import type { ChildNodeRef, NodeContext, NodeResult, RequestInfo } from '../nodes/types.js';
+import type { ChildNodeRef, Effect, NodeContext, NodeResult, RequestInfo } from '../nodes/types.js';
 import type { JourneyCatalog } from './catalog.js';
-import { entryState, follow, positionOf, type CompiledJourney } from './compile.js';
+import { START_STATE, type CompiledJourney, type CompiledNode, type JourneyContext, type JourneyEvent, type RunNodeParams } from './compile.js';
 import { localize } from './locale.js';
 import { FAILURE, SUCCESS } from './model.js';
 import type { CheckedNode } from './validate.js';
 
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
-export interface Frame {
-  journeyId: string;
-  version: string;
-  /** The machine's state: a node id, Success or Failure. */
-  state: string;
+/** XState's persisted snapshot of a journey machine (`machine.getPersistedSnapshot()`), as JSON. */
+export interface PersistedMachine {
+  status: 'active' | 'done';
+  value: StateValue;
+  context: JourneyContext;
+  historyValue?: Record<string, unknown>;
+  children?: Record<string, unknown>;
 }
 
-export interface JourneySnapshot {
+/** What rides in the authId and in suspension records: the machine's snapshot, bound to the journey version. */
+export interface PersistedJourney {
   v: typeof SNAPSHOT_VERSION;
-  /** Root journey first; inner trees above it. */
-  frames: Frame[];
-  shared: Record<string, unknown>;
-  transient: Record<string, unknown>;
-  /** Node-local state by node path. */
-  local: Record<string, Record<string, unknown>>;
-  /** The callbacks last sent, which the client must return. */
-  pending?: Callback[];
-  /** Header, description and stage of the pending step. */
-  page?: { header?: string; description?: string; stage?: string };
-  /** True while the journey waits to be resumed from a suspension. */
-  suspended?: boolean;
-  /** The message the journey fails with, when a node set one. */
-  errorMessage?: string;
-  startedAt: number;
+  /** The root journey's id. */
+  journey: string;
+  /** The root journey's compiled version (covering the inner journeys it embeds). */
+  version: string;
+  machine: PersistedMachine;
 }
 
 export interface StepInput {
@@ -50,24 +59,41 @@ export interface StepInput {
   request: RequestInfo;
 }
 
-interface Base {
-  snapshot: JourneySnapshot;
-  /** The root journey. */
-  journey: CompiledJourney;
+/** The journey a step belongs to, as the adapter needs it. */
+export interface StepJourney {
+  id: string;
+  version: string;
+  noSession: boolean;
+  identityResource: string;
 }
 
+interface Base {
+  journey: StepJourney;
+  snapshot: PersistedJourney;
+  /** What the nodes of this step want done once the snapshot is persisted, in order. */
+  effects: Effect[];
+}
+
+/** One step's answer: plain, serialisable data. */
 export type StepResult =
   | (Base & { type: 'callbacks'; callbacks: Callback[]; header?: string; description?: string; stage?: string })
   | (Base & {
       type: 'suspended';
       callbacks: Callback[];
       durationMinutes?: number;
-      notify?: (resumeUri: string) => Promise<void> | void;
       /** The client re-posted the step that announced an existing suspension: store nothing new. */
       repeated?: boolean;
     })
   | (Base & { type: 'success' })
   | (Base & { type: 'failure'; message: string });
+
+/** The journey lifecycle, read from the machine's microsteps. `journey` is the root journey's id. */
+export type LifecycleRecord = { journey: string; clientIp?: string } & (
+  | { type: 'journey.started' }
+  | { type: 'journey.node.entered'; node: string; nodeType: string }
+  | { type: 'journey.node.outcome'; node: string; nodeType: string; outcome: string }
+  | { type: 'journey.ended'; outcome: 'success' | 'failure' }
+);
 
 export const DEFAULT_FAILURE_MESSAGE = 'Login failure';
 /** Node runs without asking the client anything before a journey is judged to loop. */
@@ -79,211 +105,363 @@ export const journeyNotFound = (id: string): CairnError =>
 export const journeyChanged = (): CairnError => new CairnError({ status: 401, code: 'journey.changed', message: 'Session has timed out' });
 
 export interface RunnerDeps {
-  catalog: () => JourneyCatalog;
-  registry: NodeRegistry;
+  catalog: JourneyCatalog;
   services: NodeServices;
-  /** Called when a node fails unexpectedly; the journey then fails with the default message. */
+  /** Called when a node fails unexpectedly or leaves by an unconnected outcome; the journey then fails with the default message. */
   onNodeError?: (error: unknown, where: { journeyId: string; nodeId: string; nodeType: string }) => void;
+  /** Told the journey lifecycle as the machines step (metrics, audit). */
+  lifecycle?: (record: LifecycleRecord) => void;
 }
 
-export interface StartOptions {
-  /** Reject journeys marked innerTreeOnly or disabled (default true). */
-  enforceFlags?: boolean;
+type Snapshot = AnyMachineSnapshot;
+
+/**
+ * One actor scope per compiled machine, with an inspector: `machine.transition(snapshot, event, scope)`
+ * and `machine.getInitialSnapshot(scope, input)` collect the actions the step returns, as xstate's
+ * `transition()` / `initialTransition()` do, and the microsteps become lifecycle records.
+ */
+export class ObservedMachine {
+  private readonly scope: AnyActorScope;
+  private actions: ExecutableActionObject[] = [];
+  private records: LifecycleRecord[] | undefined;
+  private who: { journey: string; clientIp?: string } = { journey: '' };
+  private readonly parts = new WeakMap<AnyTransitionDefinition, LifecyclePart[]>();
+
+  constructor(readonly journey: CompiledJourney) {
+    let constructed = false;
+    // The actor is never started: it only lends its system (with the inspector) to the scope.
+    const actor = createActor(journey.machine, {
+      inspect: (event) => {
+        if (constructed && this.records && event.type === '@xstate.microstep') this.records.push(...this.lifecycleOf(event));
+      },
+    });
+    constructed = true;
+    this.scope = {
+      self: actor,
+      id: '',
+      sessionId: '',
+      logger: () => {},
+      defer: () => {},
+      system: actor.system,
+      stopChild: () => {},
+      emit: () => {},
+      actionExecutor: (action) => void this.actions.push(action),
+    };
+  }
+
+  initial(context: JourneyContext, observe?: ObservationSink): [Snapshot, ExecutableActionObject[]] {
+    return this.step(observe, () => this.journey.machine.getInitialSnapshot(this.scope, context) as Snapshot);
+  }
+
+  transition(snapshot: Snapshot, event: JourneyEvent, observe?: ObservationSink): [Snapshot, ExecutableActionObject[]] {
+    return this.step(observe, () => this.journey.machine.transition(snapshot, event, this.scope) as Snapshot);
+  }
+
+  /** Runs one synchronous xstate call, collecting its actions and (when observed) its lifecycle records. */
+  private step(observe: ObservationSink | undefined, call: () => Snapshot): [Snapshot, ExecutableActionObject[]] {
+    const actions: ExecutableActionObject[] = [];
+    const records: LifecycleRecord[] = [];
+    this.actions = actions;
+    this.records = observe ? records : undefined;
+    if (observe) this.who = observe.who;
+    let next: Snapshot;
+    try {
+      next = call();
+    } finally {
+      this.actions = [];
+      this.records = undefined;
+    }
+    if (next.status === 'error') throw next.error;
+    for (const r of records) observe?.deliver(r);
+    return [next, actions];
+  }
+
+  private lifecycleOf(event: Extract<InspectionEvent, { type: '@xstate.microstep' }>): LifecycleRecord[] {
+    const out: LifecycleRecord[] = [];
+    const who = this.who;
+    if (event.event.type === 'xstate.init') out.push({ ...who, type: 'journey.started' });
+    for (const t of event._transitions) {
+      let parts = this.parts.get(t);
+      if (!parts) {
+        parts = this.partsOf(t);
+        this.parts.set(t, parts);
+      }
+      for (const part of parts) {
+        // An inner journey's end leaves its compound state by the output of the final state it reached.
+        const outcome = part.type === 'journey.node.outcome' && part.outcome === '' ? { outcome: String((event.event as { output?: unknown }).output) } : {};
+        out.push({ ...who, ...part, ...outcome } as LifecycleRecord);
+      }
+    }
+    return out;
+  }
+
+  /** What taking transition `t` means for the lifecycle; the same for every journey that takes it. */
+  private partsOf(t: AnyTransitionDefinition): LifecyclePart[] {
+    const parts: LifecyclePart[] = [];
+    const typeOf = (path: string): string => this.journey.states.get(path)?.node.nodeType ?? '';
+    const source = t.source.path.join('.');
+    if (t.eventType.startsWith('outcome:')) {
+      parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: t.eventType.slice('outcome:'.length) });
+    } else if (t.eventType.startsWith('xstate.done.state.')) {
+      parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: '' });
+    }
+    for (const target of t.target ?? []) {
+      // The target and, for an inner journey, the initial states it enters.
+      for (let s: typeof target | undefined = target; s; s = s.type === 'compound' ? s.initial.target[0] : undefined) {
+        const path = s.path.join('.');
+        if (s.type === 'final') {
+          if (s.path.length === 1) parts.push({ type: 'journey.ended', outcome: s.key === SUCCESS ? 'success' : 'failure' });
+        } else if (s.key !== START_STATE) {
+          parts.push({ type: 'journey.node.entered', node: path, nodeType: typeOf(path) });
+        }
+      }
+    }
+    return parts;
+  }
+}
+
+/** A lifecycle record without who it is about. */
+type LifecyclePart = LifecycleRecord extends infer R ? (R extends LifecycleRecord ? Omit<R, 'journey' | 'clientIp'> : never) : never;
+
+interface ObservationSink {
+  who: { journey: string; clientIp?: string };
+  deliver(record: LifecycleRecord): void;
 }
 
 export class JourneyRunner {
+  private readonly machines = new WeakMap<CompiledJourney, ObservedMachine>();
+
   constructor(private readonly deps: RunnerDeps) {}
 
   /** Starts a journey by name. Throws `journey.not_found` for unknown, disabled or inner-only journeys. */
-  async start(journeyId: string, input: StepInput, initialShared: Record<string, unknown> = {}): Promise<StepResult> {
-    const journey = this.deps.catalog().get(journeyId);
+  async start(journeyId: string, input: StepInput): Promise<StepResult> {
+    const journey = this.deps.catalog.get(journeyId);
     if (!journey || !journey.enabled || journey.innerTreeOnly) throw journeyNotFound(journeyId);
-    const snapshot: JourneySnapshot = {
-      v: SNAPSHOT_VERSION,
-      frames: [{ journeyId, version: journey.version, state: entryState(journey) }],
-      shared: structuredClone(initialShared),
-      transient: {},
-      local: {},
-      startedAt: this.deps.services.now(),
-    };
-    return this.run(snapshot, undefined, false, input);
+    const context: JourneyContext = { shared: {}, transient: {}, local: {}, startedAt: this.deps.services.now() };
+    const step = new Step(this, this.machineOf(journey), context, input);
+    return step.run(...step.machine.initial(context, step.sink));
   }
 
   /**
    * Continues a journey with the callbacks the client returned. `owned`: the caller hands the snapshot
    * over (freshly decoded from an authId) and will not look at it again, so it is not copied first.
    */
-  async next(previous: JourneySnapshot, returned: unknown, input: StepInput, owned = false): Promise<StepResult> {
-    const snapshot = this.restore(previous, owned);
-    if (snapshot.suspended) {
+  async next(previous: PersistedJourney, returned: unknown, input: StepInput, owned = false): Promise<StepResult> {
+    const { machine, snapshot, context } = this.restore(previous, owned);
+    const step = new Step(this, machine, context, input);
+    if (context.suspended) {
       // The step that announced the suspension re-posted: answer it again, nothing advances.
-      return { type: 'suspended', snapshot, journey: this.rootOf(snapshot), callbacks: numberCallbacks(snapshot.pending ?? []), repeated: true };
+      return { ...step.result('suspended', snapshot), callbacks: numberCallbacks(context.pending ?? []), repeated: true };
     }
-    const verified = verifyReturned(snapshot.pending ?? [], returned);
-    return this.run(snapshot, verified, false, input);
+    const callbacks = verifyReturned(context.pending ?? [], returned);
+    context.pending = undefined;
+    return step.run(...machine.transition(snapshot, { type: 'cairn.submit', context, callbacks }, step.sink));
   }
 
   /** Resumes a suspended journey at the node that suspended it. */
-  async resume(previous: JourneySnapshot, input: StepInput, owned = false): Promise<StepResult> {
-    const snapshot = this.restore(previous, owned);
-    if (!snapshot.suspended) throw journeyChanged();
-    delete snapshot.suspended;
-    delete snapshot.pending;
-    return this.run(snapshot, undefined, true, input);
+  async resume(previous: PersistedJourney, input: StepInput, owned = false): Promise<StepResult> {
+    const { machine, snapshot, context } = this.restore(previous, owned);
+    if (!context.suspended) throw journeyChanged();
+    context.suspended = undefined;
+    context.pending = undefined;
+    const step = new Step(this, machine, context, input);
+    return step.run(...machine.transition(snapshot, { type: 'cairn.resume', context }, step.sink));
   }
 
-  /** Deep-copies a snapshot (unless owned) and checks every frame still matches a loaded journey version. */
-  private restore(previous: JourneySnapshot, owned: boolean): JourneySnapshot {
-    if (!previous || previous.v !== SNAPSHOT_VERSION || !Array.isArray(previous.frames) || previous.frames.length === 0) {
+  /** @internal */
+  get services(): NodeServices {
+    return this.deps.services;
+  }
+
+  /** @internal */
+  reportNodeError(error: unknown, journeyId: string, node: { id: string; nodeType: string }): void {
+    this.deps.onNodeError?.(error, { journeyId, nodeId: node.id, nodeType: node.nodeType });
+  }
+
+  /** @internal */
+  deliver(record: LifecycleRecord): void {
+    try {
+      this.deps.lifecycle?.(record);
+    } catch (error) {
+      this.deps.onNodeError?.(error, { journeyId: record.journey, nodeId: '', nodeType: 'lifecycle' });
+    }
+  }
+
+  private machineOf(journey: CompiledJourney): ObservedMachine {
+    let m = this.machines.get(journey);
+    if (!m) {
+      m = new ObservedMachine(journey);
+      this.machines.set(journey, m);
+    }
+    return m;
+  }
+
+  /** Checks the snapshot belongs to a loaded journey version and resolves it in that journey's machine. */
+  private restore(previous: PersistedJourney, owned: boolean): { machine: ObservedMachine; snapshot: Snapshot; context: JourneyContext } {
+    const p = previous as Partial<PersistedJourney> | undefined;
+    if (!p || p.v !== SNAPSHOT_VERSION || typeof p.journey !== 'string' || !p.machine || typeof p.machine !== 'object') throw journeyChanged();
+    const journey = this.deps.catalog.get(p.journey);
+    if (!journey || journey.version !== p.version || p.machine.status !== 'active') throw journeyChanged();
+    const context = (owned ? p.machine.context : structuredClone(p.machine.context)) as JourneyContext;
+    if (!context || typeof context !== 'object' || typeof context.shared !== 'object' || typeof context.local !== 'object') throw journeyChanged();
+    context.transient ??= {};
+    const machine = this.machineOf(journey);
+    let snapshot: Snapshot;
+    try {
+      snapshot = journey.machine.resolveState({ value: p.machine.value, context }) as Snapshot;
+    } catch {
       throw journeyChanged();
     }
-    const snapshot = owned ? previous : structuredClone(previous);
-    for (const f of snapshot.frames) {
-      const j = this.deps.catalog().get(f.journeyId);
-      if (!j || j.version !== f.version) throw journeyChanged();
-    }
-    return snapshot;
+    if (snapshot.status !== 'active') throw journeyChanged();
+    return { machine, snapshot, context };
+  }
+}
+
+/** One step of one journey: the node runs, the events fed back, the effects gathered. */
+class Step {
+  readonly sink: ObservationSink;
+  private readonly effects: Effect[] = [];
+  private readonly root: CompiledJourney;
+
+  constructor(
+    private readonly runner: JourneyRunner,
+    readonly machine: ObservedMachine,
+    /** The working context: nodes change it, every event carries it back into the machine. */
+    private readonly context: JourneyContext,
+    private readonly input: StepInput,
+  ) {
+    this.root = machine.journey;
+    const who = { journey: this.root.id, ...(input.request.clientIp ? { clientIp: input.request.clientIp } : {}) };
+    this.sink = { who, deliver: (r) => runner.deliver(r) };
   }
 
-  private rootOf(snapshot: JourneySnapshot): CompiledJourney {
-    const root = snapshot.frames[0] as Frame;
-    const j = this.deps.catalog().get(root.journeyId);
-    if (!j) throw journeyChanged();
-    return j;
-  }
-
-  private async run(snapshot: JourneySnapshot, returned: Callback[] | undefined, resumed: boolean, input: StepInput): Promise<StepResult> {
-    const root = this.rootOf(snapshot);
-    let callbacks = returned;
-    let childOutcome: 'true' | 'false' | undefined;
-    delete snapshot.pending;
-    delete snapshot.page;
-
-    for (let runs = 0; runs < MAX_RUNS_PER_STEP; runs++) {
-      const depth = snapshot.frames.length - 1;
-      const frame = snapshot.frames[depth] as Frame;
-      const journey = this.deps.catalog().get(frame.journeyId);
-      if (!journey || journey.version !== frame.version) throw journeyChanged();
-      const position = positionOf(journey, frame.state);
-
-      if (position.kind === 'terminal') {
-        if (depth === 0) {
-          return position.terminal === SUCCESS
-            ? { type: 'success', snapshot, journey: root }
-            : { type: 'failure', snapshot, journey: root, message: snapshot.errorMessage ?? DEFAULT_FAILURE_MESSAGE };
-        }
-        snapshot.frames.pop();
-        childOutcome = position.terminal === SUCCESS ? 'true' : 'false';
-        continue;
+  async run(snapshot: Snapshot, actions: ExecutableActionObject[]): Promise<StepResult> {
+    const context = this.context;
+    for (let runs = 0; ; runs++) {
+      if (snapshot.status === 'done') {
+        return snapshot.value === SUCCESS
+          ? this.result('success', snapshot)
+          : { ...this.result('failure', snapshot), message: context.errorMessage ?? DEFAULT_FAILURE_MESSAGE };
       }
-
-      const node = position.node;
-      const key = `${depth}:${node.id}`;
+      const action = nodeToRun(actions);
+      const state = this.root.states.get(action.params.node);
+      if (!state) throw new Error(`Journey ${this.root.id} has no node state ${action.params.node}.`);
+      if (runs >= MAX_RUNS_PER_STEP) {
+        return this.fail(snapshot, state.node, new Error(`Journey ran ${MAX_RUNS_PER_STEP} nodes without asking for input.`));
+      }
+      const event = action.info.event as JourneyEvent;
       let result: NodeResult;
       try {
-        result = await this.process(node, key, snapshot, journey, input, callbacks, resumed, childOutcome);
+        if (state.unavailable) throw new Error(state.unavailable);
+        result = await this.process(state, state.node, state.path, event.type === 'cairn.submit' ? event.callbacks : undefined, event.type === 'cairn.resume');
       } catch (error) {
         if (isCairnError(error) && error.status < 500) throw error; // the client's mistake: nothing advances
-        this.deps.onNodeError?.(error, { journeyId: journey.id, nodeId: node.id, nodeType: node.nodeType });
-        return { type: 'failure', snapshot, journey: root, message: DEFAULT_FAILURE_MESSAGE };
+        return this.fail(snapshot, state.node, error);
       }
-      callbacks = undefined;
-      resumed = false;
-      childOutcome = undefined;
+      if (result.effects) this.effects.push(...result.effects);
 
       switch (result.kind) {
+        case 'outcome': {
+          if (result.errorMessage !== undefined) context.errorMessage = result.errorMessage;
+          clearLocal(context, state.path);
+          const next: JourneyEvent = { type: `outcome:${result.outcome}`, context };
+          if (!snapshot.can(next)) {
+            const where = `${state.path} of journey ${this.root.id}`;
+            return this.fail(snapshot, state.node, new Error(`Node ${where} left by outcome "${result.outcome}", which is not connected.`));
+          }
+          [snapshot, actions] = this.machine.transition(snapshot, next, this.sink);
+          continue;
+        }
         case 'callbacks': {
-          const numbered = numberCallbacks(result.callbacks);
-          snapshot.pending = numbered;
-          const page = { header: result.header, description: result.description, stage: result.stage };
-          if (page.header !== undefined || page.description !== undefined || page.stage !== undefined) snapshot.page = page;
-          return { type: 'callbacks', snapshot, journey: root, callbacks: numbered, ...definedOnly(page) };
+          const callbacks = numberCallbacks(result.callbacks);
+          context.pending = callbacks;
+          [snapshot] = this.machine.transition(snapshot, { type: 'cairn.wait', context }, this.sink);
+          return { ...this.result('callbacks', snapshot), callbacks, ...definedOnly({ header: result.header, description: result.description, stage: result.stage }) };
         }
         case 'suspend': {
-          const numbered = numberCallbacks(result.callbacks);
-          snapshot.pending = numbered;
-          snapshot.suspended = true;
-          snapshot.transient = {}; // AM drops transient state (secrets) when a journey suspends
-          return {
-            type: 'suspended',
-            snapshot,
-            journey: root,
-            callbacks: numbered,
-            ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),
-            ...(result.notify ? { notify: result.notify } : {}),
-          };
-        }
-        case 'child': {
-          const child = this.deps.catalog().get(result.journeyId);
-          if (!child || !child.enabled) {
-            this.deps.onNodeError?.(new Error(`Inner journey ${result.journeyId} is not available.`), {
-              journeyId: journey.id,
-              nodeId: node.id,
-              nodeType: node.nodeType,
-            });
-            return { type: 'failure', snapshot, journey: root, message: DEFAULT_FAILURE_MESSAGE };
-          }
-          snapshot.frames.push({ journeyId: child.id, version: child.version, state: entryState(child) });
-          continue;
-        }
-        case 'outcome': {
-          if (result.errorMessage !== undefined) snapshot.errorMessage = result.errorMessage;
-          clearLocal(snapshot, key);
-          frame.state = follow(journey, frame.state, result.outcome);
-          continue;
+          const callbacks = numberCallbacks(result.callbacks);
+          context.pending = callbacks;
+          context.suspended = true;
+          context.transient = {}; // AM drops transient state (secrets) when a journey suspends
+          [snapshot] = this.machine.transition(snapshot, { type: 'cairn.wait', context }, this.sink);
+          return { ...this.result('suspended', snapshot), callbacks, ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}) };
         }
       }
     }
-    this.deps.onNodeError?.(new Error(`Journey ran ${MAX_RUNS_PER_STEP} nodes without asking for input.`), {
-      journeyId: root.id,
-      nodeId: (snapshot.frames[snapshot.frames.length - 1] as Frame).state,
-      nodeType: 'loop',
-    });
-    return { type: 'failure', snapshot, journey: root, message: DEFAULT_FAILURE_MESSAGE };
+  }
+
+  result<T extends StepResult['type']>(type: T, snapshot: Snapshot): Base & { type: T } {
+    const j = this.root;
+    return {
+      type,
+      journey: { id: j.id, version: j.version, noSession: j.noSession, identityResource: j.identityResource },
+      snapshot: { v: SNAPSHOT_VERSION, journey: j.id, version: j.version, machine: persisted(snapshot) },
+      effects: this.effects,
+    };
+  }
+
+  /** Fails the journey with the default message (the machine moves to Failure), reporting why. */
+  private fail(snapshot: Snapshot, node: CheckedNode, error: unknown): StepResult {
+    this.runner.reportNodeError(error, this.root.id, node);
+    const [failed] = this.machine.transition(snapshot, { type: 'cairn.fail', context: this.context }, this.sink);
+    return { ...this.result('failure', failed), message: DEFAULT_FAILURE_MESSAGE };
   }
 
   private async process(
+    state: CompiledNode,
     node: CheckedNode,
     key: string,
-    snapshot: JourneySnapshot,
-    journey: CompiledJourney,
-    input: StepInput,
     callbacks: Callback[] | undefined,
     resumed: boolean,
-    childOutcome: 'true' | 'false' | undefined,
   ): Promise<NodeResult> {
-    const local = (snapshot.local[key] ??= {});
+    const { context, input } = this;
+    if (!node.descriptor.process) throw new Error(`Node ${key} of type ${node.nodeType} cannot run on its own.`);
+    const local = (context.local[key] ??= {});
     const ctx: NodeContext = {
       nodeId: node.id,
       config: node.config,
-      shared: snapshot.shared,
-      transient: snapshot.transient,
+      shared: context.shared,
+      transient: context.transient,
       local,
       callbacks,
       resumed,
-      childOutcome,
-      journey: { id: journey.id, identityResource: journey.identityResource, noSession: journey.noSession },
+      journey: { id: state.journey.id, identityResource: state.journey.identityResource, noSession: state.journey.noSession },
       request: input.request,
-      services: this.deps.services,
+      services: this.runner.services,
       locales: input.locales,
       localize: (text, fallback) => localize(text, input.locales, fallback),
       processChild: (ref: ChildNodeRef, childCallbacks: Callback[] | undefined) => {
         const child = node.children.find((c) => c.id === ref._id);
         if (!child) throw new Error(`Node ${node.id} has no child ${ref._id}.`);
-        return this.process(child, `${key}/${child.id}`, snapshot, journey, input, childCallbacks, false, undefined);
+        return this.process(state, child, `${key}/${child.id}`, childCallbacks, false);
       },
     };
     const result = await node.descriptor.process(ctx);
-    if (Object.keys(local).length === 0) delete snapshot.local[key];
+    if (Object.keys(local).length === 0) delete context.local[key];
     return result;
   }
 }
 
-function clearLocal(snapshot: JourneySnapshot, key: string): void {
-  for (const k of Object.keys(snapshot.local)) if (k === key || k.startsWith(key + '/')) delete snapshot.local[k];
+/** The one `runNode` action a transition returned (entering a state runs its node; nothing else runs code). */
+function nodeToRun(actions: ExecutableActionObject[]): ExecutableActionObject & { params: RunNodeParams } {
+  const runs = actions.filter((a) => a.type === 'runNode');
+  if (runs.length !== 1) throw new Error(`A journey step returned ${runs.length} nodes to run.`);
+  return runs[0] as ExecutableActionObject & { params: RunNodeParams };
 }
 
-function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
+/** XState's persisted snapshot, with the context's unset fields left out (it travels as JSON). */
+function persisted(snapshot: Snapshot): PersistedMachine {
+  const p = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as PersistedMachine;
+  const context = { ...p.context };
+  for (const key of ['pending', 'suspended', 'errorMessage'] as const) if (context[key] === undefined) delete context[key];
+  return { ...p, context };
+}
+
+function clearLocal(context: JourneyContext, key: string): void {
+  for (const k of Object.keys(context.local)) if (k === key || k.startsWith(key + '/')) delete context.local[k];
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 

@@ -425,9 +425,8 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
         );
       }
     }
-    for (const ref of node.descriptor.referencedJourneys?.(node.config) ?? []) {
-      if (!exists(ref.journeyId)) add(at + '/config' + ref.pointer, `The journey "${ref.journeyId}" does not exist.`);
-    }
+    const inner = node.descriptor.innerJourney?.(node.config);
+    if (inner && !exists(inner.journeyId)) add(at + '/config' + inner.pointer, `The journey "${inner.journeyId}" does not exist.`);
   }
   // Reachability from the entry node, along the connections as written (a node with other problems
   // still leads on, so its successors are not reported as unreachable too).
@@ -451,7 +450,10 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
 }
 
 function referencedJourneys(nodes: Map<string, CheckedNode>): string[] {
-  return [...nodes.values()].flatMap((n) => (n.descriptor.referencedJourneys?.(n.config) ?? []).map((r) => r.journeyId));
+  return [...nodes.values()].flatMap((n) => {
+    const inner = n.descriptor.innerJourney?.(n.config);
+    return inner ? [inner.journeyId] : [];
+  });
 }
 
 /** Validates a set of journeys together (inner-tree references are resolved among them). */

@@ -147,8 +147,13 @@ export interface MailerOptions {
   random?: () => number;
 }
 
-/** The port nodes and the app use. Sending never happens on the caller's path. */
-export interface Mailer {
+/** What queues a message (the identity service's notices, the adapters' mail effects). */
+export interface MailPort {
+  enqueue(request: MailRequest): unknown;
+}
+
+/** The mailer the server composes. Sending never happens on the caller's path. */
+export interface Mailer extends MailPort {
   /** Renders and queues a message; returns at once, without waiting for any server. */
   enqueue(request: MailRequest): EnqueueResult;
   /** Whether an enabled-or-not template of this name is loaded (for journey validation). */

@@ -7,7 +7,7 @@
  * `account.lockout.skipped` instead, so an unknown username ends the same way as a real one.
  */
 import { resolveIdentity, isIdentityFailure } from './helpers/identity-lookup.js';
-import { defineNode } from './types.js';
+import { auditEffect, defineNode, type AuditEffect, type NodeResult } from './types.js';
 
 export interface AccountLockoutConfig {
   lockAction: 'LOCK' | 'UNLOCK';
@@ -33,24 +33,20 @@ export const accountLockoutNode = defineNode<AccountLockoutConfig>({
   async process(ctx) {
     const lock = ctx.config.lockAction === 'LOCK';
     const resource = ctx.journey.identityResource;
-    const audit = ctx.services.audit;
     const base = { journey: ctx.journey.id, node: ctx.nodeId, action: ctx.config.lockAction };
+    const done = (effect: AuditEffect): NodeResult => ({ kind: 'outcome', outcome: 'outcome', effects: [effect] });
     // The identified object first, else the one whose userName was typed.
     const object =
       typeof ctx.shared['_id'] === 'string'
         ? await ctx.services.identity.read(resource, ctx.shared['_id'])
         : await resolveIdentity(ctx, resource, 'userName');
-    if (!object) {
-      audit.record('account.lockout.skipped', { ...base, reason: 'no-account' });
-      return { kind: 'outcome', outcome: 'outcome' };
-    }
+    if (!object) return done(auditEffect('account.lockout.skipped', { ...base, reason: 'no-account' }));
     const result = await ctx.services.identity.update(
       resource,
       object._id,
       lock ? { accountStatus: 'inactive', lockoutAt: new Date(ctx.services.now()).toISOString() } : { accountStatus: 'active', lockoutAt: null },
     );
-    if (isIdentityFailure(result)) audit.record('account.lockout.skipped', { ...base, userId: object._id, reason: 'update-refused' });
-    else audit.record(lock ? 'account.locked' : 'account.unlocked', { ...base, userId: object._id });
-    return { kind: 'outcome', outcome: 'outcome' };
+    if (isIdentityFailure(result)) return done(auditEffect('account.lockout.skipped', { ...base, userId: object._id, reason: 'update-refused' }));
+    return done(auditEffect(lock ? 'account.locked' : 'account.unlocked', { ...base, userId: object._id }));
   },
 });

@@ -8,7 +8,7 @@ import { booleanAttributeInputCallback, numberAttributeInputCallback, stringAttr
 import { outputValue, readBoolean, readNumber, readString, readValidateOnly } from '../callbacks/readers.js';
 import type { Callback } from '../callbacks/types.js';
 import { CairnError } from '../errors/cairn-error.js';
-import type { ManagedProperty, PolicyFailure } from './services.js';
+import type { ManagedProperty, PolicyFailure } from '../identity/ports.js';
 import { getObjectAttribute, policyContextOf, setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode, type NodeContext } from './types.js';
 

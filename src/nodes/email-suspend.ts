@@ -2,15 +2,16 @@
  * Email Suspend Node (AM `EmailSuspendNode`): suspends with one SuspendedTextOutputCallback and mails the
  * resume link to the identified object; resuming leaves by `outcome`. The answer is identical whether the
  * account exists, not, is locked or over its limits (RST-01…07): lookup and both counters run on every
- * path before answering; only `notify` (run by the engine with the link, mail off the request path) differs.
+ * path before answering; only the effects differ, which never reach the client: a mail effect whose
+ * `resumeURI` the adapter fills in once the suspension is stored (sent off the request path), and audit.
  */
 import { suspendedTextOutputCallback } from '../callbacks/builders.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { pseudonym } from '../audit/pseudonym.js';
 import { identityValueOf, isDisabled } from './helpers/identity-lookup.js';
 import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
-import type { ManagedObject } from './services.js';
-import { defineNode, type NodeContext, type NodeResult } from './types.js';
+import type { ManagedObject } from '../identity/ports.js';
+import { auditEffect, defineNode, type NodeContext, type NodeResult } from './types.js';
 
 export interface EmailSuspendConfig {
   emailTemplateName: string;
@@ -22,6 +23,8 @@ export interface EmailSuspendConfig {
 }
 
 export const DEFAULT_EMAIL_SUSPEND_MESSAGE = 'An email has been sent to the address you entered. Click the link in that email to proceed.';
+/** The template object's field holding the resume link (`{{object.resumeURI}}`), as in IDM's templates. */
+export const RESUME_LINK_FIELD = 'resumeURI';
 /** AM's bundle fallback when the configured map has no usable text. */
 const BUNDLE_FALLBACK = 'An email has been sent to your inbox.';
 
@@ -115,7 +118,6 @@ export const emailSuspendNode = defineNode<EmailSuspendConfig>({
       ...(suspendDuration === undefined ? {} : { durationMinutes: suspendDuration }),
     };
 
-    const audit = ctx.services.audit;
     const who = recipient ?? lookedUp;
     const base = {
       journey: ctx.journey.id,
@@ -124,24 +126,26 @@ export const emailSuspendNode = defineNode<EmailSuspendConfig>({
       ...(objectId === undefined ? {} : { userId: objectId }),
       ...(who === undefined ? {} : { recipient: pseudonym(who) }),
     };
-    const skip = (reason: EmailSkipReason): NodeResult => {
-      audit.record('reset.email.skipped', { ...base, reason });
-      return answer;
-    };
+    const skip = (reason: EmailSkipReason): NodeResult => ({ ...answer, effects: [auditEffect('reset.email.skipped', { ...base, reason })] });
     if (!object) return skip('no-account');
     if (recipient === undefined) return skip('no-recipient');
     // A locked-out account may still reset (and the reset reactivates it); a disabled one may not.
     if (ctx.config.objectLookup && isDisabled(object)) return skip('inactive');
     if (allowance !== 'allowed') return skip(allowance);
 
-    const templateObject = templateObjectOf(object);
-    const locales = mailLocalesOf(ctx, object);
     return {
       ...answer,
-      notify: (resumeUri: string) => {
-        ctx.services.mail.enqueue({ template, to: recipient, locales, object: { ...templateObject, resumeURI: resumeUri } });
-        audit.record('reset.email.queued', base);
-      },
+      effects: [
+        {
+          type: 'mail',
+          template,
+          to: recipient,
+          locales: mailLocalesOf(ctx, object),
+          object: templateObjectOf(object),
+          resumeLinkField: RESUME_LINK_FIELD,
+        },
+        auditEffect('reset.email.queued', base),
+      ],
     };
   },
 });

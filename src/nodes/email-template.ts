@@ -2,12 +2,13 @@
  * Email Template Node (AM `EmailTemplateNode`): sends an e-mail template to the journey's user (found
  * by `identityAttribute`, else `shared._id`) at `object[emailAttribute]`, without suspending. Leaves by
  * EMAIL_SENT when the message was queued, EMAIL_NOT_SENT when there is no user or address, or the
- * per-account / per-client limits of the e-mail nodes are reached. Sending happens off the request path.
+ * per-account / per-client limits of the e-mail nodes are reached. The message leaves as a mail effect,
+ * sent off the request path once the step is persisted.
  */
 import { pseudonym } from '../audit/pseudonym.js';
 import { identityValueOf, resolveIdentity } from './helpers/identity-lookup.js';
 import { countMail, mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
-import { defineNode, type NodeResult } from './types.js';
+import { auditEffect, defineNode, type NodeResult } from './types.js';
 import { IDENTITY_ATTRIBUTE_PROPERTY } from './helpers/schema-parts.js';
 
 export interface EmailTemplateConfig {
@@ -64,16 +65,17 @@ export const emailTemplateNode = defineNode<EmailTemplateConfig>({
       ...(object ? { userId: object._id } : {}),
       ...(who === undefined ? {} : { recipient: pseudonym(who) }),
     };
-    const skip = (reason: string): NodeResult => {
-      ctx.services.audit.record('email.skipped', { ...base, reason });
-      return NOT_SENT;
-    };
+    const skip = (reason: string): NodeResult => ({ ...NOT_SENT, effects: [auditEffect('email.skipped', { ...base, reason })] });
     if (!object) return skip('no-account');
     if (recipient === undefined) return skip('no-recipient');
     if (allowance !== 'allowed') return skip(allowance);
 
-    ctx.services.mail.enqueue({ template, to: recipient, locales: mailLocalesOf(ctx, object), object: templateObjectOf(object) });
-    ctx.services.audit.record('email.queued', base);
-    return SENT;
+    return {
+      ...SENT,
+      effects: [
+        { type: 'mail', template, to: recipient, locales: mailLocalesOf(ctx, object), object: templateObjectOf(object) },
+        auditEffect('email.queued', base),
+      ],
+    };
   },
 });

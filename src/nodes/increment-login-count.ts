@@ -4,7 +4,7 @@
  * Failures are swallowed, as in AM: a bookkeeping problem must not fail a login. Outcome `outcome`.
  */
 import { identifiedIdOf, resolveIdentity } from './helpers/identity-lookup.js';
-import { defineNode } from './types.js';
+import { auditEffect, defineNode, type NodeResult } from './types.js';
 
 export interface IncrementLoginCountConfig {
   identityAttribute: string;
@@ -30,12 +30,17 @@ export const incrementLoginCountNode = defineNode<IncrementLoginCountConfig>({
 
   async process(ctx) {
     const resource = ctx.journey.identityResource;
+    const skipped = (reason: string): NodeResult => ({
+      kind: 'outcome',
+      outcome: 'outcome',
+      effects: [auditEffect('login.count.skipped', { journey: ctx.journey.id, node: ctx.nodeId, reason })],
+    });
     try {
       const id = identifiedIdOf(ctx) ?? (await resolveIdentity(ctx, resource, ctx.config.identityAttribute))?._id;
-      if (id !== undefined) await ctx.services.identity.recordLogin(resource, id);
-      else ctx.services.audit.record('login.count.skipped', { journey: ctx.journey.id, node: ctx.nodeId, reason: 'no-account' });
+      if (id === undefined) return skipped('no-account');
+      await ctx.services.identity.recordLogin(resource, id);
     } catch {
-      ctx.services.audit.record('login.count.skipped', { journey: ctx.journey.id, node: ctx.nodeId, reason: 'error' });
+      return skipped('error');
     }
     return { kind: 'outcome', outcome: 'outcome' };
   },

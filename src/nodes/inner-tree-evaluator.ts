@@ -1,7 +1,8 @@
 /**
- * Inner Tree Evaluator: runs another journey as a child, sharing this journey's state; its callbacks
- * and suspensions reach the client as this journey's. Leaves by `true` when the child reaches
- * Success, `false` when it reaches Failure.
+ * Inner Tree Evaluator: runs another journey inside this one, sharing its state; the inner journey's
+ * callbacks and suspensions reach the client as this journey's. Compiled as a compound state holding
+ * the inner journey's states (src/journeys/compile.ts): it leaves by `true` when the inner journey
+ * reaches Success, `false` when it reaches Failure.
  */
 import { defineNode } from './types.js';
 import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
@@ -25,10 +26,5 @@ export const innerTreeEvaluatorNode = defineNode<InnerTreeEvaluatorConfig>({
   },
   outcomes: TRUE_FALSE_OUTCOMES,
   allowedInPage: false,
-  referencedJourneys: (config) => [{ journeyId: config.tree, pointer: '/tree' }],
-
-  async process(ctx) {
-    if (ctx.childOutcome) return { kind: 'outcome', outcome: ctx.childOutcome };
-    return { kind: 'child', journeyId: ctx.config.tree };
-  },
+  innerJourney: (config) => ({ journeyId: config.tree, pointer: '/tree' }),
 });

@@ -2,7 +2,7 @@
  * Page Node: shows several nodes on one page. Every submission re-runs all children in order with
  * the callbacks addressed to them (routed by `_id`); when any child still needs input, the page
  * answers with the callbacks of every input-taking child plus its header, description and stage;
- * otherwise it leaves by the outcome of its last child.
+ * otherwise it leaves by the outcome of its last child. The children's effects leave with the answer.
  */
 import type { Callback } from '../callbacks/types.js';
 import type { LocalizedText } from '../journeys/model.js';
@@ -68,13 +68,17 @@ export const pageNode = defineNode<PageNodeConfig>({
       results.push(await ctx.processChild(child, given && given.length > 0 ? given : undefined));
     }
     for (const r of results) {
-      if (r.kind === 'suspend' || r.kind === 'child') throw new Error(`A node inside a Page Node returned "${r.kind}", which a page cannot do.`);
+      if (r.kind === 'suspend') throw new Error(`A node inside a Page Node returned "${r.kind}", which a page cannot do.`);
     }
+    // Every child's effects leave with the page's answer, in the children's order.
+    const effects = results.flatMap((r) => r.effects ?? []);
+    const withEffects = <R extends NodeResult>(r: R): R => (effects.length > 0 ? { ...r, effects } : r);
     if (!results.some((r) => r.kind === 'callbacks')) {
       delete ctx.local[ROUTES];
-      return results[results.length - 1] as NodeResult;
+      return withEffects(results[results.length - 1] as NodeResult);
     }
-    // Some child needs input: show the whole page again, re-rendering children that accepted theirs.
+    // Some child needs input: show the whole page again, re-rendering children that accepted theirs
+    // (a re-rendering only draws callbacks; its effects were already taken from the run above).
     const sent: Callback[] = [];
     const nextRoutes: Record<string, number> = {};
     for (const [i, child] of children.entries()) {
@@ -87,13 +91,13 @@ export const pageNode = defineNode<PageNodeConfig>({
       }
     }
     ctx.local[ROUTES] = nextRoutes;
-    return {
+    return withEffects({
       kind: 'callbacks',
       callbacks: sent,
       header: ctx.localize(ctx.config.pageHeader),
       description: ctx.localize(ctx.config.pageDescription),
       stage: ctx.config.stage ?? '',
-    };
+    });
   },
 });
 

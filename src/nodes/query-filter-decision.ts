@@ -6,7 +6,7 @@
  */
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import { resolveIdentity } from './helpers/identity-lookup.js';
-import { defineNode } from './types.js';
+import { auditEffect, defineNode } from './types.js';
 import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface QueryFilterDecisionConfig {
@@ -47,8 +47,11 @@ export const queryFilterDecisionNode = defineNode<QueryFilterDecisionConfig>({
     const resource = ctx.journey.identityResource;
     const object = await resolveIdentity(ctx, resource, ctx.config.identityAttribute);
     if (!object) {
-      ctx.services.audit.record('journey.identity.missing', { journey: ctx.journey.id, node: ctx.nodeId, nodeType: 'QueryFilterDecisionNode' });
-      return { kind: 'outcome', outcome: 'false' };
+      return {
+        kind: 'outcome',
+        outcome: 'false',
+        effects: [auditEffect('journey.identity.missing', { journey: ctx.journey.id, node: ctx.nodeId, nodeType: 'QueryFilterDecisionNode' })],
+      };
     }
     const matches = await ctx.services.identity.matches(resource, object._id, ctx.config.queryFilter);
     return { kind: 'outcome', outcome: matches ? 'true' : 'false' };

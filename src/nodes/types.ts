@@ -1,7 +1,9 @@
 /**
  * The node contract. Each node type is one module under src/nodes/ exporting a NodeDescriptor, listed
- * in src/nodes/index.ts. A node's `process` decides; anything it touches outside the journey state
- * (users, mail, counters, the clock) comes through `ctx.services`, injected by the server.
+ * in src/nodes/index.ts. A node's `process` decides and answers with plain data (NodeResult): what it
+ * reads or counts outside the journey state (users, counters, the clock) comes through `ctx.services`,
+ * injected by the server; what it wants done afterwards (mail, audit events) it returns as effects,
+ * which the protocol adapter performs once the journey state is persisted.
  */
 import type { Callback } from '../callbacks/types.js';
 import type { LocalizedText } from '../journeys/model.js';
@@ -15,20 +17,44 @@ export interface Outcome {
 /** JSON Schema (draft 2020-12 subset understood by ajv) of a node's `config`, with defaults. */
 export type JsonSchema = Record<string, unknown>;
 
-/** A node's answer for one step. */
+/**
+ * Send the e-mail `template` to `to`, rendered with `object` (IDM's template object). With
+ * `resumeLinkField` (only on a `suspend` result), the adapter writes the link that resumes the
+ * journey into `object[resumeLinkField]` once the suspension is stored. Sent off the request path.
+ */
+export interface MailEffect {
+  type: 'mail';
+  template: string;
+  to: string;
+  locales: readonly string[];
+  object: Record<string, unknown>;
+  resumeLinkField?: string;
+}
+
+/** Record an audit event. Fields never carry passwords, codes, tokens or suspend ids. */
+export interface AuditEffect {
+  type: 'audit';
+  event: string;
+  fields: Record<string, unknown>;
+}
+
+/** What a node wants done once the journey state is persisted: plain, serialisable data. */
+export type Effect = MailEffect | AuditEffect;
+
+/** A node's answer for one step: plain, serialisable data. */
 export type NodeResult =
   /** Move on along the connection named `outcome`. `errorMessage` becomes the failure message if the journey fails. */
-  | { kind: 'outcome'; outcome: string; errorMessage?: string }
+  | { kind: 'outcome'; outcome: string; errorMessage?: string; effects?: Effect[] }
   /** Ask the client: send these callbacks and stop until it answers. */
-  | { kind: 'callbacks'; callbacks: Callback[]; header?: string; description?: string; stage?: string }
+  | { kind: 'callbacks'; callbacks: Callback[]; header?: string; description?: string; stage?: string; effects?: Effect[] }
   /**
-   * Suspend the journey (Email Suspend): send `callbacks` (no input), store the journey server-side,
-   * and call `notify` with the resume link once it exists. Resuming re-enters this node with
+   * Suspend the journey (Email Suspend): send `callbacks` (no input) and store the journey server-side;
+   * a mail effect with `resumeLinkField` carries the link. Resuming re-enters this node with
    * `ctx.resumed === true`.
    */
-  | { kind: 'suspend'; callbacks: Callback[]; durationMinutes?: number; notify?: (resumeUri: string) => Promise<void> | void }
-  /** Run another journey as a child; this node is re-entered with `ctx.childOutcome` when it ends. */
-  | { kind: 'child'; journeyId: string };
+  | { kind: 'suspend'; callbacks: Callback[]; durationMinutes?: number; effects?: Effect[] };
+
+export const auditEffect = (event: string, fields: Record<string, unknown>): AuditEffect => ({ type: 'audit', event, fields });
 
 /** Information about the HTTP request driving this step, for nodes that need it. */
 export interface RequestInfo {
@@ -52,8 +78,6 @@ export interface NodeContext<C = Record<string, unknown>> {
   readonly callbacks: Callback[] | undefined;
   /** True when the journey was resumed from a suspension that this node requested. */
   readonly resumed: boolean;
-  /** When re-entered after a `child` result: how the child journey ended. */
-  readonly childOutcome: 'true' | 'false' | undefined;
   readonly journey: { readonly id: string; readonly identityResource: string; readonly noSession: boolean };
   readonly request: RequestInfo;
   readonly services: NodeServices;
@@ -83,7 +107,7 @@ export interface ConfigProblem {
   severity?: 'error' | 'warning';
 }
 
-export interface NodeDescriptor<C = any> {
+interface NodeDescriptorBase<C> {
   /** AM's type id, e.g. `ValidatedUsernameNode`. */
   readonly type: string;
   /** AM's display name, e.g. `Platform Username`. */
@@ -107,10 +131,26 @@ export interface NodeDescriptor<C = any> {
    * child, and the validator checks each child like a node of its own.
    */
   children?(config: C): ChildNodeRef[];
-  /** Other journeys this node runs (Inner Tree Evaluator), with the config pointer naming each, for existence and recursion checks. */
-  referencedJourneys?(config: C): { journeyId: string; pointer: string }[];
-  process(ctx: NodeContext<C>): Promise<NodeResult>;
 }
+
+/** A node that runs code: the runner calls `process` when the journey enters it and when the client answers it. */
+export interface ProcessingNodeDescriptor<C = any> extends NodeDescriptorBase<C> {
+  process(ctx: NodeContext<C>): Promise<NodeResult>;
+  readonly innerJourney?: undefined;
+}
+
+/**
+ * A node that runs another journey (Inner Tree Evaluator): compiled as a compound state holding that
+ * journey's states, left by `true` when the inner journey reaches Success and `false` at Failure. The
+ * validator checks the journey exists and that no journey reaches itself this way.
+ */
+export interface InnerJourneyNodeDescriptor<C = any> extends NodeDescriptorBase<C> {
+  /** The journey this node runs, with the config pointer naming it (for the validator's messages). */
+  innerJourney(config: C): { journeyId: string; pointer: string };
+  readonly process?: undefined;
+}
+
+export type NodeDescriptor<C = any> = ProcessingNodeDescriptor<C> | InnerJourneyNodeDescriptor<C>;
 
 export function outcomesOf<C>(descriptor: NodeDescriptor<C>, config: C): Outcome[] {
   const o = descriptor.outcomes;
@@ -118,6 +158,8 @@ export function outcomesOf<C>(descriptor: NodeDescriptor<C>, config: C): Outcome
 }
 
 /** Helper for node modules: declares a descriptor with its config type checked. */
+export function defineNode<C>(descriptor: ProcessingNodeDescriptor<C>): ProcessingNodeDescriptor<C>;
+export function defineNode<C>(descriptor: InnerJourneyNodeDescriptor<C>): InnerJourneyNodeDescriptor<C>;
 export function defineNode<C>(descriptor: NodeDescriptor<C>): NodeDescriptor<C> {
   return descriptor;
 }

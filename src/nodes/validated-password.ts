@@ -6,7 +6,7 @@
  */
 import { passwordCallback, validatedCreatePasswordCallback } from '../callbacks/builders.js';
 import { readString, readValidateOnly } from '../callbacks/readers.js';
-import type { PolicyFailure } from './services.js';
+import type { PolicyFailure } from '../identity/ports.js';
 import { policyContextOf, setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
 

@@ -1,7 +1,7 @@
 /**
  * Prometheus metrics (prom-client) on a registry of the app's own (never the global one): journeys
- * started and ended by journey and outcome, step latency, e-mails sent / failed / queued, store
- * operation latency and rate-limit hits. With several workers, GET /metrics answers the sum over
+ * started and ended by journey and outcome, nodes entered and node outcomes by node type, step
+ * latency, e-mails sent / failed / queued, store operation latency and rate-limit hits. With several workers, GET /metrics answers the sum over
  * all of them (src/server/cluster.ts).
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
@@ -11,6 +11,8 @@ export interface Metrics {
   registry: Registry;
   journeysStarted: Counter<'journey'>;
   journeysEnded: Counter<'journey' | 'outcome'>;
+  nodesEntered: Counter<'journey' | 'node_type'>;
+  nodeOutcomes: Counter<'journey' | 'node_type' | 'outcome'>;
   stepDuration: Histogram<'journey' | 'result'>;
   rateLimitHits: Counter<'limit'>;
   storeDuration: Histogram<'operation'>;
@@ -32,9 +34,21 @@ export function createMetrics(mailStats?: () => Record<string, number>): Metrics
       labelNames: ['journey', 'outcome'],
       registers: [registry],
     }),
+    nodesEntered: new Counter({
+      name: 'cairn_journey_nodes_entered_total',
+      help: 'Journey nodes entered, by journey and node type.',
+      labelNames: ['journey', 'node_type'],
+      registers: [registry],
+    }),
+    nodeOutcomes: new Counter({
+      name: 'cairn_journey_node_outcomes_total',
+      help: 'Outcomes journey nodes left by, by journey, node type and outcome.',
+      labelNames: ['journey', 'node_type', 'outcome'],
+      registers: [registry],
+    }),
     stepDuration: new Histogram({
       name: 'cairn_step_duration_seconds',
-      help: 'Time to answer one journey step, by journey and result (callbacks, suspended, success, failure, error).',
+      help: 'Time to answer one journey step, by journey and result (callbacks, suspended, success, failure, session, error).',
       labelNames: ['journey', 'result'],
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
 import { createSuspensions } from '../am/suspensions.js';
-import { createAuditLog, type AuditLog } from '../audit/audit-log.js';
+import { createAuditLog, type AuditLog, type AuditPort } from '../audit/audit-log.js';
 import type { Settings } from '../config/settings.js';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
 import { createPasswordHasher } from '../identity/passwords.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
 import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
-import { JourneyRunner } from '../journeys/runner.js';
+import { JourneyRunner, type LifecycleRecord } from '../journeys/runner.js';
 import { formatProblems } from '../journeys/validate.js';
 import { openKeystore, type Keystore } from '../keys/keystore.js';
 import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js';
@@ -167,16 +167,14 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     policy,
     identity,
     counters: stores.counters,
-    mail: mailer,
-    audit,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
   };
   const runner = new JourneyRunner({
-    catalog: () => catalog,
-    registry,
+    catalog,
     services,
     onNodeError: (error, where) =>
       log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
+    lifecycle: journeyLifecycle(metrics, audit),
   });
   const suspensions = createSuspensions({
     store: stores.suspended,
@@ -215,5 +213,31 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
       await audit.close();
       await stores.close();
     },
+  };
+}
+
+/**
+ * The journey lifecycle the runner reads from its machines' microsteps, as metrics (journeys started
+ * and ended, nodes entered, node outcomes) and audit events (journey.started / succeeded / failed).
+ */
+export function journeyLifecycle(metrics: Metrics, audit: AuditPort): (record: LifecycleRecord) => void {
+  return (record) => {
+    const { journey, clientIp } = record;
+    switch (record.type) {
+      case 'journey.started':
+        metrics.journeysStarted.inc({ journey });
+        audit.record('journey.started', { journey, clientIp });
+        return;
+      case 'journey.node.entered':
+        metrics.nodesEntered.inc({ journey, node_type: record.nodeType });
+        return;
+      case 'journey.node.outcome':
+        metrics.nodeOutcomes.inc({ journey, node_type: record.nodeType, outcome: record.outcome });
+        return;
+      case 'journey.ended':
+        metrics.journeysEnded.inc({ journey, outcome: record.outcome });
+        audit.record(record.outcome === 'success' ? 'journey.succeeded' : 'journey.failed', { journey, clientIp });
+        return;
+    }
   };
 }

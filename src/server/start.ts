@@ -38,7 +38,7 @@ const UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
   const core = await compose(settings, { ...options, log: options.log ?? ((line) => logger.info(line)) });
-  const { catalog, runner, codec, sessions, suspensions, stores, keystore, metrics, audit } = core;
+  const { catalog, runner, codec, sessions, suspensions, stores, keystore, metrics, audit, mailer } = core;
   const internal = (error: unknown): void => logger.error({ err: error }, 'internal error');
   const ownMetrics = () => metrics.registry.metrics();
 
@@ -49,6 +49,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     codec,
     sessions,
     suspensions,
+    audit,
+    mail: mailer,
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));
@@ -64,20 +66,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         }
       });
     },
-    observe: (step) => {
-      const seconds = step.ms / 1000;
-      metrics.stepDuration.observe({ journey: step.journey, result: step.result }, seconds);
-      if (step.phase === 'start' && step.result !== 'error') {
-        metrics.journeysStarted.inc({ journey: step.journey });
-        audit.record('journey.started', { journey: step.journey, clientIp: step.clientIp });
-      }
-      if (step.result === 'success' || step.result === 'failure') {
-        metrics.journeysEnded.inc({ journey: step.journey, outcome: step.result });
-        audit.record(step.result === 'success' ? 'journey.succeeded' : 'journey.failed', { journey: step.journey, clientIp: step.clientIp });
-      }
-      if (step.phase === 'resume')
-        audit.record(step.result === 'error' ? 'resume.refused' : 'resume.succeeded', { journey: step.journey, clientIp: step.clientIp });
-    },
+    // The journey lifecycle comes from the runner (compose.ts); the adapter reports each request's duration.
+    observe: (step) => metrics.stepDuration.observe({ journey: step.journey, result: step.result }, step.ms / 1000),
     mount: (app) => {
       mountUi(app, {
         uiDistDir: UI_DIST,

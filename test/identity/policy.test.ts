@@ -14,7 +14,7 @@ import {
   type PolicyService,
 } from '../../src/identity/policy.js';
 import { createPasswordHasher } from '../../src/identity/passwords.js';
-import type { PolicyContext } from '../../src/nodes/services.js';
+import type { PolicyContext } from '../../src/identity/ports.js';
 
 const USER = 'managed/user';
 const barbara: PolicyContext = {

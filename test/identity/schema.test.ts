@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadManagedSchema, ManagedSchema, ManagedSchemaError } from '../../src/identity/schema.js';
-import type { IdentitySchemaPort } from '../../src/nodes/services.js';
+import type { IdentitySchemaPort } from '../../src/identity/ports.js';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { accountLockoutNode as node } from '../../src/nodes/account-lockout.js';
-import { configFor, makeNodeContext } from '../support/node-context.js';
-import { ALICE, LOCKED, outcomeOf, ports } from './identity-fixtures.js';
+import { auditsOf, configFor, makeNodeContext } from '../support/node-context.js';
+import { ALICE, LOCKED, outcomeOf, testbed } from './identity-fixtures.js';
 
 describe('Account Lockout (AccountLockoutNode)', () => {
   it('declares AM type, name, defaults and outcome', () => {
@@ -11,28 +11,35 @@ describe('Account Lockout (AccountLockoutNode)', () => {
     expect(node.outcomes).toEqual([{ id: 'outcome', displayName: 'Outcome' }]);
   });
 
-  it('LOCK sets the account found by the typed username inactive, and audits it', async () => {
-    const p = ports();
-    const result = await node.process(makeNodeContext({ config: configFor(node), shared: { username: 'ALICE' }, services: p.services }));
+  it('LOCK sets the account found by the typed username inactive, noting when, and audits it', async () => {
+    const t = await testbed();
+    const result = await node.process(makeNodeContext({ config: configFor(node), shared: { username: 'ALICE' }, services: t.services }));
     expect(outcomeOf(result)).toBe('outcome');
-    expect(p.identity.users.get(ALICE._id)?.accountStatus).toBe('inactive');
-    expect(p.audit.events).toEqual([{ event: 'account.locked', fields: expect.objectContaining({ userId: ALICE._id, action: 'LOCK' }) }]);
+    expect(await t.stored(ALICE._id)).toMatchObject({ accountStatus: 'inactive', lockoutAt: new Date(t.clock.now()).toISOString() });
+    expect(auditsOf(result)).toEqual([{ event: 'account.locked', fields: expect.objectContaining({ userId: ALICE._id, action: 'LOCK' }) }]);
   });
 
   it('UNLOCK sets the identified account (shared._id) active', async () => {
-    const p = ports();
-    await node.process(makeNodeContext({ config: configFor(node, { lockAction: 'UNLOCK' }), shared: { _id: LOCKED._id }, services: p.services }));
-    expect(p.identity.users.get(LOCKED._id)?.accountStatus).toBe('active');
-    expect(p.audit.events.map((e) => e.event)).toEqual(['account.unlocked']);
+    const t = await testbed();
+    const result = await node.process(
+      makeNodeContext({ config: configFor(node, { lockAction: 'UNLOCK' }), shared: { _id: LOCKED._id }, services: t.services }),
+    );
+    expect(await t.stored(LOCKED._id)).toMatchObject({ accountStatus: 'active', lockoutAt: null });
+    expect(auditsOf(result).map((e) => e.event)).toEqual(['account.unlocked']);
   });
 
   it('an unknown or missing username still leaves by outcome, changing nothing, with an audit event', async () => {
-    const p = ports();
+    const t = await testbed();
+    const before = await t.stored(ALICE._id);
+    const results = [];
     for (const shared of [{ username: 'nobody' }, {}]) {
-      expect(outcomeOf(await node.process(makeNodeContext({ config: configFor(node), shared, services: p.services })))).toBe('outcome');
+      const result = await node.process(makeNodeContext({ config: configFor(node), shared, services: t.services }));
+      expect(outcomeOf(result)).toBe('outcome');
+      results.push(...auditsOf(result));
     }
-    expect(p.identity.stats.updates).toBe(0);
-    expect(p.audit.events.map((e) => [e.event, e.fields['reason']])).toEqual([
+    expect((await t.stored(ALICE._id))?._rev).toBe(before?._rev);
+    expect(t.audit).toEqual([]);
+    expect(results.map((e) => [e.event, e.fields['reason']])).toEqual([
       ['account.lockout.skipped', 'no-account'],
       ['account.lockout.skipped', 'no-account'],
     ]);

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { attributePresentDecisionNode as node } from '../../src/nodes/attribute-present-decision.js';
 import { configFor, makeNodeContext } from '../support/node-context.js';
-import { outcomeOf, ports } from './identity-fixtures.js';
+import { outcomeOf, testbed } from './identity-fixtures.js';
 
 describe('Attribute Present Decision (AttributePresentDecisionNode)', () => {
-  const decide = (config: Record<string, unknown>, shared: Record<string, unknown>) => {
-    const p = ports();
-    p.identity.users.set('u-blank', { _id: 'u-blank', userName: 'blank', mail: '  ', aliases: [] });
-    return node.process(makeNodeContext({ config: configFor(node, config), shared, services: p.services })).then(outcomeOf);
+  const decide = async (config: Record<string, unknown>, shared: Record<string, unknown>) => {
+    const t = await testbed();
+    await t.seed({ _id: 'u-blank', userName: 'blank', mail: '  ', aliases: [] });
+    return node.process(makeNodeContext({ config: configFor(node, config), shared, services: t.services })).then(outcomeOf);
   };
 
   it('declares AM type, name, defaults and outcomes', () => {

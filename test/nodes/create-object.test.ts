@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/errors/cairn-error.js';
 import { createObjectNode as node } from '../../src/nodes/create-object.js';
-import { configFor, makeNodeContext } from '../support/node-context.js';
-import { outcomeOf, ports } from './identity-fixtures.js';
+import { configFor, makeNodeContext, USER_RESOURCE } from '../support/node-context.js';
+import { outcomeOf, testbed } from './identity-fixtures.js';
 
 const collected = { userName: 'newbie', mail: 'newbie@example.com', givenName: 'New', sn: 'Bie', preferences: { marketing: true } };
 
@@ -19,36 +19,39 @@ describe('Create Object (CreateObjectNode)', () => {
   });
 
   it('CREATED: creates the object from shared + transient objectAttributes and writes shared._id', async () => {
-    const p = ports();
+    const t = await testbed();
     const shared: Record<string, unknown> = { objectAttributes: structuredClone(collected) };
     const transient = { objectAttributes: { password: 'a fine password' } };
-    expect(outcomeOf(await node.process(makeNodeContext({ config, shared, transient, services: p.services })))).toBe('CREATED');
+    expect(outcomeOf(await node.process(makeNodeContext({ config, shared, transient, services: t.services })))).toBe('CREATED');
     const id = shared['_id'];
     expect(typeof id).toBe('string');
-    expect(p.identity.users.get(id as string)).toEqual({ ...collected, password: 'a fine password', _id: id });
+    const stored = await t.stored(id as string);
+    expect(stored).toMatchObject({ ...collected, _id: id, accountStatus: 'active' });
+    expect(stored?.password).toMatch(/^\$argon2id\$/); // stored hashed, never in clear
+    expect(await t.identity.verifyPassword(USER_RESOURCE, id as string, 'a fine password')).toBe('match');
   });
 
   it('FAILURE when a schema-required attribute is missing (listing them), or the service refuses', async () => {
-    const p = ports();
+    const t = await testbed();
     const { sn: _sn, givenName: _g, ...partial } = collected;
-    const missing = await node.process(makeNodeContext({ config, shared: { objectAttributes: { ...partial, mail: ' ' } }, services: p.services }));
-    expect(missing).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Missing required attributes: mail, givenName, sn' });
+    const missing = await node.process(makeNodeContext({ config, shared: { objectAttributes: { ...partial, mail: ' ' } }, services: t.services }));
+    expect(missing).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Missing required attributes: givenName, sn, mail' });
 
     const taken = await node.process(
-      makeNodeContext({ config, shared: { objectAttributes: { ...collected, userName: 'ALICE' } }, services: p.services }),
+      makeNodeContext({ config, shared: { objectAttributes: { ...collected, userName: 'ALICE' } }, services: t.services }),
     );
-    expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'A user with this username already exists.' });
+    expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Policy validation failed' });
 
     const weak = await node.process(
       makeNodeContext({
         config,
         shared: { objectAttributes: collected },
         transient: { objectAttributes: { password: 'short' } },
-        services: p.services,
+        services: t.services,
       }),
     );
-    expect(weak).toMatchObject({ outcome: 'FAILURE', errorMessage: 'Password does not meet the policy.' });
-    expect(p.identity.users.size).toBe(5);
+    expect(weak).toMatchObject({ outcome: 'FAILURE', errorMessage: 'Policy validation failed' });
+    expect(await t.identity.findByAttribute(USER_RESOURCE, 'userName', 'newbie')).toBeUndefined();
   });
 
   it("refuses to run against another identityResource than the journey's", async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { dataStoreDecisionNode as node } from '../../src/nodes/data-store-decision.js';
-import { configFor, makeNodeContext } from '../support/node-context.js';
-import { ALICE, LOCKED, outcomeOf, ports } from './identity-fixtures.js';
+import { configFor, makeNodeContext, type NodeTestbed } from '../support/node-context.js';
+import { ALICE, LOCKED, outcomeOf, testbed } from './identity-fixtures.js';
 
 describe('Data Store Decision (DataStoreDecisionNode)', () => {
   const config = configFor(node);
-  const check = (p: ReturnType<typeof ports>, username: string | undefined, password: string | undefined) => {
+  const check = (p: NodeTestbed, username: string | undefined, password: string | undefined) => {
     const shared: Record<string, unknown> = username === undefined ? {} : { username };
     const transient = password === undefined ? {} : { password };
     return node.process(makeNodeContext({ config, shared, transient, services: p.services })).then((r) => ({ outcome: outcomeOf(r), shared }));
@@ -22,12 +22,12 @@ describe('Data Store Decision (DataStoreDecisionNode)', () => {
   });
 
   it('true on the right password (any username case), writing shared._id', async () => {
-    const p = ports();
+    const p = await testbed();
     expect(await check(p, 'Alice', ALICE.password)).toEqual({ outcome: 'true', shared: { username: 'Alice', _id: ALICE._id } });
   });
 
   it('false, alike, for a wrong password, an unknown user, a blank password and an inactive account', async () => {
-    const p = ports();
+    const p = await testbed();
     const answers = [
       await check(p, 'alice', 'wrong password'),
       await check(p, 'nobody', 'whatever pass'),
@@ -38,14 +38,14 @@ describe('Data Store Decision (DataStoreDecisionNode)', () => {
     ];
     expect(answers.map((a) => a.outcome)).toEqual(['false', 'false', 'false', 'false', 'false', 'false']);
     for (const a of answers) expect(a.shared).not.toHaveProperty('_id');
-    expect(p.identity.stats.evaluated).toBe(2); // alice's wrong password and locked's; blank ones evaluate nothing
+    expect(p.hashes.verified).toBe(2); // alice's wrong password and locked's; blank ones evaluate nothing
   });
 
   it('false once the attempt budget is spent, even with the right password', async () => {
-    const p = ports({ attemptBudget: 2 });
+    const p = await testbed({ attemptBudget: 2 });
     await check(p, 'alice', 'wrong 1');
     await check(p, 'alice', 'wrong 2');
     expect((await check(p, 'alice', ALICE.password)).outcome).toBe('false');
-    expect(p.identity.stats.evaluated).toBe(2);
+    expect(p.hashes.verified).toBe(2);
   });
 });

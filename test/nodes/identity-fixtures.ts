@@ -1,9 +1,9 @@
 /**
  * Shared data for the identity node tests: a few stored users (active, locked, without password,
- * without e-mail) and `ports()` returning fresh in-memory ports holding them.
+ * without e-mail) and `testbed()` returning real node services over a fresh store holding them.
  */
 import type { NodeResult } from '../../src/nodes/types.js';
-import { createTestPorts, type TestPorts, type TestUser } from '../support/ports.js';
+import { createNodeTestbed, type NodeTestbed, type TestbedOptions, type TestUser } from '../support/node-context.js';
 
 export const ALICE: TestUser = {
   _id: 'u-alice',
@@ -43,8 +43,8 @@ export const NO_MAIL: TestUser = { _id: 'u-nomail', userName: 'nomail', password
 
 export const USERS: readonly TestUser[] = [ALICE, BOB, LOCKED, NO_PASSWORD, NO_MAIL];
 
-export function ports(options: Parameters<typeof createTestPorts>[0] = {}): TestPorts {
-  return createTestPorts({ users: USERS, ...options });
+export function testbed(options: TestbedOptions = {}): Promise<NodeTestbed> {
+  return createNodeTestbed({ users: USERS, ...options });
 }
 
 /** The outcome id of an `outcome` result, failing the test otherwise. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { incrementLoginCountNode as node } from '../../src/nodes/increment-login-count.js';
-import { configFor, makeNodeContext } from '../support/node-context.js';
-import { ALICE, BOB, outcomeOf, ports } from './identity-fixtures.js';
+import { auditsOf, configFor, makeNodeContext } from '../support/node-context.js';
+import { ALICE, BOB, outcomeOf, testbed } from './identity-fixtures.js';
 
 describe('Increment Login Count (IncrementLoginCountNode)', () => {
   const config = configFor(node);
@@ -13,19 +13,23 @@ describe('Increment Login Count (IncrementLoginCountNode)', () => {
   });
 
   it('records a login on the identified user, else on the one found by identityAttribute', async () => {
-    const p = ports();
-    await node.process(makeNodeContext({ config, shared: { _id: ALICE._id, username: 'bob' }, services: p.services }));
-    await node.process(makeNodeContext({ config, shared: { _id: ALICE._id }, services: p.services }));
-    await node.process(makeNodeContext({ config, shared: { objectAttributes: { userName: 'BOB' } }, services: p.services }));
-    expect(p.identity.users.get(ALICE._id)).toMatchObject({ loginCount: 2, lastLogin: '2025-01-01T00:00:00.000Z' });
-    expect(p.identity.users.get(BOB._id)).toMatchObject({ loginCount: 1 });
+    const t = await testbed();
+    await node.process(makeNodeContext({ config, shared: { _id: ALICE._id, username: 'bob' }, services: t.services }));
+    await node.process(makeNodeContext({ config, shared: { _id: ALICE._id }, services: t.services }));
+    await node.process(makeNodeContext({ config, shared: { objectAttributes: { userName: 'BOB' } }, services: t.services }));
+    expect(await t.stored(ALICE._id)).toMatchObject({ loginCount: 2, lastLogin: '2025-01-01T00:00:00.000Z' });
+    expect(await t.stored(BOB._id)).toMatchObject({ loginCount: 1 });
   });
 
   it('swallows a missing user and a failing identity service, always leaving by outcome', async () => {
-    const p = ports();
-    const failing = { ...p.services, identity: { ...p.services.identity, recordLogin: async () => Promise.reject(new Error('store down')) } };
-    expect(outcomeOf(await node.process(makeNodeContext({ config, shared: { username: 'nobody' }, services: p.services })))).toBe('outcome');
-    expect(outcomeOf(await node.process(makeNodeContext({ config, shared: { _id: ALICE._id }, services: failing })))).toBe('outcome');
-    expect(p.audit.events.map((e) => e.fields['reason'])).toEqual(['no-account', 'error']);
+    const t = await testbed();
+    const missing = await node.process(makeNodeContext({ config, shared: { username: 'nobody' }, services: t.services }));
+    await t.store.close(); // the store goes away under the identity service
+    const failed = await node.process(makeNodeContext({ config, shared: { _id: ALICE._id }, services: t.services }));
+    expect([missing, failed].map(outcomeOf)).toEqual(['outcome', 'outcome']);
+    expect([missing, failed].flatMap(auditsOf).map((e) => [e.event, e.fields['reason']])).toEqual([
+      ['login.count.skipped', 'no-account'],
+      ['login.count.skipped', 'error'],
+    ]);
   });
 });

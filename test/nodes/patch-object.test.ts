@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/errors/cairn-error.js';
 import { patchObjectNode as node } from '../../src/nodes/patch-object.js';
-import { configFor, makeNodeContext } from '../support/node-context.js';
-import { ALICE, outcomeOf, ports } from './identity-fixtures.js';
+import { configFor, makeNodeContext, USER_RESOURCE } from '../support/node-context.js';
+import { ALICE, BOB, outcomeOf, testbed } from './identity-fixtures.js';
 
 /** ResetPassword's Patch Object, as AIC exports it (reference §4.2), for the default resource. */
 const RESET = configFor(node, { identityAttribute: 'mail', patchAsObject: false, ignoredFields: [], identityResource: 'managed/user' });
@@ -24,28 +24,40 @@ describe('Patch Object (PatchObjectNode)', () => {
   });
 
   it('PATCHED: writes the new password (and the collected attributes) to the identified user', async () => {
-    const p = ports();
+    const p = await testbed();
+    const before = await p.stored(ALICE._id);
     const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('brand new password'), services: p.services }));
     expect(outcomeOf(result)).toBe('PATCHED');
-    const stored = p.identity.users.get(ALICE._id);
-    expect(stored).toMatchObject({ password: 'brand new password', userName: 'alice', givenName: 'Alice' });
-    expect(stored?._id).toBe(ALICE._id);
-    expect(p.identity.stats.updates).toBe(1);
+    const stored = await p.stored(ALICE._id);
+    expect(stored).toMatchObject({ _id: ALICE._id, userName: 'alice', givenName: 'Alice' });
+    expect(stored?._rev).not.toBe(before?._rev);
+    expect(await p.identity.verifyPassword(USER_RESOURCE, ALICE._id, 'brand new password')).toBe('match');
+    // The service's own consequences of a password change happened too.
+    expect(p.audit.map((e) => e.event)).toEqual(expect.arrayContaining(['password.changed', 'sessions.revoked']));
   });
 
   it("FAILURE with the identity service's message when it refuses the change", async () => {
-    const p = ports();
+    const p = await testbed();
+    const before = await p.stored(ALICE._id);
     const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services }));
-    expect(result).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Password does not meet the policy.' });
-    expect(p.identity.users.get(ALICE._id)?.password).toBe(ALICE.password);
+    expect(result).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Policy validation failed' });
+    expect(await p.stored(ALICE._id)).toEqual(before);
 
-    p.identity.failNextWrite({ message: 'Conflict: the object changed.' });
-    const conflict = await node.process(makeNodeContext({ config: RESET, ...afterReset('long enough pw'), services: p.services }));
-    expect(conflict).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Conflict: the object changed.' });
+    // Another account holds the address: the store refuses the write.
+    const byName = configFor(node, { identityAttribute: 'userName' });
+    const clash = { shared: { _id: ALICE._id, objectAttributes: { userName: 'alice', mail: BOB.mail } }, transient: {} };
+    const conflict = await node.process(makeNodeContext({ config: byName, ...clash, services: p.services }));
+    expect(conflict).toEqual({
+      kind: 'outcome',
+      outcome: 'FAILURE',
+      errorMessage: 'Unique constraint violated: another managed/user object has this mail',
+    });
+    expect(await p.stored(ALICE._id)).toEqual(before);
   });
 
   it('FAILURE when nobody is identified, the object does not exist, or it is not the one identified earlier', async () => {
-    const p = ports();
+    const p = await testbed();
+    const before = await p.stored(ALICE._id);
     const run = (shared: Record<string, unknown>) =>
       node.process(
         makeNodeContext({ config: RESET, shared, transient: { objectAttributes: { password: 'brand new password' } }, services: p.services }),
@@ -53,23 +65,25 @@ describe('Patch Object (PatchObjectNode)', () => {
     expect(outcomeOf(await run({}))).toBe('FAILURE');
     expect(outcomeOf(await run({ objectAttributes: { mail: 'nobody@example.com' } }))).toBe('FAILURE');
     expect(outcomeOf(await run({ _id: 'u-bob', objectAttributes: { mail: 'alice@example.com' } }))).toBe('FAILURE');
-    expect(p.identity.stats.updates).toBe(0);
+    expect(await p.stored(ALICE._id)).toEqual(before);
   });
 
   it('never patches _id or ignoredFields (nested too); with nothing left it is PATCHED without a write', async () => {
-    const p = ports();
+    const p = await testbed();
+    const bob = await p.stored(BOB._id);
     const config = configFor(node, { ignoredFields: ['userName', 'preferences/marketing'] });
     const shared = { objectAttributes: { userName: 'ALICE', _id: 'u-bob', preferences: { marketing: true, updates: false } } };
     expect(outcomeOf(await node.process(makeNodeContext({ config, shared, services: p.services })))).toBe('PATCHED');
-    expect(p.identity.users.get(ALICE._id)).toMatchObject({ userName: 'alice', preferences: { marketing: false, updates: false } });
-    expect(p.identity.users.get('u-bob')).toMatchObject({ _id: 'u-bob', userName: 'bob' });
+    const patched = await p.stored(ALICE._id);
+    expect(patched).toMatchObject({ userName: 'alice', preferences: { marketing: false, updates: false } });
+    expect(await p.stored(BOB._id)).toEqual(bob);
 
     const nothing = configFor(node, { ignoredFields: ['userName'] });
     const result = await node.process(
       makeNodeContext({ config: nothing, shared: { objectAttributes: { userName: 'alice' } }, services: p.services }),
     );
     expect(outcomeOf(result)).toBe('PATCHED');
-    expect(p.identity.stats.updates).toBe(1);
+    expect(await p.stored(ALICE._id)).toEqual(patched); // no write
   });
 
   it("refuses to run against another identityResource than the journey's", async () => {

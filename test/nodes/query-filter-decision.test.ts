@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queryFilterDecisionNode as node } from '../../src/nodes/query-filter-decision.js';
-import { configFor, makeNodeContext } from '../support/node-context.js';
-import { outcomeOf, ports } from './identity-fixtures.js';
+import { auditsOf, configFor, makeNodeContext } from '../support/node-context.js';
+import { outcomeOf, testbed } from './identity-fixtures.js';
 
 /** ProgressiveProfile's filter (reference §4.2). */
 const PROFILE_FILTER = '!(/preferences pr) or /preferences/marketing eq false or /preferences/updates eq false';
@@ -24,7 +24,7 @@ describe('Query Filter Decision (QueryFilterDecisionNode)', () => {
   });
 
   it('true when the user matches, false when not', async () => {
-    const p = ports();
+    const p = await testbed();
     const run = (shared: Record<string, unknown>) => node.process(makeNodeContext({ config, shared, services: p.services })).then(outcomeOf);
     expect(await run({ username: 'alice' })).toBe('true'); // marketing false
     expect(await run({ username: 'bob' })).toBe('false'); // both true
@@ -32,10 +32,13 @@ describe('Query Filter Decision (QueryFilterDecisionNode)', () => {
   });
 
   it('false with an audit event when nobody is identified (AM would throw)', async () => {
-    const p = ports();
+    const p = await testbed();
     for (const shared of [{}, { username: 'nobody' }]) {
-      expect(outcomeOf(await node.process(makeNodeContext({ config, shared, services: p.services })))).toBe('false');
+      const result = await node.process(makeNodeContext({ config, shared, services: p.services }));
+      expect(outcomeOf(result)).toBe('false');
+      expect(auditsOf(result)).toEqual([
+        { event: 'journey.identity.missing', fields: { journey: 'TestJourney', node: 'node-under-test', nodeType: 'QueryFilterDecisionNode' } },
+      ]);
     }
-    expect(p.audit.events.map((e) => e.event)).toEqual(['journey.identity.missing', 'journey.identity.missing']);
   });
 });

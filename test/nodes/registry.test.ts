@@ -18,7 +18,11 @@ describe('node registry', () => {
       const mod = (await import(join(NODES_DIR, file))) as Record<string, unknown>;
       const found = Object.values(mod).filter(
         (v): v is NodeDescriptor =>
-          !!v && typeof v === 'object' && typeof (v as NodeDescriptor).process === 'function' && typeof (v as NodeDescriptor).type === 'string',
+          !!v &&
+          typeof v === 'object' &&
+          typeof (v as NodeDescriptor).type === 'string' &&
+          // Exactly one of: code to run, or another journey to run (Inner Tree Evaluator).
+          (typeof (v as NodeDescriptor).process === 'function') !== (typeof (v as NodeDescriptor).innerJourney === 'function'),
       );
       expect(found.length, `${file} exports a node descriptor`).toBeGreaterThan(0);
       exported.push(...found);

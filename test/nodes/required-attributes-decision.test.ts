@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { CairnError } from '../../src/errors/cairn-error.js';
 import { requiredAttributesDecisionNode as node } from '../../src/nodes/required-attributes-decision.js';
 import { configFor, makeNodeContext } from '../support/node-context.js';
-import { ALICE, outcomeOf, ports } from './identity-fixtures.js';
+import { ALICE, outcomeOf, testbed } from './identity-fixtures.js';
 
 describe('Required Attributes Present (RequiredAttributesDecisionNode)', () => {
   const config = configFor(node);
-  const decide = (shared: Record<string, unknown>, transient: Record<string, unknown> = {}) => {
-    const p = ports();
+  const decide = async (shared: Record<string, unknown>, transient: Record<string, unknown> = {}) => {
+    const p = await testbed();
     return node.process(makeNodeContext({ config, shared, transient, services: p.services })).then(outcomeOf);
   };
 

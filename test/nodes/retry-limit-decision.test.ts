@@ -3,15 +3,13 @@ import { RETRY_WINDOW_MS } from '../../src/nodes/helpers/counter-keys.js';
 import { dataStoreDecisionNode } from '../../src/nodes/data-store-decision.js';
 import { identityStoreDecisionNode } from '../../src/nodes/identity-store-decision.js';
 import { RETRY_RUN_ID, retryLimitDecisionNode as node, type RetryLimitDecisionConfig } from '../../src/nodes/retry-limit-decision.js';
-import type { NodeDescriptor } from '../../src/nodes/types.js';
-import { configFor, makeNodeContext, type NodeContextInit } from '../support/node-context.js';
-import { ALICE, outcomeOf, ports } from './identity-fixtures.js';
-
-type Ports = ReturnType<typeof ports>;
+import type { ProcessingNodeDescriptor } from '../../src/nodes/types.js';
+import { configFor, makeNodeContext, type NodeContextInit, type NodeTestbed } from '../support/node-context.js';
+import { ALICE, outcomeOf, testbed } from './identity-fixtures.js';
 
 describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
   const config = configFor(node);
-  const visit = (p: Ports, init: Partial<NodeContextInit<RetryLimitDecisionConfig>> = {}) =>
+  const visit = (p: NodeTestbed, init: Partial<NodeContextInit<RetryLimitDecisionConfig>> = {}) =>
     node.process(makeNodeContext({ config, shared: { username: 'alice' }, ...init, services: p.services })).then(outcomeOf);
 
   it('declares AM type, name, defaults and outcomes', () => {
@@ -25,7 +23,7 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
   });
 
   it('Retry up to retryLimit, then Reject; the window then reopens', async () => {
-    const p = ports();
+    const p = await testbed();
     const outcomes = [];
     for (let i = 0; i < 5; i++) outcomes.push(await visit(p));
     expect(outcomes).toEqual(['Retry', 'Retry', 'Retry', 'Reject', 'Reject']);
@@ -34,14 +32,14 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
   });
 
   it('50 concurrent visits give exactly retryLimit Retry outcomes', async () => {
-    const p = ports();
+    const p = await testbed();
     const outcomes = await Promise.all(Array.from({ length: 50 }, () => visit(p, { shared: { username: 'alice' } })));
     expect(outcomes.filter((o) => o === 'Retry')).toHaveLength(3);
     expect(outcomes.filter((o) => o === 'Reject')).toHaveLength(47);
   });
 
   it('a replayed or cloned journey state does not reset the count', async () => {
-    const p = ports();
+    const p = await testbed();
     const shared: Record<string, unknown> = { username: 'alice' };
     const local: Record<string, unknown> = {};
     const snapshot = structuredClone({ shared, local }); // what an old authId carries
@@ -52,7 +50,7 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
   });
 
   it('counts per account (username case-insensitive, else _id), per node and per journey', async () => {
-    const p = ports();
+    const p = await testbed();
     for (const username of ['alice', 'ALICE', 'Alice']) await visit(p, { shared: { username } });
     expect(await visit(p, { shared: { username: 'alice' } })).toBe('Reject');
     expect(await visit(p, { shared: { username: 'bob' } })).toBe('Retry');
@@ -63,7 +61,7 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
   });
 
   it('without any account, counts per journey run under an id kept in shared state', async () => {
-    const p = ports();
+    const p = await testbed();
     const shared: Record<string, unknown> = {};
     const outcomes = [];
     for (let i = 0; i < 4; i++) outcomes.push(await visit(p, { shared }));
@@ -73,9 +71,9 @@ describe('Retry Limit Decision (RetryLimitDecisionNode)', () => {
   });
 
   it("a successful credential check (Identity Store or Data Store Decision) clears the account's counts", async () => {
-    const decisions: NodeDescriptor[] = [identityStoreDecisionNode, dataStoreDecisionNode];
+    const decisions: ProcessingNodeDescriptor[] = [identityStoreDecisionNode, dataStoreDecisionNode];
     for (const decision of decisions) {
-      const p = ports();
+      const p = await testbed();
       for (let i = 0; i < 3; i++) await visit(p, { shared: { username: 'Alice' } });
       await visit(p, { shared: { _id: ALICE._id } });
       expect(await visit(p, { shared: { username: 'alice' } })).toBe('Reject');

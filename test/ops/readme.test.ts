@@ -38,7 +38,8 @@ describe('README audit events', () => {
     const recorded = new Set<string>();
     for (const f of files) {
       for (const line of readFileSync(join(src, f), 'utf8').split('\n')) {
-        if (!line.includes('.record(')) continue;
+        // Recorded directly, or returned by a node as an audit effect.
+        if (!line.includes('.record(') && !line.includes('auditEffect(')) continue;
         for (const m of line.matchAll(/'([a-z]+\.[a-z]+(?:\.[a-z]+)?)'/g)) recorded.add(m[1] as string);
       }
     }

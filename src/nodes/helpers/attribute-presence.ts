@@ -3,7 +3,7 @@
  * Create Object): not undefined, null, a blank string or an empty array. The identity service never
  * returns a password hash; it reports a set password with `passwordSet: true` (WITHHELD_PRESENCE_FLAGS).
  */
-import type { ManagedObject } from '../services.js';
+import type { ManagedObject } from '../../identity/ports.js';
 import { getPath } from './object-attributes.js';
 
 /** Attributes the identity service withholds, and the boolean it reports their presence with. */

@@ -4,7 +4,7 @@
  * Data Store Decision on a match) agree. Account parts are pseudonymised: no address or username in
  * clear in store keys or audit events.
  */
-import type { CounterPort } from '../services.js';
+import type { CounterPort } from '../../identity/ports.js';
 import { pseudonym } from '../../audit/pseudonym.js';
 
 /** Retry Limit Decision counts failures per journey + node + account within this fixed window. */

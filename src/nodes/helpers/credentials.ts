@@ -4,7 +4,7 @@
  * unknown-user path spends comparable work (verifyPassword with no id). On a match, the Retry Limit
  * counts of the account are cleared under all its names (AM clears them on success).
  */
-import type { ManagedObject } from '../services.js';
+import type { ManagedObject } from '../../identity/ports.js';
 import type { NodeContext } from '../types.js';
 import { clearRetryCounts, retryAccountOf, type CounterAccount } from './counter-keys.js';
 

@@ -5,7 +5,7 @@
  * helpers for reading identity-service answers that several nodes share.
  */
 import { CairnError } from '../../errors/cairn-error.js';
-import type { IdentityFailure, ManagedObject } from '../services.js';
+import type { IdentityFailure, ManagedObject } from '../../identity/ports.js';
 import type { NodeContext } from '../types.js';
 import { getObjectAttribute } from './object-attributes.js';
 

@@ -4,7 +4,7 @@
  * Path segments that could reach an object prototype are refused.
  */
 import type { NodeContext } from '../types.js';
-import type { PolicyContext } from '../services.js';
+import type { PolicyContext } from '../../identity/ports.js';
 
 const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
 

@@ -1,0 +1,40 @@
+/**
+ * Performs the effects a journey step returned (src/nodes/types.ts), for the protocol adapters, once
+ * the step's state is persisted: audit events at once; e-mails queued off the request path (the answer
+ * and its timing must not depend on the mail server), with the resume link written into the template
+ * object when the step stored a suspension.
+ */
+import type { AuditPort } from '../audit/audit-log.js';
+import type { MailPort } from '../mail/types.js';
+import type { Effect } from '../nodes/types.js';
+
+export interface EffectPorts {
+  audit: AuditPort;
+  mail: MailPort;
+  onError?: (error: unknown) => void;
+}
+
+/** `resumeUri`: the link of the suspension this step stored, if it stored one. */
+export function performEffects(effects: readonly Effect[], ports: EffectPorts, resumeUri?: string): void {
+  const mails: Effect[] = [];
+  for (const effect of effects) {
+    if (effect.type === 'audit') ports.audit.record(effect.event, effect.fields);
+    else mails.push(effect);
+  }
+  if (mails.length === 0) return;
+  // After the caller has written its answer (it does so synchronously after this call).
+  queueMicrotask(() => {
+    for (const effect of mails) {
+      if (effect.type !== 'mail') continue;
+      try {
+        const { resumeLinkField, template, to, locales, object } = effect;
+        if (resumeLinkField !== undefined && resumeUri === undefined) {
+          throw new Error(`A mail effect (${template}) wants a resume link, but the step stored no suspension.`);
+        }
+        ports.mail.enqueue({ template, to, locales, object: resumeLinkField === undefined ? object : { ...object, [resumeLinkField]: resumeUri } });
+      } catch (error) {
+        ports.onError?.(error);
+      }
+    }
+  });
+}
