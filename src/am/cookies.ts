@@ -1,6 +1,7 @@
 /**
- * The session cookie (AM's iPlanetDirectoryPro): written HttpOnly, SameSite=Lax, Secure when the
- * public URL is https; read from the cookie or from a request header of the same name, as AM does.
+ * The session cookie (AM's iPlanetDirectoryPro): written HttpOnly with the configured SameSite
+ * (default Lax) and Domain (default host-only), Secure when the public URL is https or SameSite is
+ * None; read from the cookie or from a request header of the same name, as AM does.
  */
 import type { Request } from 'express';
 import type { Settings } from '../config/settings.js';
@@ -27,12 +28,31 @@ export function readSessionToken(req: Request, cookieName: string): string | und
   return parseCookies(req.get('cookie')).get(cookieName);
 }
 
-export function sessionCookie(settings: Pick<Settings, 'cookieName' | 'publicUrl'>, tokenId: string): string {
-  const secure = settings.publicUrl.startsWith('https:') ? '; Secure' : '';
-  return `${settings.cookieName}=${tokenId}; Path=/; HttpOnly; SameSite=Lax${secure}`;
+export type CookieSettings = Pick<Settings, 'cookieName' | 'publicUrl' | 'cookieSameSite' | 'cookieDomain'>;
+
+/** The attributes every cookie of the session carries (also used by the OAuth provider for its own cookies). */
+export function cookieAttributes(settings: Omit<CookieSettings, 'cookieName'>): {
+  sameSite: 'Lax' | 'Strict' | 'None';
+  secure: boolean;
+  domain?: string;
+} {
+  const sameSite = settings.cookieSameSite ?? 'Lax';
+  return {
+    sameSite,
+    secure: settings.publicUrl.startsWith('https:') || sameSite === 'None',
+    ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
+  };
 }
 
-export function clearedSessionCookie(settings: Pick<Settings, 'cookieName' | 'publicUrl'>): string {
-  const secure = settings.publicUrl.startsWith('https:') ? '; Secure' : '';
-  return `${settings.cookieName}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0${secure}`;
+function attributes(settings: CookieSettings): string {
+  const a = cookieAttributes(settings);
+  return `Path=/; HttpOnly; SameSite=${a.sameSite}${a.domain ? `; Domain=${a.domain}` : ''}${a.secure ? '; Secure' : ''}`;
+}
+
+export function sessionCookie(settings: CookieSettings, tokenId: string): string {
+  return `${settings.cookieName}=${tokenId}; ${attributes(settings)}`;
+}
+
+export function clearedSessionCookie(settings: CookieSettings): string {
+  return `${settings.cookieName}=; ${attributes(settings)}; Max-Age=0`;
 }

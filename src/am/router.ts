@@ -1,12 +1,15 @@
 /**
  * The AM-compatible API under its base path (default /am): AM's headers on every answer, the CSRF
- * rule, a bounded JSON body, the authenticate and sessions endpoints, and AM-shaped errors for
+ * rule, a bounded JSON body, the authenticate, sessions, users (idFromSession) and serverinfo
+ * endpoints, and AM-shaped errors for
  * everything else (bad JSON, oversized bodies, other realms, unknown paths, wrong methods).
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 import { authenticateHandler, invalidRealm, type AuthenticateDeps } from './authenticate.js';
+import { serverinfoHandler } from './serverinfo.js';
 import { sessionsHandler } from './sessions.js';
+import { usersHandler } from './users.js';
 import { amError, sendAmError, toAmError } from './wire.js';
 
 /** Largest request body accepted (a Page Node step with many callbacks is a few KB). */
@@ -14,9 +17,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 const AUTHENTICATE = ['/json/authenticate', '/json/realms/root/authenticate'];
 const SESSIONS = ['/json/sessions', '/json/realms/root/sessions'];
+const USERS = ['/json/users', '/json/realms/root/users'];
+const SERVERINFO = ['/json/serverinfo/:id', '/json/realms/root/serverinfo/:id'];
 const SUB_REALM = /^\/json\/realms\/root\/realms\/(.+?)\/(authenticate|sessions)$/;
 
-export function amRouter(deps: AuthenticateDeps): Router {
+export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly string[] }): Router {
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Content-API-Version', 'resource=2.1');
@@ -38,11 +43,13 @@ export function amRouter(deps: AuthenticateDeps): Router {
 
   router.post(AUTHENTICATE, authenticateHandler(deps));
   router.post(SESSIONS, sessionsHandler(deps));
+  router.post(USERS, usersHandler(deps));
+  router.get(SERVERINFO, serverinfoHandler({ settings: deps.settings, journeys: deps.journeys ?? (() => []) }));
   router.all(SUB_REALM, (req, res) => {
     const realm = '/' + (SUB_REALM.exec(req.path)?.[1] ?? '').replace(/\/realms\//g, '/');
     sendAmError(res, toAmError(invalidRealm(realm)));
   });
-  router.all([...AUTHENTICATE, ...SESSIONS], (_req, res) => sendAmError(res, amError(405, 'Method not allowed')));
+  router.all([...AUTHENTICATE, ...SESSIONS, ...USERS, ...SERVERINFO], (_req, res) => sendAmError(res, amError(405, 'Method not allowed')));
   router.use((_req, res) => sendAmError(res, amError(404, 'Not Found')));
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;

@@ -106,6 +106,23 @@ export const SETTINGS = {
     default: 'iPlanetDirectoryPro',
     pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$",
   },
+  cookieSameSite: {
+    env: 'CAIRN_COOKIE_SAMESITE',
+    title: 'Session cookie SameSite',
+    description:
+      'SameSite of the session cookie. `None` (always with Secure) lets an app on another site use the session in credentialed calls and the hidden authorize iframe; it needs an https public URL (or a loopback one).',
+    type: 'string',
+    default: 'Lax',
+    enum: ['Lax', 'Strict', 'None'],
+  },
+  cookieDomain: {
+    env: 'CAIRN_COOKIE_DOMAIN',
+    title: 'Session cookie domain',
+    description:
+      'Domain attribute of the session cookie (e.g. example.com, so app.example.com and login.example.com share it); must contain the public URL host. Default: host-only.',
+    type: 'string',
+    pattern: '^\\.?[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$',
+  },
   corsOrigins: {
     env: 'CAIRN_CORS_ORIGINS',
     title: 'CORS origins',
@@ -277,6 +294,41 @@ export const SETTINGS = {
     default: 15,
     minimum: 1,
   },
+  oauthClientsFile: {
+    env: 'CAIRN_OAUTH_CLIENTS_FILE',
+    title: 'OAuth clients file',
+    description:
+      'JSON array of the OAuth 2.0 / OIDC clients allowed to use {base}/oauth2 ({client_id, redirect_uris, post_logout_redirect_uris, token_endpoint_auth_method, client_secret, scope, grant_types}), validated at start. Default: no clients.',
+    type: 'string',
+    format: 'path',
+  },
+  oauthCodeSeconds: {
+    env: 'CAIRN_OAUTH_CODE_SECONDS',
+    title: 'Authorization code lifetime',
+    description: 'How long an authorization code can be exchanged (once) for tokens (AM default 120 s).',
+    type: 'integer',
+    default: 120,
+    minimum: 10,
+    maximum: 600,
+  },
+  oauthAccessTokenSeconds: {
+    env: 'CAIRN_OAUTH_ACCESS_TOKEN_SECONDS',
+    title: 'Access and ID token lifetime',
+    description: 'Lifetime of access tokens and ID tokens (AM default 3600 s).',
+    type: 'integer',
+    default: 3600,
+    minimum: 60,
+    maximum: 86400,
+  },
+  oauthRefreshTokenDays: {
+    env: 'CAIRN_OAUTH_REFRESH_TOKEN_DAYS',
+    title: 'Refresh token lifetime',
+    description: 'Lifetime of refresh tokens (rotated on every use; AM default 7 days). They end earlier with the session unless offline_access was granted.',
+    type: 'integer',
+    default: 7,
+    minimum: 1,
+    maximum: 365,
+  },
   adminUsername: {
     env: 'CAIRN_ADMIN_USERNAME',
     title: 'Administrator name',
@@ -313,6 +365,8 @@ export interface Settings {
   sessionIdleMinutes: number;
   sessionMaxMinutes: number;
   cookieName: string;
+  cookieSameSite: 'Lax' | 'Strict' | 'None';
+  cookieDomain?: string;
   corsOrigins: string[];
   redirectAllowlist: string[];
   trustedProxies: string[];
@@ -335,6 +389,10 @@ export interface Settings {
   mailWindowMinutes: number;
   loginAttempts: number;
   loginAttemptWindowMinutes: number;
+  oauthClientsFile?: string;
+  oauthCodeSeconds: number;
+  oauthAccessTokenSeconds: number;
+  oauthRefreshTokenDays: number;
   adminUsername: string;
   adminPassword?: string;
   adminToken?: string;
@@ -510,6 +568,19 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
   }
   if (typeof values.smtpUrl === 'string' && !/^smtps?:\/\//.test(values.smtpUrl)) {
     problems.push('CAIRN_SMTP_URL must start with smtp:// or smtps://.');
+  }
+  if (typeof values.publicUrl === 'string' && !problems.some((p) => p.startsWith('CAIRN_PUBLIC_URL'))) {
+    const host = new URL(values.publicUrl).hostname;
+    const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+    if (values.cookieSameSite === 'None' && !values.publicUrl.startsWith('https:') && !loopback) {
+      problems.push('CAIRN_COOKIE_SAMESITE=None needs an https CAIRN_PUBLIC_URL: browsers only keep SameSite=None cookies that are Secure.');
+    }
+    if (typeof values.cookieDomain === 'string') {
+      const domain = values.cookieDomain.replace(/^\./, '').toLowerCase();
+      if (host !== domain && !host.endsWith(`.${domain}`)) {
+        problems.push(`CAIRN_COOKIE_DOMAIN ${JSON.stringify(values.cookieDomain)} must contain the host of CAIRN_PUBLIC_URL (${host}).`);
+      }
+    }
   }
   if (values.emailTemplatesDir === undefined && typeof values.dataDir === 'string') {
     values.emailTemplatesDir = resolve(values.dataDir, 'email-templates');

@@ -2,7 +2,8 @@
  * The server's secret keys, kept as JSON files in the data directory's `keys/` folder (0700, files
  * 0600): one HMAC key signing authIds (`sig`) and one AES key encrypting journey snapshots (`enc`),
  * two independent random secrets rather than one secret split by HKDF, so each can be read, rotated
- * and retired on its own. Each purpose has a sequence of keys; the highest is current and is
+ * and retired on its own; the server also keeps an RSA key signing ID tokens (`oidc`, published in the
+ * OAuth JWKS with its retained predecessors). Each purpose has a sequence of keys; the highest is current and is
  * replaced once older than `rotateAfterMs`; a replaced key keeps verifying/decrypting for
  * `retainForMs` after its successor appeared, then is deleted.
  *
@@ -19,7 +20,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { CairnError } from '../errors/cairn-error.js';
 import {
-  KEY_PURPOSES,
+  DEFAULT_PURPOSES,
   MAX_KEY_FILE_BYTES,
   generateKey,
   keyFileName,
@@ -52,6 +53,8 @@ export interface KeystoreOptions {
   retainForMs?: number;
   /** Least time between two re-reads of the folder caused by an unknown kid. Default 1 s. */
   minReloadIntervalMs?: number;
+  /** The purposes to keep a current key of. Default `sig` and `enc`; the server adds `oidc` (ID-token signing). */
+  purposes?: readonly KeyPurpose[];
 }
 
 export interface Keystore {
@@ -66,6 +69,8 @@ export interface Keystore {
   reload(): Promise<void>;
   /** The kids this process knows, newest first (all purposes, or one). */
   kids(purpose?: KeyPurpose): string[];
+  /** The retained keys of `purpose`, current first (what a JWKS publishes); rotates first if due. */
+  all(purpose: KeyPurpose): Promise<StoredKey[]>;
 }
 
 /** The key folder cannot be read or written, or holds a file Cairn did not write. Never shown to clients. */
@@ -95,8 +100,10 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
   const rotateAfterMs = positive('rotateAfterMs', options.rotateAfterMs, DEFAULT_ROTATE_AFTER_MS);
   const retainForMs = positive('retainForMs', options.retainForMs, DEFAULT_RETAIN_FOR_MS);
   const minReloadIntervalMs = positive('minReloadIntervalMs', options.minReloadIntervalMs, DEFAULT_MIN_RELOAD_INTERVAL_MS, true);
+  const purposes = options.purposes ?? DEFAULT_PURPOSES;
+  const empty = (): Record<KeyPurpose, StoredKey[]> => ({ sig: [], enc: [], oidc: [] });
 
-  let keys: Record<KeyPurpose, StoredKey[]> = { sig: [], enc: [] };
+  let keys: Record<KeyPurpose, StoredKey[]> = empty();
   let dueAt = Number.NEGATIVE_INFINITY;
   let lastSyncAt = Number.NEGATIVE_INFINITY;
   let inflight: Promise<void> | undefined;
@@ -105,7 +112,7 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
 
   /** Reads every key file; files removed meanwhile by another process are skipped. */
   async function readAll(): Promise<Record<KeyPurpose, StoredKey[]>> {
-    const found: Record<KeyPurpose, StoredKey[]> = { sig: [], enc: [] };
+    const found = empty();
     let names: string[];
     try {
       names = await readdir(dir);
@@ -118,11 +125,11 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
         continue;
       }
       const named = parseKeyFileName(name);
-      if (!named) continue;
+      if (!named || !purposes.includes(named.purpose)) continue;
       const key = await readKeyFile(dir, name);
       if (key) found[named.purpose].push(key);
     }
-    for (const p of KEY_PURPOSES) found[p].sort((a, b) => a.seq - b.seq);
+    for (const p of purposes) found[p].sort((a, b) => a.seq - b.seq);
     return found;
   }
 
@@ -158,7 +165,7 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
     let found = await readAll();
     // Rotate each purpose whose current key is missing or due; a lost race means re-reading to adopt the winner's key.
     for (let attempt = 0; ; attempt++) {
-      const due = KEY_PURPOSES.filter((p) => {
+      const due = purposes.filter((p) => {
         const top = found[p].at(-1);
         return top === undefined || t - top.createdAt >= rotateAfterMs;
       });
@@ -168,7 +175,7 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
       found = await readAll();
     }
     // Prune keys whose successor appeared more than retainForMs ago. The current key is never pruned.
-    for (const p of KEY_PURPOSES) {
+    for (const p of purposes) {
       const list = found[p];
       const kept: StoredKey[] = [];
       for (let i = 0; i < list.length; i++) {
@@ -186,7 +193,7 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
     }
     keys = found;
     lastSyncAt = t;
-    dueAt = nextDueAt(found, rotateAfterMs, retainForMs);
+    dueAt = nextDueAt(found, purposes, rotateAfterMs, retainForMs);
   }
 
   function sync(): Promise<void> {
@@ -224,16 +231,20 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
     },
     reload: sync,
     kids(purpose) {
-      const list = purpose ? [...keys[purpose]] : [...keys.sig, ...keys.enc];
+      const list = purpose ? [...keys[purpose]] : purposes.flatMap((p) => keys[p]);
       return list.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq).map((k) => k.kid);
+    },
+    async all(purpose) {
+      await ensureFresh();
+      return [...keys[purpose]].reverse();
     },
   };
 }
 
 /** The earliest time at which a current key must be rotated or a retained key deleted. */
-function nextDueAt(keys: Record<KeyPurpose, StoredKey[]>, rotateAfterMs: number, retainForMs: number): number {
+function nextDueAt(keys: Record<KeyPurpose, StoredKey[]>, purposes: readonly KeyPurpose[], rotateAfterMs: number, retainForMs: number): number {
   let due = Number.POSITIVE_INFINITY;
-  for (const p of KEY_PURPOSES) {
+  for (const p of purposes) {
     const list = keys[p];
     const top = list.at(-1);
     if (top) due = Math.min(due, top.createdAt + rotateAfterMs);

@@ -3,7 +3,7 @@
  * (settings, journeys, runner, keys, sessions, stores, clock). No module-level state: two apps in
  * one process are independent, which is how the tests run several servers at once.
  */
-import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
 import { amRouter } from '../am/router.js';
 import { crestError, internalError, sendCrestError } from '../crest/errors.js';
@@ -14,6 +14,8 @@ export interface AppDeps extends AuthenticateDeps {
   catalog: () => JourneyCatalog;
   /** Middleware and routes that come before everything else (request logging, metrics). */
   before?: (app: Express) => void;
+  /** The OAuth 2.0 / OIDC endpoints, mounted at `{base}/oauth2` ahead of the rest of the AM API. */
+  oauth?: RequestHandler;
   /** Extra routers mounted by later composition steps (hosted pages, admin API). */
   mount?: (app: Express) => void;
   ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
@@ -39,7 +41,12 @@ export function createApp(deps: AppDeps): Express {
     res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'UP' : 'DOWN', checks: r.checks });
   });
 
-  app.use(deps.settings.amBasePath || '/', cors(deps.settings.corsOrigins, deps.settings.cookieName), amRouter(deps));
+  if (deps.oauth) app.use(`${deps.settings.amBasePath}/oauth2`, deps.oauth);
+  app.use(
+    deps.settings.amBasePath || '/',
+    cors(deps.settings.corsOrigins, deps.settings.cookieName),
+    amRouter({ ...deps, journeys: () => deps.catalog().ids() }),
+  );
   deps.mount?.(app);
 
   app.use((_req: Request, res: Response) => {

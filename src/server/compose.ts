@@ -21,6 +21,7 @@ import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js'
 import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
+import { createOAuth, type OAuth } from '../oauth/service.js';
 import { createSessionService, type SessionService } from '../sessions/session-service.js';
 import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../stores/index.js';
@@ -54,6 +55,7 @@ export interface Core {
   schema: ManagedSchema;
   identity: IdentityService;
   sessions: SessionService;
+  oauth: OAuth;
   suspensions: SuspensionPort;
   mailer: Mailer;
   audit: AuditLog;
@@ -100,7 +102,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     now,
     uniqueKeys,
   });
-  const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now });
+  const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now, purposes: ['sig', 'enc', 'oidc'] });
   const codec = createAuthIdCodec({ keystore, ttlSeconds: settings.authIdLifetimeSeconds, now });
   const auditLog = createAuditLog(settings.auditLog, now, options.audit);
   const spool = createMailSpool(rawStore.kv, { now, ttlMs: 60 * 60_000 });
@@ -131,12 +133,28 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   };
   const hasher = createPasswordHasher();
   const commonPasswords = await loadCommonPasswords();
-  const sessions = createSessionService({
-    store: stores.sessions,
-    idleMs: settings.sessionIdleMinutes * 60_000,
-    maxMs: settings.sessionMaxMinutes * 60_000,
+  const { oauth, problems: oauthProblems } = await createOAuth({
+    settings,
+    kv: stores.kv,
+    sessionStore: stores.sessions,
+    sessions: createSessionService({
+      store: stores.sessions,
+      idleMs: settings.sessionIdleMinutes * 60_000,
+      maxMs: settings.sessionMaxMinutes * 60_000,
+      now,
+    }),
+    keystore,
+    // `identity` is defined below; accounts are only read while serving requests.
+    identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
+    journeys: () => catalog.ids(),
     now,
   });
+  if (oauthProblems.length) {
+    await stores.close();
+    throw new StartupError(`The OAuth clients file ${settings.oauthClientsFile} has errors (CAIRN_OAUTH_CLIENTS_FILE).`, oauthProblems);
+  }
+  // Ending a session (logout, endSession, password reset) also revokes the tokens issued in it.
+  const sessions = oauth.sessions;
   const policy = createPolicyService({
     schema,
     commonPasswords,
@@ -194,6 +212,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     schema,
     identity,
     sessions,
+    oauth,
     suspensions,
     mailer,
     audit,

@@ -1,12 +1,12 @@
 /**
  * CORS for configured origins only: credentials allowed, the explicit origin echoed (never `*`),
- * and the headers the ForgeRock SDKs send allowed in preflights. A preflight from any other origin
+ * and the headers the ForgeRock SDKs send (Authorization for userinfo and endSession) allowed in preflights. A preflight from any other origin
  * is refused with 403 and no CORS headers.
  */
 import type { RequestHandler } from 'express';
 import { crestError, sendCrestError } from '../crest/errors.js';
 
-const ALLOWED_HEADERS = 'accept-api-version, content-type, x-requested-with, x-requested-platform, accept, accept-language';
+const ALLOWED_HEADERS = 'accept-api-version, authorization, content-type, x-requested-with, x-requested-platform, accept, accept-language';
 
 export function cors(origins: readonly string[], sessionHeader: string): RequestHandler {
   const allowed = new Set(origins.map((o) => o.replace(/\/$/, '')));

@@ -10,6 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { crestError, sendCrestError } from '../crest/errors.js';
 import { idmRouter } from '../idm/router.js';
+import { oauthRouter } from '../oauth/router.js';
 import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
 import { createApp } from './app.js';
 import { compose, type ComposeOptions } from './compose.js';
@@ -51,6 +52,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     suspensions,
     audit,
     mail: mailer,
+    oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));

@@ -41,7 +41,11 @@ export interface SessionService {
 const TOUCH_INTERVAL_MS = 60_000;
 const TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
-const keyOf = (tokenId: string): string => createHash('sha256').update(tokenId).digest('base64url');
+/** The store key of a session: the SHA-256 of its token (the token itself is never stored). */
+export const sessionKey = (tokenId: string): string => createHash('sha256').update(tokenId).digest('base64url');
+const keyOf = sessionKey;
+/** Whether a string has the shape of a session token. */
+export const isSessionToken = (tokenId: string | undefined): tokenId is string => typeof tokenId === 'string' && TOKEN.test(tokenId);
 
 function view(tokenId: string, s: StoredSession): Session {
   const d = s.data as { uid?: string; userId?: string; realm?: string; journey?: string };

@@ -1,0 +1,97 @@
+/**
+ * The OAuth 2.0 / OIDC part of a server, composed from Cairn's parts: the store adapter and the
+ * session bridge over the store, the session service wrapped so that ending a session revokes its
+ * tokens, the clients file, and one provider per realm (the root realm until realms exist), rebuilt
+ * whenever the keystore rotates the ID-token signing key (its JWKS keeps the retained keys).
+ */
+import type { ClientMetadata, Provider } from 'oidc-provider';
+import type { Settings } from '../config/settings.js';
+import type { Keystore } from '../keys/keystore.js';
+import type { SessionService } from '../sessions/session-service.js';
+import type { KeyValueStore, SessionStore } from '../stores/types.js';
+import type { AccountReader } from './account.js';
+import { loadClients } from './clients.js';
+import { createProvider } from './provider.js';
+import { createSessionBridge } from './session-adapter.js';
+import { withTokenRevocation, type RevokingSessions } from './session-revocation.js';
+import { createOidcStorage, type OidcStorage } from './store-adapter.js';
+
+export const ROOT_REALM = '/';
+
+export interface OAuth {
+  /** The session service every protocol must use: ending a session revokes its tokens. */
+  sessions: RevokingSessions;
+  storage: OidcStorage;
+  clients: readonly ClientMetadata[];
+  /** The issuer of a realm, e.g. `https://id.example.com/am/oauth2` for the root realm (AM's form). */
+  issuer(realm: string): string;
+  /** The realm's provider; undefined for a realm that does not exist. */
+  provider(realm: string): Promise<Provider | undefined>;
+}
+
+export interface OAuthDeps {
+  settings: Readonly<Settings>;
+  kv: KeyValueStore;
+  sessionStore: SessionStore;
+  sessions: SessionService;
+  keystore: Keystore;
+  identity: AccountReader;
+  journeys: () => readonly string[];
+  now: () => number;
+}
+
+export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; problems: string[] }> {
+  const { settings, kv, keystore, now } = deps;
+  const { clients, problems } = await loadClients(settings.oauthClientsFile);
+  const storage = createOidcStorage({ kv, now });
+  // `sessions` is defined below; the provider only ends sessions while serving requests.
+  const bridge = createSessionBridge({
+    sessions: deps.sessions,
+    store: deps.sessionStore,
+    kv,
+    end: (tokenId) => sessions.logout(tokenId).then(() => undefined),
+  });
+  const sessions = withTokenRevocation(deps.sessions, { bridge, storage, store: deps.sessionStore });
+  const issuer = (realm: string): string =>
+    `${settings.publicUrl}${settings.amBasePath}/oauth2${realm === ROOT_REALM ? '' : `/realms/root${realm.replace(/\//g, '/realms/')}`}`;
+  const corsOrigins = new Set(settings.corsOrigins.map((o) => o.replace(/\/$/, '')));
+  const adapter = (model: string) => (model === 'Session' ? bridge.adapter : storage.adapter(model));
+
+  let built: { kids: string; provider: Provider } | undefined;
+  async function provider(realm: string): Promise<Provider | undefined> {
+    if (realm !== ROOT_REALM) return undefined;
+    const keys = await keystore.all('oidc');
+    const kids = keys.map((k) => k.kid).join(' ');
+    if (built?.kids !== kids) {
+      built = {
+        kids,
+        provider: createProvider({
+          settings,
+          issuer: issuer(realm),
+          clients,
+          keys,
+          adapter,
+          identity: deps.identity,
+          journeys: deps.journeys,
+          corsOrigins,
+        }),
+      };
+    }
+    return built.provider;
+  }
+
+  const oauth: OAuth = { sessions, storage, clients, issuer, provider };
+  if (!problems.length) {
+    // oidc-provider checks client metadata when a client is first used: check every one now instead.
+    const p = (await provider(ROOT_REALM)) as Provider;
+    for (const c of clients) {
+      try {
+        await p.Client.find(c.client_id);
+      } catch (e) {
+        const detail = (e as { error_description?: string }).error_description ?? (e as Error).message;
+        problems.push(`${settings.oauthClientsFile}: client ${JSON.stringify(c.client_id)}: ${detail}.`);
+      }
+    }
+  }
+  return { oauth, problems };
+}
