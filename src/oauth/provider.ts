@@ -95,7 +95,8 @@ export function createProvider(options: ProviderOptions): Provider {
     jwks: { keys: options.keys.map(signingJwk) },
     findAccount: accountFinder(options.identity),
     acrValues: [...options.journeys()],
-    claims: { ...CLAIMS, acr: null, sid: null, auth_time: null, iss: null },
+    // The login's facts (which journey, when, which session) go in every ID token, as AM puts them.
+    claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'auth_time', 'sid'], iss: null },
     scopes: [...SUPPORTED_SCOPES],
     responseTypes: ['code'],
     clientAuthMethods: ['none', 'client_secret_basic', 'client_secret_post'],
