@@ -28,25 +28,29 @@ export function readSessionToken(req: Request, cookieName: string): string | und
   return parseCookies(req.get('cookie')).get(cookieName);
 }
 
-export type CookieSettings = Pick<Settings, 'cookieName' | 'publicUrl' | 'cookieSameSite' | 'cookieDomain'>;
+export type CookieSettings = Pick<Settings, 'cookieName' | 'publicUrl' | 'cookieSameSite' | 'cookieDomain' | 'cookiePartitioned'>;
 
 /** The attributes every cookie of the session carries (also used by the OAuth provider for its own cookies). */
 export function cookieAttributes(settings: Omit<CookieSettings, 'cookieName'>): {
   sameSite: 'Lax' | 'Strict' | 'None';
   secure: boolean;
+  partitioned: boolean;
   domain?: string;
 } {
   const sameSite = settings.cookieSameSite ?? 'Lax';
   return {
     sameSite,
     secure: settings.publicUrl.startsWith('https:') || sameSite === 'None',
+    // Browsers block third-party cookies by default now; a partitioned (CHIPS) one is kept per embedding site.
+    partitioned: sameSite === 'None' && settings.cookiePartitioned !== false,
     ...(settings.cookieDomain ? { domain: settings.cookieDomain } : {}),
   };
 }
 
 function attributes(settings: CookieSettings): string {
   const a = cookieAttributes(settings);
-  return `Path=/; HttpOnly; SameSite=${a.sameSite}${a.domain ? `; Domain=${a.domain}` : ''}${a.secure ? '; Secure' : ''}`;
+  const domain = a.domain ? `; Domain=${a.domain}` : '';
+  return `Path=/; HttpOnly; SameSite=${a.sameSite}${domain}${a.secure ? '; Secure' : ''}${a.partitioned ? '; Partitioned' : ''}`;
 }
 
 export function sessionCookie(settings: CookieSettings, tokenId: string): string {

@@ -115,6 +115,14 @@ export const SETTINGS = {
     default: 'Lax',
     enum: ['Lax', 'Strict', 'None'],
   },
+  cookiePartitioned: {
+    env: 'CAIRN_COOKIE_PARTITIONED',
+    title: 'Partitioned session cookie',
+    description:
+      'With SameSite=None, also mark the session cookie Partitioned (CHIPS): browsers that block third-party cookies keep it for each site that embeds Cairn (the SDK\'s fetches and hidden authorize iframe), separately per site.',
+    type: 'boolean',
+    default: true,
+  },
   cookieDomain: {
     env: 'CAIRN_COOKIE_DOMAIN',
     title: 'Session cookie domain',
@@ -366,6 +374,7 @@ export interface Settings {
   sessionMaxMinutes: number;
   cookieName: string;
   cookieSameSite: 'Lax' | 'Strict' | 'None';
+  cookiePartitioned: boolean;
   cookieDomain?: string;
   corsOrigins: string[];
   redirectAllowlist: string[];

@@ -84,7 +84,9 @@ async function impliedGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined>
 
 export function createProvider(options: ProviderOptions): Provider {
   const { settings, issuer } = options;
-  const sameSite = cookieAttributes(settings).sameSite.toLowerCase() as 'lax' | 'strict' | 'none';
+  const attributes = cookieAttributes(settings);
+  const sameSite = attributes.sameSite.toLowerCase() as 'lax' | 'strict' | 'none';
+  const partitioned = attributes.partitioned;
   const domain = settings.cookieDomain;
   const accessTtl = settings.oauthAccessTokenSeconds;
   const refreshTtl = settings.oauthRefreshTokenDays * 86_400;
@@ -107,8 +109,8 @@ export function createProvider(options: ProviderOptions): Provider {
     cookies: {
       // The provider's session cookie is Cairn's session cookie: the same name and attributes.
       names: { session: settings.cookieName, interaction: INTERACTION_COOKIE, resume: RESUME_COOKIE },
-      long: { httpOnly: true, sameSite, path: '/', ...(domain ? { domain } : {}) },
-      short: { httpOnly: true, sameSite, path: '/' },
+      long: { httpOnly: true, sameSite, partitioned, path: '/', ...(domain ? { domain } : {}) },
+      short: { httpOnly: true, sameSite, partitioned, path: '/' },
     },
     ttl: {
       AccessToken: accessTtl,
