@@ -23,10 +23,17 @@ function parseBody(req: Request, res: Response): Promise<void> {
   return new Promise((resolve, reject) => form(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
 }
 
+export interface EndSessionDeps {
+  provider: Provider;
+  settings: Readonly<Settings>;
+  sessions: RevokingSessions;
+  sessionOfSid(sid: string): Promise<string | undefined>;
+}
+
 export async function endSession(
   req: Request,
   res: Response,
-  deps: { provider: Provider; settings: Readonly<Settings>; sessions: RevokingSessions },
+  deps: EndSessionDeps,
 ): Promise<void> {
   const { provider, settings, sessions } = deps;
   if (req.method === 'POST') await parseBody(req, res);
@@ -36,6 +43,7 @@ export async function endSession(
   const redirect = one(params.post_logout_redirect_uri);
 
   let client = undefined as Awaited<ReturnType<Provider['Client']['find']>>;
+  let hinted: { sub?: unknown; sid?: unknown } | undefined;
   if (hint) {
     let aud: unknown;
     try {
@@ -46,13 +54,13 @@ export async function endSession(
     }
     const audience = Array.isArray(aud) ? aud[0] : aud;
     client = typeof audience === 'string' ? await provider.Client.find(audience).catch(() => undefined) : undefined;
-    const valid =
-      client &&
-      (await provider.IdToken.validate(hint, client).then(
-        () => true,
-        () => false,
-      ));
-    if (!client || !valid) {
+    hinted = client
+      ? await provider.IdToken.validate(hint, client).then(
+          (verified) => verified.payload as { sub?: unknown; sid?: unknown },
+          () => undefined,
+        )
+      : undefined;
+    if (!client || !hinted) {
       sendOAuthError(res, 400, 'invalid_request', 'id_token_hint could not be validated');
       return;
     }
@@ -72,11 +80,15 @@ export async function endSession(
     return;
   }
 
+  // The session: the cookie's; else (a cross-site fetch without it) the access token's; else the ID token's `sid`.
   const token = readSessionToken(req, settings.cookieName);
   if (!(token && (await sessions.logout(token)))) {
     const bearer = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i.exec(req.get('authorization') ?? '')?.[1];
     const accessToken = bearer ? await provider.AccessToken.find(bearer).catch(() => undefined) : undefined;
-    if (accessToken?.sessionUid && (!client || accessToken.clientId === client.clientId)) await sessions.endByKey(accessToken.sessionUid);
+    const byToken = accessToken?.sessionUid && (!client || accessToken.clientId === client.clientId) ? accessToken.sessionUid : undefined;
+    const bySid = !byToken && typeof hinted?.sid === 'string' ? await deps.sessionOfSid(hinted.sid) : undefined;
+    const key = byToken ?? bySid;
+    if (key) await sessions.endByKey(key);
   }
 
   res.setHeader('Set-Cookie', clearedSessionCookie(settings));

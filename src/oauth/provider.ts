@@ -148,8 +148,10 @@ export function createProvider(options: ProviderOptions): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      // A resource server (confidential client) may introspect any token; a public client only its own.
+      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId },
+      // A client revokes only its own tokens; another's is left alone (and, per RFC 7009, still answered 200).
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       // Served by end-session.ts ahead of the provider (by fetch and by redirect); enabled so discovery lists it.
       rpInitiatedLogout: { enabled: true },
       userinfo: { enabled: true },
@@ -159,6 +161,10 @@ export function createProvider(options: ProviderOptions): Provider {
     clockTolerance: 5,
   };
   const provider = new Provider(issuer, configuration);
+  // AM's ID tokens name the session they came from, so that endSession with only an id_token_hint
+  // (the SDK's logout, after it revoked the access token) ends the right session; oidc-provider
+  // includes `sid` only for clients registered for back-channel logout.
+  (provider.Client.prototype as { includeSid: () => boolean }).includeSid = () => true;
   // Requests reach it with X-Forwarded-Proto/Host set from CAIRN_PUBLIC_URL by the router.
   provider.proxy = true;
   return provider;

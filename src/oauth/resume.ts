@@ -10,7 +10,7 @@
 import type { Request, Response } from 'express';
 import type { Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
-import { parseCookies, readSessionToken } from '../am/cookies.js';
+import { cookieAttributes, parseCookies, readSessionToken } from '../am/cookies.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { sendOAuthError } from './oauth-error.js';
 import { RESUME_COOKIE } from './provider.js';
@@ -42,7 +42,10 @@ export async function resumeAuthorize(
     if (name === 'prompt' && fresh) continue;
     for (const v of Array.isArray(value) ? value : [value]) if (typeof v === 'string') query.append(name, v);
   }
-  res.setHeader('Set-Cookie', `${RESUME_COOKIE}=; Path=${req.baseUrl}${req.path}; HttpOnly; Max-Age=0`);
+  // Cleared with the attributes it was set with (a partitioned cookie is only replaced by a partitioned one).
+  const a = cookieAttributes(deps.settings);
+  const attributes = `SameSite=${a.sameSite}${a.secure ? '; Secure' : ''}${a.partitioned ? '; Partitioned' : ''}`;
+  res.setHeader('Set-Cookie', `${RESUME_COOKIE}=; Path=${req.baseUrl}${req.path}; HttpOnly; ${attributes}; Max-Age=0`);
   res.setHeader('Cache-Control', 'no-store');
   res.redirect(303, `${deps.mount}/authorize?${query.toString()}`);
 }

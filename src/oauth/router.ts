@@ -28,17 +28,24 @@ interface Located {
 
 const callbacks = new WeakMap<Provider, ReturnType<Provider['callback']>>();
 
-/** Adds Secure to the provider's cookies when the session cookie has it (SameSite=None on a loopback http URL). */
+/**
+ * Adds Secure to the provider's cookies when the session cookie has it (SameSite=None, or Partitioned,
+ * on a loopback http URL, which browsers accept): rewritten when the headers are written, because the
+ * provider's cookie library sets them through the prototype's setHeader.
+ */
 function secureCookies(res: Response): void {
-  const setHeader = res.setHeader.bind(res);
-  res.setHeader = (name: string, value: number | string | readonly string[]) => {
-    if (name.toLowerCase() !== 'set-cookie') return setHeader(name, value);
-    const list = (Array.isArray(value) ? value : [String(value)]) as string[];
-    return setHeader(
-      name,
-      list.map((c) => (/;\s*secure(;|$)/i.test(c) ? c : `${c}; secure`)),
-    );
-  };
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => Response;
+  res.writeHead = ((...args: unknown[]) => {
+    const value = res.getHeader('set-cookie');
+    if (value !== undefined) {
+      const list = Array.isArray(value) ? value.map(String) : [String(value)];
+      res.setHeader(
+        'set-cookie',
+        list.map((c) => (/;\s*secure(;|$)/i.test(c) ? c : `${c}; secure`)),
+      );
+    }
+    return writeHead(...args);
+  }) as Response['writeHead'];
 }
 
 export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; onError?: (error: unknown, req: Request) => void }): Router {
@@ -91,7 +98,7 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
         sendOAuthError(res, 405, 'invalid_request', 'Use GET or POST.');
         return;
       }
-      await endSession(req, res, { provider, settings, sessions: oauth.sessions });
+      await endSession(req, res, { provider, settings, sessions: oauth.sessions, sessionOfSid: oauth.sessionOfSid });
     }),
   );
   router.use(

@@ -21,6 +21,8 @@ export const ROOT_REALM = '/';
 export interface OAuth {
   /** The session service every protocol must use: ending a session revokes its tokens. */
   sessions: RevokingSessions;
+  /** The store key of the session an ID token's `sid` names. */
+  sessionOfSid(sid: string): Promise<string | undefined>;
   storage: OidcStorage;
   clients: readonly ClientMetadata[];
   /** The issuer of a realm, e.g. `https://id.example.com/am/oauth2` for the root realm (AM's form). */
@@ -80,7 +82,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; prob
     return built.provider;
   }
 
-  const oauth: OAuth = { sessions, storage, clients, issuer, provider };
+  const oauth: OAuth = { sessions, sessionOfSid: (sid) => bridge.sessionOfSid(sid), storage, clients, issuer, provider };
   if (!problems.length) {
     // oidc-provider checks client metadata when a client is first used: check every one now instead.
     const p = (await provider(ROOT_REALM)) as Provider;

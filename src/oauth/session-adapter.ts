@@ -7,6 +7,7 @@
  * (a hash, never the token), so tokens bound to the session (`expiresWithSession`) stop working the
  * moment the Cairn session ends, whoever ended it (logout, endSession, password reset, expiry).
  */
+import { createHash } from 'node:crypto';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { isSessionToken, sessionKey, type SessionService } from '../sessions/session-service.js';
 import type { KeyValueStore, SessionStore, StoredSession } from '../stores/types.js';
@@ -17,6 +18,7 @@ interface SessionExtension {
 }
 
 const extensionKey = (key: string): string => `oidc:session:${key}`;
+const sidKey = (sid: string): string => `oidc:sid:${createHash('sha256').update(sid).digest('base64url')}`;
 const seconds = (ms: number): number => Math.floor(ms / 1000);
 
 export interface SessionBridge {
@@ -26,6 +28,8 @@ export interface SessionBridge {
   grantsOf(key: string): Promise<string[]>;
   /** Forgets what the provider recorded for a session. */
   forget(key: string): Promise<void>;
+  /** The store key of the session an ID token's `sid` names, while it lives. */
+  sessionOfSid(sid: string): Promise<string | undefined>;
 }
 
 export interface SessionBridgeOptions {
@@ -82,6 +86,10 @@ export function createSessionBridge(options: SessionBridgeOptions): SessionBridg
         ...(p.state !== undefined ? { state: p.state } : {}),
       };
       await kv.set(extensionKey(key), ext, { expiresAt: stored.maxExpiresAt });
+      // ID tokens name the session by `sid` (one per client): endSession finds the session from it.
+      for (const a of Object.values(ext.authorizations ?? {})) {
+        if (typeof a.sid === 'string') await kv.insertIfAbsent(sidKey(a.sid), key, { expiresAt: stored.maxExpiresAt });
+      }
     },
     async destroy(tokenId) {
       if (isSessionToken(tokenId)) await options.end(tokenId);
@@ -103,6 +111,11 @@ export function createSessionBridge(options: SessionBridgeOptions): SessionBridg
     },
     forget: async (key) => {
       await kv.delete(extensionKey(key));
+    },
+    async sessionOfSid(sid) {
+      if (typeof sid !== 'string' || sid.length > 256) return undefined;
+      const key = (await kv.get<string>(sidKey(sid)))?.value;
+      return key && (await store.get(key)) ? key : undefined;
     },
   };
 }
