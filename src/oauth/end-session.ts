@@ -30,11 +30,7 @@ export interface EndSessionDeps {
   sessionOfSid(sid: string): Promise<string | undefined>;
 }
 
-export async function endSession(
-  req: Request,
-  res: Response,
-  deps: EndSessionDeps,
-): Promise<void> {
+export async function endSession(req: Request, res: Response, deps: EndSessionDeps): Promise<void> {
   const { provider, settings, sessions } = deps;
   if (req.method === 'POST') await parseBody(req, res);
   const params = (req.method === 'POST' ? req.body : req.query) as Record<string, unknown>;

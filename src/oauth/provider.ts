@@ -149,7 +149,10 @@ export function createProvider(options: ProviderOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       // A resource server (confidential client) may introspect any token; a public client only its own.
-      introspection: { enabled: true, allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => client.clientAuthMethod !== 'none' || token.clientId === client.clientId,
+      },
       // A client revokes only its own tokens; another's is left alone (and, per RFC 7009, still answered 200).
       revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       // Served by end-session.ts ahead of the provider (by fetch and by redirect); enabled so discovery lists it.

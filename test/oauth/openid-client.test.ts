@@ -75,7 +75,10 @@ describe('openid-client against Cairn', () => {
 
     // The journey (what the page drives), then the page follows goto with the new session cookie.
     const tokenId = await server.login('bjensen', PASSWORD);
-    const back = await fetch(new URL(goto, server.url), { redirect: 'manual', headers: { cookie: `${resumeCookie}; iPlanetDirectoryPro=${tokenId}` } });
+    const back = await fetch(new URL(goto, server.url), {
+      redirect: 'manual',
+      headers: { cookie: `${resumeCookie}; iPlanetDirectoryPro=${tokenId}` },
+    });
     expect(back.status).toBe(303);
     const again = await fetch(new URL(back.headers.get('location') ?? '', server.url), {
       redirect: 'manual',

@@ -102,7 +102,7 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     const page = await newPage('/app.html');
     const result = await page.evaluate(
       async ({ password, userinfo }) => {
-        const fr = (window as unknown as { forgerock: any }).forgerock; // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
+        const fr = (globalThis as unknown as { forgerock: any }).forgerock; // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
         let step = await fr.FRAuth.next();
         for (const cb of step.callbacks) cb.setInputValue(/Password/.test(cb.getType()) ? password : 'bjensen');
         step = await fr.FRAuth.next(step);
@@ -134,14 +134,14 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     await Promise.all([
       page.waitForURL(`${server.url}/login/**`),
       page.evaluate(() => {
-        void (window as unknown as { forgerock: any }).forgerock.TokenManager.getTokens({ login: 'redirect', forceRenew: true }); // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
+        void (globalThis as unknown as { forgerock: any }).forgerock.TokenManager.getTokens({ login: 'redirect', forceRenew: true }); // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
       }),
     ]);
     await waitForHeading(page, 'Sign In');
     await fillAndSubmit(page, { 'User Name': 'bjensen', Password: PASSWORD });
     await page.waitForURL(`${app.origin}/redirect.html?**`);
     expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
-    const done = (await page.evaluate(() => (window as unknown as { done: Promise<unknown> }).done)) as {
+    const done = (await page.evaluate(() => (globalThis as unknown as { done: Promise<unknown> }).done)) as {
       tokens?: { accessToken: string; idToken: string };
       user?: Record<string, unknown>;
       error?: string;
@@ -155,7 +155,7 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     // site's partition) still ends the session, through the access token's session.
     const after = await page.evaluate(
       async ({ userinfo, token }) => {
-        await (window as unknown as { forgerock: any }).forgerock.FRUser.logout(); // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
+        await (globalThis as unknown as { forgerock: any }).forgerock.FRUser.logout(); // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
         return (await fetch(userinfo, { headers: { Authorization: `Bearer ${token}` } })).status;
       },
       { userinfo: `${server.issuer}/userinfo`, token: done.tokens?.accessToken ?? '' },
@@ -173,8 +173,8 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     await page.locator('input:not([type=password]):not([type=hidden]):not([type=checkbox])').first().fill('bjensen');
     await page.locator('input[type=password]').fill(PASSWORD);
     await page.locator('button[type=submit]').click();
-    await page.waitForFunction(() => (window as unknown as { done?: unknown }).done !== undefined, undefined, { timeout: 15_000 });
-    const done = (await page.evaluate(() => (window as unknown as { done: unknown }).done)) as {
+    await page.waitForFunction(() => (globalThis as unknown as { done?: unknown }).done !== undefined, undefined, { timeout: 15_000 });
+    const done = (await page.evaluate(() => (globalThis as unknown as { done: unknown }).done)) as {
       journey: { successful: boolean };
       oauth: { successful: boolean; error: unknown; response: { accessToken?: string } | null };
       user: { successful: boolean; error: unknown; response: Record<string, unknown> | null };
