@@ -1,0 +1,122 @@
+/**
+ * oidc-provider's storage on Cairn's store contract, on the embedded store and (when
+ * CAIRN_MONGODB_URI names a server) on MongoDB: round trips, only hashes of tokens as keys, a
+ * single-use consume that holds under concurrency and revokes the grant on replay, grant and account
+ * revocation, expiry by the store's clock.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createOidcStorage, hashOf } from '../../src/oauth/store-adapter.js';
+import { openStore } from '../../src/stores/index.js';
+import type { Store } from '../../src/stores/types.js';
+
+const mongoUri = process.env.CAIRN_MONGODB_URI;
+
+interface Backend {
+  store: Store;
+  dispose(): Promise<void>;
+}
+
+const backends: [string, (now: () => number) => Promise<Backend>, boolean][] = [
+  [
+    'embedded',
+    async (now) => {
+      const dir = await mkdtemp(join(tmpdir(), 'cairn-oidc-store-'));
+      const store = await openStore({ dataDir: dir, now, sweepIntervalMs: 0 });
+      return { store, dispose: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
+    },
+    true,
+  ],
+  [
+    'mongodb',
+    async (now) => {
+      const u = new URL(mongoUri as string);
+      u.pathname = `/cairn_oidc_${randomBytes(6).toString('hex')}`;
+      const store = await openStore({ dataDir: '/nonexistent-unused', mongodbUri: u.toString(), now, sweepIntervalMs: 0 });
+      return {
+        store,
+        async dispose() {
+          await store.close();
+          const c = new MongoClient(u.toString());
+          await c.db().dropDatabase();
+          await c.close();
+        },
+      };
+    },
+    !!mongoUri,
+  ],
+];
+
+for (const [name, open, enabled] of backends) {
+  describe.runIf(enabled)(`oidc-provider storage on the ${name} store`, () => {
+    let backend: Backend | undefined;
+    let clock = Date.now();
+    const now = () => clock;
+    afterEach(async () => {
+      await backend?.dispose();
+      backend = undefined;
+    });
+    const setup = async () => {
+      backend = await open(now);
+      return { kv: backend.store.kv, storage: createOidcStorage({ kv: backend.store.kv, now }) };
+    };
+
+    it('keeps artifacts under hashes of their ids and gives them back', async () => {
+      const { kv, storage } = await setup();
+      const at = storage.adapter('AccessToken');
+      await at.upsert('raw-token-value', { kind: 'AccessToken', grantId: 'g1', accountId: 'u1', clientId: 'c' } as never, 60);
+      expect(await at.find('raw-token-value')).toMatchObject({ jti: 'raw-token-value', grantId: 'g1', accountId: 'u1' });
+      expect(await kv.get('oidc:AccessToken:raw-token-value')).toBeUndefined();
+      const stored = await kv.get<Record<string, unknown>>(`oidc:AccessToken:${hashOf('raw-token-value')}`);
+      expect(stored?.value).not.toHaveProperty('jti');
+      expect(await at.find('another')).toBeUndefined();
+    });
+
+    it('lets one of many concurrent consumers win; the others revoke the grant', async () => {
+      const { storage } = await setup();
+      const code = storage.adapter('AuthorizationCode');
+      const token = storage.adapter('AccessToken');
+      const grant = storage.adapter('Grant');
+      await grant.upsert('g2', { kind: 'Grant', accountId: 'u2', clientId: 'c' } as never, 600);
+      await code.upsert('code-1', { kind: 'AuthorizationCode', grantId: 'g2' } as never, 60);
+      await token.upsert('token-1', { kind: 'AccessToken', grantId: 'g2' } as never, 600);
+      const results = await Promise.allSettled(Array.from({ length: 6 }, () => code.consume('code-1')));
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+      for (const r of results.filter((x) => x.status === 'rejected'))
+        expect((r as PromiseRejectedResult).reason).toMatchObject({ error: 'invalid_grant' });
+      expect(await token.find('token-1')).toBeUndefined();
+      expect(await grant.find('g2')).toBeUndefined();
+    });
+
+    it('revokes a grant with all its members, and every grant of an account', async () => {
+      const { storage } = await setup();
+      const rt = storage.adapter('RefreshToken');
+      const at = storage.adapter('AccessToken');
+      const grant = storage.adapter('Grant');
+      for (const g of ['g3', 'g4']) {
+        await grant.upsert(g, { kind: 'Grant', accountId: 'u3', clientId: 'c' } as never, 600);
+        await rt.upsert(`rt-${g}`, { kind: 'RefreshToken', grantId: g } as never, 600);
+        await at.upsert(`at-${g}`, { kind: 'AccessToken', grantId: g } as never, 600);
+      }
+      await rt.revokeByGrantId('g3');
+      expect(await at.find('at-g3')).toBeUndefined();
+      expect(await rt.find('rt-g3')).toBeUndefined();
+      expect(await at.find('at-g4')).toBeDefined();
+      expect(await storage.revokeAccount('u3')).toBe(2);
+      expect(await at.find('at-g4')).toBeUndefined();
+      expect(await grant.find('g4')).toBeUndefined();
+    });
+
+    it('forgets an artifact when its time is up (store clock, with a short grace)', async () => {
+      const { storage } = await setup();
+      const at = storage.adapter('AccessToken');
+      await at.upsert('short', { kind: 'AccessToken' } as never, 10);
+      clock += 10_000 + 61_000;
+      expect(await at.find('short')).toBeUndefined();
+    });
+  });
+}
