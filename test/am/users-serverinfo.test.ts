@@ -19,7 +19,8 @@ afterAll(async () => {
 describe('users?_action=idFromSession', () => {
   it("names the session's user, from the cookie or the header", async () => {
     const tokenId = await server.login('bjensen', 'correct horse battery staple');
-    for (const auth of [{ cookie: `iPlanetDirectoryPro=${tokenId}` }, { iPlanetDirectoryPro: tokenId }]) {
+    const ways: Record<string, string>[] = [{ cookie: `iPlanetDirectoryPro=${tokenId}` }, { iPlanetDirectoryPro: tokenId }];
+    for (const auth of ways) {
       const res = await fetch(`${server.amUrl}/json/realms/root/users?_action=idFromSession`, { method: 'POST', headers: { ...headers, ...auth } });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({
