@@ -3,21 +3,20 @@
  * `/login/?…&goto=<this path>`; the journey's success set Cairn's session cookie and the page followed
  * `goto` here. The interaction (the stored authorize request) is taken once — it must belong to this
  * browser (its resume cookie) — and the browser is sent to the same authorize request again, which
- * the new session now satisfies without interaction. `prompt` is dropped only when the session is
- * younger than the request, so `prompt=login` or `max_age` are met by a real, new login; a person who
- * comes back without signing in just gets the sign-in page again.
+ * the new session now satisfies without interaction. `prompt` is dropped only when the session is not
+ * the one the request started with (a journey ran and made a new one), so `prompt=login` or
+ * `max_age` are met by a real, new login; a person who comes back without signing in just gets the
+ * sign-in page again.
  */
 import type { Request, Response } from 'express';
 import type { Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
 import { cookieAttributes, parseCookies, readSessionToken } from '../am/cookies.js';
-import type { SessionService } from '../sessions/session-service.js';
+import { sessionKey, type SessionService } from '../sessions/session-service.js';
 import { sendOAuthError } from './oauth-error.js';
 import { RESUME_COOKIE } from './provider.js';
 
 const UID = /^[A-Za-z0-9_-]{10,64}$/;
-/** Slack for the clocks of two instances when comparing the session's birth with the request's. */
-const SKEW_MS = 2_000;
 
 export async function resumeAuthorize(
   req: Request,
@@ -36,7 +35,8 @@ export async function resumeAuthorize(
   }
   await interaction.destroy();
   const session = await deps.sessions.validate(readSessionToken(req, deps.settings.cookieName));
-  const fresh = !!session && session.createdAt + SKEW_MS >= interaction.iat * 1000;
+  const before = (interaction.session as { uid?: string } | undefined)?.uid;
+  const fresh = !!session && sessionKey(session.tokenId) !== before;
   const query = new URLSearchParams();
   for (const [name, value] of Object.entries(interaction.params)) {
     if (name === 'prompt' && fresh) continue;

@@ -132,6 +132,49 @@ describe('openid-client against Cairn', () => {
     expect((await oidc.tokenIntrospection(config, refreshed.access_token)).active).toBe(false);
   });
 
+  it('prompt=login asks the hosted page for a fresh journey and is not satisfied by the old session', async () => {
+    const config = await oidc.discovery(new URL(server.issuer), 'grafana', SECRET, undefined, { execute: [oidc.allowInsecureRequests] });
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const authorize = oidc.buildAuthorizationUrl(config, {
+      redirect_uri: REDIRECT,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      prompt: 'login',
+    });
+    const old = await server.login('bjensen', PASSWORD);
+    const toPage = async (url: URL | string, session: string): Promise<{ goto: string; resume: string; page: URL }> => {
+      const res = await fetch(url, { redirect: 'manual', headers: { cookie: `iPlanetDirectoryPro=${session}` } });
+      expect(res.status).toBe(303);
+      const page = new URL(res.headers.get('location') ?? '', server.url);
+      expect(page.pathname).toBe('/login/');
+      return { goto: page.searchParams.get('goto') ?? '', resume: cookieOf(res, 'cairn_oauth_resume') ?? '', page };
+    };
+    const first = await toPage(authorize, old);
+    expect(first.page.searchParams.get('ForceAuth')).toBe('true');
+    // Coming back with the session that existed before the request: asked to sign in again.
+    const back = await fetch(new URL(first.goto, server.url), {
+      redirect: 'manual',
+      headers: { cookie: `${first.resume}; iPlanetDirectoryPro=${old}` },
+    });
+    const second = await toPage(new URL(back.headers.get('location') ?? '', server.url), old);
+    // A fresh journey (ForceAuth) makes a new session, which satisfies the request.
+    const fresh = await server.login('bjensen', PASSWORD);
+    const done = await fetch(new URL(second.goto, server.url), {
+      redirect: 'manual',
+      headers: { cookie: `${second.resume}; iPlanetDirectoryPro=${fresh}` },
+    });
+    const code = await fetch(new URL(done.headers.get('location') ?? '', server.url), {
+      redirect: 'manual',
+      headers: { cookie: `iPlanetDirectoryPro=${fresh}` },
+    });
+    const callback = new URL(code.headers.get('location') ?? '');
+    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+    expect(tokens.claims()?.sub).toBe(userId);
+  });
+
   it('publishes the signing key in the JWKS under the kid the ID token names', async () => {
     const jwks = (await (await fetch(`${server.issuer}/connect/jwk_uri`)).json()) as { keys: Record<string, unknown>[] };
     expect(jwks.keys.length).toBeGreaterThan(0);

@@ -72,6 +72,15 @@ describe('apiUrl', () => {
     expect(apiUrl('/am', route, { resume: false })).not.toContain('suspendedId');
   });
 
+  it('passes ForceAuth through, so an OAuth prompt=login runs the journey despite a session', () => {
+    const route = journey('?authIndexValue=Login&ForceAuth=true&goto=%2Fam%2Foauth2%2Fauthorize%2Fabc');
+    expect(route.forceAuth).toBe(true);
+    expect(apiUrl('/am', route, { resume: false })).toBe(
+      '/am/json/realms/root/authenticate?authIndexType=service&authIndexValue=Login&goto=%2Fam%2Foauth2%2Fauthorize%2Fabc&ForceAuth=true',
+    );
+    expect(journey('?authIndexValue=Login&ForceAuth=false').forceAuth).toBeUndefined();
+  });
+
   it('spells sub-realms as AM does', () => {
     expect(apiUrl('/am', journey('?realm=/alpha/beta'), { resume: false })).toMatch(
       /^\/am\/json\/realms\/root\/realms\/alpha\/realms\/beta\/authenticate\?/,

@@ -1,7 +1,7 @@
 /**
  * What the address bar asks for: the journey (query `authIndexValue` or the AM XUI hash route
  * `#/service/<journey>`; the hash wins because in-page links change only the hash), a `suspendedId`
- * from an e-mailed link, `goto` / `gotoOnFail` / `locale` / `realm` passed through to the API, or the
+ * from an e-mailed link, `goto` / `gotoOnFail` / `locale` / `realm` / `ForceAuth` passed through to the API, or the
  * landing page `#/success`. Also builds the API URL and the links between journeys. Pure.
  */
 
@@ -16,6 +16,8 @@ export interface JourneyRoute {
   locale?: string;
   /** Sub-realm path such as "/alpha"; undefined for the root realm. */
   realm?: string;
+  /** AM's `ForceAuth=true`: run the journey even if the browser has a session (an OAuth `prompt=login`). */
+  forceAuth?: true;
 }
 
 export type Route =
@@ -79,6 +81,7 @@ export function parseRoute(search: string, hash: string): Route {
   if (gotoOnFail !== undefined) route.gotoOnFail = gotoOnFail;
   if (locale !== undefined) route.locale = locale;
   if (realm !== undefined) route.realm = realm;
+  if (param(query, 'ForceAuth')?.toLowerCase() === 'true') route.forceAuth = true;
   return route;
 }
 
@@ -113,6 +116,7 @@ export function apiUrl(amBasePath: string, route: JourneyRoute, options: ApiUrlO
   if (route.gotoOnFail !== undefined) query.set('gotoOnFail', route.gotoOnFail);
   const locale = options.locale ?? route.locale;
   if (locale !== undefined) query.set('locale', locale);
+  if (route.forceAuth) query.set('ForceAuth', 'true');
   return `${base}/json/realms/root${realmPath}/authenticate?${query.toString()}`;
 }
 
