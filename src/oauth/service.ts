@@ -4,11 +4,12 @@
  * tokens, the clients file, and one provider per realm (the root realm until realms exist), rebuilt
  * whenever the keystore rotates the ID-token signing key (its JWKS keeps the retained keys).
  */
-import type { ClientMetadata, Provider } from 'oidc-provider';
+import type { ClientMetadata, KoaContextWithOIDC, Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
 import type { Keystore } from '../keys/keystore.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { KeyValueStore, SessionStore } from '../stores/types.js';
+import { pseudonym } from '../audit/pseudonym.js';
 import type { AccountReader } from './account.js';
 import { loadClients } from './clients.js';
 import { createProvider } from './provider.js';
@@ -40,6 +41,10 @@ export interface OAuthDeps {
   identity: AccountReader;
   journeys: () => readonly string[];
   now: () => number;
+  /** Audit events (`oauth.token.issued`, `oauth.grant.revoked`); secret-free, the person pseudonymised. */
+  audit?: { record(event: string, fields: Record<string, unknown>): void };
+  /** Internal errors inside the provider (answered as `server_error`). */
+  onError?: (error: unknown) => void;
 }
 
 export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; problems: string[] }> {
@@ -65,19 +70,26 @@ export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; prob
     const keys = await keystore.all('oidc');
     const kids = keys.map((k) => k.kid).join(' ');
     if (built?.kids !== kids) {
-      built = {
-        kids,
-        provider: createProvider({
-          settings,
-          issuer: issuer(realm),
-          clients,
-          keys,
-          adapter,
-          identity: deps.identity,
-          journeys: deps.journeys,
-          corsOrigins,
-        }),
-      };
+      const p = createProvider({
+        settings,
+        issuer: issuer(realm),
+        clients,
+        keys,
+        adapter,
+        identity: deps.identity,
+        journeys: deps.journeys,
+        corsOrigins,
+      });
+      const who = (accountId: string | undefined) => (accountId ? { subject: pseudonym(accountId) } : {});
+      p.on('grant.success', (ctx: KoaContextWithOIDC) => {
+        const fields = { clientId: ctx.oidc.client?.clientId, grantType: ctx.oidc.params?.grant_type, ...who(ctx.oidc.account?.accountId) };
+        deps.audit?.record('oauth.token.issued', fields);
+      });
+      p.on('grant.revoked', (ctx: KoaContextWithOIDC) => {
+        deps.audit?.record('oauth.grant.revoked', { clientId: ctx.oidc.client?.clientId });
+      });
+      p.on('server_error', (_ctx: unknown, error: unknown) => deps.onError?.(error));
+      built = { kids, provider: p };
     }
     return built.provider;
   }
