@@ -85,6 +85,21 @@ describe('authorize', () => {
     expect(back.searchParams.get('state')).toBe('st4te');
   });
 
+  it('sends an interactive request to the hosted page of the journey named by service or acr_values', async () => {
+    const cases: [Record<string, string>, string][] = [
+      [{ service: 'ForgottenUsername' }, 'ForgottenUsername'],
+      [{ acr_values: 'nope ResetPassword' }, 'ResetPassword'],
+      [{ acr_values: 'unknown' }, 'Login'],
+    ];
+    for (const [extra, journey] of cases) {
+      const res = await authorize(server, { clientId: 'spa', redirectUri: SPA, challenge: pkce().challenge, extra: { ...extra, prompt: 'login' } });
+      expect(res.status).toBe(303);
+      const page = new URL(res.headers.get('location') ?? '', server.url);
+      expect(page.pathname).toBe('/login/');
+      expect(page.searchParams.get('authIndexValue')).toBe(journey);
+    }
+  });
+
   it('answers a sub-realm that does not exist in OAuth’s shape', async () => {
     const res = await fetch(`${server.url}/am/oauth2/realms/root/realms/alpha/.well-known/openid-configuration`);
     expect(res.status).toBe(404);
