@@ -331,7 +331,7 @@ export const SETTINGS = {
   oauthRefreshTokenDays: {
     env: 'CAIRN_OAUTH_REFRESH_TOKEN_DAYS',
     title: 'Refresh token lifetime',
-    description: 'Lifetime of refresh tokens (rotated on every use; AM default 7 days). They end earlier with the session unless offline_access was granted.',
+    description: 'How long refresh tokens work after the sign-in that granted them (each use rotates them; AM default 7 days). They end earlier with the session unless offline_access was granted.',
     type: 'integer',
     default: 7,
     minimum: 1,

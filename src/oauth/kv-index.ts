@@ -26,9 +26,14 @@ function lifetime(members: readonly Member[]): { expiresAt?: number } {
   return { expiresAt: Math.max(...members.map((m) => m.x as number)) };
 }
 
+/** A member already listed until at least this close to the asked expiry is not rewritten (saves a write per re-save). */
+const SLACK_MS = 24 * 3_600_000;
+
 export async function addMember(kv: KeyValueStore, key: string, member: string, expiresAt: number | null, now: number): Promise<void> {
   for (let i = 0; i < ATTEMPTS; i++) {
     const entry = await kv.get<IndexValue>(key);
+    const listed = entry?.value.m.find((m) => m.k === member);
+    if (listed && (listed.x === null || (expiresAt !== null && listed.x >= expiresAt - SLACK_MS))) return;
     const kept = live(entry?.value.m ?? [], now).filter((m) => m.k !== member);
     const members = [...kept, { k: member, x: expiresAt }];
     const written = entry
@@ -43,12 +48,4 @@ export async function addMember(kv: KeyValueStore, key: string, member: string, 
 export async function members(kv: KeyValueStore, key: string, now: number): Promise<string[]> {
   const entry = await kv.get<IndexValue>(key);
   return live(entry?.value.m ?? [], now).map((m) => m.k);
-}
-
-/** Removes the index and returns its members (a writer racing with it re-creates the index with its own member only). */
-export async function takeMembers(kv: KeyValueStore, key: string, now: number): Promise<string[]> {
-  const entry = await kv.get<IndexValue>(key);
-  if (!entry) return [];
-  await kv.delete(key);
-  return live(entry.value.m, now).map((m) => m.k);
 }

@@ -73,12 +73,15 @@ async function impliedGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined>
   const grantId = ctx.oidc.result?.consent?.grantId ?? session.grantIdFor(client.clientId);
   let grant = grantId ? await provider.Grant.find(grantId) : undefined;
   if (grant && (grant.accountId !== accountId || grant.clientId !== client.clientId)) grant = undefined;
+  const isNew = !grant;
   grant ??= new provider.Grant({ clientId: client.clientId, accountId });
+  const before = grant.getOIDCScope();
   const requested = String(params?.scope ?? '')
     .split(' ')
     .filter(Boolean);
   if (requested.length) grant.addOIDCScope(requested);
-  await grant.save();
+  // Saved only when it changes: an authorize the grant already covers writes nothing here.
+  if (isNew || grant.getOIDCScope() !== before) await grant.save();
   return grant;
 }
 

@@ -85,10 +85,14 @@ export function createSessionBridge(options: SessionBridgeOptions): SessionBridg
         ...(p.authorizations ? { authorizations: p.authorizations } : {}),
         ...(p.state !== undefined ? { state: p.state } : {}),
       };
+      // The provider saves its session on every authorize; most of the time nothing changed.
+      const previous = await extension(key);
+      if (JSON.stringify(previous ?? {}) === JSON.stringify(ext)) return;
       await kv.set(extensionKey(key), ext, { expiresAt: stored.maxExpiresAt });
       // ID tokens name the session by `sid` (one per client): endSession finds the session from it.
+      const known = new Set(Object.values(previous?.authorizations ?? {}).map((a) => a.sid));
       for (const a of Object.values(ext.authorizations ?? {})) {
-        if (typeof a.sid === 'string') await kv.insertIfAbsent(sidKey(a.sid), key, { expiresAt: stored.maxExpiresAt });
+        if (typeof a.sid === 'string' && !known.has(a.sid)) await kv.insertIfAbsent(sidKey(a.sid), key, { expiresAt: stored.maxExpiresAt });
       }
     },
     async destroy(tokenId) {

@@ -1,16 +1,18 @@
 /**
  * oidc-provider's storage (its Adapter interface) on Cairn's key/value store, so any instance answers
  * any token request: one entry per artifact under `oidc:<Model>:<sha256(id)>` — the store never
- * holds a usable token or code, only its hash — expiring with the artifact. Two indexes built from
- * the store's primitives (src/oauth/kv-index.ts): a grant's members (for revokeByGrantId) and an
- * account's grants (revoked when the password is reset). `consume` is a compare-and-set, so of two
- * concurrent exchanges of one code (or refresh token) exactly one wins; the other is a replay and
- * revokes the whole grant (RFC 6749 §4.1.2). Sessions are not stored here: see session-adapter.ts.
+ * holds a usable token or code, only its hash — expiring with the artifact. A token or code is only
+ * found while its grant is: revoking a grant is one delete, and everything issued under it stops
+ * working at once (oidc-provider itself refuses a refresh whose grant is gone). An account's grants
+ * are listed in an index built from the store's primitives (src/oauth/kv-index.ts), revoked when the
+ * password is reset. `consume` is a compare-and-set, so of two concurrent exchanges of one code (or
+ * refresh token) exactly one wins; the other is a replay and revokes the whole grant (RFC 6749
+ * §4.1.2). Sessions are not stored here: see session-adapter.ts.
  */
 import { createHash } from 'node:crypto';
 import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
 import type { KeyValueStore } from '../stores/types.js';
-import { addMember, members, takeMembers } from './kv-index.js';
+import { addMember, members } from './kv-index.js';
 
 /** Artifacts that belong to a grant and die with it. */
 const GRANTABLE = new Set([
@@ -26,7 +28,6 @@ const SINGLE_USE = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', '
 
 export const hashOf = (id: string): string => createHash('sha256').update(id).digest('base64url');
 const keyOf = (model: string, id: string): string => `oidc:${model}:${hashOf(id)}`;
-const grantIndex = (grantId: string): string => `oidc:grant-members:${hashOf(grantId)}`;
 const accountIndex = (accountId: string): string => `oidc:account-grants:${hashOf(accountId)}`;
 
 export interface OidcStorage {
@@ -50,8 +51,7 @@ export function createOidcStorage(options: StorageOptions): OidcStorage {
   const grace = (options.graceSeconds ?? 60) * 1000;
 
   async function revokeGrant(grantId: string): Promise<void> {
-    const keys = await takeMembers(kv, grantIndex(grantId), now());
-    await Promise.all([...keys, keyOf('Grant', grantId)].map((k) => kv.delete(k)));
+    await kv.delete(keyOf('Grant', grantId));
   }
 
   class StoreAdapter implements Adapter {
@@ -62,9 +62,6 @@ export function createOidcStorage(options: StorageOptions): OidcStorage {
       const expiresAt = typeof expiresIn === 'number' ? now() + expiresIn * 1000 + grace : undefined;
       const { jti: _jti, ...value } = payload as AdapterPayload & { jti?: string };
       void _jti;
-      if (GRANTABLE.has(this.model) && typeof payload.grantId === 'string') {
-        await addMember(kv, grantIndex(payload.grantId), key, expiresAt ?? null, now());
-      }
       if (this.model === 'Grant' && typeof payload.accountId === 'string') {
         await addMember(kv, accountIndex(payload.accountId), id, expiresAt ?? null, now());
       }
@@ -74,7 +71,11 @@ export function createOidcStorage(options: StorageOptions): OidcStorage {
     async find(id: string): Promise<AdapterPayload | undefined> {
       if (typeof id !== 'string' || id === '' || id.length > 1024) return undefined;
       const entry = await kv.get<AdapterPayload>(keyOf(this.model, id));
-      return entry ? { ...entry.value, jti: id } : undefined;
+      if (!entry) return undefined;
+      // Issued under a grant that was revoked (or has lapsed): as good as gone.
+      const grantId = entry.value.grantId;
+      if (GRANTABLE.has(this.model) && typeof grantId === 'string' && !(await kv.get(keyOf('Grant', grantId)))) return undefined;
+      return { ...entry.value, jti: id };
     }
 
     async findByUid(): Promise<undefined> {

@@ -68,12 +68,16 @@ for (const [name, open, enabled] of backends) {
     it('keeps artifacts under hashes of their ids and gives them back', async () => {
       const { kv, storage } = await setup();
       const at = storage.adapter('AccessToken');
+      await storage.adapter('Grant').upsert('g1', { kind: 'Grant', accountId: 'u1', clientId: 'c' } as never, 600);
       await at.upsert('raw-token-value', { kind: 'AccessToken', grantId: 'g1', accountId: 'u1', clientId: 'c' } as never, 60);
       expect(await at.find('raw-token-value')).toMatchObject({ jti: 'raw-token-value', grantId: 'g1', accountId: 'u1' });
       expect(await kv.get('oidc:AccessToken:raw-token-value')).toBeUndefined();
       const stored = await kv.get<Record<string, unknown>>(`oidc:AccessToken:${hashOf('raw-token-value')}`);
       expect(stored?.value).not.toHaveProperty('jti');
       expect(await at.find('another')).toBeUndefined();
+      // Without its grant a token is not found.
+      await at.upsert('orphan', { kind: 'AccessToken', grantId: 'never-granted', clientId: 'c' } as never, 60);
+      expect(await at.find('orphan')).toBeUndefined();
     });
 
     it('lets one of many concurrent consumers win; the others revoke the grant', async () => {
@@ -92,7 +96,7 @@ for (const [name, open, enabled] of backends) {
       expect(await grant.find('g2')).toBeUndefined();
     });
 
-    it('revokes a grant with all its members, and every grant of an account', async () => {
+    it('revokes a grant with everything issued under it, and every grant of an account', async () => {
       const { storage } = await setup();
       const rt = storage.adapter('RefreshToken');
       const at = storage.adapter('AccessToken');
