@@ -9,6 +9,7 @@ import type { Settings } from '../config/settings.js';
 import type { Keystore } from '../keys/keystore.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { KeyValueStore, SessionStore } from '../stores/types.js';
+import type { AuditPort } from '../audit/audit-log.js';
 import { pseudonym } from '../audit/pseudonym.js';
 import type { AccountReader } from './account.js';
 import { loadClients } from './clients.js';
@@ -42,7 +43,7 @@ export interface OAuthDeps {
   journeys: () => readonly string[];
   now: () => number;
   /** Audit events (`oauth.token.issued`, `oauth.grant.revoked`); secret-free, the person pseudonymised. */
-  audit?: { record(event: string, fields: Record<string, unknown>): void };
+  audit?: AuditPort;
   /** Internal errors inside the provider (answered as `server_error`). */
   onError?: (error: unknown) => void;
 }

@@ -148,8 +148,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
     journeys: () => catalog.ids(),
     now,
-    // `audit` is defined below; events happen while serving requests.
-    audit: { record: (event, fields) => audit.record(event, fields) },
+    audit,
     onError: (e) => log(`oauth: ${(e as Error)?.message ?? String(e)}`),
   });
   if (oauthProblems.length) {
