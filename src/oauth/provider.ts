@@ -10,8 +10,7 @@
  * - an interactive authorize sends the person to the hosted journey page, back through resume.ts;
  * - errors are JSON (`{error, error_description}`), never an HTML page.
  */
-import type { Adapter, KoaContextWithOIDC, ClientMetadata, Configuration, Grant, JWK } from 'oidc-provider';
-import { Provider } from 'oidc-provider';
+import type { Adapter, KoaContextWithOIDC, ClientMetadata, Configuration, Grant, JWK, Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
 import type { StoredKey } from '../keys/keystore.js';
 import { cookieAttributes } from '../am/cookies.js';
@@ -85,7 +84,12 @@ async function impliedGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined>
   return grant;
 }
 
-export function createProvider(options: ProviderOptions): Provider {
+/**
+ * Builds the provider. oidc-provider is loaded here, on first use, not when the server's modules
+ * load: command-line tools that never serve OAuth do not load it (nor print its runtime notice).
+ */
+export async function createProvider(options: ProviderOptions): Promise<Provider> {
+  const { Provider } = await import('oidc-provider');
   const { settings, issuer } = options;
   const attributes = cookieAttributes(settings);
   const sameSite = attributes.sameSite.toLowerCase() as 'lax' | 'strict' | 'none';

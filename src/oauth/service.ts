@@ -71,7 +71,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; prob
     const keys = await keystore.all('oidc');
     const kids = keys.map((k) => k.kid).join(' ');
     if (built?.kids !== kids) {
-      const p = createProvider({
+      const p = await createProvider({
         settings,
         issuer: issuer(realm),
         clients,
@@ -96,7 +96,7 @@ export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; prob
   }
 
   const oauth: OAuth = { sessions, sessionOfSid: (sid) => bridge.sessionOfSid(sid), storage, clients, issuer, provider };
-  if (!problems.length) {
+  if (!problems.length && clients.length) {
     // oidc-provider checks client metadata when a client is first used: check every one now instead.
     const p = (await provider(ROOT_REALM)) as Provider;
     for (const c of clients) {

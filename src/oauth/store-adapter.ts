@@ -10,7 +10,7 @@
  * §4.1.2). Sessions are not stored here: see session-adapter.ts.
  */
 import { createHash } from 'node:crypto';
-import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from 'oidc-provider';
+import type { Adapter, AdapterFactory, AdapterPayload } from 'oidc-provider';
 import type { KeyValueStore } from '../stores/types.js';
 import { addMember, members } from './kv-index.js';
 
@@ -25,6 +25,9 @@ const GRANTABLE = new Set([
 ]);
 /** Artifacts that can be used once (a second use is a replay). */
 const SINGLE_USE = new Set(['AuthorizationCode', 'RefreshToken', 'DeviceCode', 'BackchannelAuthenticationRequest', 'PreAuthorizedCode']);
+
+/** oidc-provider's error classes (loaded with it, when a provider first serves a request). */
+const oidcErrors = async () => (await import('oidc-provider')).errors;
 
 export const hashOf = (id: string): string => createHash('sha256').update(id).digest('base64url');
 const keyOf = (model: string, id: string): string => `oidc:${model}:${hashOf(id)}`;
@@ -89,7 +92,7 @@ export function createOidcStorage(options: StorageOptions): OidcStorage {
     async consume(id: string): Promise<void> {
       const key = keyOf(this.model, id);
       const entry = await kv.get<AdapterPayload>(key);
-      if (!entry) throw new errors.InvalidGrant('grant request is invalid');
+      if (!entry) throw new (await oidcErrors()).InvalidGrant('grant request is invalid');
       const consumed =
         !entry.value.consumed &&
         (await kv.compareAndSet(
@@ -101,7 +104,7 @@ export function createOidcStorage(options: StorageOptions): OidcStorage {
       if (!consumed && SINGLE_USE.has(this.model)) {
         // Another request used it first: a replay. Everything issued under the grant goes.
         if (typeof entry.value.grantId === 'string') await revokeGrant(entry.value.grantId);
-        throw new errors.InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already consumed`);
+        throw new (await oidcErrors()).InvalidGrant(`${this.model === 'RefreshToken' ? 'refresh token' : 'authorization code'} already consumed`);
       }
     }
 
