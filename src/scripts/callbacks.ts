@@ -31,7 +31,7 @@ import {
   type Callback,
   type TextOutputMessageType,
 } from '../callbacks/index.js';
-import type { PolicyFailure } from '../nodes/services.js';
+import type { PolicyFailure } from '../identity/ports.js';
 
 type D = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { isCairnError } from '../errors/cairn-error.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import { applyPatch, parsePatch } from '../crest/patch.js';
 import { parseQueryFilter } from '../crest/query-filter.js';
-import type { ManagedObject } from '../nodes/services.js';
+import type { ManagedObject } from '../identity/ports.js';
 
 export interface HttpPolicy {
   /** URL prefixes (scheme://host[:port][/path]) a script may call. */
