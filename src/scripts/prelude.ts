@@ -479,6 +479,7 @@ function pkg(path) {
       if (typeof name === 'symbol') return name === G.Symbol.toPrimitive ? function () { return '[JavaPackage ' + path + ']'; } : undefined;
       if (name === 'toString' || name === 'valueOf') return function () { return '[JavaPackage ' + path + ']'; };
       if (name === '__javaPackage') return path;
+      if (name.slice(0, 2) === '__' || name === 'then' || name === 'toJSON') return undefined;
       var child = path === '' ? name : path + '.' + name;
       if (hasOwn(CLASSES, child)) return CLASSES[child];
       if (packages.size > 4096) throw missing(child);
@@ -668,7 +669,7 @@ function bind(scriptFn) {
   return function run(inputJson) {
     var input = parse(inputJson), logs = [], logged = 0, overflow = false;
     var x = { shared: input.shared, transient: input.transient, inputs: input.inputs,
-      log: function (level, msg) { if (overflow) throw new E('Script log output exceeded its limit.'); logged += msg.length + 16; if (logged > input.maxLogBytes) { overflow = true; throw new E('Script log output exceeded its limit.'); } push(logs, [level, msg]); } };
+      log: function (level, msg) { if (overflow) throw new E('Script log output exceeded its limit.'); logged += msg.length + 16; if (logged > input.maxLogBytes) { overflow = true; host('overflow', 'null'); throw new E('Script log output exceeded its limit.'); } push(logs, [level, msg]); } };
     var act = newAction(), built = [];
     var b = {
       nodeState: makeState(x), callbacks: engine === 'legacy' ? legacyCallbacks(input.callbacks) : nextCallbacks(input.callbacks),

@@ -7,6 +7,7 @@
 import variant from '@jitl/quickjs-wasmfile-release-sync';
 import {
   newQuickJSWASMModuleFromVariant,
+  newVariant,
   type QuickJSSyncVariant,
   type QuickJSContext,
   type QuickJSHandle,
@@ -18,9 +19,19 @@ import { PRELUDE } from './prelude.js';
 import { LINE_OFFSET, wrapScript } from './wrap.js';
 
 let modulePromise: Promise<QuickJSWASMModule> | undefined;
-/** The QuickJS WebAssembly module, loaded once per thread. */
-export const quickjs = (): Promise<QuickJSWASMModule> =>
-  (modulePromise ??= newQuickJSWASMModuleFromVariant(variant as unknown as QuickJSSyncVariant));
+const PAGE = 64 * 1024;
+/**
+ * The QuickJS WebAssembly module, loaded once per thread. `maxBytes` caps its whole linear memory:
+ * QuickJS's own limit does not count ArrayBuffer contents, this cap does (allocations beyond it fail).
+ */
+export const quickjs = (maxBytes?: number): Promise<QuickJSWASMModule> =>
+  (modulePromise ??= newQuickJSWASMModuleFromVariant(
+    maxBytes === undefined
+      ? (variant as unknown as QuickJSSyncVariant)
+      : newVariant(variant as unknown as QuickJSSyncVariant, {
+          wasmMemory: new WebAssembly.Memory({ initial: 256, maximum: Math.max(512, Math.ceil(maxBytes / PAGE)) }),
+        }),
+  ));
 
 export interface RealmOptions {
   source: string;
@@ -92,7 +103,7 @@ export function createRealmSync(module: QuickJSWASMModule, options: RealmOptions
   const runtime: QuickJSRuntime = module.newRuntime();
   runtime.setMaxStackSize(options.stackBytes ?? STACK_BYTES);
   const ctx = runtime.newContext();
-  let current: { deadline: number; host: HostCall; interrupted: boolean } | undefined;
+  let current: { deadline: number; host: HostCall; interrupted: boolean; overflowed: boolean } | undefined;
   let spoiled = false;
   const handles: QuickJSHandle[] = [];
   const own = <T extends QuickJSHandle>(h: T): T => {
@@ -109,9 +120,16 @@ export function createRealmSync(module: QuickJSWASMModule, options: RealmOptions
       ctx.newFunction('host', (opH, argsH) => {
         const exec = current;
         if (!exec) throw new Error('No execution is running.');
+        const op = ctx.getString(opH);
+        if (op === 'overflow') {
+          // Past its output budget: stop the script at the next interrupt check, whatever it catches.
+          exec.overflowed = true;
+          exec.deadline = -Infinity;
+          return ctx.null;
+        }
         const started = performance.now();
         try {
-          const answer = exec.host(ctx.getString(opH), ctx.getString(argsH));
+          const answer = exec.host(op, ctx.getString(argsH));
           return answer === null ? ctx.null : ctx.newString(answer);
         } finally {
           exec.deadline += performance.now() - started; // waiting for the host is not the script's CPU time
@@ -153,7 +171,7 @@ export function createRealmSync(module: QuickJSWASMModule, options: RealmOptions
         return spoiled;
       },
       run(inputJson, budget) {
-        const exec = { deadline: performance.now() + budget.cpuMs, host: budget.host, interrupted: false };
+        const exec = { deadline: performance.now() + budget.cpuMs, host: budget.host, interrupted: false, overflowed: false };
         current = exec;
         try {
           const input = ctx.newString(inputJson);
@@ -162,6 +180,7 @@ export function createRealmSync(module: QuickJSWASMModule, options: RealmOptions
           if (result.error) {
             const e = errorText(ctx, result.error);
             result.error.dispose();
+            if (exec.overflowed) throw new ScriptFailure('output', 'The script logged more than its output budget allows.');
             if (exec.interrupted) throw new ScriptFailure('cpu', `The script ran longer than its CPU budget of ${budget.cpuMs} ms.`);
             const kind = classify(e.message);
             if (kind === 'memory') {
@@ -214,7 +233,7 @@ function firstFrame(stack: string): string {
 
 function mallocSize(ctx: QuickJSContext, runtime: QuickJSRuntime): number {
   const h = runtime.computeMemoryUsage();
-  const usage = ctx.dump(h) as { malloc_size?: number };
+  const usage = ctx.dump(h) as { malloc_size?: number; memory_used_size?: number };
   h.dispose();
-  return usage.malloc_size ?? 0;
+  return usage.malloc_size ?? usage.memory_used_size ?? 0;
 }

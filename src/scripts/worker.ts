@@ -78,7 +78,8 @@ function localOp(op: string, args: unknown): string | null | undefined {
 
 async function main(): Promise<void> {
   const data = workerData as WorkerData;
-  const module: QuickJSWASMModule = await quickjs();
+  // Every realm of this thread shares the cap: a few scripts' budgets, plus their compiled realms.
+  const module: QuickJSWASMModule = await quickjs(256 * 1024 * 1024 + 2 * data.memoryBytes);
   const flag = new Int32Array(data.flag);
   const realms = new Map<string, Realm>();
   let nextCall = 1;
