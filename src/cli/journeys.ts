@@ -18,6 +18,7 @@ import { outcomesOf as nodeOutcomes, type Outcome } from '../nodes/types.js';
 import { readJourneyDir } from '../journeys/catalog.js';
 import { editorSchema, JOURNEY_ID_PATTERN } from '../journeys/schema.js';
 import { formatProblems, nodeTypesNotRun, validateJourneys, type JourneyInput } from '../journeys/validate.js';
+import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import type { Command, CommandIo } from './main.js';
 
 const HELP = `Usage:
@@ -31,9 +32,10 @@ const HELP = `Usage:
   cairn journeys diagram <file>...        Print each journey as a Mermaid flowchart (Markdown).
   cairn journeys schema [out-file]        Print (or write) the JSON Schema of journey files.`;
 
-async function collect(paths: string[], io: CommandIo): Promise<{ inputs: JourneyInput[]; known: Set<string> } | undefined> {
+async function collect(paths: string[], io: CommandIo): Promise<{ inputs: JourneyInput[]; known: Set<string>; scripts: ScriptLibrary } | undefined> {
   const inputs: JourneyInput[] = [];
   const known = new Set<string>();
+  const scriptDirs = new Set<string>();
   for (const p of paths) {
     const full = resolve(io.cwd, p);
     let info;
@@ -43,6 +45,7 @@ async function collect(paths: string[], io: CommandIo): Promise<{ inputs: Journe
       io.err(`cairn journeys validate: ${p}: no such file or directory.`);
       return undefined;
     }
+    scriptDirs.add(scriptsDirOf(info.isDirectory() ? full : dirname(full)));
     if (info.isDirectory()) {
       inputs.push(...(await readJourneyDir(full)));
     } else {
@@ -59,7 +62,18 @@ async function collect(paths: string[], io: CommandIo): Promise<{ inputs: Journe
       }
     }
   }
-  return { inputs, known };
+  return { inputs, known, scripts: await scriptsOf([...scriptDirs]) };
+}
+
+/** The scripts beside the journeys (`<dir>/scripts/`), of every directory named. */
+async function scriptsOf(dirs: string[]): Promise<ScriptLibrary> {
+  const libraries = await Promise.all(dirs.map((d) => loadScriptLibrary(d)));
+  if (libraries.length === 1) return libraries[0]!;
+  return libraryOf(
+    dirs.join(', '),
+    libraries.flatMap((l) => l.all()),
+    libraries.flatMap((l) => l.problems),
+  );
 }
 
 async function validate(args: string[], io: CommandIo): Promise<number> {
@@ -73,7 +87,9 @@ async function validate(args: string[], io: CommandIo): Promise<number> {
     io.err(`cairn journeys validate: no journey files (*.json) in ${args.join(', ')}.`);
     return 1;
   }
-  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known });
+  const validated = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known, scripts: found.scripts });
+  const journeys = validated.journeys;
+  const problems = [...found.scripts.problems, ...validated.problems];
   for (const line of formatProblems(problems)) io.out(line);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
@@ -260,7 +276,7 @@ async function diagramCommand(args: string[], io: CommandIo): Promise<number> {
     if (!args.length) io.err('cairn journeys diagram: name at least one journey file or directory.');
     return 2;
   }
-  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known });
+  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known, scripts: found.scripts });
   for (const line of formatProblems(problems.filter((p) => p.severity === 'error'))) io.err(line);
   for (const j of [...journeys.values()].sort((a, b) => a.id.localeCompare(b.id))) {
     io.out(`## ${j.id}\n\n${j.source.description ?? ''}\n\n\`\`\`mermaid\n${mermaidOf(j.source)}\n\`\`\`\n`);

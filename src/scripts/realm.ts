@@ -22,7 +22,9 @@ let modulePromise: Promise<QuickJSWASMModule> | undefined;
 const PAGE = 64 * 1024;
 /** WebAssembly's runtime API (the TypeScript lib in use declares only its types). */
 type WasmMemory = NonNullable<Parameters<typeof newVariant>[1]['wasmMemory']>;
-const Wasm = (globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => Exclude<WasmMemory, () => unknown> } }).WebAssembly;
+const Wasm = (
+  globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => Exclude<WasmMemory, () => unknown> } }
+).WebAssembly;
 /**
  * The QuickJS WebAssembly module, loaded once per thread. `maxBytes` caps its whole linear memory:
  * QuickJS's own limit does not count ArrayBuffer contents, this cap does (allocations beyond it fail).
