@@ -18,7 +18,10 @@ import { outcomesOf as nodeOutcomes, type Outcome } from '../nodes/types.js';
 import { readJourneyDir } from '../journeys/catalog.js';
 import { editorSchema, JOURNEY_ID_PATTERN } from '../journeys/schema.js';
 import { formatProblems, nodeTypesNotRun, validateJourneys, type JourneyInput } from '../journeys/validate.js';
-import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
+import { recordsFromImport } from '../scripts/am-export.js';
+import { fileNames, META_SUFFIX, toAmRecord, writeScriptDir } from '../scripts/files.js';
+import { libraryFromRecords, libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
+import type { ScriptRecord } from '../scripts/model.js';
 import type { Command, CommandIo } from './main.js';
 
 const HELP = `Usage:
@@ -175,15 +178,39 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     planned.push({ file, journey: { $schema: schemaRef, ...j.journey }, from: `${j.file}#${j.pointer}` });
   }
 
+  // Scripts go beside the journeys, in <dir>/scripts/; one that would replace a different script without --force stays out.
+  const scriptsDir = scriptsDirOf(dir);
+  const { records: carried, unreadable } = recordsFromImport(result.scripts);
+  const present = await loadScriptLibrary(scriptsDir);
+  const writeScripts: ScriptRecord[] = [];
+  const scriptNotes: string[] = unreadable.map((s) => `script ${s._id}: its body could not be read; not written.`);
+  for (const r of carried) {
+    const old = present.get(r.meta._id);
+    if (!old) writeScripts.push(r);
+    else if (old.source !== r.source || JSON.stringify(old.meta) !== JSON.stringify(r.meta)) {
+      if (flags.has('--force')) writeScripts.push(r);
+      else
+        scriptNotes.push(
+          `script ${r.meta._id} (${String(r.meta.name)}) differs from the one in ${scriptsDir}; kept that one (--force to replace it).`,
+        );
+    }
+  }
+  const keptScripts = present.all().filter((s) => !writeScripts.some((r) => r.meta._id === s.meta._id));
+  const scriptNames = fileNames([...keptScripts, ...writeScripts].map((s) => s.meta));
+  const library = await libraryFromRecords(scriptsDir, [...keptScripts, ...writeScripts]);
+
   // Validated together with the journeys already in the directory, so inner journeys resolve across both.
   const existing = (await readJourneyDir(dir).catch(() => [])).filter((i) => !planned.some((p) => p.file === i.file));
-  const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry());
+  const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry(), {
+    scripts: library,
+  });
   const byFile = new Map<string, typeof problems>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
 
   if (!flags.has('--dry-run')) {
     await mkdir(dir, { recursive: true });
     for (const p of planned) await writeFile(p.file, JSON.stringify(p.journey, null, 2) + '\n');
+    if (writeScripts.length > 0) await writeScriptDir(scriptsDir, writeScripts, scriptNames);
   }
 
   const width = Math.max(8, ...planned.map((p) => p.journey._id.length), ...failed.map((f) => f.journey.length));
@@ -228,8 +255,13 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     const realms = [...new Set(result.otherRealms.map((o) => o.realm))].join(', ');
     io.out(`${plural(result.otherRealms.length, 'journey')} of other realms (${realms}) left out (--realm ${realm}).`);
   }
-  if (result.scripts.length > 0)
-    io.out(`${plural(result.scripts.length, 'script')} found in the export; scripts are not written by this command yet.`);
+  for (const note of scriptNotes) io.out(note);
+  if (result.scripts.length > 0) {
+    const verb = flags.has('--dry-run') ? 'would be written' : 'written';
+    io.out(
+      `${plural(result.scripts.length, 'script')} found: ${writeScripts.length} ${verb} to ${scriptsDir} (${META_SUFFIX.slice(1)} + source each).`,
+    );
+  }
   if (found === 0 && result.issues.every((i) => i.severity !== 'error')) io.out('No journey found: is this an AM or frodo export?');
   return failed.length > 0 || runs < planned.length || result.issues.some((i) => i.severity === 'error') ? 1 : 0;
 }
@@ -259,7 +291,9 @@ async function exportCommand(args: string[], io: CommandIo): Promise<number> {
     return d && !d.children ? nodeOutcomes(d, config) : undefined;
   };
   try {
-    io.out(JSON.stringify(exportAmJourneys(journeys, { outcomesOf }), null, 2));
+    // Each tree carries the scripts its nodes run, their bodies encoded as they were imported.
+    const scripts = Object.fromEntries(found.scripts.all().map((s) => [s.meta._id, toAmRecord(s)]));
+    io.out(JSON.stringify(exportAmJourneys(journeys, { outcomesOf, scripts }), null, 2));
   } catch (e) {
     if (isCairnError(e)) {
       io.err(`cairn journeys export: ${e.message}.`);

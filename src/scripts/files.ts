@@ -89,21 +89,6 @@ export function encodeBody(source: string, encoding: ExportEncoding): string | s
   }
 }
 
-/** An exported script record (frodo / AM REST) as Cairn's record; the body's encoding goes into the meta. */
-export function fromAmRecord(raw: unknown, key?: string): ScriptRecord {
-  if (!isRecord(raw)) throw new Error(`script ${key ?? '?'}: expected a script record object`);
-  const id = typeof raw._id === 'string' && raw._id ? raw._id : key;
-  const label = `'${String(raw.name ?? id ?? '?')}' (${id ?? 'no _id'})`;
-  if (!id) throw new Error(`script ${label}: the record has no _id`);
-  if (typeof raw.name !== 'string' || !raw.name) throw new Error(`script ${label}: the record has no name`);
-  if (typeof raw.language !== 'string') throw new Error(`script ${label}: the record has no language`);
-  if (typeof raw.context !== 'string') throw new Error(`script ${label}: the record has no context`);
-  const { script, ...rest } = raw;
-  const { source, encoding } = decodeBody(script, label);
-  const meta = { ...rest, _id: id, exportEncoding: encoding } as ScriptMeta;
-  return { meta, source };
-}
-
 /** Cairn's record back to AM's, the body encoded as the export carried it (base64 when it was not imported). */
 export function toAmRecord(record: ScriptRecord): Record<string, unknown> {
   const { exportEncoding, ...rest } = record.meta;
@@ -179,9 +164,12 @@ function checkMeta(meta: unknown): { pointer: string; message: string }[] {
 }
 
 /** Writes records as `<name>.meta.json` + source into `dir`; returns the files written. */
-export async function writeScriptDir(dir: string, records: readonly ScriptRecord[]): Promise<string[]> {
+export async function writeScriptDir(
+  dir: string,
+  records: readonly ScriptRecord[],
+  names = fileNames(records.map((r) => r.meta)),
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
-  const names = fileNames(records.map((r) => r.meta));
   const written: string[] = [];
   for (const r of records) {
     const base = names.get(r.meta._id)!;

@@ -7,8 +7,17 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { PRELUDE } from './prelude.js';
 import { quickjs } from './realm.js';
-import { readScriptDir, type FileProblem, SCRIPTS_DIR } from './files.js';
-import { DECISION_CONTEXTS, describeScript, engineOf, isGroovy, isJavaScript, type ScriptEngineKind, type ScriptMeta } from './model.js';
+import { fileNames, readScriptDir, sourceExtension, type FileProblem, SCRIPTS_DIR } from './files.js';
+import {
+  DECISION_CONTEXTS,
+  describeScript,
+  engineOf,
+  isGroovy,
+  isJavaScript,
+  type ScriptEngineKind,
+  type ScriptMeta,
+  type ScriptRecord,
+} from './model.js';
 import { needsOf, wrapScript, type ScriptNeeds, LINE_OFFSET } from './wrap.js';
 
 export interface LoadedScript {
@@ -60,6 +69,28 @@ export function libraryOf(dir: string, scripts: readonly LoadedScript[], problem
 
 export const scriptKey = (engine: ScriptEngineKind, source: string): string =>
   createHash('sha256').update(engine).update('\0').update(source).digest('hex').slice(0, 24);
+
+/** A library of records not yet on disk (an import being checked before it is written). */
+export async function libraryFromRecords(dir: string, records: readonly ScriptRecord[]): Promise<ScriptLibrary> {
+  const names = fileNames(records.map((r) => r.meta));
+  const scripts: LoadedScript[] = records.map((r) => {
+    const engine = engineOf(r.meta);
+    return {
+      meta: r.meta,
+      source: r.source,
+      engine,
+      key: scriptKey(engine, r.source),
+      filename: `${SCRIPTS_DIR}/${names.get(r.meta._id)}${sourceExtension(r.meta)}`,
+      needs: needsOf(r.source),
+    };
+  });
+  const errors = await syntaxErrors(scripts.filter((s) => isJavaScript(s.meta) && DECISION_CONTEXTS.includes(s.meta.context)));
+  for (const s of scripts) {
+    const e = errors.get(s.meta._id);
+    if (e) s.compileError = e;
+  }
+  return libraryOf(dir, scripts);
+}
 
 /** Loads and checks a scripts directory (missing: an empty library). */
 export async function loadScriptLibrary(dir: string): Promise<ScriptLibrary> {
