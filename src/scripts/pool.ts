@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { ScriptEngineKind } from './model.js';
 import { ScriptFailure } from './realm.js';
-import type { HostReply, HostRequest, RunReply, RunRequest, WorkerData } from './worker.js';
+import type { HostReply, HostRequest, RunReply, RunRequest, WarmRequest, WorkerData } from './worker.js';
 
 export interface PoolOptions {
   workers: number;
@@ -82,6 +82,13 @@ export class SandboxPool {
       }
       this.queue.push({ exec, resolve, reject });
     });
+  }
+
+  /** Starts every worker and has each compile these scripts in its idle time, before their first step. */
+  warm(scripts: WarmRequest['warm']): void {
+    if (this.closed || scripts.length === 0) return;
+    while (this.slots.filter((s) => !s.dead).length < this.options.workers) this.spawn();
+    for (const slot of this.slots) void slot.ready.then(() => slot.worker.postMessage({ warm: scripts } satisfies WarmRequest));
   }
 
   async close(): Promise<void> {

@@ -175,6 +175,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     now,
   });
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
+  // Compile the scripts the journeys run on every sandbox thread now, not on their first step.
+  pool.warm(scripts.all().filter((s) => !scripts.problemFor(s.meta._id)));
   const scriptLog = (level: ScriptLogLevel, message: string, fields: Record<string, unknown>): void => {
     if (options.logger) options.logger[level]({ ...fields, source: 'script' }, message);
     else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);

@@ -144,6 +144,19 @@ describe('next-generation bindings', () => {
   });
 });
 
+describe('compilation', () => {
+  it('compiles a script once per version and thread, not per step', async () => {
+    const one = testEngine({ workers: 1 });
+    const script = scriptOf(`nodeState.putShared('n', (nodeState.get('n') || 0) + 1); action.goTo('true');`);
+    one.add(script);
+    let shared: Record<string, unknown> = {};
+    for (let i = 0; i < 5; i++) shared = (await one.engine.run(runRequest(script, { shared }))).shared;
+    expect(shared.n).toBe(5);
+    expect(one.pool.stats).toMatchObject({ executions: 5, compiled: 1 });
+    await one.close();
+  });
+});
+
 describe('legacy bindings', () => {
   it('sends Java callbacks with Action.send and reads them back with their getters', async () => {
     const source = `
