@@ -508,6 +508,7 @@ function JavaImporter() {
   return scope;
 }
 var importNoop = function () {};
+var requireUnsupported = keep(function (name) { fail('require(' + stringify(S(name)) + '): library scripts are not supported by Cairn yet.'); });
 
 // ---- utils (next-generation) and the byte helpers both engines use -------------------------------
 function utf8Encode(s) { s = S(s); var out = []; for (var i = 0; i < s.length; i++) { var c = s.charCodeAt(i);
@@ -663,7 +664,7 @@ function filtered(state, inputs) {
 
 var PARAMS = engine === 'legacy'
   ? ['sharedState', 'transientState', 'nodeState', 'callbacks', 'idRepository', 'logger', 'httpClient', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'existingSession', 'resumedFromSuspend', 'systemEnv', 'auditEntryDetail', 'outcome', 'action']
-  : ['nodeState', 'callbacksBuilder', 'callbacks', 'action', 'idRepository', 'openidm', 'logger', 'httpClient', 'utils', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'requestCookies', 'existingSession', 'resumedFromSuspend', 'systemEnv', 'auditEntryDetail', 'outcome'];
+  : ['nodeState', 'callbacksBuilder', 'callbacks', 'action', 'idRepository', 'openidm', 'logger', 'httpClient', 'utils', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'requestCookies', 'existingSession', 'resumedFromSuspend', 'systemEnv', 'auditEntryDetail', 'outcome', 'require'];
 
 function bind(scriptFn) {
   return function run(inputJson) {
@@ -680,7 +681,7 @@ function bind(scriptFn) {
     };
     var shareView, transientView;
     if (engine === 'legacy') { shareView = filtered(x.shared, x.inputs); transientView = filtered(x.transient, x.inputs); b.sharedState = shareView; b.transientState = transientView; b.action = null; }
-    else { b.callbacksBuilder = makeCallbacksBuilder(built); b.action = nextAction(act); b.openidm = openidmApi(); b.utils = utils_(); b.requestCookies = javaMap(input.cookies || {}); }
+    else { b.callbacksBuilder = makeCallbacksBuilder(built); b.action = nextAction(act); b.openidm = openidmApi(); b.utils = utils_(); b.requestCookies = javaMap(input.cookies || {}); b.require = requireUnsupported; }
     var args = []; for (var i = 0; i < PARAMS.length; i++) push(args, b[PARAMS[i]]);
     var result = {};
     scriptFn(args, function (outcome, action, audit) { result.outcome = outcome; result.action = action; result.audit = audit; });
