@@ -176,7 +176,13 @@ describe('Scripted Decision journeys through the ForgeRock SDK', () => {
         ['hostile-escape', 'script'],
       ]),
     );
-    // The server is unharmed and the environment it does not expose stays hidden.
+    // The server is unharmed.
     expect((await fetch(`${server.url}/health`)).status).toBeLessThan(500);
+  });
+
+  it('fails the journey when a script picks an outcome its node does not have', async () => {
+    const failure = asFailure(await client('ScriptBadOutcome').start());
+    expect(failure.getCode()).toBe(401);
+    expect(failure.getMessage()).toBe('Login failure');
   });
 });
