@@ -69,7 +69,7 @@ describe('a frodo export with scripts', () => {
     const outputs = debug.getCallbacksOfType<Sdk.TextOutputCallback>(sdk.CallbackType.TextOutputCallback);
     expect(outputs).toHaveLength(2);
     expect(outputs[0]!.getMessage()).toMatch(/^anchor-\d{3}$/);
-    expect(outputs[1]!.getOutputByName('messageType', '')).toBe('4');
+    expect(outputs[1]!.getMessageType()).toBe('4');
     const page = outputs[1]!.getMessage();
     expect(page).toContain('sharedValue=Level 10: This is a longer string value shared across all nested journeys.');
     for (let level = 0; level <= 10; level++)
