@@ -66,7 +66,7 @@ describe('hostile scripts', () => {
       var found = {};
       try { found.process = typeof this.constructor.constructor('return process')(); } catch (e) { found.process = e.name; }
       try { found.viaFunction = typeof Function('return this')().process; } catch (e) { found.viaFunction = e.name; }
-      found.require = typeof require; found.setTimeout = typeof setTimeout; found.fetch = typeof fetch;
+      try { require('child_process'); found.require = 'loaded'; } catch (e) { found.require = e.message; } found.setTimeout = typeof setTimeout; found.fetch = typeof fetch;
       found.module = typeof module; found.Buffer = typeof Buffer; found.std = typeof std; found.os = typeof os;
       found.host = typeof host; found.globalKeys = Object.getOwnPropertyNames(globalThis).filter(function (k) { return /process|require|host|^std$|^os$|Deno|Bun|fetch/i.test(k); });
       nodeState.putShared('found', found);
@@ -76,7 +76,7 @@ describe('hostile scripts', () => {
     expect(r.shared.found).toEqual({
       process: 'ReferenceError',
       viaFunction: 'undefined',
-      require: 'undefined',
+      require: 'require("child_process"): library scripts are not supported by Cairn yet.',
       setTimeout: 'undefined',
       fetch: 'undefined',
       module: 'undefined',
