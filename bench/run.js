@@ -220,6 +220,18 @@ async function main() {
     );
     report(passes.profile);
 
+    log(`BenchScript (the same step through a small Scripted Decision node), closed loop × ${CONCURRENCY.profile} …`);
+    passes.script = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, (stats) =>
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.profile,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: (_vu, stats) => profileJourney(client, stats, PROFILE_LOOPS, 'BenchScript'),
+      }),
+    );
+    report(passes.script);
+
     log('Limit: argon2id verifies/s on all cores …');
     const argon2 = await argon2Limit();
     log(`  ${argon2.verifiesPerSecond} verifies/s using ${argon2.cores} cores (${argon2.cpuMsPerVerify} ms CPU per verify)`);

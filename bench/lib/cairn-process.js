@@ -4,7 +4,7 @@
  * rate limiting does not shape the numbers. Users are imported with `cairn users import` before the start.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, cpSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The environment shared by `users import` and `serve`. */
@@ -30,6 +30,8 @@ export function prepareJourneys(repo, dir) {
   mkdirSync(dir, { recursive: true });
   for (const from of [join(repo, 'journeys'), join(repo, 'bench', 'journeys')]) {
     for (const f of readdirSync(from)) if (f.endsWith('.json')) cpSync(join(from, f), join(dir, f));
+    // Scripts live beside the journeys (Scripted Decision nodes).
+    if (existsSync(join(from, 'scripts'))) cpSync(join(from, 'scripts'), join(dir, 'scripts'), { recursive: true });
   }
 }
 

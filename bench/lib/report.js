@@ -87,6 +87,7 @@ export function markdown(r, v) {
   lines.push(passRow('Login', r.passes.login));
   lines.push(passRow('ResetPassword (full, with e-mail)', r.passes.reset));
   lines.push(passRow('BenchProfile (non-credential step)', r.passes.profile));
+  if (r.passes.script) lines.push(passRow('BenchScript (step through a Scripted Decision node)', r.passes.script));
   lines.push(passRow('BenchProfile at 50% of max rate', r.passes.profileHalf));
   lines.push(passRow('Login at 50% of max rate', r.passes.loginHalf));
   lines.push('');
@@ -96,6 +97,15 @@ export function markdown(r, v) {
       `Login credential step p99 at 50% load: ${r.passes.loginHalf.credentialLatencyMs.p99} ms. ResetPassword e-mail wait p50/p99: ${r.passes.reset.mailWaitMs.p50}/${r.passes.reset.mailWaitMs.p99} ms. ` +
       `Server peak RSS: ${r.server.peakRssMiB} MiB. Latencies at 50% load are measured from each request's scheduled send time.`,
   );
+  if (r.passes.script) {
+    const s = r.passes.script;
+    const p = r.passes.profile;
+    lines.push('');
+    lines.push(
+      `Scripted Decision step: ${fmt(s.stepsPerSecond)} steps/s = ${(s.stepsPerSecond / p.stepsPerSecond).toFixed(2)} × the plain step (${fmt(p.stepsPerSecond)}/s); ` +
+        `server CPU ${s.cpuMsPerStep} ms/step vs ${p.cpuMsPerStep} ms (+${round(s.cpuMsPerStep - p.cpuMsPerStep, 3)} ms for the script, sandbox threads included).`,
+    );
+  }
   lines.push('');
   return lines.join('\n');
 }

@@ -107,8 +107,8 @@ export async function resetPasswordJourney(client, stats, user, sink, { mailStat
 }
 
 /** BenchProfile: a fresh journey's first page. */
-export async function startProfile(client, stats, since) {
-  const first = await timedPost(client, stats, journeyPath('BenchProfile'), undefined, since);
+export async function startProfile(client, stats, since, journey = 'BenchProfile') {
+  const first = await timedPost(client, stats, journeyPath(journey), undefined, since);
   callback(first, 'ChoiceCallback');
   return first.json;
 }
@@ -117,13 +117,13 @@ export async function startProfile(client, stats, since) {
  * Submits the BenchProfile page: a first name and "again" (index 0) or "done" (index 1). Resolves the
  * next page (again) or undefined (done, the journey counted).
  */
-export async function submitProfile(client, stats, page, { done = false, since } = {}) {
+export async function submitProfile(client, stats, page, { done = false, since, journey = 'BenchProfile' } = {}) {
   const step = { status: 200, json: page };
   callback(step, 'StringAttributeInputCallback').input[0].value = `Ada${randomInt(1000)}`;
   callback(step, 'ChoiceCallback').input[0].value = done ? 1 : 0;
-  const next = await timedPost(client, stats, journeyPath('BenchProfile'), page, since);
+  const next = await timedPost(client, stats, journeyPath(journey), page, since);
   if (done) {
-    expectSuccess(next, 'BenchProfile');
+    expectSuccess(next, journey);
     stats.journey();
     return undefined;
   }
@@ -131,9 +131,12 @@ export async function submitProfile(client, stats, page, { done = false, since }
   return next.json;
 }
 
-/** One closed-loop BenchProfile journey: start, `again` × `loops`, then done. */
-export async function profileJourney(client, stats, loops) {
-  let page = await startProfile(client, stats);
-  for (let i = 0; i < loops; i++) page = await submitProfile(client, stats, page);
-  await submitProfile(client, stats, page, { done: true });
+/**
+ * One closed-loop BenchProfile journey: start, `again` × `loops`, then done. `journey` BenchScript runs
+ * the same pages with a Scripted Decision node where BenchProfile has a Success URL node.
+ */
+export async function profileJourney(client, stats, loops, journey = 'BenchProfile') {
+  let page = await startProfile(client, stats, undefined, journey);
+  for (let i = 0; i < loops; i++) page = await submitProfile(client, stats, page, { journey });
+  await submitProfile(client, stats, page, { done: true, journey });
 }

@@ -115,7 +115,8 @@ function requestInfo(req: Request): RequestInfo {
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const query: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) query[k] = one(v);
-  return { headers, query, ...(req.ip ? { clientIp: req.ip } : {}) };
+  const requestId = req.res?.getHeader('x-request-id');
+  return { headers, query, ...(req.ip ? { clientIp: req.ip } : {}), ...(typeof requestId === 'string' ? { requestId } : {}) };
 }
 
 /** The request body as AM reads it: nothing or `{}` starts; an object with `authId` continues. */

@@ -18,6 +18,10 @@ import { outcomesOf as nodeOutcomes, type Outcome } from '../nodes/types.js';
 import { readJourneyDir } from '../journeys/catalog.js';
 import { editorSchema, JOURNEY_ID_PATTERN } from '../journeys/schema.js';
 import { formatProblems, nodeTypesNotRun, validateJourneys, type JourneyInput } from '../journeys/validate.js';
+import { recordsFromImport } from '../scripts/am-export.js';
+import { fileNames, META_SUFFIX, toAmRecord, writeScriptDir } from '../scripts/files.js';
+import { libraryFromRecords, libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
+import type { ScriptRecord } from '../scripts/model.js';
 import type { Command, CommandIo } from './main.js';
 
 const HELP = `Usage:
@@ -31,9 +35,10 @@ const HELP = `Usage:
   cairn journeys diagram <file>...        Print each journey as a Mermaid flowchart (Markdown).
   cairn journeys schema [out-file]        Print (or write) the JSON Schema of journey files.`;
 
-async function collect(paths: string[], io: CommandIo): Promise<{ inputs: JourneyInput[]; known: Set<string> } | undefined> {
+async function collect(paths: string[], io: CommandIo): Promise<{ inputs: JourneyInput[]; known: Set<string>; scripts: ScriptLibrary } | undefined> {
   const inputs: JourneyInput[] = [];
   const known = new Set<string>();
+  const scriptDirs = new Set<string>();
   for (const p of paths) {
     const full = resolve(io.cwd, p);
     let info;
@@ -43,6 +48,7 @@ async function collect(paths: string[], io: CommandIo): Promise<{ inputs: Journe
       io.err(`cairn journeys validate: ${p}: no such file or directory.`);
       return undefined;
     }
+    scriptDirs.add(scriptsDirOf(info.isDirectory() ? full : dirname(full)));
     if (info.isDirectory()) {
       inputs.push(...(await readJourneyDir(full)));
     } else {
@@ -59,7 +65,18 @@ async function collect(paths: string[], io: CommandIo): Promise<{ inputs: Journe
       }
     }
   }
-  return { inputs, known };
+  return { inputs, known, scripts: await scriptsOf([...scriptDirs]) };
+}
+
+/** The scripts beside the journeys (`<dir>/scripts/`), of every directory named. */
+async function scriptsOf(dirs: string[]): Promise<ScriptLibrary> {
+  const libraries = await Promise.all(dirs.map((d) => loadScriptLibrary(d)));
+  if (libraries.length === 1) return libraries[0]!;
+  return libraryOf(
+    dirs.join(', '),
+    libraries.flatMap((l) => l.all()),
+    libraries.flatMap((l) => l.problems),
+  );
 }
 
 async function validate(args: string[], io: CommandIo): Promise<number> {
@@ -73,7 +90,9 @@ async function validate(args: string[], io: CommandIo): Promise<number> {
     io.err(`cairn journeys validate: no journey files (*.json) in ${args.join(', ')}.`);
     return 1;
   }
-  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known });
+  const validated = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known, scripts: found.scripts });
+  const journeys = validated.journeys;
+  const problems = [...found.scripts.problems, ...validated.problems];
   for (const line of formatProblems(problems)) io.out(line);
   const errors = problems.filter((p) => p.severity === 'error').length;
   const warnings = problems.length - errors;
@@ -159,15 +178,39 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     planned.push({ file, journey: { $schema: schemaRef, ...j.journey }, from: `${j.file}#${j.pointer}` });
   }
 
+  // Scripts go beside the journeys, in <dir>/scripts/; one that would replace a different script without --force stays out.
+  const scriptsDir = scriptsDirOf(dir);
+  const { records: carried, unreadable } = recordsFromImport(result.scripts);
+  const present = await loadScriptLibrary(scriptsDir);
+  const writeScripts: ScriptRecord[] = [];
+  const scriptNotes: string[] = unreadable.map((s) => `script ${s._id}: its body could not be read; not written.`);
+  for (const r of carried) {
+    const old = present.get(r.meta._id);
+    if (!old) writeScripts.push(r);
+    else if (old.source !== r.source || JSON.stringify(old.meta) !== JSON.stringify(r.meta)) {
+      if (flags.has('--force')) writeScripts.push(r);
+      else
+        scriptNotes.push(
+          `script ${r.meta._id} (${String(r.meta.name)}) differs from the one in ${scriptsDir}; kept that one (--force to replace it).`,
+        );
+    }
+  }
+  const keptScripts = present.all().filter((s) => !writeScripts.some((r) => r.meta._id === s.meta._id));
+  const scriptNames = fileNames([...keptScripts, ...writeScripts].map((s) => s.meta));
+  const library = await libraryFromRecords(scriptsDir, [...keptScripts, ...writeScripts]);
+
   // Validated together with the journeys already in the directory, so inner journeys resolve across both.
   const existing = (await readJourneyDir(dir).catch(() => [])).filter((i) => !planned.some((p) => p.file === i.file));
-  const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry());
+  const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry(), {
+    scripts: library,
+  });
   const byFile = new Map<string, typeof problems>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
 
   if (!flags.has('--dry-run')) {
     await mkdir(dir, { recursive: true });
     for (const p of planned) await writeFile(p.file, JSON.stringify(p.journey, null, 2) + '\n');
+    if (writeScripts.length > 0) await writeScriptDir(scriptsDir, writeScripts, scriptNames);
   }
 
   const width = Math.max(8, ...planned.map((p) => p.journey._id.length), ...failed.map((f) => f.journey.length));
@@ -212,8 +255,13 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     const realms = [...new Set(result.otherRealms.map((o) => o.realm))].join(', ');
     io.out(`${plural(result.otherRealms.length, 'journey')} of other realms (${realms}) left out (--realm ${realm}).`);
   }
-  if (result.scripts.length > 0)
-    io.out(`${plural(result.scripts.length, 'script')} found in the export; scripts are not written by this command yet.`);
+  for (const note of scriptNotes) io.out(note);
+  if (result.scripts.length > 0) {
+    const verb = flags.has('--dry-run') ? 'would be written' : 'written';
+    io.out(
+      `${plural(result.scripts.length, 'script')} found: ${writeScripts.length} ${verb} to ${scriptsDir} (${META_SUFFIX.slice(1)} + source each).`,
+    );
+  }
   if (found === 0 && result.issues.every((i) => i.severity !== 'error')) io.out('No journey found: is this an AM or frodo export?');
   return failed.length > 0 || runs < planned.length || result.issues.some((i) => i.severity === 'error') ? 1 : 0;
 }
@@ -243,7 +291,9 @@ async function exportCommand(args: string[], io: CommandIo): Promise<number> {
     return d && !d.children ? nodeOutcomes(d, config) : undefined;
   };
   try {
-    io.out(JSON.stringify(exportAmJourneys(journeys, { outcomesOf }), null, 2));
+    // Each tree carries the scripts its nodes run, their bodies encoded as they were imported.
+    const scripts = Object.fromEntries(found.scripts.all().map((s) => [s.meta._id, toAmRecord(s)]));
+    io.out(JSON.stringify(exportAmJourneys(journeys, { outcomesOf, scripts }), null, 2));
   } catch (e) {
     if (isCairnError(e)) {
       io.err(`cairn journeys export: ${e.message}.`);
@@ -260,7 +310,7 @@ async function diagramCommand(args: string[], io: CommandIo): Promise<number> {
     if (!args.length) io.err('cairn journeys diagram: name at least one journey file or directory.');
     return 2;
   }
-  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known });
+  const { problems, journeys } = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known, scripts: found.scripts });
   for (const line of formatProblems(problems.filter((p) => p.severity === 'error'))) io.err(line);
   for (const j of [...journeys.values()].sort((a, b) => a.id.localeCompare(b.id))) {
     io.out(`## ${j.id}\n\n${j.source.description ?? ''}\n\n\`\`\`mermaid\n${mermaidOf(j.source)}\n\`\`\`\n`);

@@ -358,6 +358,74 @@ export const SETTINGS = {
     type: 'string',
     secret: true,
   },
+  scriptCpuMs: {
+    env: 'CAIRN_SCRIPT_CPU_MS',
+    title: 'Script CPU time',
+    description: 'CPU time one Scripted Decision script may use per step; a script that runs longer fails its journey.',
+    type: 'integer',
+    default: 300,
+    minimum: 10,
+    maximum: 60000,
+  },
+  scriptTimeoutMs: {
+    env: 'CAIRN_SCRIPT_TIMEOUT_MS',
+    title: 'Script time limit',
+    description: 'Wall-clock time one script execution may take, waiting for users and HTTP included.',
+    type: 'integer',
+    default: 10000,
+    minimum: 100,
+    maximum: 300000,
+  },
+  scriptMemoryMb: {
+    env: 'CAIRN_SCRIPT_MEMORY_MB',
+    title: 'Script memory',
+    description: 'Memory one script may allocate; beyond it the script fails its journey.',
+    type: 'integer',
+    default: 32,
+    minimum: 1,
+    maximum: 1024,
+  },
+  scriptOutputKb: {
+    env: 'CAIRN_SCRIPT_OUTPUT_KB',
+    title: 'Script output',
+    description: 'Kilobytes a script may log, and kilobytes of state and callbacks it may produce, per step.',
+    type: 'integer',
+    default: 256,
+    minimum: 1,
+    maximum: 65536,
+  },
+  scriptWorkers: {
+    env: 'CAIRN_SCRIPT_WORKERS',
+    title: 'Script sandbox threads',
+    description: 'Worker threads running scripts (per server process); scripts never run on the request thread.',
+    type: 'integer',
+    default: 2,
+    minimum: 1,
+    maximum: 64,
+  },
+  scriptHttpAllowlist: {
+    env: 'CAIRN_SCRIPT_HTTP_ALLOWLIST',
+    title: 'Script HTTP allow-list',
+    description: 'Comma-separated URL prefixes (scheme://host[:port][/path]) that scripts may call with httpClient. Empty: none.',
+    type: 'string-list',
+    default: [],
+  },
+  scriptHttpTimeoutMs: {
+    env: 'CAIRN_SCRIPT_HTTP_TIMEOUT_MS',
+    title: 'Script HTTP timeout',
+    description: 'How long a script waits for one HTTP answer.',
+    type: 'integer',
+    default: 5000,
+    minimum: 100,
+    maximum: 120000,
+  },
+  scriptEnv: {
+    env: 'CAIRN_SCRIPT_ENV',
+    title: 'Variables exposed to scripts',
+    description: 'Comma-separated environment variable names (a trailing * matches a prefix) that scripts read with systemEnv.getProperty; others stay hidden.',
+    type: 'string-list',
+    default: ['ESV_*'],
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -405,6 +473,14 @@ export interface Settings {
   adminUsername: string;
   adminPassword?: string;
   adminToken?: string;
+  scriptCpuMs: number;
+  scriptTimeoutMs: number;
+  scriptMemoryMb: number;
+  scriptOutputKb: number;
+  scriptWorkers: number;
+  scriptHttpAllowlist: string[];
+  scriptHttpTimeoutMs: number;
+  scriptEnv: string[];
 }
 
 export class SettingsError extends Error {
@@ -568,6 +644,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
     const [address, bits] = proxy.split('/');
     const ok = !!address && isIP(address) !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128)));
     if (!ok) problems.push(`CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges, got ${JSON.stringify(proxy)}.`);
+  }
+  for (const prefix of (values.scriptHttpAllowlist as string[] | undefined) ?? []) {
+    if (!/^https?:\/\/[^/]+/.test(prefix))
+      problems.push(`CAIRN_SCRIPT_HTTP_ALLOWLIST entries must be absolute http(s) URLs, got ${JSON.stringify(prefix)}.`);
   }
   if (typeof values.adminToken === 'string' && values.adminToken.length < 32) {
     problems.push('CAIRN_ADMIN_TOKEN must be at least 32 characters long.');

@@ -288,7 +288,7 @@ export const UNSUPPORTED_NODE_TYPES: ReadonlyMap<string, Unsupported> = new Map(
     'ProvisionDynamicAccountNode',
     'ProvisionIdmAccountNode',
   ]),
-  ...group('later', 'journey scripts', ['ScriptedDecisionNode', 'ConfigProviderNode']),
+  ...group('later', 'journey scripts', ['ConfigProviderNode']),
 ]);
 
 /** Custom nodes made with AM's node designer have type ids `designer-<hex>`. */

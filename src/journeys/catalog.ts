@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NodeRegistry } from '../nodes/index.js';
 import { compileJourney, type CompiledJourney } from './compile.js';
-import { validateJourneys, type JourneyInput, type Problem } from './validate.js';
+import { validateJourneys, type JourneyInput, type Problem, type ValidateOptions } from './validate.js';
 
 export interface JourneyCatalog {
   get(id: string): CompiledJourney | undefined;
@@ -33,8 +33,8 @@ export interface LoadedCatalog {
 }
 
 /** Validates and compiles a set of journey files; journeys with errors are left out and reported. */
-export function buildCatalog(inputs: JourneyInput[], registry: NodeRegistry): LoadedCatalog {
-  const { problems, journeys } = validateJourneys(inputs, registry);
+export function buildCatalog(inputs: JourneyInput[], registry: NodeRegistry, options: ValidateOptions = {}): LoadedCatalog {
+  const { problems, journeys } = validateJourneys(inputs, registry, options);
   const compiled = [...journeys.values()].map((j) => compileJourney(j, (id) => journeys.get(id)));
   return { catalog: catalogOf(compiled), problems };
 }

@@ -7,6 +7,8 @@
  * shape, node configs in AM's node GET shape, scripts and email templates, each with the file and
  * JSON pointer it came from. Turning them into journeys is import-am.ts's job.
  */
+import { decodeBody } from '../scripts/files.js';
+import type { ExportEncoding } from '../scripts/model.js';
 
 /** One file of an import: its path relative to the import root ('/'-separated) and its text or parsed JSON. */
 export interface ImportSource {
@@ -84,8 +86,8 @@ export interface ImportedScript extends Located {
   record: Json;
   /** The script's source text, decoded; undefined when the export referred to a file the import does not hold. */
   source?: string;
-  /** How the export carried the body: base64 text, an array of lines, or a separate file (fr-config-manager, frodo's extracted scripts). */
-  exportEncoding: 'base64' | 'lines' | 'file';
+  /** How the export carried the body (src/scripts/files.ts decodes it), or in a separate file (fr-config-manager, frodo's extracted scripts). */
+  exportEncoding: ExportEncoding | 'file';
   /** With `file`: the body's path in the import, and the reference as the export wrote it. */
   bodyFile?: string;
   bodyRef?: unknown;
@@ -450,30 +452,22 @@ function collectScriptMap(c: Collector, file: string, at: string, scripts: Json,
   }
 }
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
 function addScript(c: Collector, file: string, pointer: string, raw: Json, realm: string | undefined): void {
   const { script, ...record } = raw;
   const id = String(raw._id);
   if (c.scripts.some((s) => s._id === id)) return;
   const base = { file, pointer, _id: id, record, ...(typeof raw.name === 'string' ? { name: raw.name } : {}), ...withRealm(realm) };
   const fileRef = typeof script === 'string' ? /^'?file:\/\/(.+?)'?$/.exec(script) : null;
-  if (Array.isArray(script) && script.every((l) => typeof l === 'string')) {
-    c.scripts.push({ ...base, source: script.join('\n'), exportEncoding: 'lines' });
-  } else if (fileRef) {
+  if (fileRef) {
     // frodo's extracted scripts: `'file://<name>.script.js'`, beside the script's JSON file.
     c.scripts.push({ ...base, exportEncoding: 'file', bodyFile: joinPath(dirOf(file), fileRef[1]!), bodyRef: script });
   } else if (isRecord(script) && typeof script.file === 'string') {
     // fr-config-manager: `{file: "scripts-content/<context>/<name>.js"}`, relative to the realm's scripts/ folder.
     c.scripts.push({ ...base, exportEncoding: 'file', bodyFile: joinPath(dirOf(dirOf(file)), script.file), bodyRef: script });
-  } else if (typeof script === 'string') {
-    const compact = script.replace(/\s+/g, '');
-    if (BASE64.test(compact) && compact.length % 4 === 0) {
-      c.scripts.push({ ...base, source: Buffer.from(compact, 'base64').toString('utf8'), exportEncoding: 'base64' });
-    } else {
-      c.warn(file, `${pointer}/script`, `The script '${base.name ?? id}' is neither base64 nor a list of lines; kept as text.`);
-      c.scripts.push({ ...base, source: script, exportEncoding: 'lines' });
-    }
+  } else if (typeof script === 'string' || (Array.isArray(script) && script.every((l) => typeof l === 'string'))) {
+    // base64 (AM REST), lines (frodo), a JSON string (AIC's journey export) or plain text: kept as carried.
+    const { source, encoding } = decodeBody(script, `'${base.name ?? id}'`);
+    c.scripts.push({ ...base, source, exportEncoding: encoding });
   } else {
     c.warn(file, `${pointer}/script`, `The script '${base.name ?? id}' has no body Cairn can read; skipped.`);
   }

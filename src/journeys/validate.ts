@@ -75,6 +75,8 @@ export interface ValidationResult {
 export interface ValidateOptions {
   /** Journey ids that exist outside the validated set (e.g. other files of the same directory). */
   knownJourneys?: ReadonlySet<string>;
+  /** The loaded scripts, for the nodes that run one (Scripted Decision); without it every script reference is unknown. */
+  scripts?: { problemFor(scriptId: string): string | undefined };
 }
 
 const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -376,7 +378,7 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
 }
 
 /** Pass 2 for one journey: the graph rules. */
-function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
+function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: ValidateOptions['scripts']): void {
   const add = (pointerText: string, message: string, severity: Severity = 'error'): void => {
     f.problems.push({ file: f.file, pointer: pointerText, message, severity });
   };
@@ -427,6 +429,10 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean): void {
     }
     const inner = node.descriptor.innerJourney?.(node.config);
     if (inner && !exists(inner.journeyId)) add(at + '/config' + inner.pointer, `The journey "${inner.journeyId}" does not exist.`);
+    for (const ref of node.descriptor.referencedScripts?.(node.config) ?? []) {
+      const problem = scripts ? scripts.problemFor(ref.scriptId) : `There is no script with id "${ref.scriptId}" (no scripts were loaded).`;
+      if (problem) add(at + '/config' + ref.pointer, `Node "${id}" (${node.displayName}) runs script "${ref.scriptId}": ${problem}`);
+    }
   }
   // Reachability from the entry node, along the connections as written (a node with other problems
   // still leads on, so its successors are not reported as unreachable too).
@@ -478,7 +484,7 @@ export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry,
     }
   }
   const exists = (id: string): boolean => byId.has(id) || (options.knownJourneys?.has(id) ?? false);
-  for (const f of files) checkGraph(f, exists);
+  for (const f of files) checkGraph(f, exists, options.scripts);
 
   // Inner-tree recursion: a journey must not reach itself through inner trees.
   const edges = new Map<string, string[]>();

@@ -21,6 +21,7 @@ import { patchObjectNode } from './patch-object.js';
 import { queryFilterDecisionNode } from './query-filter-decision.js';
 import { requiredAttributesDecisionNode } from './required-attributes-decision.js';
 import { retryLimitDecisionNode } from './retry-limit-decision.js';
+import { scriptedDecisionNode } from './scripted-decision.js';
 import { setSuccessUrlNode } from './set-success-url.js';
 import { usernameCollectorNode } from './username-collector.js';
 import { validatedPasswordNode } from './validated-password.js';
@@ -47,6 +48,7 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   queryFilterDecisionNode,
   requiredAttributesDecisionNode,
   retryLimitDecisionNode,
+  scriptedDecisionNode,
   setSuccessUrlNode,
   usernameCollectorNode,
   validatedPasswordNode,

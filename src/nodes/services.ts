@@ -1,3 +1,5 @@
+import type { ScriptPort } from '../scripts/engine.js';
+
 /**
  * What nodes may reach outside the journey state. Each port is narrow and injected by the server
  * (style.md §3, §10), so nodes stay testable with real implementations on a temporary store. Mail
@@ -25,4 +27,6 @@ export interface NodeServices {
   identity: IdentityPort;
   counters: CounterPort;
   mailLimits: MailLimits;
+  /** The script sandbox (Scripted Decision); absent where no scripts are loaded. */
+  scripts?: ScriptPort;
 }

@@ -59,6 +59,8 @@ export const auditEffect = (event: string, fields: Record<string, unknown>): Aud
 /** Information about the HTTP request driving this step, for nodes that need it. */
 export interface RequestInfo {
   clientIp?: string;
+  /** The request id the server logs under (X-Request-Id). */
+  requestId?: string;
   headers: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
 }
@@ -131,6 +133,8 @@ interface NodeDescriptorBase<C> {
    * child, and the validator checks each child like a node of its own.
    */
   children?(config: C): ChildNodeRef[];
+  /** Scripts this node runs (Scripted Decision), with the config pointer naming each, checked against the loaded scripts. */
+  referencedScripts?(config: C): { scriptId: string; pointer: string }[];
 }
 
 /** A node that runs code: the runner calls `process` when the journey enters it and when the client answers it. */

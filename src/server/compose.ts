@@ -25,6 +25,11 @@ import { createOAuth, type OAuth } from '../oauth/service.js';
 import { createSessionService, type SessionService } from '../sessions/session-service.js';
 import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../stores/index.js';
+import type { Logger } from '../observability/logger.js';
+import { createScriptEngine, exposedEnv, type ScriptLogLevel } from '../scripts/engine.js';
+import { createScriptHost } from '../scripts/host.js';
+import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
+import { SandboxPool } from '../scripts/pool.js';
 
 export interface ComposeOptions {
   log?: (line: string) => void;
@@ -34,6 +39,10 @@ export interface ComposeOptions {
   audit?: (line: string) => void;
   /** Skip loading journeys (command-line tools that only manage users). */
   withoutJourneys?: boolean;
+  /** Structured logger: script log lines go to it with their request id. */
+  logger?: Logger;
+  /** The environment scripts' systemEnv reads from (filtered by CAIRN_SCRIPT_ENV); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export class StartupError extends Error {
@@ -61,6 +70,7 @@ export interface Core {
   audit: AuditLog;
   runner: JourneyRunner;
   services: NodeServices;
+  scripts: ScriptLibrary;
   metrics: Metrics;
   log: (line: string) => void;
   close(): Promise<void>;
@@ -82,7 +92,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
       throw new StartupError(`The journeys directory ${settings.journeysDir} cannot be read (CAIRN_JOURNEYS_DIR).`);
     }
   }
-  const { catalog, problems } = buildCatalog(inputs, registry);
+  const scriptsDir = scriptsDirOf(settings.journeysDir);
+  const scripts = options.withoutJourneys ? libraryOf(scriptsDir, []) : await loadScriptLibrary(scriptsDir);
+  const { catalog, problems } = buildCatalog(inputs, registry, { scripts });
+  problems.unshift(...scripts.problems);
   const lines = formatProblems(problems);
   if (problems.some((p) => p.severity === 'error')) {
     throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
@@ -181,6 +194,33 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     attempts: { max: settings.loginAttempts, windowMs: settings.loginAttemptWindowMinutes * 60_000 },
     now,
   });
+  const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
+  // Compile the scripts the journeys run on every sandbox thread now, not on their first step.
+  pool.warm(scripts.all().filter((s) => !scripts.problemFor(s.meta._id)));
+  const scriptLog = (level: ScriptLogLevel, message: string, fields: Record<string, unknown>): void => {
+    if (options.logger) options.logger[level]({ ...fields, source: 'script' }, message);
+    else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);
+  };
+  const scriptEngine = createScriptEngine({
+    library: () => scripts,
+    pool,
+    host: createScriptHost({
+      identity,
+      resources: () => schema.resources(),
+      http: { allowlist: settings.scriptHttpAllowlist, timeoutMs: settings.scriptHttpTimeoutMs, maxResponseBytes: 1024 * 1024 },
+    }),
+    limits: { cpuMs: settings.scriptCpuMs, wallMs: settings.scriptTimeoutMs, outputBytes: settings.scriptOutputKb * 1024 },
+    env: exposedEnv(options.env ?? process.env, settings.scriptEnv),
+    existingSession: async (request) => {
+      const token = cookieValue(request.headers.cookie, settings.cookieName) ?? request.headers[settings.cookieName.toLowerCase()];
+      const session = token ? await sessions.validate(token) : undefined;
+      return session
+        ? { Principal: session.uid, UserToken: session.uid, UserId: session.userId ?? session.uid, Realm: session.realm, AuthLevel: '0' }
+        : null;
+    },
+    log: scriptLog,
+    audit: (event, fields) => audit.record(event, fields),
+  });
   const services: NodeServices = {
     now,
     schema,
@@ -188,6 +228,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     identity,
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
+    scripts: scriptEngine,
   };
   const runner = new JourneyRunner({
     catalog,
@@ -220,6 +261,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     audit,
     runner,
     services,
+    scripts,
     metrics,
     log,
     async close() {
@@ -231,6 +273,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
         return 0;
       });
       if (kept > 0) log(`mail: ${kept} unsent message(s) kept in the store for the next start`);
+      await pool.close();
       await audit.close();
       await stores.close();
     },
@@ -261,4 +304,12 @@ export function journeyLifecycle(metrics: Metrics, audit: AuditPort): (record: L
         return;
     }
   };
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const i = part.indexOf('=');
+    if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
+  }
+  return undefined;
 }

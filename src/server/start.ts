@@ -38,7 +38,7 @@ const UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 
 export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
-  const core = await compose(settings, { ...options, log: options.log ?? ((line) => logger.info(line)) });
+  const core = await compose(settings, { ...options, logger, log: options.log ?? ((line) => logger.info(line)) });
   const { catalog, runner, codec, sessions, suspensions, stores, keystore, metrics, audit, mailer } = core;
   const internal = (error: unknown): void => logger.error({ err: error }, 'internal error');
   const ownMetrics = () => metrics.registry.metrics();

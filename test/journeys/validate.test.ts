@@ -126,7 +126,7 @@ describe('journey validation', () => {
       simple({
         saml: { nodeType: 'product-Saml2Node', connections: {} },
         push: { nodeType: 'PushRegistrationNode', connections: {} },
-        script: { nodeType: 'ScriptedDecisionNode', am: { type: { name: 'Scripted Decision' } }, connections: {} },
+        script: { nodeType: 'ConfigProviderNode', am: { type: { name: 'Configuration Provider' } }, connections: {} },
         social: { nodeType: 'SocialProviderHandlerNodeV2', connections: {} },
         later: { nodeType: 'KbaVerifyNode', connections: {} },
         designed: { nodeType: 'designer-4b76e2122a0541498f380072cd115683', am: { type: { name: 'Debug' } }, connections: {} },
@@ -137,7 +137,7 @@ describe('journey validation', () => {
     expect(errors(r.problems)).toEqual([
       ['/nodes/saml/nodeType', '"product-Saml2Node" (SAML2 Authentication) is not supported by Cairn (SAML2 federation); replace it or remove it.'],
       ['/nodes/push/nodeType', '"PushRegistrationNode" (Push Registration) is not supported by Cairn (push notifications); replace it or remove it.'],
-      ['/nodes/script/nodeType', '"ScriptedDecisionNode" (Scripted Decision) is not supported by Cairn yet (journey scripts); replace it or remove it.'],
+      ['/nodes/script/nodeType', '"ConfigProviderNode" (Configuration Provider) is not supported by Cairn yet (journey scripts); replace it or remove it.'],
       ['/nodes/social/nodeType', '"SocialProviderHandlerNodeV2" (Social Provider Handler Node) is not supported by Cairn yet (social sign-in); replace it or remove it.'],
       ['/nodes/later/nodeType', '"KbaVerifyNode" (KBA Verification) is not supported by Cairn yet; replace it or remove it.'],
       [
