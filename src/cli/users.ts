@@ -151,7 +151,7 @@ function parseRecords(text: string): { records: { line: number; value: unknown }
         depth++;
       } else if (c === '}' || c === ']') depth--;
     }
-    return { records: parsed.map((value, i) => ({ line: lines[i] ?? 1, value })) };
+    return { records: parsed.map((value: unknown, i) => ({ line: lines[i] ?? 1, value })) };
   }
   const records: { line: number; value: unknown }[] = [];
   const rows = text.split(/\r?\n/);
@@ -194,7 +194,7 @@ async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
       }
       const user = value as Record<string, unknown>;
       for (const key of ['userName', 'mail']) {
-        const v = typeof user[key] === 'string' ? (user[key] as string).normalize('NFKC').toLowerCase() : undefined;
+        const v = typeof user[key] === 'string' ? user[key].normalize('NFKC').toLowerCase() : undefined;
         if (!v) {
           problems.push(`line ${line}: ${key} is missing.`);
           continue;

@@ -220,7 +220,7 @@ function putValue(doc: Json, segments: readonly string[], value: unknown, mode: 
   }
   const existing = childOf(parent, last);
   if (mode === 'add' && Array.isArray(existing)) {
-    if (Array.isArray(value)) existing.push(...value);
+    if (Array.isArray(value)) existing.push(...(value as unknown[]));
     else existing.push(value);
     return;
   }
@@ -244,8 +244,8 @@ function removeValue(doc: Json, segments: readonly string[], hasValue: boolean, 
   const current = childOf(parent, last);
   if (current === undefined) return;
   if (hasValue && Array.isArray(current)) {
-    const unwanted = Array.isArray(value) ? value : [value];
-    const kept = current.filter((v) => !unwanted.some((u) => jsonEqual(u, v)));
+    const unwanted: unknown[] = Array.isArray(value) ? value : [value];
+    const kept = (current as unknown[]).filter((v) => !unwanted.some((u) => jsonEqual(u, v)));
     current.splice(0, current.length, ...kept);
     return;
   }

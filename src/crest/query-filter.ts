@@ -347,7 +347,7 @@ function resolve(obj: unknown, path: readonly string[]): unknown[] {
 
 /** The reached values and, for arrays, their elements: a comparison matches if any candidate does. */
 function candidates(obj: unknown, path: readonly string[]): unknown[] {
-  return resolve(obj, path).flatMap((v) => (Array.isArray(v) ? [v, ...v] : [v]));
+  return resolve(obj, path).flatMap((v) => (Array.isArray(v) ? [v, ...(v as unknown[])] : [v]));
 }
 
 const isNullish = (v: unknown): boolean => v === null || v === undefined;
@@ -367,8 +367,8 @@ function compare(op: ComparisonOp, candidate: unknown, value: FilterValue, regex
   if (op === 'eq') return candidate === value;
   const sameType = (typeof candidate === 'number' && typeof value === 'number') || (typeof candidate === 'string' && typeof value === 'string');
   if (!sameType) return false;
-  const a = candidate as number | string;
-  const b = value as number | string;
+  const a = candidate;
+  const b = value;
   switch (op) {
     case 'lt':
       return a < b;
@@ -409,7 +409,7 @@ export function matchesFilter(node: FilterNode, obj: Record<string, unknown>): b
         typeof node.value === 'string' && (node.op === 'eq' || node.op === 'co' || node.op === 'sw')
           ? new RegExp(stringPattern(node.op, node.value), 'iu')
           : undefined;
-      return values.some((c) => compare(node.op as ComparisonOp, c, node.value as FilterValue, regex));
+      return values.some((c) => compare(node.op, c, node.value, regex));
     }
   }
 }

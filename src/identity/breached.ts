@@ -84,7 +84,7 @@ export function createBreachChecker(options: BreachCheckOptions = {}): BreachChe
 
 async function readCapped(response: Response): Promise<string | undefined> {
   if (response.body === null) return '';
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -105,7 +105,7 @@ export async function loadCommonPasswords(filePath: string | URL = DEFAULT_COMMO
   try {
     text = await readFile(filePath, 'utf8');
   } catch (e) {
-    throw new Error(`Cannot read the common-password list ${name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new Error(`Cannot read the common-password list ${name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
   }
   const set = new Set<string>();
   for (const line of text.split(/\r?\n/)) {
@@ -396,7 +396,9 @@ export function createPolicyService(deps: PolicyServiceDeps): PolicyService {
     }
     const evaluation: Evaluation = { raw: value, text, codePoints, property: prop, resource, context };
     const tooLong = list.some((p) => p.policyId === 'maximum-length' && codePoints > Number(p.params?.['maxLength']));
-    const results = await Promise.all(list.map((p) => (tooLong && EXTERNAL.has(p.policyId) ? [] : rules[p.policyId](p.params ?? {}, evaluation))));
+    const results = await Promise.all(
+      list.map(async (p) => (tooLong && EXTERNAL.has(p.policyId) ? [] : rules[p.policyId](p.params ?? {}, evaluation))),
+    );
     return results.flat();
   }
 

@@ -81,8 +81,7 @@ export class KeystoreError extends CairnError {
   }
 }
 
-const errorCode = (e: unknown): string | undefined =>
-  typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : undefined;
+const errorCode = (e: unknown): string | undefined => (typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined);
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const v = value ?? fallback;

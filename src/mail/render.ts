@@ -89,13 +89,12 @@ function inLocale(map: LocaleMap | undefined, locale: string, defaultLocale: str
   return map[locale] ?? map[defaultLocale] ?? Object.values(map)[0];
 }
 
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const CONTROL_RUNS = /[\u0000-\u001f\u007f\u2028\u2029]+/g;
+
 /** Control characters (CR, LF, tabs, …) become spaces and runs of spaces collapse: one header line. */
 export function oneLine(value: string): string {
-  // eslint-disable-next-line no-control-regex -- removing control characters is the point
-  return value
-    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
-    .replace(/ {2,}/g, ' ')
-    .trim();
+  return value.replace(CONTROL_RUNS, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
@@ -118,7 +117,7 @@ export function htmlToText(html: string): string {
   let t = html.replace(/\r\n?/g, '\n');
   t = t.replace(/<!--[\s\S]*?-->/g, '');
   t = t.replace(/<(head|style|script|title)\b[\s\S]*?<\/\1\s*>/gi, '');
-  t = t.replace(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi, (_all, dq?: string, sq?: string, inner = '') => {
+  t = t.replace(/<a\b[^>]*?\bhref\s*=\s*(?:"([^"]*)"|'([^']*)')[^>]*>([\s\S]*?)<\/a\s*>/gi, (_all, dq?: string, sq?: string, inner: string = '') => {
     const url = (dq ?? sq ?? '').trim();
     const label = inner
       .replace(/<[^>]*>/g, '')

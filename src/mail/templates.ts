@@ -8,7 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject } from 'ajv';
 import { unsupportedPlaceholder } from './render.js';
-import type { EmailTemplate, EmailTemplates, LocaleMap } from './types.js';
+import type { EmailTemplate, EmailTemplates } from './types.js';
 
 export interface TemplateProblem {
   file: string;
@@ -143,8 +143,8 @@ export function parseEmailTemplate(
     enabled: data.enabled,
     from: data.from,
     mimeType: data.mimeType,
-    subject: Object.freeze({ ...data.subject }) as LocaleMap,
-    message: Object.freeze({ ...data.message }) as LocaleMap,
+    subject: Object.freeze({ ...data.subject }),
+    message: Object.freeze({ ...data.message }),
     ...(data.html && Object.keys(data.html).length > 0 ? { html: Object.freeze({ ...data.html }) } : {}),
     ...(data.text && Object.keys(data.text).length > 0 ? { text: Object.freeze({ ...data.text }) } : {}),
     ...(data.styles ? { styles: data.styles } : {}),

@@ -131,7 +131,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     log,
     now,
   });
-  const metrics = createMetrics(() => ({ ...mailer.stats() }) as unknown as Record<string, number>);
+  const metrics = createMetrics(() => ({ ...mailer.stats() }));
   const stores = instrumentStore(rawStore, metrics.storeDuration);
   // Audit events that mean a limit was hit also count as rate-limit hits.
   const audit: AuditLog = {

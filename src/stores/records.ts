@@ -203,7 +203,7 @@ export function checkUniqueKeys(uniqueKeys: UniqueKeys): UniqueKeys {
     if (!Array.isArray(fields) || fields.some((f) => typeof f !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(f))) {
       throw new TypeError(`openStore: uniqueKeys["${resource}"] must be a list of top-level field names`);
     }
-    out[resource] = Object.freeze([...fields]);
+    out[resource] = Object.freeze([...(fields as string[])]);
   }
   return Object.freeze(out);
 }

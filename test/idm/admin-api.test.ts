@@ -23,7 +23,7 @@ interface Answer {
   status: number;
   headers: Headers;
   text: string;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are inspected field by field
+  json: any;
 }
 
 /** Every body and log line seen by this file, checked for secrets at the end. */

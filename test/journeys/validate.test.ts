@@ -266,7 +266,7 @@ describe('cairn journeys validate', () => {
     const file = join(ROOT, 'test/fixtures/invalid/ThreeMistakes.json');
     expect(lines.filter((l) => l.startsWith('error:'))).toEqual([
       expect.stringMatching(
-        new RegExp(`^error: ${file}#/nodes/askPassword/nodeType: Unknown node type "PasswordCollector"; did you mean "PasswordCollectorNode"\?`),
+        new RegExp(`^error: ${file}#/nodes/askPassword/nodeType: Unknown node type "PasswordCollector"; did you mean "PasswordCollectorNode"\\?`),
       ),
       `error: ${file}#/nodes/choose/config/defaultChoice: Must be a string, found number 2.`,
       `error: ${file}#/nodes/choose/connections/b: The connection "b" goes to "finish", which is neither a node of this journey nor Success or Failure.`,

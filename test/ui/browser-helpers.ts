@@ -126,20 +126,21 @@ let axeSource: string | undefined;
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
   axeSource ??= await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
-  const result =
-    (await page.evaluate(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
-    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })))`)) as AxeViolation[];
+  const result = await page.evaluate<
+    AxeViolation[]
+  >(`axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } })
+    .then((r) => r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target.join(' ')) })))`);
   return result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** The focused element, described as "tag#id[name]" or "tag:text" for assertions on keyboard flows. */
 export function focused(page: Page): Promise<string> {
-  return page.evaluate(`(() => {
+  return page.evaluate<string>(`(() => {
     const el = document.activeElement;
     if (!el) return 'none';
     const tag = el.tagName.toLowerCase();
     if (el.id) return tag + '#' + el.id;
     if (el.getAttribute('name')) return tag + '[' + el.getAttribute('name') + ']';
     return tag + ':' + (el.textContent || '').trim().slice(0, 40);
-  })()`) as Promise<string>;
+  })()`);
 }

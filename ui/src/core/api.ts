@@ -48,7 +48,7 @@ function isStep(body: unknown): body is Step {
  */
 export function classify(status: number, body: unknown, resumed: boolean): ApiOutcome {
   if (isStep(body)) return { kind: 'step', step: body };
-  const error: ErrorBody = isRecord(body) ? (body as ErrorBody) : {};
+  const error: ErrorBody = isRecord(body) ? body : {};
   const message = typeof error.message === 'string' ? error.message.slice(0, 500) : '';
   if (status >= 200 && status < 300) {
     if (!isRecord(body)) return { kind: 'failure', reason: 'server', status, message: '' };

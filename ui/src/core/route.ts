@@ -58,7 +58,7 @@ export function parseRoute(search: string, hash: string): Route {
   if (/^\/?success\/?$/.test(hashPath)) return withLocale({ kind: 'success' as const });
 
   const hashService = /^\/?service\/(.+)$/.exec(hashPath);
-  let journey = DEFAULT_JOURNEY;
+  let journey: string;
   if (hashService) {
     journey = safeDecode(hashService[1] ?? '');
   } else {

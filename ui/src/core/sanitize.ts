@@ -55,8 +55,10 @@ export function decodeEntities(text: string): string {
  */
 export function safeHref(raw: string): string | null {
   // Browsers ignore ASCII tab/newline inside URLs and trim C0 controls and spaces: so must the check.
+  // eslint-disable-next-line no-control-regex -- browsers trim C0 controls, so the check does too
   const href = raw.replace(/[\t\n\r]/g, '').replace(/^[\u0000-\u0020]+|[\u0000-\u0020]+$/g, '');
   if (href === '' || href.length > 2048) return null;
+  // eslint-disable-next-line no-control-regex -- a link with control characters left inside is refused
   if (/[\u0000-\u001f\u007f]/.test(href)) return null;
   const scheme = /^([^:/?#]*):/.exec(href);
   if (scheme) return /^https?$/i.test(scheme[1] ?? '') && /^https?:\/\/[^/\\]/i.test(href) ? href : null;

@@ -43,7 +43,7 @@ export function fieldShell(
 
   const setErrors = (target: HTMLElement, messages: string[]): void => {
     const listId = target === control ? errorId : `${target.id}-errors`;
-    const list = target === control ? errors : (wrapper.querySelector(`#${CSS.escape(listId)}`) as HTMLElement | null);
+    const list = target === control ? errors : wrapper.querySelector<HTMLElement>(`#${CSS.escape(listId)}`);
     if (list) {
       clear(list);
       for (const message of messages) list.appendChild(h('li', {}, message));

@@ -96,7 +96,7 @@ export function renderStepPage(main: HTMLElement, options: StepPageOptions): Ste
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (form.getAttribute('aria-busy') === 'true') return;
-    const submitter = (event as SubmitEvent).submitter;
+    const submitter = event.submitter;
     const confirmationInput = submitter?.getAttribute(CONFIRMATION_ATTRIBUTE);
     if (submitter instanceof HTMLButtonElement && confirmationInput) options.values.set(confirmationInput, Number(submitter.value));
     const problems = [...rendered.values()].map((r) => r.check?.() ?? null).filter((el): el is HTMLElement => el !== null);
