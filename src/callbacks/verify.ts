@@ -1,11 +1,13 @@
 /**
  * Checks the callbacks a client returns against those the server sent (reference §6.3): same count,
  * order, `type`, `_id`, deep-equal `output` and the same input names; only input values may change,
- * each of the JSON type its input takes. Anything else is a 400 naming the callback (1-based).
+ * each of the JSON type its input's descriptor declares (registry.ts). Anything else is a 400 naming
+ * the callback (1-based).
  */
 import { badRequest } from '../errors/cairn-error.js';
 import { inputSuffix } from './numbering.js';
 import { coerceIndex, outputValue } from './readers.js';
+import { inputDescriptor, type InputKind } from './registry.js';
 import type { Callback, CallbackField } from './types.js';
 
 /** Longest string accepted in any input (passwords get their own, lower cap in the password module). */
@@ -15,33 +17,17 @@ export const ERR_CALLBACK_COUNT = 'callback_count_mismatch';
 export const ERR_CALLBACK_MISMATCH = 'callback_mismatch';
 export const ERR_CALLBACK_VALUE = 'callback_value_invalid';
 
-type ValueKind = 'string' | 'boolean' | 'number' | 'index' | 'scalar';
-
-const STRING_INPUTS = new Set([
-  'NameCallback',
-  'PasswordCallback',
-  'TextInputCallback',
-  'HiddenValueCallback',
-  'StringAttributeInputCallback',
-  'ValidatedCreateUsernameCallback',
-  'ValidatedCreatePasswordCallback',
-  'KbaCreateCallback',
-  'ReCaptchaCallback',
-]);
-const BOOLEAN_INPUTS = new Set(['BooleanAttributeInputCallback', 'TermsAndConditionsCallback']);
+/** How a returned value is checked: the input's declared kind, or any JSON scalar for a type outside the vocabulary. */
+type ValueKind = InputKind | 'scalar';
 
 function kindOf(type: string, suffix: string): ValueKind {
-  if (suffix === 'validateOnly') return 'boolean';
-  if (STRING_INPUTS.has(type)) return 'string';
-  if (BOOLEAN_INPUTS.has(type)) return 'boolean';
-  if (type === 'NumberAttributeInputCallback') return 'number';
-  if (type === 'ChoiceCallback' || type === 'ConfirmationCallback') return 'index';
-  return 'scalar';
+  return inputDescriptor(type, suffix)?.kind ?? 'scalar';
 }
 
-/** How many options an index input may select from. */
-function optionCount(cb: Callback): number {
-  const list = outputValue(cb, cb.type === 'ChoiceCallback' ? 'choices' : 'options');
+/** How many options an index input may select from: the length of the output listing them. */
+function optionCount(cb: Callback, suffix: string): number {
+  const from = inputDescriptor(cb.type, suffix)?.optionsOutput;
+  const list = from === undefined ? undefined : outputValue(cb, from);
   // Confirmation callbacks with a predefined optionType (no `options`) select among YES/NO/CANCEL/OK.
   return Array.isArray(list) ? list.length : 4;
 }
@@ -66,7 +52,8 @@ const badValue = (position: number, input: string, message: string) =>
 
 /** The client's value for one input, checked and normalised (legacy numeric-string indexes become numbers). */
 function checkValue(sent: Callback, position: number, name: string, value: unknown): unknown {
-  const kind = kindOf(sent.type, inputSuffix(name) ?? '');
+  const suffix = inputSuffix(name) ?? '';
+  const kind = kindOf(sent.type, suffix);
   if (typeof value === 'string' && value.length > MAX_INPUT_LENGTH) {
     throw badValue(position, name, `is too long (at most ${MAX_INPUT_LENGTH} characters)`);
   }
@@ -84,7 +71,7 @@ function checkValue(sent: Callback, position: number, name: string, value: unkno
       return value;
     case 'index': {
       const index = typeof value === 'number' || typeof value === 'string' ? coerceIndex(value) : undefined;
-      const count = optionCount(sent);
+      const count = optionCount(sent, suffix);
       if (index === undefined || index < 0 || index >= count) {
         throw badValue(position, name, `must be an option index from 0 to ${count - 1}`);
       }

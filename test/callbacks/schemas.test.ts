@@ -40,7 +40,7 @@ const built: Callback[] = [
   b.reCaptchaCallback({ siteKey: 'key', v3: true }),
 ];
 
-describe('callback JSON Schemas (RST-26)', () => {
+describe('callback JSON Schemas (RST-26), derived from the registry', () => {
   it('cover the whole vocabulary', () => {
     expect(Object.keys(CALLBACK_SCHEMAS).sort()).toEqual([...CALLBACK_TYPES].sort());
     expect(new Set(built.map((cb) => cb.type))).toEqual(new Set(CALLBACK_TYPES));
@@ -102,5 +102,11 @@ describe('callback JSON Schemas (RST-26)', () => {
     const password = JSON.parse(REF.validatedPassword) as Callback;
     password.output[2] = { name: 'failedPolicies', value: [{ policyRequirement: 'MIN_LENGTH' }] };
     expect(check(password)).not.toBe('valid');
+
+    // A secret is never sent with a value.
+    const echoed = JSON.parse(REF.password) as Callback;
+    expect(check({ ...echoed, input: [{ name: 'IDToken2', value: 's3cret' }] })).not.toBe('valid');
+    const kba = JSON.parse(REF.kbaCreate) as Callback;
+    expect(check({ ...kba, input: [kba.input![0], { name: kba.input![1]!.name, value: 'Rex' }] })).not.toBe('valid');
   });
 });
