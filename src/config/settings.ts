@@ -1,25 +1,96 @@
 /**
- * Operator settings: one schema (title, description, default, environment variable) is the
- * documentation, the parser and the validator. Values come from environment variables; a bad value
+ * Operator settings: one table (title, description, default, environment variable, schema, and the
+ * checks a schema cannot express) is the documentation, the parser, the validator and the `Settings`
+ * type. Values come from defaults, the optional config file and environment variables; a bad value
  * stops the start with a message naming the variable. The result is frozen and passed down.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 
-interface SettingSpec {
+/** The settings read so far, by name: what a setting's `check` or `derive` may consult. */
+type Draft = Readonly<Record<string, unknown>>;
+
+interface Common<V> {
   env: string;
   title: string;
   description: string;
-  type: 'integer' | 'string' | 'boolean' | 'string-list';
-  default?: unknown;
+  default?: V;
+  /** The value when none is set, computed from other settings (`publicUrl` from `port`). */
+  derive?: (settings: Draft) => V | undefined;
+  /** Never shown: masked by `cairn config show` and left out of error messages. */
+  secret?: true;
+  /**
+   * What the JSON Schema cannot say: the problem with a value that passed it (the rest of a sentence
+   * starting with the variable's name), or undefined. Runs once every setting has passed its schema.
+   */
+  check?: (value: V, settings: Draft) => string | undefined;
+  /** The canonical form of a value that passed its checks. */
+  normalise?: (value: V) => V;
+}
+
+interface IntegerSpec extends Common<number> {
+  type: 'integer';
   minimum?: number;
   maximum?: number;
+}
+
+interface StringSpec extends Common<string> {
+  type: 'string';
   pattern?: string;
   enum?: readonly string[];
-  format?: 'url' | 'path';
-  secret?: boolean;
+  /** A path, resolved against the working directory (or the config file's directory). */
+  format?: 'path';
+}
+
+interface BooleanSpec extends Common<boolean> {
+  type: 'boolean';
+}
+
+/** Comma-separated in an environment variable, a JSON array of strings in the config file. */
+interface ListSpec extends Common<readonly string[]> {
+  type: 'string-list';
+}
+
+type SettingSpec = IntegerSpec | StringSpec | BooleanSpec | ListSpec;
+
+const got = (value: unknown): string => `got ${JSON.stringify(value)}`;
+
+/** A list check: the entries failing `ok`, named in one problem. */
+const everyEntry =
+  (ok: (entry: string) => boolean, mustBe: string) =>
+  (list: readonly string[]): string | undefined => {
+    const bad = list.filter((e) => !ok(e));
+    return bad.length === 0 ? undefined : `entries must be ${mustBe}, ${got(bad.length === 1 ? bad[0] : bad)}`;
+  };
+
+function isHttpUrl(value: string, { originOnly = false, queryAllowed = true } = {}): boolean {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return false;
+    if (!queryAllowed && (u.search || u.hash)) return false;
+    return !originOnly || u.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
+/** Absolute http(s) URL prefixes (allow-lists of links and of script HTTP calls). */
+const httpPrefixes = everyEntry((e) => /^https?:\/\/[^/]+/.test(e), 'absolute http(s) URLs');
+
+/** The public URL's parsed form, when it is a valid one (its own check reports it otherwise). */
+function publicUrlOf(settings: Draft): URL | undefined {
+  const v = settings.publicUrl;
+  return typeof v === 'string' && isHttpUrl(v, { queryAllowed: false }) ? new URL(v) : undefined;
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits] = entry.split('/');
+  if (!address || isIP(address) === 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
 }
 
 /** Every setting Cairn reads. Keep this table the single documented place. */
@@ -61,7 +132,9 @@ export const SETTINGS = {
     title: 'Public URL',
     description: 'The URL users reach Cairn at; e-mailed links are built from it, never from the Host header. Default http://localhost:<PORT>.',
     type: 'string',
-    format: 'url',
+    derive: (s) => (typeof s.port === 'number' ? `http://localhost:${s.port}` : undefined),
+    check: (v) => (isHttpUrl(v, { queryAllowed: false }) ? undefined : `must be an absolute http(s) URL without query or fragment, ${got(v)}`),
+    normalise: (v) => new URL(v).href.replace(/\/$/, ''),
   },
   amBasePath: {
     env: 'CAIRN_AM_BASE_PATH',
@@ -88,6 +161,7 @@ export const SETTINGS = {
     default: 30,
     minimum: 1,
     maximum: 525600,
+    check: (v, s) => (typeof s.sessionMaxMinutes === 'number' && v > s.sessionMaxMinutes ? 'must not exceed CAIRN_SESSION_MAX_MINUTES' : undefined),
   },
   sessionMaxMinutes: {
     env: 'CAIRN_SESSION_MAX_MINUTES',
@@ -114,6 +188,11 @@ export const SETTINGS = {
     type: 'string',
     default: 'Lax',
     enum: ['Lax', 'Strict', 'None'],
+    check: (v, s) => {
+      const url = publicUrlOf(s);
+      if (v !== 'None' || url === undefined || url.protocol === 'https:' || LOOPBACK_HOSTS.has(url.hostname)) return undefined;
+      return 'may be None only with an https CAIRN_PUBLIC_URL (or a loopback one): browsers only keep SameSite=None cookies that are Secure';
+    },
   },
   cookiePartitioned: {
     env: 'CAIRN_COOKIE_PARTITIONED',
@@ -130,6 +209,12 @@ export const SETTINGS = {
       'Domain attribute of the session cookie (e.g. example.com, so app.example.com and login.example.com share it); must contain the public URL host. Default: host-only.',
     type: 'string',
     pattern: '^\\.?[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}[A-Za-z0-9])?)*$',
+    check: (v, s) => {
+      const host = publicUrlOf(s)?.hostname;
+      const domain = v.replace(/^\./, '').toLowerCase();
+      if (host === undefined || host === domain || host.endsWith(`.${domain}`)) return undefined;
+      return `must contain the host of CAIRN_PUBLIC_URL (${host}), ${got(v)}`;
+    },
   },
   corsOrigins: {
     env: 'CAIRN_CORS_ORIGINS',
@@ -137,6 +222,7 @@ export const SETTINGS = {
     description: 'Comma-separated origins (scheme://host[:port]) allowed to call the API from a browser with credentials. Empty: none.',
     type: 'string-list',
     default: [],
+    check: everyEntry((e) => isHttpUrl(e, { originOnly: true }), 'origins like https://app.example.com'),
   },
   redirectAllowlist: {
     env: 'CAIRN_REDIRECT_ALLOWLIST',
@@ -144,6 +230,7 @@ export const SETTINGS = {
     description: 'Comma-separated URL prefixes that goto / gotoOnFail may name (relative paths on this server are always allowed).',
     type: 'string-list',
     default: [],
+    check: httpPrefixes,
   },
   trustedProxies: {
     env: 'CAIRN_TRUSTED_PROXIES',
@@ -152,6 +239,7 @@ export const SETTINGS = {
       'Comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (client address for limits and audit). Empty: the socket address is the client.',
     type: 'string-list',
     default: [],
+    check: everyEntry(isAddressOrRange, 'IP addresses or CIDR ranges'),
   },
   successUrl: {
     env: 'CAIRN_SUCCESS_URL',
@@ -192,6 +280,7 @@ export const SETTINGS = {
       'When set, users, sessions, suspended journeys and counters live in MongoDB (several stateless instances); otherwise in the embedded store under CAIRN_DATA_DIR.',
     type: 'string',
     secret: true,
+    check: (v) => (/^mongodb(\+srv)?:\/\//.test(v) ? undefined : 'must start with mongodb:// or mongodb+srv://'),
   },
   smtpUrl: {
     env: 'CAIRN_SMTP_URL',
@@ -200,6 +289,7 @@ export const SETTINGS = {
       'smtp://user:pass@host:port or smtps://…. Without it, e-mails go to the development outbox <data dir>/outbox and their links are logged.',
     type: 'string',
     secret: true,
+    check: (v) => (/^smtps?:\/\//.test(v) ? undefined : 'must start with smtp:// or smtps://'),
   },
   smtpFrom: {
     env: 'CAIRN_SMTP_FROM',
@@ -228,6 +318,7 @@ export const SETTINGS = {
     description: 'Directory of IDM-format templates (<name>.json) replacing the shipped ones of the same name. Default <data dir>/email-templates.',
     type: 'string',
     format: 'path',
+    derive: (s) => (typeof s.dataDir === 'string' ? resolve(s.dataDir, 'email-templates') : undefined),
   },
   managedSchemaFile: {
     env: 'CAIRN_MANAGED_SCHEMA',
@@ -357,6 +448,7 @@ export const SETTINGS = {
     description: 'Bearer token accepted by the admin API (Authorization: Bearer …), at least 32 characters.',
     type: 'string',
     secret: true,
+    check: (v) => (v.length < 32 ? 'must be at least 32 characters long' : undefined),
   },
   scriptCpuMs: {
     env: 'CAIRN_SCRIPT_CPU_MS',
@@ -409,6 +501,7 @@ export const SETTINGS = {
     description: 'Comma-separated URL prefixes (scheme://host[:port][/path]) that scripts may call with httpClient. Empty: none.',
     type: 'string-list',
     default: [],
+    check: httpPrefixes,
   },
   scriptHttpTimeoutMs: {
     env: 'CAIRN_SCRIPT_HTTP_TIMEOUT_MS',
@@ -430,58 +523,22 @@ export const SETTINGS = {
 
 export type SettingName = keyof typeof SETTINGS;
 
-export interface Settings {
-  port: number;
-  host: string;
-  dataDir: string;
-  journeysDir: string;
-  publicUrl: string;
-  amBasePath: string;
-  authIdLifetimeSeconds: number;
-  sessionIdleMinutes: number;
-  sessionMaxMinutes: number;
-  cookieName: string;
-  cookieSameSite: 'Lax' | 'Strict' | 'None';
-  cookiePartitioned: boolean;
-  cookieDomain?: string;
-  corsOrigins: string[];
-  redirectAllowlist: string[];
-  trustedProxies: string[];
-  successUrl: string;
-  workers?: number;
-  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-  uiThemeFile?: string;
-  mongodbUri?: string;
-  smtpUrl?: string;
-  smtpFrom: string;
-  smtpRequireTls: boolean;
-  smtpRejectUnauthorized: boolean;
-  emailTemplatesDir: string;
-  managedSchemaFile?: string;
-  auditLog: string;
-  suspendedMinutes: number;
-  newerLinkSupersedes: boolean;
-  mailPerAccount: number;
-  mailPerClient: number;
-  mailWindowMinutes: number;
-  loginAttempts: number;
-  loginAttemptWindowMinutes: number;
-  oauthClientsFile?: string;
-  oauthCodeSeconds: number;
-  oauthAccessTokenSeconds: number;
-  oauthRefreshTokenDays: number;
-  adminUsername: string;
-  adminPassword?: string;
-  adminToken?: string;
-  scriptCpuMs: number;
-  scriptTimeoutMs: number;
-  scriptMemoryMb: number;
-  scriptOutputKb: number;
-  scriptWorkers: number;
-  scriptHttpAllowlist: string[];
-  scriptHttpTimeoutMs: number;
-  scriptEnv: string[];
-}
+type Table = typeof SETTINGS;
+/** The value a setting holds, from its spec: its type, narrowed by its `enum`. */
+type ValueOf<S> = S extends { type: 'integer' }
+  ? number
+  : S extends { type: 'boolean' }
+    ? boolean
+    : S extends { type: 'string-list' }
+      ? readonly string[]
+      : S extends { enum: readonly (infer E)[] }
+        ? E
+        : string;
+/** Settings with a default or a derived value always have one; the others may be unset. */
+type AlwaysSet = { [K in SettingName]: Table[K] extends { default: unknown } | { derive: unknown } ? K : never }[SettingName];
+
+/** The effective settings, typed from the table above (nothing to keep in step by hand). */
+export type Settings = { [K in AlwaysSet]: ValueOf<Table[K]> } & { [K in Exclude<SettingName, AlwaysSet>]?: ValueOf<Table[K]> };
 
 export class SettingsError extends Error {
   constructor(readonly problems: string[]) {
@@ -514,13 +571,35 @@ function parseValue(spec: SettingSpec, raw: string): { value?: unknown; problem?
   }
 }
 
+/** The JSON Schema a setting's value must pass (from the config file, or parsed from its variable). */
 function jsonSchemaOf(spec: SettingSpec): Record<string, unknown> {
-  const base: Record<string, unknown> = spec.type === 'string-list' ? { type: 'array', items: { type: 'string' } } : { type: spec.type };
-  for (const k of ['minimum', 'maximum', 'pattern', 'enum'] as const) if (spec[k] !== undefined) base[k] = spec[k];
-  return base;
+  switch (spec.type) {
+    case 'string-list':
+      return { type: 'array', items: { type: 'string' } };
+    case 'integer':
+      return { type: 'integer', ...definedOnly({ minimum: spec.minimum, maximum: spec.maximum }) };
+    case 'string':
+      return { type: 'string', ...definedOnly({ pattern: spec.pattern, enum: spec.enum }) };
+    case 'boolean':
+      return { type: 'boolean' };
+  }
 }
 
-/** Reads and validates settings from an environment; `cwd` anchors relative paths. */
+const definedOnly = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+
+/** The table's validators, compiled once (the table never changes). */
+let compiled: { ajv: Ajv; byName: Map<string, ValidateFunction> } | undefined;
+function validatorOf(name: string, spec: SettingSpec): ValidateFunction {
+  compiled ??= { ajv: new Ajv({ allErrors: true }), byName: new Map() };
+  let validate = compiled.byName.get(name);
+  if (validate === undefined) {
+    validate = compiled.ajv.compile(jsonSchemaOf(spec));
+    compiled.byName.set(name, validate);
+  }
+  return validate;
+}
+
+/** Where a setting's value came from. */
 export type SettingSource = 'default' | 'file' | 'env';
 
 /** Where each setting's value came from, for `cairn config show`. */
@@ -591,88 +670,37 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env, cwd: string =
       sources[name] = 'default';
     }
   }
-  const ajv = new Ajv({ allErrors: true });
+  const shown = (spec: SettingSpec, value: unknown): string => (spec.secret ? '(hidden)' : JSON.stringify(value));
   for (const [name, spec] of Object.entries(specs)) {
     if (values[name] === undefined) continue;
-    const validate = ajv.compile(jsonSchemaOf(spec));
+    const validate = validatorOf(name, spec);
     if (!validate(values[name])) {
       const e = validate.errors?.[0];
-      const shown = spec.secret ? '(hidden)' : JSON.stringify(values[name]);
-      problems.push(`${labels[name]} ${e?.message ?? 'is invalid'}, got ${shown}.`);
+      problems.push(`${labels[name]} ${e?.message ?? 'is invalid'}, got ${shown(spec, values[name])}.`);
       delete values[name];
     }
-    if (spec.format === 'path' && typeof values[name] === 'string') {
-      const p = values[name] as string;
+    const path = values[name];
+    if (spec.type === 'string' && spec.format === 'path' && typeof path === 'string') {
       const base = sources[name] === 'file' && configFile ? dirname(configFile) : cwd;
-      values[name] = isAbsolute(p) ? p : resolve(base, p);
+      values[name] = isAbsolute(path) ? path : resolve(base, path);
     }
   }
-  if (values.publicUrl === undefined && typeof values.port === 'number') {
-    values.publicUrl = `http://localhost:${values.port}`;
-  } else if (typeof values.publicUrl === 'string') {
-    try {
-      const u = new URL(values.publicUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
-      if (u.search || u.hash) throw new Error('query');
-      values.publicUrl = u.href.replace(/\/$/, '');
-    } catch {
-      problems.push(`CAIRN_PUBLIC_URL must be an absolute http(s) URL without query or fragment, got ${JSON.stringify(values.publicUrl)}.`);
+  // Values not set are derived from the others (the public URL from the port), then every value,
+  // set or derived, meets its own checks (a check may read another setting).
+  for (const [name, spec] of Object.entries(specs)) {
+    if (values[name] === undefined && spec.derive) values[name] = spec.derive(values);
+  }
+  const checked = Object.freeze({ ...values });
+  for (const [name, spec] of Object.entries(specs)) {
+    const value = values[name];
+    if (value === undefined || spec.check === undefined) continue;
+    const problem = (spec.check as (v: unknown, s: Draft) => string | undefined)(value, checked);
+    if (problem !== undefined) {
+      problems.push(`${labels[name]} ${problem}.`);
+      delete values[name];
+    } else if (spec.normalise) {
+      values[name] = (spec.normalise as (v: unknown) => unknown)(value);
     }
-  }
-  for (const origin of (values.corsOrigins as string[] | undefined) ?? []) {
-    let ok = false;
-    try {
-      const u = new URL(origin);
-      ok = (u.protocol === 'http:' || u.protocol === 'https:') && u.origin === origin.replace(/\/$/, '');
-    } catch {
-      ok = false;
-    }
-    if (!ok) problems.push(`CAIRN_CORS_ORIGINS entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}.`);
-  }
-  for (const prefix of (values.redirectAllowlist as string[] | undefined) ?? []) {
-    if (!/^https?:\/\/[^/]+/.test(prefix))
-      problems.push(`CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got ${JSON.stringify(prefix)}.`);
-  }
-  if (
-    typeof values.sessionIdleMinutes === 'number' &&
-    typeof values.sessionMaxMinutes === 'number' &&
-    values.sessionIdleMinutes > values.sessionMaxMinutes
-  ) {
-    problems.push('CAIRN_SESSION_IDLE_MINUTES must not exceed CAIRN_SESSION_MAX_MINUTES.');
-  }
-  for (const proxy of (values.trustedProxies as string[] | undefined) ?? []) {
-    const [address, bits] = proxy.split('/');
-    const ok = !!address && isIP(address) !== 0 && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128)));
-    if (!ok) problems.push(`CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges, got ${JSON.stringify(proxy)}.`);
-  }
-  for (const prefix of (values.scriptHttpAllowlist as string[] | undefined) ?? []) {
-    if (!/^https?:\/\/[^/]+/.test(prefix))
-      problems.push(`CAIRN_SCRIPT_HTTP_ALLOWLIST entries must be absolute http(s) URLs, got ${JSON.stringify(prefix)}.`);
-  }
-  if (typeof values.adminToken === 'string' && values.adminToken.length < 32) {
-    problems.push('CAIRN_ADMIN_TOKEN must be at least 32 characters long.');
-  }
-  if (typeof values.mongodbUri === 'string' && !/^mongodb(\+srv)?:\/\//.test(values.mongodbUri)) {
-    problems.push('CAIRN_MONGODB_URI must start with mongodb:// or mongodb+srv://.');
-  }
-  if (typeof values.smtpUrl === 'string' && !/^smtps?:\/\//.test(values.smtpUrl)) {
-    problems.push('CAIRN_SMTP_URL must start with smtp:// or smtps://.');
-  }
-  if (typeof values.publicUrl === 'string' && !problems.some((p) => p.startsWith('CAIRN_PUBLIC_URL'))) {
-    const host = new URL(values.publicUrl).hostname;
-    const loopback = host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
-    if (values.cookieSameSite === 'None' && !values.publicUrl.startsWith('https:') && !loopback) {
-      problems.push('CAIRN_COOKIE_SAMESITE=None needs an https CAIRN_PUBLIC_URL: browsers only keep SameSite=None cookies that are Secure.');
-    }
-    if (typeof values.cookieDomain === 'string') {
-      const domain = values.cookieDomain.replace(/^\./, '').toLowerCase();
-      if (host !== domain && !host.endsWith(`.${domain}`)) {
-        problems.push(`CAIRN_COOKIE_DOMAIN ${JSON.stringify(values.cookieDomain)} must contain the host of CAIRN_PUBLIC_URL (${host}).`);
-      }
-    }
-  }
-  if (values.emailTemplatesDir === undefined && typeof values.dataDir === 'string') {
-    values.emailTemplatesDir = resolve(values.dataDir, 'email-templates');
   }
   if (problems.length) throw new SettingsError(problems);
   const settings = Object.freeze(values as unknown as Settings);
