@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/stores/index.js';
 import { runStoreContract } from './contract.js';
 
@@ -43,18 +43,26 @@ describe('embedded (lmdb) backend on disk', () => {
     }
   });
 
-  it('sweeps expired records on its timer', async () => {
+  it('sweeps expired records on its timer, and stops the timer on close', async () => {
+    // Simulated time: the sweep interval is a fake timer, the store's clock a variable.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     const dataDir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
     let clock = 1_700_000_000_000;
-    const store = await openStore({ dataDir, now: () => clock, sweepIntervalMs: 20 });
+    const store = await openStore({ dataDir, now: () => clock, sweepIntervalMs: 60_000 });
     try {
-      await store.kv.set('k', 1, { expiresAt: clock + 1000 });
-      clock += 1000;
-      // 50 timer periods: the sweep has run, so nothing is left for an explicit purge (else it would find 1).
-      await new Promise((r) => setTimeout(r, 1000));
-      expect(await store.kv.get('k')).toBeUndefined();
+      await store.kv.set('gone', 1, { expiresAt: clock + 1000 });
+      await store.kv.set('kept', 2, { expiresAt: clock + 120_000 });
+      clock += 60_000;
+      expect(vi.getTimerCount()).toBe(1);
+      await vi.advanceTimersByTimeAsync(60_000);
+      // The sweep has run, so an explicit purge finds nothing left (else it would find 1).
       expect(await store.purgeExpired()).toBe(0);
+      expect(await store.kv.get('gone')).toBeUndefined();
+      expect((await store.kv.get('kept'))?.value).toBe(2);
+      await store.close();
+      expect(vi.getTimerCount()).toBe(0);
     } finally {
+      vi.useRealTimers();
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
     }
