@@ -20,6 +20,7 @@ const UNIT = [
   'test/journeys/runner.test.ts',
   'test/keys/keystore.test.ts',
   'test/mail/outbox.test.ts',
+  'test/mail/queue-timing.test.ts',
   'test/mail/render.test.ts',
   'test/mail/templates.test.ts',
   'test/nodes/**/*.test.ts',

@@ -1,15 +1,15 @@
 /**
- * The queue keeps mail off the request path: with a dead or slow SMTP server `enqueue` still
- * returns at once; attempts are retried with growing delays, cut off by the per-message timeout,
- * limited in concurrency, counted, and logged without links or addresses. Also: de-duplication,
- * the queue limit, expiry, flush/close, and persistence across a restart.
+ * The queue against real SMTP peers keeps mail off the request path: with a dead or slow SMTP server
+ * `enqueue` returns before any connection is made; attempts are retried, cut off by the per-message
+ * timeout, counted, and logged without links or addresses. Also: de-duplication, the queue limit,
+ * expiry, flush/close, and persistence across a restart. The exact delays, timeouts and concurrency
+ * are tested on simulated time in queue-timing.test.ts; nothing here asserts a duration.
  */
 import { fileURLToPath } from 'node:url';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createMailer } from '../../src/mail/mailer.js';
 import { pseudonym as recipientHash } from '../../src/audit/pseudonym.js';
 import { backoffDelay } from '../../src/mail/queue.js';
@@ -50,13 +50,6 @@ function mailer(over: Partial<MailerOptions>): Mailer {
   return m;
 }
 
-/** Milliseconds `fn` takes to return. */
-function timed<T>(fn: () => T): { value: T; ms: number } {
-  const start = performance.now();
-  const value = fn();
-  return { value, ms: performance.now() - start };
-}
-
 function memoryStore(initial: PendingMail[] = []): MailPersistence & { saved: PendingMail[]; saves: number } {
   const store = {
     saved: initial,
@@ -71,37 +64,30 @@ function memoryStore(initial: PendingMail[] = []): MailPersistence & { saved: Pe
 }
 
 describe('a dead SMTP server', () => {
-  it('does not slow enqueue; retries with back-off; counts and logs the failure without the link', async () => {
+  it('does not connect during enqueue; retries; counts and logs the failure without the link', async () => {
     const port = await deadPort();
-    const lines: { at: number; line: string }[] = [];
+    const lines: string[] = [];
     const outcomes: unknown[] = [];
     const m = mailer({
       smtpUrl: `smtp://127.0.0.1:${port}`,
-      log: (line) => lines.push({ at: performance.now(), line }),
+      log: (line) => lines.push(line),
       onOutcome: (o) => outcomes.push(o),
       random: () => 0,
-      retry: { attempts: 4, baseDelayMs: 100, maxDelayMs: 1000, timeoutMs: 2000 },
+      retry: { attempts: 4, baseDelayMs: 2, maxDelayMs: 1000, timeoutMs: 10_000 },
     });
-    const { value, ms } = timed(() => m.enqueue(REQUEST));
-    expect(value.queued).toBe(true);
-    expect(ms).toBeLessThan(50);
-    expect(m.stats()).toMatchObject({ queued: 1, pending: 1, sent: 0 });
+    expect(m.enqueue(REQUEST).queued).toBe(true);
+    expect(m.stats()).toMatchObject({ queued: 1, pending: 1, inFlight: 0, sent: 0 }); // nothing attempted yet
 
     expect(await m.flush(10_000)).toBe(true);
     expect(m.stats()).toEqual({ queued: 1, sent: 0, failed: 1, retried: 3, dropped: 0, replaced: 0, pending: 0, inFlight: 0 });
     const hash = recipientHash('ada@example.com');
-    expect(lines.map((l) => l.line)).toEqual([
-      `mail: retrying template=resetPassword to=${hash} attempt=1/4 code=ESOCKET cause=ECONNREFUSED in=50ms`,
-      `mail: retrying template=resetPassword to=${hash} attempt=2/4 code=ESOCKET cause=ECONNREFUSED in=100ms`,
-      `mail: retrying template=resetPassword to=${hash} attempt=3/4 code=ESOCKET cause=ECONNREFUSED in=200ms`,
+    expect(lines).toEqual([
+      `mail: retrying template=resetPassword to=${hash} attempt=1/4 code=ESOCKET cause=ECONNREFUSED in=1ms`,
+      `mail: retrying template=resetPassword to=${hash} attempt=2/4 code=ESOCKET cause=ECONNREFUSED in=2ms`,
+      `mail: retrying template=resetPassword to=${hash} attempt=3/4 code=ESOCKET cause=ECONNREFUSED in=4ms`,
       `mail: failed template=resetPassword to=${hash} attempt=4/4 code=ESOCKET cause=ECONNREFUSED final=true`,
     ]);
-    // the gaps between attempts grow: at least the announced delays
-    const gaps = lines.slice(1).map((l, i) => l.at - lines[i]!.at);
-    expect(gaps[0]).toBeGreaterThanOrEqual(45);
-    expect(gaps[1]).toBeGreaterThanOrEqual(95);
-    expect(gaps[2]).toBeGreaterThanOrEqual(195);
-    const all = lines.map((l) => l.line).join('\n');
+    const all = lines.join('\n');
     for (const secret of [TOKEN, 'https://', 'ada@example.com', 'Ada', 'suspendedId']) expect(all).not.toContain(secret);
     // The final failure is reported once, for the audit log, with the recipient hashed.
     expect(outcomes).toEqual([{ status: 'failed', template: 'resetPassword', to: hash, attempts: 4, code: 'ESOCKET' }]);
@@ -126,45 +112,25 @@ describe('a dead SMTP server', () => {
   });
 });
 
-describe('a slow SMTP server (2 s to accept a message)', () => {
-  it('does not slow enqueue, and the message still arrives', async () => {
-    const server = await peer({ delayMs: 2000 });
+describe('a slow SMTP server (it holds its answer to DATA)', () => {
+  it('is not waited for by enqueue, and the message still arrives', async () => {
+    const server = await peer({ delayMs: 300 });
     const m = mailer({ smtpUrl: server.url, retry: { timeoutMs: 10_000 } });
-    const { value, ms } = timed(() => m.enqueue(REQUEST));
-    expect(value.queued).toBe(true);
-    expect(ms).toBeLessThan(50);
-    const start = performance.now();
+    expect(m.enqueue(REQUEST).queued).toBe(true);
+    expect(server.connections).toBe(0); // enqueue returned before any connection
     expect(await m.flush(10_000)).toBe(true);
-    expect(performance.now() - start).toBeGreaterThan(1500);
     expect(m.stats()).toMatchObject({ sent: 1, failed: 0 });
     expect(parseMail(server.received[0]!.raw).subject).toBe('Reset your password');
   });
 
-  it('abandons attempts after the per-message timeout and never runs more than `concurrency` at once', async () => {
-    const server = await peer({ delayMs: 2000 });
+  it('abandons an attempt the server does not finish within the per-message timeout', async () => {
+    const server = await peer({ delayMs: 5000 });
     const lines: string[] = [];
-    const m = mailer({
-      smtpUrl: server.url,
-      log: (l) => lines.push(l),
-      retry: { attempts: 2, baseDelayMs: 10, maxDelayMs: 10, timeoutMs: 300, concurrency: 2 },
-    });
-    const { ms } = timed(() => {
-      for (let i = 0; i < 4; i++) m.enqueue({ ...REQUEST, to: `user${i}@example.com` });
-    });
-    expect(ms).toBeLessThan(50);
-    let maxInFlight = 0;
-    const sampler = setInterval(() => (maxInFlight = Math.max(maxInFlight, m.stats().inFlight)), 10);
-    const start = performance.now();
-    expect(await m.flush(15_000)).toBe(true);
-    clearInterval(sampler);
-    const elapsed = performance.now() - start;
-    expect(maxInFlight).toBe(2);
-    // 8 attempts of 300 ms, two at a time: at least 4 rounds
-    expect(elapsed).toBeGreaterThan(1100);
-    expect(elapsed).toBeLessThan(8000);
-    expect(m.stats()).toMatchObject({ queued: 4, sent: 0, failed: 4, retried: 4, pending: 0 });
-    expect(lines.filter((l) => l.includes('final=true'))).toHaveLength(4);
-    expect(lines.every((l) => !l.includes('final=true') || l.includes('code=ESENDTIMEOUT'))).toBe(true);
+    const m = mailer({ smtpUrl: server.url, log: (l) => lines.push(l), retry: { attempts: 1, timeoutMs: 200 } });
+    m.enqueue(REQUEST);
+    expect(await m.flush(10_000)).toBe(true);
+    expect(m.stats()).toMatchObject({ queued: 1, sent: 0, failed: 1, pending: 0, inFlight: 0 });
+    expect(lines).toEqual([`mail: failed template=resetPassword to=${recipientHash('ada@example.com')} attempt=1/1 code=ESENDTIMEOUT final=true`]);
   });
 });
 
@@ -220,13 +186,6 @@ describe('the queue', () => {
     expect(lines).toEqual([`mail: failed template=resetPassword to=${recipientHash('ada@example.com')} attempt=0/6 code=EXPIRED final=true`]);
     expect(server.connections).toBe(0);
   });
-
-  it('flush reports false when the queue does not drain in time', async () => {
-    const m = mailer({ smtpUrl: `smtp://127.0.0.1:${await deadPort()}`, retry: { attempts: 5, baseDelayMs: 5000 } });
-    m.enqueue(REQUEST);
-    expect(await m.flush(300)).toBe(false);
-    expect(m.stats()).toMatchObject({ pending: 1, retried: 1 });
-  });
 });
 
 describe('persistence', () => {
@@ -243,7 +202,7 @@ describe('persistence', () => {
     });
     down.enqueue(REQUEST);
     down.enqueue({ ...REQUEST, template: 'passwordChanged', to: 'bob@example.com' });
-    expect(await down.flush(300)).toBe(false);
+    await vi.waitFor(() => expect(down.stats()).toMatchObject({ retried: 2, pending: 2 })); // both failed once, now waiting
     await down.close();
     expect(store.saved.map((s) => [s.template, s.to, s.attempts])).toEqual([
       ['resetPassword', 'ada@example.com', 1],
