@@ -114,9 +114,8 @@ describe('breached-password failures', () => {
     const hangingUrl = await listen(hanging.server);
     try {
       expect(await createBreachChecker({ endpoint: failingUrl }).check(BREACHED)).toEqual({ status: 'unavailable' });
-      const start = Date.now();
+      // Without the timeout this call would never return (the server never answers).
       expect(await createBreachChecker({ endpoint: hangingUrl, timeoutMs: 200 }).check(BREACHED)).toEqual({ status: 'unavailable' });
-      expect(Date.now() - start).toBeLessThan(5_000);
       expect(hanging.requests).toHaveLength(1);
     } finally {
       await close(failing.server);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLogger } from '../../src/observability/logger.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
@@ -155,10 +155,10 @@ describe('logs', () => {
       await fetch(`${server.url}/openidm/managed/user?_queryFilter=true`, {
         headers: { 'X-OpenIDM-Username': 'admin', 'X-OpenIDM-Password': 'AdminPw-should-not-appear' },
       });
-      await new Promise((r) => setTimeout(r, 50));
+      // Access lines are written when each response finishes: wait for them, not for a time.
+      await vi.waitFor(() => expect(lines.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(5));
       const all = lines.join('');
       expect(all).toContain('"reqId":"req-12345678"');
-      expect(lines.filter((l) => l.includes('"msg":"request"')).length).toBeGreaterThanOrEqual(5);
       for (const secret of [
         'Sup3r-secret-passphrase',
         start.authId,
