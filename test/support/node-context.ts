@@ -9,7 +9,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
+import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
 import { numberCallbacks } from '../../src/callbacks/numbering.js';
 import type { Callback } from '../../src/callbacks/types.js';
@@ -249,12 +249,19 @@ export function makeNodeContext<C>(init: NodeContextInit<C>): NodeContext<C> {
   };
 }
 
+const configAjv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
+/** Each descriptor's config validator, compiled once (compiling is most of a node test's time). */
+const configValidators = new WeakMap<NodeDescriptor, ValidateFunction>();
+
 /** `config` validated against the node's schema with defaults applied; throws listing the errors. */
 export function configFor<C>(descriptor: NodeDescriptor<C>, config: Record<string, unknown> = {}): C {
-  const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: true });
-  const validate = ajv.compile(descriptor.configSchema);
+  let validate = configValidators.get(descriptor);
+  if (validate === undefined) {
+    validate = configAjv.compile(descriptor.configSchema);
+    configValidators.set(descriptor, validate);
+  }
   const copy = structuredClone(config);
-  if (!validate(copy)) throw new Error(`Invalid ${descriptor.type} config: ${ajv.errorsText(validate.errors)}`);
+  if (!validate(copy)) throw new Error(`Invalid ${descriptor.type} config: ${configAjv.errorsText(validate.errors)}`);
   return copy as C;
 }
 
