@@ -25,7 +25,9 @@ describe('the callback registry', () => {
   });
 
   it('declares the secret inputs: passwords and KBA answers', () => {
-    const secrets = Object.entries<CallbackDescriptor>(CALLBACKS).flatMap(([type, d]) => d.inputs.filter((i) => i.secret).map((i) => `${type}/${i.suffix}`));
+    const secrets = Object.entries<CallbackDescriptor>(CALLBACKS).flatMap(([type, d]) =>
+      d.inputs.filter((i) => i.secret).map((i) => `${type}/${i.suffix}`),
+    );
     expect(secrets.sort()).toEqual(['KbaCreateCallback/answer', 'PasswordCallback/', 'ValidatedCreatePasswordCallback/']);
     expect(inputDescriptor('KbaCreateCallback', 'question')?.secret).toBeUndefined();
     expect(inputDescriptor('ValidatedCreatePasswordCallback', 'validateOnly')).toEqual({ suffix: 'validateOnly', kind: 'boolean' });

@@ -58,8 +58,8 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     async health() {
       if (closed) return { backend: 'lmdb', ok: false };
       try {
-        [...env.durableExpiry.getKeys({ limit: 1 })]; // real reads through both maps
-        [...env.volatileExpiry.getKeys({ limit: 1 })];
+        Array.from(env.durableExpiry.getKeys({ limit: 1 })); // real reads through both maps
+        Array.from(env.volatileExpiry.getKeys({ limit: 1 }));
         return { backend: 'lmdb', ok: true };
       } catch {
         return { backend: 'lmdb', ok: false };

@@ -39,7 +39,7 @@ function toObject(doc: ObjectDoc | null): StoredObject | undefined {
   if (!doc) return undefined;
   const { [RESERVED_FIELD]: hidden, ...rest } = doc;
   void hidden;
-  return rest as StoredObject;
+  return rest;
 }
 
 export function mongoObjects(ctx: MongoContext, uniqueKeys: UniqueKeys): MongoFamily<ManagedObjectStore> {
