@@ -437,7 +437,7 @@ function fileBasedNode(data: Json): Json {
   config._id = id.slice(id.lastIndexOf('/') + 1);
   config._type = { _id: (data._type as Json)._id };
   if (Array.isArray(data.nodes)) {
-    config.nodes = data.nodes.map((ref) => {
+    config.nodes = data.nodes.map((ref: unknown) => {
       if (typeof ref !== 'string') return ref;
       const [childId = '', nodeType = '', ...rest] = ref.split(':');
       return { _id: childId, nodeType, displayName: rest.join(':') || nodeType };

@@ -16,7 +16,7 @@ import type { ChildNodeRef, NodeDescriptor, Outcome } from '../nodes/types.js';
 import { outcomesOf } from '../nodes/types.js';
 import type { NodeRegistry } from '../nodes/index.js';
 import { AM_NODE_TYPE_NAMES, isDesignerNode, unsupportedNodeMessage } from './am-node-types.js';
-import { runtimeResource, terminalOf, type AmNodeExtras, type Journey, type JourneyNode } from './model.js';
+import { runtimeResource, terminalOf, type AmNodeExtras, type Journey } from './model.js';
 import { journeySchema, NODE_ID_PATTERN } from './schema.js';
 
 export type Severity = 'error' | 'warning';
@@ -108,7 +108,7 @@ function closest(name: string, known: string[]): string | undefined {
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return '[' + value.map(canonicalJson).join(',') + ']';
   if (value && typeof value === 'object') {
-    const entries = Object.keys(value as object)
+    const entries = Object.keys(value)
       .sort()
       .map((k) => JSON.stringify(k) + ':' + canonicalJson((value as Record<string, unknown>)[k]));
     return '{' + entries.join(',') + '}';
@@ -369,7 +369,7 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       add(pointer('nodes', id), `"${id}" names a terminal and cannot be used as a node id.`);
       continue;
     }
-    const n = node as JourneyNode;
+    const n = node;
     const connections = n && typeof n.connections === 'object' && n.connections !== null ? n.connections : {};
     const checked = checkNode(id, n, pointer('nodes', id), connections, false);
     if (checked) nodes.set(id, checked);
@@ -390,7 +390,7 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: Vali
   }
   // Targets are checked on every node as written, even one whose type or config has problems.
   for (const id of allIds) {
-    const connections = (journey.nodes?.[id] as JourneyNode | undefined)?.connections;
+    const connections = (journey.nodes?.[id])?.connections;
     if (!connections || typeof connections !== 'object') continue;
     for (const [outcome, target] of Object.entries(connections)) {
       if (typeof target === 'string' && !allIds.has(target) && !terminalOf(target)) {
@@ -437,7 +437,7 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: Vali
   // Reachability from the entry node, along the connections as written (a node with other problems
   // still leads on, so its successors are not reported as unreachable too).
   const connectionsOf = (id: string): string[] => {
-    const c = (journey.nodes?.[id] as JourneyNode | undefined)?.connections;
+    const c = (journey.nodes?.[id])?.connections;
     return c && typeof c === 'object' ? Object.values(c).filter((t): t is string => typeof t === 'string') : [];
   };
   const reached = new Set<string>();

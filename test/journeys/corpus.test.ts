@@ -18,7 +18,6 @@ import { exportAmJourneys, sortKeysDeep } from '../../src/journeys/export-am.js'
 import { importAm, type AmImportResult } from '../../src/journeys/import-am.js';
 import { readImportSources } from '../../src/journeys/import-files.js';
 import { recogniseSources, type ExportFormat, type ImportSource, type Recognised } from '../../src/journeys/import-sources.js';
-import type { Journey } from '../../src/journeys/model.js';
 import { nodeTypesNotRun, validateJourneys } from '../../src/journeys/validate.js';
 import { createNodeRegistry } from '../../src/nodes/index.js';
 
@@ -200,7 +199,7 @@ describe('the corpus of real exports', () => {
 
   it('names each node type it does not run with the reason, never with "unknown"', () => {
     for (const o of outcomes) {
-      const inputs = o.result.journeys.map((j) => ({ file: `${j.journey._id}.json`, json: j.journey as Journey }));
+      const inputs = o.result.journeys.map((j) => ({ file: `${j.journey._id}.json`, json: j.journey }));
       const { problems } = validateJourneys(inputs, registry);
       for (const p of problems.filter((x) => x.pointer.endsWith('/nodeType'))) {
         expect(p.message, `${o.entry.id}: ${p.file}#${p.pointer}`).toMatch(/replace it or remove it\.$/);
