@@ -3,18 +3,17 @@ import { configDefaults, defineConfig } from 'vitest/config';
 /**
  * The fast tier (`npm run test:unit`): tests that run in this process only — no server, browser,
  * child process, SMTP peer or socket — with simulated time where time matters. Everything else is
- * the integration tier; `npm test` runs both. A new file in test/callbacks/ or test/nodes/ is a unit
- * test, so it must keep to that; elsewhere a file joins the fast tier by being listed here.
+ * the integration tier; `npm test` runs both. A new file in test/callbacks/, test/config/, test/crest/
+ * or test/nodes/ is a unit test, so it must keep to that; elsewhere a file joins the fast tier by being listed here.
  */
 const UNIT = [
   'test/am/authid.test.ts',
   'test/am/authid-jose-interop.test.ts',
   'test/callbacks/**/*.test.ts',
   'test/config/**/*.test.ts',
+  'test/crest/**/*.test.ts',
   'test/identity/passwords.test.ts',
-  'test/identity/patch.test.ts',
   'test/identity/policy.test.ts',
-  'test/identity/query-filter.test.ts',
   'test/identity/schema.test.ts',
   'test/journeys/import-am.test.ts',
   'test/journeys/runner.test.ts',
@@ -25,6 +24,7 @@ const UNIT = [
   'test/mail/templates.test.ts',
   'test/nodes/**/*.test.ts',
   'test/stores/embedded.test.ts',
+  'test/stores/mongodb-filter.test.ts',
   'test/ui/credentials-refused.test.ts',
   'test/ui/form-model.test.ts',
   'test/ui/policies.test.ts',
