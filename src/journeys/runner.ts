@@ -15,7 +15,6 @@
  */
 import {
   createActor,
-  type AnyActorScope,
   type AnyMachineSnapshot,
   type AnyTransitionDefinition,
   type ExecutableActionObject,
@@ -121,7 +120,7 @@ type Snapshot = AnyMachineSnapshot;
  * `transition()` / `initialTransition()` do, and the microsteps become lifecycle records.
  */
 export class ObservedMachine {
-  private readonly scope: AnyActorScope;
+  private readonly scope: Parameters<CompiledJourney['machine']['transition']>[2];
   private actions: ExecutableActionObject[] = [];
   private records: LifecycleRecord[] | undefined;
   private who: { journey: string; clientIp?: string } = { journey: '' };
@@ -200,9 +199,10 @@ export class ObservedMachine {
     const parts: LifecyclePart[] = [];
     const typeOf = (path: string): string => this.journey.states.get(path)?.node.nodeType ?? '';
     const source = t.source.path.join('.');
-    if (t.eventType.startsWith('outcome:')) {
-      parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: t.eventType.slice('outcome:'.length) });
-    } else if (t.eventType.startsWith('xstate.done.state.')) {
+    const eventType = String(t.eventType);
+    if (eventType.startsWith('outcome:')) {
+      parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: eventType.slice('outcome:'.length) });
+    } else if (eventType.startsWith('xstate.done.state.')) {
       parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: '' });
     }
     for (const target of t.target ?? []) {
@@ -302,7 +302,7 @@ export class JourneyRunner {
     if (!p || p.v !== SNAPSHOT_VERSION || typeof p.journey !== 'string' || !p.machine || typeof p.machine !== 'object') throw journeyChanged();
     const journey = this.deps.catalog.get(p.journey);
     if (!journey || journey.version !== p.version || p.machine.status !== 'active') throw journeyChanged();
-    const context = (owned ? p.machine.context : structuredClone(p.machine.context)) as JourneyContext;
+    const context = (owned ? p.machine.context : structuredClone(p.machine.context));
     if (!context || typeof context !== 'object' || typeof context.shared !== 'object' || typeof context.local !== 'object') throw journeyChanged();
     context.transient ??= {};
     const machine = this.machineOf(journey);

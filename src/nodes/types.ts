@@ -109,6 +109,13 @@ export interface ConfigProblem {
   severity?: 'error' | 'warning';
 }
 
+/**
+ * The config type of "any node": the registry and the engine hold descriptors of every config type
+ * together, and C sits in parameter position (`process`, `outcomes`), so `unknown` would admit none.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the one place descriptors of different config types share a type (above)
+type AnyConfig = any;
+
 interface NodeDescriptorBase<C> {
   /** AM's type id, e.g. `ValidatedUsernameNode`. */
   readonly type: string;
@@ -138,7 +145,7 @@ interface NodeDescriptorBase<C> {
 }
 
 /** A node that runs code: the runner calls `process` when the journey enters it and when the client answers it. */
-export interface ProcessingNodeDescriptor<C = any> extends NodeDescriptorBase<C> {
+export interface ProcessingNodeDescriptor<C = AnyConfig> extends NodeDescriptorBase<C> {
   process(ctx: NodeContext<C>): Promise<NodeResult>;
   readonly innerJourney?: undefined;
 }
@@ -148,15 +155,15 @@ export interface ProcessingNodeDescriptor<C = any> extends NodeDescriptorBase<C>
  * journey's states, left by `true` when the inner journey reaches Success and `false` at Failure. The
  * validator checks the journey exists and that no journey reaches itself this way.
  */
-export interface InnerJourneyNodeDescriptor<C = any> extends NodeDescriptorBase<C> {
+export interface InnerJourneyNodeDescriptor<C = AnyConfig> extends NodeDescriptorBase<C> {
   /** The journey this node runs, with the config pointer naming it (for the validator's messages). */
   innerJourney(config: C): { journeyId: string; pointer: string };
   readonly process?: undefined;
 }
 
-export type NodeDescriptor<C = any> = ProcessingNodeDescriptor<C> | InnerJourneyNodeDescriptor<C>;
+export type NodeDescriptor<C = AnyConfig> = ProcessingNodeDescriptor<C> | InnerJourneyNodeDescriptor<C>;
 
-export function outcomesOf<C>(descriptor: NodeDescriptor<C>, config: C): Outcome[] {
+export function outcomesOf<C>(descriptor: NodeDescriptor<C>, config: NoInfer<C>): Outcome[] {
   const o = descriptor.outcomes;
   return typeof o === 'function' ? o(config) : [...o];
 }
