@@ -198,7 +198,7 @@ export const SETTINGS = {
     env: 'CAIRN_COOKIE_PARTITIONED',
     title: 'Partitioned session cookie',
     description:
-      'With SameSite=None, also mark the session cookie Partitioned (CHIPS): browsers that block third-party cookies keep it for each site that embeds Cairn (the SDK\'s fetches and hidden authorize iframe), separately per site.',
+      "With SameSite=None, also mark the session cookie Partitioned (CHIPS): browsers that block third-party cookies keep it for each site that embeds Cairn (the SDK's fetches and hidden authorize iframe), separately per site.",
     type: 'boolean',
     default: true,
   },
@@ -422,7 +422,8 @@ export const SETTINGS = {
   oauthRefreshTokenDays: {
     env: 'CAIRN_OAUTH_REFRESH_TOKEN_DAYS',
     title: 'Refresh token lifetime',
-    description: 'How long refresh tokens work after the sign-in that granted them (each use rotates them; AM default 7 days). They end earlier with the session unless offline_access was granted.',
+    description:
+      'How long refresh tokens work after the sign-in that granted them (each use rotates them; AM default 7 days). They end earlier with the session unless offline_access was granted.',
     type: 'integer',
     default: 7,
     minimum: 1,
@@ -515,7 +516,8 @@ export const SETTINGS = {
   scriptEnv: {
     env: 'CAIRN_SCRIPT_ENV',
     title: 'Variables exposed to scripts',
-    description: 'Comma-separated environment variable names (a trailing * matches a prefix) that scripts read with systemEnv.getProperty; others stay hidden.',
+    description:
+      'Comma-separated environment variable names (a trailing * matches a prefix) that scripts read with systemEnv.getProperty; others stay hidden.',
     type: 'string-list',
     default: ['ESV_*'],
   },

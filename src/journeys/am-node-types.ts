@@ -264,12 +264,16 @@ export interface Unsupported {
   area: string;
 }
 
-const group = (plan: Unsupported['plan'], area: string, types: string[]): [string, Unsupported][] =>
-  types.map((t) => [t, { plan, area }]);
+const group = (plan: Unsupported['plan'], area: string, types: string[]): [string, Unsupported][] => types.map((t) => [t, { plan, area }]);
 
 /** Node types Cairn knows it does not run, with the reason. */
 export const UNSUPPORTED_NODE_TYPES: ReadonlyMap<string, Unsupported> = new Map([
-  ...group('never', 'SAML2 federation', ['product-Saml2Node', 'Saml2Node', 'product-WriteFederationInformationNode', 'WriteFederationInformationNode']),
+  ...group('never', 'SAML2 federation', [
+    'product-Saml2Node',
+    'Saml2Node',
+    'product-WriteFederationInformationNode',
+    'WriteFederationInformationNode',
+  ]),
   ...group('never', 'LDAP and Active Directory', ['LdapDecisionNode', 'ADDecisionNode']),
   ...group('never', 'push notifications', ['PushRegistrationNode', 'PushAuthenticationSenderNode', 'PushResultVerifierNode', 'PushWaitNode']),
   ...group('never', 'PingOne Verify', [

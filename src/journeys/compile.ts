@@ -101,7 +101,11 @@ export function compileJourney(journey: CheckedJourney, lookup: JourneyLookup = 
         states.set(path, { path, node, journey: j });
         out[id] = {
           initial: terminalOf(child.entryNodeId) ?? child.entryNodeId,
-          states: { ...statesOf(child, path, depth + 1), [SUCCESS]: { type: 'final', output: 'true' }, [FAILURE]: { type: 'final', output: 'false' } },
+          states: {
+            ...statesOf(child, path, depth + 1),
+            [SUCCESS]: { type: 'final', output: 'true' },
+            [FAILURE]: { type: 'final', output: 'false' },
+          },
           onDone: (['true', 'false'] as const).map((outcome) => ({
             guard: { type: 'childOutcome', params: { outcome } },
             ...targetOf(id, node.connections[outcome] as string),
@@ -134,7 +138,12 @@ export function compileJourney(journey: CheckedJourney, lookup: JourneyLookup = 
     } as never,
   }) as unknown as AnyStateMachine;
   const version =
-    embedded.length === 0 ? journey.version : createHash('sha256').update([journey.version, ...embedded].join('\n')).digest('hex').slice(0, 16);
+    embedded.length === 0
+      ? journey.version
+      : createHash('sha256')
+          .update([journey.version, ...embedded].join('\n'))
+          .digest('hex')
+          .slice(0, 16);
   return { ...journey, machine, version, states };
 }
 

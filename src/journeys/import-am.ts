@@ -164,7 +164,12 @@ function lookup(tree: TreeRecord, id: string, looseById: Map<string, NodeRecord[
 
 type Failure = FailedJourney;
 
-function convertTree(record: TreeRecord, name: string | undefined, configOf: (id: string) => NodeRecord | undefined, issues: ImportIssue[]): Journey | Failure {
+function convertTree(
+  record: TreeRecord,
+  name: string | undefined,
+  configOf: (id: string) => NodeRecord | undefined,
+  issues: ImportIssue[],
+): Journey | Failure {
   const { tree, file } = record;
   const journeyId = name ?? '?';
   const fail = (pointer: string, message: string): Failure => ({ journey: journeyId, file, pointer, message });
@@ -208,7 +213,11 @@ function convertTree(record: TreeRecord, name: string | undefined, configOf: (id
     }
     const extra: Json = {};
     for (const [key, value] of Object.entries(ref)) {
-      if (!NODE_REF_FIELDS.has(key) || ((key === 'x' || key === 'y') && typeof value !== 'number') || (key === 'version' && typeof value !== 'string')) {
+      if (
+        !NODE_REF_FIELDS.has(key) ||
+        ((key === 'x' || key === 'y') && typeof value !== 'number') ||
+        (key === 'version' && typeof value !== 'string')
+      ) {
         if (key !== 'nodeType' && key !== 'connections') extra[key] = value;
       }
     }
@@ -252,7 +261,10 @@ function splitEnvelope(source: NodeRecord, warn: (pointer: string, message: stri
   if (raw._outcomes !== undefined) {
     const list = raw._outcomes;
     if (Array.isArray(list) && list.every((o) => isRecord(o) && typeof o.id === 'string')) {
-      am.outcomes = list.map((o: Json): AmOutcome => ({ id: o.id as string, displayName: typeof o.displayName === 'string' ? o.displayName : (o.id as string) }));
+      am.outcomes = list.map((o: Json): AmOutcome => ({
+        id: o.id as string,
+        displayName: typeof o.displayName === 'string' ? o.displayName : (o.id as string),
+      }));
     } else {
       warn(`${source.pointer}/_outcomes`, `The node '${source.id}': _outcomes is not a list of {id, displayName}; dropped.`);
     }
@@ -277,7 +289,10 @@ function pageChildren(
     }
     const source = configOf(ref._id);
     if (!source) {
-      return { pointer: `${at}/${i}`, message: `The Page Node '${pageId}': its child '${ref._id}' (${ref.nodeType}) has no configuration in the import.` };
+      return {
+        pointer: `${at}/${i}`,
+        message: `The Page Node '${pageId}': its child '${ref._id}' (${ref.nodeType}) has no configuration in the import.`,
+      };
     }
     used.add(ref._id);
     const mismatch = typeMismatch(source, ref.nodeType);
@@ -318,7 +333,8 @@ function dedupe(converted: ImportedJourney[], failed: FailedJourney[], issues: I
     };
     if (realms.size > 1) {
       const names = [...realms].map((r) => r ?? 'unknown').join(', ');
-      for (const j of list) reject(j, `The journey '${id}' is in several realms (${names}) with different content; Cairn has one realm: import one realm at a time.`);
+      for (const j of list)
+        reject(j, `The journey '${id}' is in several realms (${names}) with different content; Cairn has one realm: import one realm at a time.`);
       continue;
     }
     out.push(first);

@@ -33,7 +33,8 @@ export async function readImportSources(paths: string[], cwd: string): Promise<I
   for (const full of [...new Set(found)].sort()) {
     const text = await readFile(full, 'utf8');
     bytes += Buffer.byteLength(text);
-    if (bytes > IMPORT_LIMITS.bytes) throw new ImportReadError(`the import is larger than ${IMPORT_LIMITS.bytes / 1024 / 1024} MiB; import fewer files at a time.`);
+    if (bytes > IMPORT_LIMITS.bytes)
+      throw new ImportReadError(`the import is larger than ${IMPORT_LIMITS.bytes / 1024 / 1024} MiB; import fewer files at a time.`);
     const name = relative(cwd, full);
     sources.push({ file: (name.startsWith('..') ? full : name).split(sep).join('/'), text });
   }
@@ -48,7 +49,8 @@ async function walk(dir: string, found: string[], given: string): Promise<void> 
     if (e.isDirectory()) await walk(full, found, given);
     else if (e.isFile() && READ.test(e.name)) {
       found.push(full);
-      if (found.length > IMPORT_LIMITS.files) throw new ImportReadError(`${given} holds more than ${IMPORT_LIMITS.files} files; import a smaller folder.`);
+      if (found.length > IMPORT_LIMITS.files)
+        throw new ImportReadError(`${given} holds more than ${IMPORT_LIMITS.files} files; import a smaller folder.`);
     }
   }
 }

@@ -17,15 +17,7 @@ export interface ImportSource {
   json?: unknown;
 }
 
-export type ExportFormat =
-  | 'frodo'
-  | 'frodo-legacy'
-  | 'frodo-config'
-  | 'am-rest'
-  | 'node-details'
-  | 'fr-config-manager'
-  | 'amster'
-  | 'am-file-config';
+export type ExportFormat = 'frodo' | 'frodo-legacy' | 'frodo-config' | 'am-rest' | 'node-details' | 'fr-config-manager' | 'amster' | 'am-file-config';
 
 export const FORMAT_NAMES: Readonly<Record<ExportFormat, string>> = {
   frodo: 'frodo export',
@@ -308,7 +300,14 @@ function recogniseJson(c: Collector, file: string, json: unknown, realm: string 
     return { file, what: format === 'fr-config-manager' ? 'fr-config-manager journey' : 'AM tree', format };
   }
   if (looksLikeNodeConfig(response)) {
-    c.loose.push({ id: response._id as string, config: response, file, pointer: response === json ? '' : '/response', envelope: true, ...withRealm(realm) });
+    c.loose.push({
+      id: response._id as string,
+      config: response,
+      file,
+      pointer: response === json ? '' : '/response',
+      envelope: true,
+      ...withRealm(realm),
+    });
     return { file, what: 'node config' };
   }
   if (looksLikeScript(json)) {
@@ -328,7 +327,15 @@ function addTree(c: Collector, t: Omit<TreeRecord, 'refsPointer'> & { refsPointe
 }
 
 /** One tree of a frodo or REST export: `{tree, nodes, innerNodes, scripts, emailTemplates, …}`. */
-function exportPart(c: Collector, file: string, at: string, raw: unknown, key: string | undefined, format: ExportFormat, realm: string | undefined): void {
+function exportPart(
+  c: Collector,
+  file: string,
+  at: string,
+  raw: unknown,
+  key: string | undefined,
+  format: ExportFormat,
+  realm: string | undefined,
+): void {
   if (!isRecord(raw)) {
     c.error(file, at, `The tree export${key ? ` '${key}'` : ''} must be an object {tree, nodes, innerNodes, …}.`, key);
     return;

@@ -187,7 +187,8 @@ export class ObservedMachine {
       }
       for (const part of parts) {
         // An inner journey's end leaves its compound state by the output of the final state it reached.
-        const outcome = part.type === 'journey.node.outcome' && part.outcome === '' ? { outcome: String((event.event as { output?: unknown }).output) } : {};
+        const outcome =
+          part.type === 'journey.node.outcome' && part.outcome === '' ? { outcome: String((event.event as { output?: unknown }).output) } : {};
         out.push({ ...who, ...part, ...outcome } as LifecycleRecord);
       }
     }
@@ -302,7 +303,7 @@ export class JourneyRunner {
     if (!p || p.v !== SNAPSHOT_VERSION || typeof p.journey !== 'string' || !p.machine || typeof p.machine !== 'object') throw journeyChanged();
     const journey = this.deps.catalog.get(p.journey);
     if (!journey || journey.version !== p.version || p.machine.status !== 'active') throw journeyChanged();
-    const context = (owned ? p.machine.context : structuredClone(p.machine.context));
+    const context = owned ? p.machine.context : structuredClone(p.machine.context);
     if (!context || typeof context !== 'object' || typeof context.shared !== 'object' || typeof context.local !== 'object') throw journeyChanged();
     context.transient ??= {};
     const machine = this.machineOf(journey);
@@ -353,7 +354,13 @@ class Step {
       let result: NodeResult;
       try {
         if (state.unavailable) throw new Error(state.unavailable);
-        result = await this.process(state, state.node, state.path, event.type === 'cairn.submit' ? event.callbacks : undefined, event.type === 'cairn.resume');
+        result = await this.process(
+          state,
+          state.node,
+          state.path,
+          event.type === 'cairn.submit' ? event.callbacks : undefined,
+          event.type === 'cairn.resume',
+        );
       } catch (error) {
         if (isCairnError(error) && error.status < 500) throw error; // the client's mistake: nothing advances
         return this.fail(snapshot, state.node, error);
@@ -376,7 +383,11 @@ class Step {
           const callbacks = numberCallbacks(result.callbacks);
           context.pending = callbacks;
           [snapshot] = this.machine.transition(snapshot, { type: 'cairn.wait', context }, this.sink);
-          return { ...this.result('callbacks', snapshot), callbacks, ...definedOnly({ header: result.header, description: result.description, stage: result.stage }) };
+          return {
+            ...this.result('callbacks', snapshot),
+            callbacks,
+            ...definedOnly({ header: result.header, description: result.description, stage: result.stage }),
+          };
         }
         case 'suspend': {
           const callbacks = numberCallbacks(result.callbacks);
@@ -384,7 +395,11 @@ class Step {
           context.suspended = true;
           context.transient = {}; // AM drops transient state (secrets) when a journey suspends
           [snapshot] = this.machine.transition(snapshot, { type: 'cairn.wait', context }, this.sink);
-          return { ...this.result('suspended', snapshot), callbacks, ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}) };
+          return {
+            ...this.result('suspended', snapshot),
+            callbacks,
+            ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),
+          };
         }
       }
     }

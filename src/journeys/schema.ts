@@ -87,7 +87,8 @@ export const journeySchema = {
       },
     },
     amNode: {
-      description: "What AM exported with the node beyond its settings (its type's record, its outcomes); kept for the round trip, not used by Cairn.",
+      description:
+        "What AM exported with the node beyond its settings (its type's record, its outcomes); kept for the round trip, not used by Cairn.",
       type: 'object',
       properties: {
         type: { type: 'object' },

@@ -390,7 +390,7 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: Vali
   }
   // Targets are checked on every node as written, even one whose type or config has problems.
   for (const id of allIds) {
-    const connections = (journey.nodes?.[id])?.connections;
+    const connections = journey.nodes?.[id]?.connections;
     if (!connections || typeof connections !== 'object') continue;
     for (const [outcome, target] of Object.entries(connections)) {
       if (typeof target === 'string' && !allIds.has(target) && !terminalOf(target)) {
@@ -437,7 +437,7 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: Vali
   // Reachability from the entry node, along the connections as written (a node with other problems
   // still leads on, so its successors are not reported as unreachable too).
   const connectionsOf = (id: string): string[] => {
-    const c = (journey.nodes?.[id])?.connections;
+    const c = journey.nodes?.[id]?.connections;
     return c && typeof c === 'object' ? Object.values(c).filter((t): t is string => typeof t === 'string') : [];
   };
   const reached = new Set<string>();

@@ -52,7 +52,9 @@ describe('Settings, typed from the table', () => {
 describe("each setting's own checks", () => {
   it('normalise a good public URL and refuse a bad one', () => {
     expect(loadSettings({ CAIRN_PUBLIC_URL: 'https://id.example.com/' }, CWD).publicUrl).toBe('https://id.example.com');
-    expect(problems({ CAIRN_PUBLIC_URL: 'ftp://x' })).toEqual(['CAIRN_PUBLIC_URL must be an absolute http(s) URL without query or fragment, got "ftp://x".']);
+    expect(problems({ CAIRN_PUBLIC_URL: 'ftp://x' })).toEqual([
+      'CAIRN_PUBLIC_URL must be an absolute http(s) URL without query or fragment, got "ftp://x".',
+    ]);
     expect(problems({ CAIRN_PUBLIC_URL: 'https://id.example.com/?a=1' })).toHaveLength(1);
   });
 
@@ -60,7 +62,9 @@ describe("each setting's own checks", () => {
     expect(problems({ CAIRN_CORS_ORIGINS: 'https://app.example.com, https://app.example.com/path, *' })).toEqual([
       'CAIRN_CORS_ORIGINS entries must be origins like https://app.example.com, got ["https://app.example.com/path","*"].',
     ]);
-    expect(problems({ CAIRN_REDIRECT_ALLOWLIST: '/relative' })).toEqual(['CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got "/relative".']);
+    expect(problems({ CAIRN_REDIRECT_ALLOWLIST: '/relative' })).toEqual([
+      'CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got "/relative".',
+    ]);
     expect(problems({ CAIRN_TRUSTED_PROXIES: '10.0.0.0/8, ::1, 10.0.0.1/33, proxy' })).toEqual([
       'CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges, got ["10.0.0.1/33","proxy"].',
     ]);
@@ -79,14 +83,20 @@ describe("each setting's own checks", () => {
     expect(problems({ CAIRN_COOKIE_DOMAIN: 'example.org', CAIRN_PUBLIC_URL: 'https://login.example.com' })).toEqual([
       'CAIRN_COOKIE_DOMAIN must contain the host of CAIRN_PUBLIC_URL (login.example.com), got "example.org".',
     ]);
-    expect(loadSettings({ CAIRN_COOKIE_DOMAIN: '.example.com', CAIRN_PUBLIC_URL: 'https://login.example.com' }, CWD).cookieDomain).toBe('.example.com');
+    expect(loadSettings({ CAIRN_COOKIE_DOMAIN: '.example.com', CAIRN_PUBLIC_URL: 'https://login.example.com' }, CWD).cookieDomain).toBe(
+      '.example.com',
+    );
     expect(problems({ CAIRN_SCRIPT_HTTP_ALLOWLIST: 'https://api.example.com/v1, api.example.com' })).toEqual([
       'CAIRN_SCRIPT_HTTP_ALLOWLIST entries must be absolute http(s) URLs, got "api.example.com".',
     ]);
   });
 
   it('never repeat a secret', () => {
-    const found = problems({ CAIRN_ADMIN_TOKEN: 'short-secret', CAIRN_MONGODB_URI: 'postgres://u:hunter2@db', CAIRN_SMTP_URL: 'http://u:hunter2@mail' });
+    const found = problems({
+      CAIRN_ADMIN_TOKEN: 'short-secret',
+      CAIRN_MONGODB_URI: 'postgres://u:hunter2@db',
+      CAIRN_SMTP_URL: 'http://u:hunter2@mail',
+    });
     expect(found).toEqual([
       'CAIRN_MONGODB_URI must start with mongodb:// or mongodb+srv://.',
       'CAIRN_SMTP_URL must start with smtp:// or smtps://.',

@@ -76,7 +76,11 @@ const withoutAm = (v: unknown): unknown =>
   Array.isArray(v)
     ? v.map(withoutAm)
     : v && typeof v === 'object'
-      ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'am').map(([k, x]) => [k, withoutAm(x)]))
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([k]) => k !== 'am')
+            .map(([k, x]) => [k, withoutAm(x)]),
+        )
       : v;
 
 describe('the corpus of real exports', () => {
@@ -109,13 +113,19 @@ describe('the corpus of real exports', () => {
       const formats = ([] as ExportFormat[]).concat(entry.format);
       expect(new Set(result.journeys.map((j) => j.format)), entry.id).toEqual(new Set(formats));
       for (const f of result.failed) {
-        expect(sources.some((s) => s.file === f.file), `${entry.id}: ${f.file}`).toBe(true);
+        expect(
+          sources.some((s) => s.file === f.file),
+          `${entry.id}: ${f.file}`,
+        ).toBe(true);
         expect(f.journey).not.toBe('');
         expect(f.pointer).toMatch(/^\//);
         expect(f.message).toMatch(/\.$/);
       }
       // Whatever does not run is named: an unsupported node type, or a problem at a pointer of the journey.
-      expect(result.issues.every((i) => typeof i.message === 'string' && typeof i.pointer === 'string'), entry.id).toBe(true);
+      expect(
+        result.issues.every((i) => typeof i.message === 'string' && typeof i.pointer === 'string'),
+        entry.id,
+      ).toBe(true);
     }
   });
 
@@ -139,7 +149,8 @@ describe('the corpus of real exports', () => {
         if (j.format !== 'am-file-config') expect(canonical(out.tree), `${entry.id}: ${id} tree`).toBe(canonical(strip(source.tree)));
         if (!envelope) continue;
         for (const [nodeId, config] of Object.entries({ ...out.nodes, ...out.innerNodes })) {
-          const original = source.nodes.get(nodeId) ?? recognised.loose.find((n) => n.id === nodeId && (n.realm === undefined || n.realm === j.realm));
+          const original =
+            source.nodes.get(nodeId) ?? recognised.loose.find((n) => n.id === nodeId && (n.realm === undefined || n.realm === j.realm));
           expect(canonical(config), `${entry.id}: ${id} node ${nodeId}`).toBe(canonical(strip(original!.config)));
         }
       }
@@ -175,7 +186,9 @@ describe('the corpus of real exports', () => {
       const f = byFormat.get(format) ?? { found: 0, imported: 0, runs: 0 };
       byFormat.set(format, { found: f.found + entryFound, imported: f.imported + result.journeys.length, runs: f.runs + o.runs.size });
       for (const [id, types] of o.blockers) if (!o.runs.has(id)) for (const t of types) byType.set(t, (byType.get(t) ?? 0) + 1);
-      lines.push(`  ${entry.id.padEnd(36)} ${String(entryFound).padStart(3)} found, ${String(result.journeys.length).padStart(3)} imported, ${String(o.runs.size).padStart(3)} run`);
+      lines.push(
+        `  ${entry.id.padEnd(36)} ${String(entryFound).padStart(3)} found, ${String(result.journeys.length).padStart(3)} imported, ${String(o.runs.size).padStart(3)} run`,
+      );
     }
     const pct = (n: number, d: number): string => `${d ? Math.round((100 * n) / d) : 0}%`;
     const blocked = [...byType].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -38,7 +38,11 @@ const PATCH = '989f0bf8-a328-4217-b82b-5275d79ca8bd';
 function withoutAm<T>(value: T): T {
   if (Array.isArray(value)) return value.map(withoutAm) as T;
   if (!value || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== 'am').map(([k, v]) => [k, withoutAm(v)])) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([k]) => k !== 'am')
+      .map(([k, v]) => [k, withoutAm(v)]),
+  ) as T;
 }
 const only = (r: AmImportResult): Journey => {
   expect(r.failed).toEqual([]);
@@ -146,7 +150,6 @@ describe('importAmExport: ResetPassword (frodo multi form)', () => {
     });
   });
 
-
   it("keeps AM's _type record and _outcomes of every node, Page Node children included", () => {
     expect(journey.nodes[PATCH]!.am).toEqual({
       type: { collection: true, name: 'Patch Object' },
@@ -206,7 +209,10 @@ function amsterLayout(): ImportSource[] {
       file: `realms/root-alpha/${(n._type.name as string).replace(/ /g, '')}/${n._id}.json`,
       json: { metadata: meta(n._type.name.replace(/ /g, ''), n._id), data: n },
     })),
-    { file: 'realms/root-alpha/OAuth2Clients/end-user-ui.json', json: { metadata: meta('OAuth2Clients', 'end-user-ui'), data: { _id: 'end-user-ui' } } },
+    {
+      file: 'realms/root-alpha/OAuth2Clients/end-user-ui.json',
+      json: { metadata: meta('OAuth2Clients', 'end-user-ui'), data: { _id: 'end-user-ui' } },
+    },
   ];
 }
 
@@ -242,7 +248,10 @@ function fileBasedLayout(): ImportSource[] {
     }),
     {
       file: 'services/realm/root/pagenode/1.0/organizationconfig/default.json',
-      json: { metadata: { ...meta('PageNode', '', 'x'), entityId: 'default', sunServiceID: null }, data: { _id: 'default', _type: storageType('PageNode') } },
+      json: {
+        metadata: { ...meta('PageNode', '', 'x'), entityId: 'default', sunServiceID: null },
+        data: { _id: 'default', _type: storageType('PageNode') },
+      },
     },
   ];
 }
@@ -296,7 +305,11 @@ describe('every accepted form gives the same journey', () => {
   it('reads a fr-config-manager folder (tree file, nodes/ with a folder per page), finding node files beside the tree', () => {
     const result = importAm(frConfigManagerLayout('realms/alpha'));
     expect(only(result)).toEqual(fromFrodo);
-    expect(result.journeys[0]).toMatchObject({ format: 'fr-config-manager', realm: 'alpha', file: 'realms/alpha/journeys/ResetPassword/ResetPassword.json' });
+    expect(result.journeys[0]).toMatchObject({
+      format: 'fr-config-manager',
+      realm: 'alpha',
+      file: 'realms/alpha/journeys/ResetPassword/ResetPassword.json',
+    });
     expect(result.files.filter((f) => f.what === 'node config')).toHaveLength(7);
   });
 
@@ -393,8 +406,15 @@ describe('per-journey results: a journey that cannot be converted fails alone, n
     expect(error({ trees: 'x' })).toBe("'trees' must be an object of tree name → tree export.");
     expect(importAmExport({ trees: { X: { tree: { _id: 'X', entryNodeId: 'a' } } } }).failed[0]!.message).toBe("The tree 'X' has no 'nodes' object.");
     const bad = { tree: { _id: 'X', entryNodeId: 'a', nodes: { a: { nodeType: 'PageNode', connections: 'b' } } } };
-    expect(importAmExport(bad).failed[0]).toMatchObject({ pointer: '/tree/nodes/a/connections', message: "The node 'a': connections must map outcome ids to node ids." });
-    expect(importAm([{ file: 'broken.json', text: '{"trees": ' }]).issues[0]).toMatchObject({ file: 'broken.json', severity: 'error', message: expect.stringMatching(/^The file is not valid JSON/) });
+    expect(importAmExport(bad).failed[0]).toMatchObject({
+      pointer: '/tree/nodes/a/connections',
+      message: "The node 'a': connections must map outcome ids to node ids.",
+    });
+    expect(importAm([{ file: 'broken.json', text: '{"trees": ' }]).issues[0]).toMatchObject({
+      file: 'broken.json',
+      severity: 'error',
+      message: expect.stringMatching(/^The file is not valid JSON/),
+    });
   });
 
   it('lists the files of a folder that hold no journey configuration without calling them errors', () => {
@@ -430,7 +450,7 @@ describe('what AM exported that Cairn does not use is kept, not refused', () => 
     expect(back.nodes[PAGE1]!.prepopulate).toBe(true);
   });
 
-  it("keeps the identity resource as exported (managed/alpha_user stays managed/alpha_user)", () => {
+  it('keeps the identity resource as exported (managed/alpha_user stays managed/alpha_user)', () => {
     const journey = only(importAmExport(read(RESET)));
     expect(journey.identityResource).toBe('managed/alpha_user');
     expect(exportAmJourneys([journey]).trees.ResetPassword!.tree.identityResource).toBe('managed/alpha_user');
@@ -439,7 +459,14 @@ describe('what AM exported that Cairn does not use is kept, not refused', () => 
 
 describe('scripts are returned for src/scripts/ to write, never written by the importer', () => {
   const body = "outcome = 'true';\n// é\n";
-  const record = { _id: 'c5717943-0000-4000-8000-000000000001', name: 'Check', context: 'AUTHENTICATION_TREE_DECISION_NODE', language: 'JAVASCRIPT', evaluatorVersion: '1.0', default: false };
+  const record = {
+    _id: 'c5717943-0000-4000-8000-000000000001',
+    name: 'Check',
+    context: 'AUTHENTICATION_TREE_DECISION_NODE',
+    language: 'JAVASCRIPT',
+    evaluatorVersion: '1.0',
+    default: false,
+  };
 
   it('decodes base64 and line-array bodies of frodo exports, keeping every other field of the record', () => {
     const file = read(RESET);
@@ -458,7 +485,10 @@ describe('scripts are returned for src/scripts/ to write, never written by the i
 
   it('reads bodies kept in files: fr-config-manager scripts-content, frodo file:// references', () => {
     const result = importAm([
-      { file: 'realms/alpha/scripts/scripts-config/s1.json', json: { ...record, _id: 's1', script: { file: 'scripts-content/AUTHENTICATION_TREE_DECISION_NODE/Check.js' } } },
+      {
+        file: 'realms/alpha/scripts/scripts-config/s1.json',
+        json: { ...record, _id: 's1', script: { file: 'scripts-content/AUTHENTICATION_TREE_DECISION_NODE/Check.js' } },
+      },
       { file: 'realms/alpha/scripts/scripts-content/AUTHENTICATION_TREE_DECISION_NODE/Check.js', text: body },
       { file: 'realm/root-alpha/script/Check.script.json', json: { script: { s2: { ...record, _id: 's2', script: "'file://Check.script.js'" } } } },
       { file: 'realm/root-alpha/script/Check.script.js', text: body },
@@ -528,7 +558,13 @@ describe('round trips', () => {
         Check: { nodeType: 'DataStoreDecisionNode', connections: { true: 'Success', false: 'Failure', other: 'elsewhere' } },
       },
     };
-    const outcomesOf = (type: string) => (type === 'DataStoreDecisionNode' ? [{ id: 'true', displayName: 'True' }, { id: 'false', displayName: 'False' }] : undefined);
+    const outcomesOf = (type: string) =>
+      type === 'DataStoreDecisionNode'
+        ? [
+            { id: 'true', displayName: 'True' },
+            { id: 'false', displayName: 'False' },
+          ]
+        : undefined;
     const { tree, nodes, innerNodes } = exportAmTree(journey, { outcomesOf });
     const ask = amNodeId('Mini', 'Ask');
     expect(ask).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
@@ -538,7 +574,11 @@ describe('round trips', () => {
     expect((tree.nodes as Json)[amNodeId('Mini', 'Check')].connections).toEqual({ false: AM_FAILURE_ID, other: 'elsewhere', true: AM_SUCCESS_ID });
     const user = amNodeId('Mini', 'User');
     expect(nodes[ask]!.nodes).toEqual([{ _id: user, displayName: 'Platform Username', nodeType: 'ValidatedUsernameNode' }]);
-    expect(innerNodes[user]).toEqual({ _id: user, _type: { _id: 'ValidatedUsernameNode', collection: true, name: 'Platform Username' }, validateInput: false });
+    expect(innerNodes[user]).toEqual({
+      _id: user,
+      _type: { _id: 'ValidatedUsernameNode', collection: true, name: 'Platform Username' },
+      validateInput: false,
+    });
     expect(nodes[amNodeId('Mini', 'Check')]).toEqual({
       _id: amNodeId('Mini', 'Check'),
       _outcomes: [
@@ -550,7 +590,11 @@ describe('round trips', () => {
   });
 
   it('rejects a malformed journey with a message naming the node', () => {
-    const bad = { _id: 'Bad', entryNodeId: 'A', nodes: { A: { nodeType: 'PageNode', config: { nodes: 'x' }, connections: {} } } } as unknown as Journey;
+    const bad = {
+      _id: 'Bad',
+      entryNodeId: 'A',
+      nodes: { A: { nodeType: 'PageNode', config: { nodes: 'x' }, connections: {} } },
+    } as unknown as Journey;
     expect(() => exportAmTree(bad)).toThrow("AM export: journey 'Bad', node 'A': config.nodes must be a list of child nodes");
   });
 });

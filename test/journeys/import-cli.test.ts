@@ -119,7 +119,9 @@ describe('cairn journeys import', { timeout: 60_000 }, () => {
     expect(line('ForgottenUsername')).toMatch(/imported, runs/);
     // Login's inner journey ProgressiveProfile is in no file: imported, named as what stops it.
     expect(line('Login')).toMatch(/imported, does not run: 1 error/);
-    expect(r.stdout).toContain(`error: ${join(out, 'Login.json')}#/nodes/33b24514-3e50-4180-8f08-ab6f4e51b07e/config/tree: The journey "ProgressiveProfile" does not exist.`);
+    expect(r.stdout).toContain(
+      `error: ${join(out, 'Login.json')}#/nodes/33b24514-3e50-4180-8f08-ab6f4e51b07e/config/tree: The journey "ProgressiveProfile" does not exist.`,
+    );
     // Registration holds nodes Cairn does not run yet: kept, named.
     expect(line('Registration')).toMatch(/imported, does not run: 2 errors/);
     expect(r.stdout).toContain('"KbaCreateNode" (KBA Definition) is not supported by Cairn yet; replace it or remove it.');

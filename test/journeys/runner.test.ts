@@ -216,7 +216,6 @@ describe('JourneyRunner through the Tour journey', () => {
   });
 });
 
-
 describe('the journey lifecycle, read from the machine', () => {
   it('reports start, every node entered (inner ones by state path), every outcome and the end', async () => {
     const records: LifecycleRecord[] = [];

@@ -104,7 +104,11 @@ describe('journey validation', () => {
   it('keeps settings AM has that Cairn does not use, with a warning, and hints at a likely typo', () => {
     const r = check(
       simple({
-        a: { nodeType: 'ValidatedUsernameNode', config: { prepopulate: true, validateInputs: true, usernameAttribute: 'mail' }, connections: { outcome: 'Success' } },
+        a: {
+          nodeType: 'ValidatedUsernameNode',
+          config: { prepopulate: true, validateInputs: true, usernameAttribute: 'mail' },
+          connections: { outcome: 'Success' },
+        },
       }),
     );
     expect(r.problems.map((p) => [p.severity, p.pointer, p.message])).toEqual([
@@ -123,28 +127,40 @@ describe('journey validation', () => {
 
   it('names the node types Cairn does not run, with the reason and what to do', () => {
     const r = check(
-      simple({
-        saml: { nodeType: 'product-Saml2Node', connections: {} },
-        push: { nodeType: 'PushRegistrationNode', connections: {} },
-        script: { nodeType: 'ConfigProviderNode', am: { type: { name: 'Configuration Provider' } }, connections: {} },
-        social: { nodeType: 'SocialProviderHandlerNodeV2', connections: {} },
-        later: { nodeType: 'KbaVerifyNode', connections: {} },
-        designed: { nodeType: 'designer-4b76e2122a0541498f380072cd115683', am: { type: { name: 'Debug' } }, connections: {} },
-        market: { nodeType: 'LegacyFRLogin', am: { type: { name: 'Legacy-FR-Login' } }, connections: {} },
-        typo: { nodeType: 'MessageNodes', connections: {} },
-      }, 'saml'),
+      simple(
+        {
+          saml: { nodeType: 'product-Saml2Node', connections: {} },
+          push: { nodeType: 'PushRegistrationNode', connections: {} },
+          script: { nodeType: 'ConfigProviderNode', am: { type: { name: 'Configuration Provider' } }, connections: {} },
+          social: { nodeType: 'SocialProviderHandlerNodeV2', connections: {} },
+          later: { nodeType: 'KbaVerifyNode', connections: {} },
+          designed: { nodeType: 'designer-4b76e2122a0541498f380072cd115683', am: { type: { name: 'Debug' } }, connections: {} },
+          market: { nodeType: 'LegacyFRLogin', am: { type: { name: 'Legacy-FR-Login' } }, connections: {} },
+          typo: { nodeType: 'MessageNodes', connections: {} },
+        },
+        'saml',
+      ),
     );
     expect(errors(r.problems)).toEqual([
       ['/nodes/saml/nodeType', '"product-Saml2Node" (SAML2 Authentication) is not supported by Cairn (SAML2 federation); replace it or remove it.'],
       ['/nodes/push/nodeType', '"PushRegistrationNode" (Push Registration) is not supported by Cairn (push notifications); replace it or remove it.'],
-      ['/nodes/script/nodeType', '"ConfigProviderNode" (Configuration Provider) is not supported by Cairn yet (journey scripts); replace it or remove it.'],
-      ['/nodes/social/nodeType', '"SocialProviderHandlerNodeV2" (Social Provider Handler Node) is not supported by Cairn yet (social sign-in); replace it or remove it.'],
+      [
+        '/nodes/script/nodeType',
+        '"ConfigProviderNode" (Configuration Provider) is not supported by Cairn yet (journey scripts); replace it or remove it.',
+      ],
+      [
+        '/nodes/social/nodeType',
+        '"SocialProviderHandlerNodeV2" (Social Provider Handler Node) is not supported by Cairn yet (social sign-in); replace it or remove it.',
+      ],
       ['/nodes/later/nodeType', '"KbaVerifyNode" (KBA Verification) is not supported by Cairn yet; replace it or remove it.'],
       [
         '/nodes/designed/nodeType',
         '"designer-4b76e2122a0541498f380072cd115683" (Debug) is a custom node made with AM\'s node designer, which Cairn does not run; replace it or remove it.',
       ],
-      ['/nodes/market/nodeType', '"LegacyFRLogin" (Legacy-FR-Login) is not an AM node type Cairn knows (a custom or marketplace node?); replace it or remove it.'],
+      [
+        '/nodes/market/nodeType',
+        '"LegacyFRLogin" (Legacy-FR-Login) is not an AM node type Cairn knows (a custom or marketplace node?); replace it or remove it.',
+      ],
       ['/nodes/typo/nodeType', 'Unknown node type "MessageNodes"; did you mean "MessageNode"?'],
     ]);
   });
@@ -165,7 +181,8 @@ describe('journey validation', () => {
         file: 'j0.json',
         pointer: '/nodes/a/connections/error',
         severity: 'warning',
-        message: '"error" is an outcome AM declares for this node, but Cairn\'s InnerTreeEvaluatorNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
+        message:
+          '"error" is an outcome AM declares for this node, but Cairn\'s InnerTreeEvaluatorNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
       },
     ]);
   });
@@ -176,8 +193,16 @@ describe('journey validation', () => {
       identityResource: 'managed/alpha_user',
       entryNodeId: 'a',
       nodes: {
-        a: { nodeType: 'PatchObjectNode', config: { identityResource: 'managed/alpha_user' }, connections: { PATCHED: 'Success', FAILURE: 'Failure' } },
-        b: { nodeType: 'CreateObjectNode', config: { identityResource: 'managed/bravo_user' }, connections: { CREATED: 'Success', FAILURE: 'Failure' } },
+        a: {
+          nodeType: 'PatchObjectNode',
+          config: { identityResource: 'managed/alpha_user' },
+          connections: { PATCHED: 'Success', FAILURE: 'Failure' },
+        },
+        b: {
+          nodeType: 'CreateObjectNode',
+          config: { identityResource: 'managed/bravo_user' },
+          connections: { CREATED: 'Success', FAILURE: 'Failure' },
+        },
       },
     });
     const journey = r.journeys.get('T')!;
