@@ -20,11 +20,6 @@ import { LINE_OFFSET, wrapScript } from './wrap.js';
 
 let modulePromise: Promise<QuickJSWASMModule> | undefined;
 const PAGE = 64 * 1024;
-/** WebAssembly's runtime API (the TypeScript lib in use declares only its types). */
-type WasmMemory = NonNullable<Parameters<typeof newVariant>[1]['wasmMemory']>;
-const Wasm = (
-  globalThis as unknown as { WebAssembly: { Memory: new (d: { initial: number; maximum: number }) => Exclude<WasmMemory, () => unknown> } }
-).WebAssembly;
 /**
  * The QuickJS WebAssembly module, loaded once per thread. `maxBytes` caps its whole linear memory:
  * QuickJS's own limit does not count ArrayBuffer contents, this cap does (allocations beyond it fail).
@@ -34,7 +29,7 @@ export const quickjs = (maxBytes?: number): Promise<QuickJSWASMModule> =>
     maxBytes === undefined
       ? (variant as unknown as QuickJSSyncVariant)
       : newVariant(variant as unknown as QuickJSSyncVariant, {
-          wasmMemory: new Wasm.Memory({ initial: 256, maximum: Math.max(512, Math.ceil(maxBytes / PAGE)) }),
+          wasmMemory: new WebAssembly.Memory({ initial: 256, maximum: Math.max(512, Math.ceil(maxBytes / PAGE)) }),
         }),
   ));
 

@@ -51,7 +51,7 @@ describe('ID-token signing keys', () => {
     const second = await jwks();
     expect(kidOf(after)).not.toBe(kidOf(before));
     expect(second.keys.map((k) => k.kid)).toEqual([kidOf(after), kidOf(before)]);
-    const set = createLocalJWKSet(second as Parameters<typeof createLocalJWKSet>[0]);
+    const set = createLocalJWKSet(second);
     for (const token of [before, after])
       await expect(jwtVerify(token, set, { issuer: server.issuer, audience: 'app', currentDate: new Date() })).resolves.toBeDefined();
 

@@ -102,7 +102,7 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     const page = await newPage('/app.html');
     const result = await page.evaluate(
       async ({ password, userinfo }) => {
-        const fr = (globalThis as unknown as { forgerock: any }).forgerock; // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
+        const fr = (globalThis as unknown as { forgerock: any }).forgerock;
         let step = await fr.FRAuth.next();
         for (const cb of step.callbacks) cb.setInputValue(/Password/.test(cb.getType()) ? password : 'bjensen');
         step = await fr.FRAuth.next(step);
@@ -134,7 +134,7 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     await Promise.all([
       page.waitForURL(`${server.url}/login/**`),
       page.evaluate(() => {
-        void (globalThis as unknown as { forgerock: any }).forgerock.TokenManager.getTokens({ login: 'redirect', forceRenew: true }); // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
+        void (globalThis as unknown as { forgerock: any }).forgerock.TokenManager.getTokens({ login: 'redirect', forceRenew: true });
       }),
     ]);
     await waitForHeading(page, 'Sign In');
@@ -155,7 +155,7 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     // site's partition) still ends the session, through the access token's session.
     const after = await page.evaluate(
       async ({ userinfo, token }) => {
-        await (globalThis as unknown as { forgerock: any }).forgerock.FRUser.logout(); // eslint-disable-line @typescript-eslint/no-explicit-any -- the SDK's browser global
+        await (globalThis as unknown as { forgerock: any }).forgerock.FRUser.logout();
         return (await fetch(userinfo, { headers: { Authorization: `Bearer ${token}` } })).status;
       },
       { userinfo: `${server.issuer}/userinfo`, token: done.tokens?.accessToken ?? '' },

@@ -4,15 +4,14 @@
  * single-use consume that holds under concurrency and revokes the grant on replay, grant and account
  * revocation, expiry by the store's clock.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOidcStorage, hashOf } from '../../src/oauth/store-adapter.js';
 import { openStore } from '../../src/stores/index.js';
 import type { Store } from '../../src/stores/types.js';
+import { openScratchMongoStore } from '../stores/scratch-mongodb.js';
 
 const mongoUri = process.env.CAIRN_MONGODB_URI;
 
@@ -31,24 +30,7 @@ const backends: [string, (now: () => number) => Promise<Backend>, boolean][] = [
     },
     true,
   ],
-  [
-    'mongodb',
-    async (now) => {
-      const u = new URL(mongoUri as string);
-      u.pathname = `/cairn_oidc_${randomBytes(6).toString('hex')}`;
-      const store = await openStore({ dataDir: '/nonexistent-unused', mongodbUri: u.toString(), now, sweepIntervalMs: 0 });
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          const c = new MongoClient(u.toString());
-          await c.db().dropDatabase();
-          await c.close();
-        },
-      };
-    },
-    !!mongoUri,
-  ],
+  ['mongodb', (now) => openScratchMongoStore(mongoUri as string, 'cairn_oidc', { now, sweepIntervalMs: 0 }), !!mongoUri],
 ];
 
 for (const [name, open, enabled] of backends) {
@@ -68,15 +50,15 @@ for (const [name, open, enabled] of backends) {
     it('keeps artifacts under hashes of their ids and gives them back', async () => {
       const { kv, storage } = await setup();
       const at = storage.adapter('AccessToken');
-      await storage.adapter('Grant').upsert('g1', { kind: 'Grant', accountId: 'u1', clientId: 'c' } as never, 600);
-      await at.upsert('raw-token-value', { kind: 'AccessToken', grantId: 'g1', accountId: 'u1', clientId: 'c' } as never, 60);
+      await storage.adapter('Grant').upsert('g1', { kind: 'Grant', accountId: 'u1', clientId: 'c' }, 600);
+      await at.upsert('raw-token-value', { kind: 'AccessToken', grantId: 'g1', accountId: 'u1', clientId: 'c' }, 60);
       expect(await at.find('raw-token-value')).toMatchObject({ jti: 'raw-token-value', grantId: 'g1', accountId: 'u1' });
       expect(await kv.get('oidc:AccessToken:raw-token-value')).toBeUndefined();
       const stored = await kv.get<Record<string, unknown>>(`oidc:AccessToken:${hashOf('raw-token-value')}`);
       expect(stored?.value).not.toHaveProperty('jti');
       expect(await at.find('another')).toBeUndefined();
       // Without its grant a token is not found.
-      await at.upsert('orphan', { kind: 'AccessToken', grantId: 'never-granted', clientId: 'c' } as never, 60);
+      await at.upsert('orphan', { kind: 'AccessToken', grantId: 'never-granted', clientId: 'c' }, 60);
       expect(await at.find('orphan')).toBeUndefined();
     });
 
@@ -85,13 +67,12 @@ for (const [name, open, enabled] of backends) {
       const code = storage.adapter('AuthorizationCode');
       const token = storage.adapter('AccessToken');
       const grant = storage.adapter('Grant');
-      await grant.upsert('g2', { kind: 'Grant', accountId: 'u2', clientId: 'c' } as never, 600);
-      await code.upsert('code-1', { kind: 'AuthorizationCode', grantId: 'g2' } as never, 60);
-      await token.upsert('token-1', { kind: 'AccessToken', grantId: 'g2' } as never, 600);
+      await grant.upsert('g2', { kind: 'Grant', accountId: 'u2', clientId: 'c' }, 600);
+      await code.upsert('code-1', { kind: 'AuthorizationCode', grantId: 'g2' }, 60);
+      await token.upsert('token-1', { kind: 'AccessToken', grantId: 'g2' }, 600);
       const results = await Promise.allSettled(Array.from({ length: 6 }, () => code.consume('code-1')));
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-      for (const r of results.filter((x) => x.status === 'rejected'))
-        expect((r as PromiseRejectedResult).reason).toMatchObject({ error: 'invalid_grant' });
+      for (const r of results.filter((x) => x.status === 'rejected')) expect(r.reason).toMatchObject({ error: 'invalid_grant' });
       expect(await token.find('token-1')).toBeUndefined();
       expect(await grant.find('g2')).toBeUndefined();
     });
@@ -102,9 +83,9 @@ for (const [name, open, enabled] of backends) {
       const at = storage.adapter('AccessToken');
       const grant = storage.adapter('Grant');
       for (const g of ['g3', 'g4']) {
-        await grant.upsert(g, { kind: 'Grant', accountId: 'u3', clientId: 'c' } as never, 600);
-        await rt.upsert(`rt-${g}`, { kind: 'RefreshToken', grantId: g } as never, 600);
-        await at.upsert(`at-${g}`, { kind: 'AccessToken', grantId: g } as never, 600);
+        await grant.upsert(g, { kind: 'Grant', accountId: 'u3', clientId: 'c' }, 600);
+        await rt.upsert(`rt-${g}`, { kind: 'RefreshToken', grantId: g }, 600);
+        await at.upsert(`at-${g}`, { kind: 'AccessToken', grantId: g }, 600);
       }
       await rt.revokeByGrantId('g3');
       expect(await at.find('at-g3')).toBeUndefined();
@@ -118,7 +99,7 @@ for (const [name, open, enabled] of backends) {
     it('forgets an artifact when its time is up (store clock, with a short grace)', async () => {
       const { storage } = await setup();
       const at = storage.adapter('AccessToken');
-      await at.upsert('short', { kind: 'AccessToken' } as never, 10);
+      await at.upsert('short', { kind: 'AccessToken' }, 10);
       clock += 10_000 + 61_000;
       expect(await at.find('short')).toBeUndefined();
     });
