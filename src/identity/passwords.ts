@@ -110,14 +110,16 @@ function gate(limit: number): <T>(fn: () => Promise<T>) => Promise<T> {
 }
 
 export interface HasherOptions {
-  /** Concurrent argon2 runs in this process (default: the cores, shared among CAIRN_CLUSTER_SIZE workers). */
+  /** Concurrent argon2 runs in this process (default: the cores, shared among `processes`). */
   maxConcurrent?: number;
+  /** Server processes sharing this machine's cores (the cluster's workers); default 1. */
+  processes?: number;
 }
 
 export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = {}, hasherOptions: HasherOptions = {}): PasswordHasher {
   const params: Readonly<PasswordHasherParams> = Object.freeze({ ...DEFAULT_ARGON2_PARAMS, ...overrides });
   checkParams(params);
-  const workers = Math.max(1, Number(process.env.CAIRN_CLUSTER_SIZE) || 1);
+  const workers = Math.max(1, hasherOptions.processes ?? 1);
   const run = gate(Math.max(1, hasherOptions.maxConcurrent ?? Math.floor(availableParallelism() / workers)));
   const options = {
     algorithm: ARGON2ID,

@@ -130,5 +130,9 @@ export function workerHooks(registry: () => Registry | undefined) {
   };
 }
 
+// CAIRN_CLUSTER_WORKER and CAIRN_CLUSTER_SIZE are not settings: the primary sets them on the workers
+// it forks (runPrimary above), and only this module reads them.
 export const isClusterWorker = (): boolean => cluster.isWorker && process.env.CAIRN_CLUSTER_WORKER === '1';
+/** The processes serving requests together: this worker's cluster, or 1 outside one. */
+export const clusterSize = (): number => (isClusterWorker() ? Math.max(1, Number(process.env.CAIRN_CLUSTER_SIZE) || 1) : 1);
 export const isPrimary = (): boolean => cluster.isPrimary;

@@ -28,6 +28,7 @@ import { openStore, type Store } from '../stores/index.js';
 import type { Logger } from '../observability/logger.js';
 import { createScriptEngine, exposedEnv, type ScriptLogLevel } from '../scripts/engine.js';
 import { createScriptHost } from '../scripts/host.js';
+import { clusterSize } from './cluster.js';
 import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import { SandboxPool } from '../scripts/pool.js';
 
@@ -144,7 +145,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     },
     close: () => auditLog.close(),
   };
-  const hasher = createPasswordHasher();
+  const hasher = createPasswordHasher({}, { processes: clusterSize() });
   const commonPasswords = await loadCommonPasswords();
   const { oauth, problems: oauthProblems } = await createOAuth({
     settings,
