@@ -95,15 +95,16 @@ function readQuery(req: Request): AuthenticateQuery {
   const authIndexValue = one(q.authIndexValue);
   if (authIndexValue !== undefined && authIndexValue.length > 128) throw badRequest('journey.not_found', 'No Configuration found');
   const suspendedId = one(q.suspendedId);
+  const [goto, gotoOnFail, locale] = [one(q.goto), one(q.gotoOnFail), one(q.locale)];
   return {
     ...(authIndexType !== undefined ? { authIndexType } : {}),
     ...(authIndexValue ? { authIndexValue } : {}),
     ...(suspendedId ? { suspendedId } : {}),
     noSession: isTrue(one(q.noSession)),
     forceAuth: isTrue(one(q.ForceAuth)),
-    ...(one(q.goto) ? { goto: one(q.goto) } : {}),
-    ...(one(q.gotoOnFail) ? { gotoOnFail: one(q.gotoOnFail) } : {}),
-    ...(one(q.locale) ? { locale: one(q.locale) } : {}),
+    ...(goto ? { goto } : {}),
+    ...(gotoOnFail ? { gotoOnFail } : {}),
+    ...(locale ? { locale } : {}),
   };
 }
 

@@ -319,11 +319,11 @@ function recogniseJson(c: Collector, file: string, json: unknown, realm: string 
 
 const withRealm = (realm: string | undefined): { realm?: string } => (realm !== undefined ? { realm } : {});
 
-function addTree(c: Collector, t: Omit<TreeRecord, 'refsPointer'> & { refsPointer?: string }): void {
-  const realm = t.realm;
-  const record: TreeRecord = { ...t, refsPointer: t.refsPointer ?? `${t.pointer}/nodes` };
-  if (realm === undefined) delete record.realm;
-  c.trees.push(record);
+/** A tree whose realm is not known (undefined) is recorded without a `realm`. */
+type NewTree = Omit<TreeRecord, 'refsPointer' | 'realm'> & { refsPointer?: string; realm: string | undefined };
+
+function addTree(c: Collector, { realm, refsPointer, ...t }: NewTree): void {
+  c.trees.push({ ...t, ...withRealm(realm), refsPointer: refsPointer ?? `${t.pointer}/nodes` });
 }
 
 /** One tree of a frodo or REST export: `{tree, nodes, innerNodes, scripts, emailTemplates, …}`. */

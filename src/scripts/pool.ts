@@ -40,13 +40,16 @@ interface Slot {
   port: MessagePort;
   flag: Int32Array;
   ready: Promise<void>;
-  busy?: {
-    id: number;
-    exec: PoolExecution;
-    resolve: (r: { output: string; compiledNow: boolean }) => void;
-    reject: (e: Error) => void;
-    timer: NodeJS.Timeout;
-  };
+  /** The execution the worker is running; cleared (undefined) when it answers or dies. */
+  busy?:
+    | {
+        id: number;
+        exec: PoolExecution;
+        resolve: (r: { output: string; compiledNow: boolean }) => void;
+        reject: (e: Error) => void;
+        timer: NodeJS.Timeout;
+      }
+    | undefined;
   dead: boolean;
 }
 

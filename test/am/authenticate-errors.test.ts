@@ -28,7 +28,7 @@ async function post(body: unknown, headers: Record<string, string> = {}, target 
   const res = await fetch(target, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', 'Accept-API-Version': 'resource=2.1, protocol=1.0', ...headers },
-    body: typeof body === 'string' ? body : body === undefined ? undefined : JSON.stringify(body),
+    body: typeof body === 'string' ? body : body === undefined ? null : JSON.stringify(body),
   });
   const text = await res.text();
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };

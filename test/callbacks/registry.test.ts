@@ -5,10 +5,8 @@ import { CALLBACKS, callbackDescriptor, inputDescriptor, type CallbackDescriptor
 import { CALLBACK_TYPES, type Callback, type CallbackType } from '../../src/callbacks/types.js';
 import { verifyReturned } from '../../src/callbacks/verify.js';
 
-const filled = (cb: Callback, values: unknown[]): Callback => ({
-  ...cb,
-  input: cb.input?.map((f, i) => ({ name: f.name, value: values[i] })),
-});
+const filled = (cb: Callback, values: unknown[]): Callback =>
+  cb.input === undefined ? cb : { ...cb, input: cb.input.map((f, i) => ({ name: f.name, value: values[i] })) };
 
 describe('the callback registry', () => {
   it('has one descriptor per type of the vocabulary, and nothing else', () => {

@@ -236,7 +236,7 @@ export function createJarFetch(jar: CookieJar, baseFetch: typeof fetch): typeof 
     const redirectMode = request.redirect;
     let url = new URL(request.url);
     let method = request.method;
-    let body: ArrayBuffer | undefined = request.body ? await request.arrayBuffer() : undefined;
+    let body: ArrayBuffer | null = request.body ? await request.arrayBuffer() : null;
     const headers = new Headers(request.headers);
     const explicitCookie = headers.get('cookie');
 
@@ -264,7 +264,7 @@ export function createJarFetch(jar: CookieJar, baseFetch: typeof fetch): typeof 
       const becomesGet = (response.status === 303 && method !== 'HEAD') || ([301, 302].includes(response.status) && method === 'POST');
       if (becomesGet) {
         method = 'GET';
-        body = undefined;
+        body = null;
         headers.delete('content-type');
         headers.delete('content-length');
       }
