@@ -20,7 +20,7 @@ const form = express.urlencoded({ extended: false, limit: 16 * 1024, parameterLi
 const one = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
 
 function parseBody(req: Request, res: Response): Promise<void> {
-  return new Promise((resolve, reject) => form(req, res, (e?: unknown) => (e ? reject(e) : resolve())));
+  return new Promise((resolve, reject) => form(req, res, (e?: unknown) => (e ? reject(e instanceof Error ? e : new Error(String(e))) : resolve())));
 }
 
 export interface EndSessionDeps {
@@ -48,7 +48,7 @@ export async function endSession(req: Request, res: Response, deps: EndSessionDe
       sendOAuthError(res, 400, 'invalid_request', 'id_token_hint is not a JWT');
       return;
     }
-    const audience = Array.isArray(aud) ? aud[0] : aud;
+    const audience: unknown = Array.isArray(aud) ? aud[0] : aud;
     client = typeof audience === 'string' ? await provider.Client.find(audience).catch(() => undefined) : undefined;
     hinted = client
       ? await provider.IdToken.validate(hint, client).then(

@@ -160,7 +160,7 @@ export function createScriptEngine(deps: ScriptEngineDeps): ScriptPort {
           result.outcome = action.outcome;
         }
         for (const k of ['header', 'description', 'stage', 'errorMessage', 'identifiedUser'] as const) {
-          if (typeof action[k] === 'string') result[k] = action[k] as string;
+          if (typeof action[k] === 'string') result[k] = action[k];
         }
         if (action.sessionProperties && Object.keys(action.sessionProperties).length > 0) {
           deps.log('warn', 'putSessionProperty: Cairn sessions do not carry custom properties yet; ignored', fields);

@@ -142,6 +142,7 @@ export function createScriptHost(deps: HostDeps): HostHandler {
         name === 'TimeoutError' || name === 'AbortError'
           ? `httpClient: ${url.origin} did not answer within ${timeout} ms.`
           : `httpClient: ${url.origin} could not be reached.`,
+        { cause: e },
       );
     }
     const body = await readCapped(response, deps.http.maxResponseBytes, url.origin);
@@ -253,12 +254,14 @@ export function createScriptHost(deps: HostDeps): HostHandler {
 
 async function readCapped(response: Response, max: number, origin: string): Promise<string> {
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  // fetch's body is a stream of bytes, though its type leaves the chunk type open.
+  const reader: ReadableStreamDefaultReader<unknown> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (!(value instanceof Uint8Array)) throw new Error(`httpClient: the answer of ${origin} is not a byte stream.`);
     size += value.byteLength;
     if (size > max) {
       await reader.cancel().catch(() => undefined);
