@@ -3,18 +3,20 @@
  * MongoDB) from the command line. Passwords come from a flag or standard input and are never
  * echoed; an import checks every record first and writes nothing unless all of them are valid.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { CairnError } from '../errors/cairn-error.js';
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import { compose, type Core } from '../server/compose.js';
 import type { Command, CommandIo } from './main.js';
+import { importUsersFile } from './users-import.js';
 
 const RESOURCE = 'managed/user';
 const HELP = `Usage:
   cairn users create --userName NAME --mail ADDRESS [--givenName G] [--sn S] [--password P | --password-stdin]
-  cairn users import FILE            JSON array or NDJSON of users; all or nothing
+  cairn users import FILE            JSON array or NDJSON of users; all or nothing. Each user has a
+                                     clear password, or an existing hash (passwordHash, DS userPassword,
+                                     IDM's $crypto salted hash; {SSHA*}, {PBKDF2*}, {BCRYPT}, $2b$…)
   cairn users list [--filter 'QUERY'] [--json]
   cairn users set-password NAME [--password P | --password-stdin]
 
@@ -121,115 +123,14 @@ async function create(flags: Flags, io: CommandIo): Promise<number> {
   });
 }
 
-/** Parses a JSON array or NDJSON, remembering each record's line number. */
-function parseRecords(text: string): { records: { line: number; value: unknown }[] } | { error: string } {
-  const trimmed = text.trimStart();
-  if (trimmed.startsWith('[')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (e) {
-      return { error: `not valid JSON: ${(e as Error).message}` };
-    }
-    if (!Array.isArray(parsed)) return { error: 'expected a JSON array of users.' };
-    // Line of each element: find where each top-level object starts.
-    const lines: number[] = [];
-    let depth = 0;
-    let line = 1;
-    let inString = false;
-    for (let i = 0; i < text.length; i++) {
-      const c = text[i];
-      if (c === '\n') line++;
-      if (inString) {
-        if (c === '\\') i++;
-        else if (c === '"') inString = false;
-        continue;
-      }
-      if (c === '"') inString = true;
-      else if (c === '{' || c === '[') {
-        if (depth === 1) lines.push(line);
-        depth++;
-      } else if (c === '}' || c === ']') depth--;
-    }
-    return { records: parsed.map((value: unknown, i) => ({ line: lines[i] ?? 1, value })) };
-  }
-  const records: { line: number; value: unknown }[] = [];
-  const rows = text.split(/\r?\n/);
-  for (const [i, row] of rows.entries()) {
-    if (row.trim() === '') continue;
-    try {
-      records.push({ line: i + 1, value: JSON.parse(row) });
-    } catch (e) {
-      return { error: `line ${i + 1}: not valid JSON: ${(e as Error).message}` };
-    }
-  }
-  return { records };
-}
-
 async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
   const file = flags.rest[0];
   if (!file) {
     io.err('cairn users import: name the file to import.');
     return 2;
   }
-  let text: string;
-  try {
-    text = await readFile(resolve(io.cwd, file), 'utf8');
-  } catch {
-    io.err(`cairn users import: ${file}: cannot read the file.`);
-    return 1;
-  }
-  const parsed = parseRecords(text);
-  if ('error' in parsed) {
-    io.err(`cairn users import: ${file}: ${parsed.error}`);
-    return 1;
-  }
-  return withCore(io, async (core) => {
-    const problems: string[] = [];
-    const seen = new Map<string, number>();
-    for (const { line, value } of parsed.records) {
-      if (!value || typeof value !== 'object' || Array.isArray(value)) {
-        problems.push(`line ${line}: a user must be a JSON object.`);
-        continue;
-      }
-      const user = value as Record<string, unknown>;
-      for (const key of ['userName', 'mail']) {
-        const v = typeof user[key] === 'string' ? user[key].normalize('NFKC').toLowerCase() : undefined;
-        if (!v) {
-          problems.push(`line ${line}: ${key} is missing.`);
-          continue;
-        }
-        const other = seen.get(`${key}:${v}`);
-        if (other !== undefined) problems.push(`line ${line}: ${key} "${String(user[key])}" is also on line ${other}.`);
-        else seen.set(`${key}:${v}`, line);
-        if (await core.identity.findByAttribute(RESOURCE, key, v))
-          problems.push(`line ${line}: a user with ${key} "${String(user[key])}" already exists.`);
-      }
-      const failed = await core.services.policy.check(RESOURCE, 'password', user.password, { attributes: user });
-      if (user.password !== undefined && failed.length) {
-        problems.push(`line ${line}: password: ${failed.map((f) => f.policyRequirement).join(', ')}`);
-      }
-    }
-    if (problems.length) {
-      for (const p of problems) io.err(`cairn users import: ${file}: ${p}`);
-      io.err(`cairn users import: nothing was imported (${problems.length} problem${problems.length === 1 ? '' : 's'}).`);
-      return 1;
-    }
-    const created: string[] = [];
-    for (const { line, value } of parsed.records) {
-      try {
-        created.push((await core.identity.createObject(RESOURCE, value as Record<string, unknown>))._id);
-      } catch (e) {
-        // Refused after the checks (a concurrent writer, a schema policy): undo, so nothing is half-written.
-        for (const id of created) await core.identity.deleteObject(RESOURCE, id);
-        for (const l of describeRefusal(e)) io.err(`cairn users import: ${file}: line ${line}: ${l}`);
-        io.err('cairn users import: nothing was imported.');
-        return 1;
-      }
-    }
-    io.out(`Imported ${created.length} user${created.length === 1 ? '' : 's'}.`);
-    return 0;
-  });
+  const progress = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line) : undefined;
+  return withCore(io, (core) => importUsersFile(core, resolve(io.cwd, file), file, { ...io, progress, describe: describeRefusal }));
 }
 
 async function list(flags: Flags, io: CommandIo): Promise<number> {

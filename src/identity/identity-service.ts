@@ -6,6 +6,7 @@
  * atomically in the store before any evaluation, so concurrent guesses cannot exceed it.
  */
 import { CairnError } from '../errors/cairn-error.js';
+import { storedHashOf } from './legacy-hashes.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import type { MailPort } from '../mail/types.js';
 import type { CounterPort, IdentityFailure, IdentityPort, ManagedObject, PasswordCheck } from './ports.js';
@@ -61,8 +62,12 @@ export interface IdentityServiceDeps {
 export interface IdentityService extends IdentityPort {
   /** The public view: without the password hash. */
   publicView(object: StoredObject): ManagedObject;
-  /** Admin create: checks every policy at once; 403 CairnError with failedPolicyRequirements otherwise. */
-  createObject(resource: string, attributes: Record<string, unknown>): Promise<ManagedObject>;
+  /**
+   * Admin create: checks every policy at once; 403 CairnError with failedPolicyRequirements otherwise.
+   * `passwordHash`: an imported hash (argon2id or a format of legacy-hashes.ts, checked by `storedHashOf`),
+   * stored as is instead of a password: the user signs in with the password it was made from.
+   */
+  createObject(resource: string, attributes: Record<string, unknown>, options?: { passwordHash?: string }): Promise<ManagedObject>;
   readObject(resource: string, id: string): Promise<ManagedObject | undefined>;
   queryObjects(
     resource: string,
@@ -298,9 +303,14 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
         .catch(() => undefined);
     },
 
-    async createObject(resource, attributes) {
+    async createObject(resource, attributes, options = {}) {
       if (!schema.hasResource(resource))
         throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
+      const imported = options.passwordHash === undefined ? undefined : storedHashOf(options.passwordHash);
+      if (imported && 'problem' in imported)
+        throw new CairnError({ status: 400, code: 'password_hash_invalid', message: `The password hash is refused: ${imported.problem}.` });
+      if (imported && attributes.password !== undefined)
+        throw new CairnError({ status: 400, code: 'password_hash_invalid', message: 'Give a password or a password hash, not both.' });
       const changes = { ...attributes };
       delete changes.passwordSet;
       delete changes._rev;
@@ -309,6 +319,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       if (changes.accountStatus === undefined && schema.property(resource, 'accountStatus')) changes.accountStatus = 'active';
       const { stored, failed } = await prepare(resource, undefined, changes);
       if (failed.length) throw policyFailure(failed);
+      if (imported) stored.password = imported.stored;
       const saved = await objects.create(resource, id ? { ...stored, _id: id } : stored);
       return publicView(saved);
     },

@@ -8,6 +8,7 @@ import type { Algorithm, Version } from '@node-rs/argon2';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { CairnError } from '../errors/cairn-error.js';
+import { verifyLegacyHash } from './legacy-hashes.js';
 
 /**
  * Default cap on a password, in Unicode code points after NFKC. NIST asks for at least 64 accepted; 256 leaves
@@ -44,7 +45,11 @@ export interface PasswordHasherParams {
 export interface PasswordHasher {
   /** The argon2id PHC string of `password`; throws a 400 CairnError when the password is empty or over the cap. */
   hash(password: string): Promise<string>;
-  /** True when `password` matches `storedHash`. False (never a throw) for a malformed hash or an over-long password. */
+  /**
+   * True when `password` matches `storedHash`: argon2id, or a hash imported from another directory
+   * (legacy-hashes.ts), which costs the same as an argon2id verification so timing tells nothing.
+   * False (never a throw) for a malformed hash or an over-long password.
+   */
   verify(storedHash: string, password: string): Promise<boolean>;
   /** True when `storedHash` was made with weaker or different parameters than the configured ones (rehash on login). */
   needsRehash(storedHash: string): boolean;
@@ -152,11 +157,23 @@ export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = 
     if (typeof storedHash !== 'string' || typeof password !== 'string') return false;
     const normalised = normalisePassword(password, params.maxLength);
     if (!normalised.ok) return false;
+    if (!storedHash.startsWith('$argon2')) return verifyImported(storedHash, password, normalised.value);
     try {
       return await run(() => argon2Verify(storedHash, normalised.value));
     } catch {
       return false; // malformed stored hash: treated as a mismatch, and nothing about it is echoed
     }
+  }
+
+  /**
+   * An imported hash: the other system hashed the password as typed, so that form is tried first and the
+   * NFKC form second. One dummy argon2id run follows either way: a user with an imported hash costs what
+   * any other sign-in costs, so response times do not tell which accounts were migrated or exist.
+   */
+  async function verifyImported(storedHash: string, typed: string, normalised: string): Promise<boolean> {
+    const matched = (await verifyLegacyHash(storedHash, typed)) || (normalised !== typed && (await verifyLegacyHash(storedHash, normalised)));
+    await verifyDummy(typed);
+    return matched;
   }
 
   function needsRehash(storedHash: string): boolean {
