@@ -28,6 +28,11 @@ const expiryKey = (at: number, kind: ExpiryKind, key: string): string => `${pad(
 export const prefixRange = (prefix: string): { start: string; end: string } => ({ start: prefix + SEP, end: prefix + END });
 
 export type Transaction = <T>(fn: () => T) => T;
+/** A write transaction whose commit is shared with the others queued in the same turn of the event loop. */
+export type GroupCommit = <T>(fn: () => T) => Promise<T>;
+
+/** Writes in one group commit at most: bounds the writer lock's hold and the cost of a refused write's retry. */
+const GROUP_MAX = 256;
 
 export interface LmdbEnvironment {
   readonly now: () => number;
@@ -35,6 +40,13 @@ export interface LmdbEnvironment {
   db<V>(name: string, where?: 'durable' | 'volatile'): Database<V, string>;
   /** Runs `fn` in one durable (fsync'd) write transaction; a throw inside rolls everything back. */
   readonly write: Transaction;
+  /**
+   * Runs `fn` as `write` does, committed together with every other `commit` of this turn of the event loop:
+   * one transaction and one fsync for all of them (group commit), each promise settled only after that
+   * fsync, so every acknowledged write is durable. A throwing `fn` fails alone: the group is run again
+   * without it, so its partial writes never commit and the others' results are those of a group without it.
+   */
+  readonly commit: GroupCommit;
   /** The same in the volatile environment (sessions, counters). */
   readonly volatileWrite: Transaction;
   /** Runs a read; a failing lmdb call becomes a 503 StoreError. */
@@ -76,10 +88,12 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
       }
     };
 
+  const write = transaction(root);
   return {
     now,
     db,
-    write: transaction(root),
+    write,
+    commit: groupCommit(write),
     volatileWrite: transaction(volatileRoot),
     read: <T>(fn: () => T): T => {
       try {
@@ -107,3 +121,64 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
  * transaction of the family's environment); true when it removed one.
  */
 export type Expire = (key: string, t: number) => boolean;
+
+interface Queued {
+  fn: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Thrown out of a group's transaction to abort it when one of its writes refused. */
+const REFUSED = Symbol('refused');
+
+function groupCommit(write: Transaction): GroupCommit {
+  const queue: Queued[] = [];
+  let scheduled = false;
+
+  const run = (group: Queued[]): void => {
+    for (;;) {
+      const results: unknown[] = [];
+      let refused = -1;
+      let error: unknown;
+      try {
+        write(() => {
+          for (const [i, w] of group.entries()) {
+            try {
+              results.push(w.fn());
+            } catch (e) {
+              refused = i;
+              error = e;
+              throw REFUSED;
+            }
+          }
+        });
+      } catch (e) {
+        if (refused < 0) {
+          // The commit itself failed (disk full, lmdb error): nothing of the group is written.
+          for (const w of group) w.reject(e);
+          return;
+        }
+        (group[refused] as Queued).reject(error instanceof StoreError ? error : unavailable('lmdb', error));
+        group = group.filter((_, i) => i !== refused);
+        if (group.length > 0) continue;
+        return;
+      }
+      for (const [i, w] of group.entries()) w.resolve(results[i]);
+      return;
+    }
+  };
+
+  const flush = (): void => {
+    scheduled = false;
+    while (queue.length > 0) run(queue.splice(0, GROUP_MAX));
+  };
+
+  return <T>(fn: () => T): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+}

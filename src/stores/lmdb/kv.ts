@@ -14,7 +14,7 @@ interface KvStored {
 }
 
 export function lmdbKv(env: LmdbEnvironment): { store: KeyValueStore; expire: Expire } {
-  const { now, write, read, reindex } = env;
+  const { now, commit, read, reindex } = env;
   const kv = env.db<KvStored>('kv'); // key → entry
 
   const kvLive = (e: KvStored | undefined): e is KvStored => e !== undefined && (e.expiresAt === null || now() < e.expiresAt);
@@ -38,14 +38,14 @@ export function lmdbKv(env: LmdbEnvironment): { store: KeyValueStore; expire: Ex
     async set<T>(key: string, value: T, options?: KvWriteOptions) {
       checkKey(key);
       const e = kvEntry(value, options);
-      write(() => kvPut(key, kv.get(key), e));
+      await commit(() => kvPut(key, kv.get(key), e));
       return e as KvEntry<T>;
     },
 
     async insertIfAbsent<T>(key: string, value: T, options?: KvWriteOptions) {
       checkKey(key);
       const e = kvEntry(value, options);
-      return write(() => {
+      return commit(() => {
         const old = kv.get(key);
         if (kvLive(old)) return undefined;
         kvPut(key, old, e);
@@ -56,7 +56,7 @@ export function lmdbKv(env: LmdbEnvironment): { store: KeyValueStore; expire: Ex
     async compareAndSet<T>(key: string, expectedVersion: string, value: T, options?: KvWriteOptions) {
       checkKey(key);
       const e = kvEntry(value, options);
-      return write(() => {
+      return commit(() => {
         const old = kv.get(key);
         if (!kvLive(old) || old.version !== expectedVersion) return undefined;
         kvPut(key, old, e);
@@ -66,7 +66,7 @@ export function lmdbKv(env: LmdbEnvironment): { store: KeyValueStore; expire: Ex
 
     async delete(key, ifVersion) {
       checkKey(key);
-      return write(() => {
+      return commit(() => {
         const old = kv.get(key);
         if (old === undefined) return false;
         const live = kvLive(old);

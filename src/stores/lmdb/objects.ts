@@ -13,7 +13,7 @@ import type { ManagedObjectStore, StoredObject, UniqueKeys } from '../types.js';
 import { SEP, prefixRange, type LmdbEnvironment } from './environment.js';
 
 export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): ManagedObjectStore {
-  const { write, read } = env;
+  const { commit, read } = env;
   const objects = env.db<StoredObject>('objects'); // resource SEP id → object
   const uniques = env.db<string>('uniques'); // resource SEP field SEP normalised value → id
 
@@ -47,7 +47,7 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
     async create(resource, object) {
       checkResource(resource);
       const { id, fields } = newObjectOf(object);
-      return write(() => {
+      return commit(() => {
         if (objects.get(objKey(resource, id)) !== undefined) throw alreadyExists(resource, id);
         return putObject(resource, id, undefined, fields);
       });
@@ -92,7 +92,7 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
       checkResource(resource);
       checkId(id);
       const fields = replacementOf(object, id);
-      return write(() => {
+      return commit(() => {
         const current = objects.get(objKey(resource, id));
         if (current === undefined) throw notFound(resource, id);
         if (ifRev !== undefined && current._rev !== ifRev) throw revMismatch(resource, id);
@@ -104,7 +104,7 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
       checkResource(resource);
       checkId(id);
       const { set, unset } = patchOf(patch);
-      return write(() => {
+      return commit(() => {
         const current = objects.get(objKey(resource, id));
         if (current === undefined) throw notFound(resource, id);
         if (ifRev !== undefined && current._rev !== ifRev) throw revMismatch(resource, id);
@@ -120,7 +120,7 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
     async delete(resource, id, ifRev) {
       checkResource(resource);
       checkId(id);
-      return write(() => {
+      return commit(() => {
         const current = objects.get(objKey(resource, id));
         if (current === undefined) return undefined;
         if (ifRev !== undefined && current._rev !== ifRev) throw revMismatch(resource, id);

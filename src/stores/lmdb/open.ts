@@ -1,8 +1,9 @@
 /**
  * The embedded store (the default): two lmdb environments under `<dataDir>` (environment.ts), one
  * module per record family (objects, sessions, suspensions, counters, kv) and the expiry sweep.
- * `store` holds users, suspended journeys and key/value: every write is one `transactionSync`
- * committed and fsynced before it returns, so it survives kill -9 and power loss. `store-volatile`
+ * `store` holds users, suspended journeys and key/value: the writes queued in one turn of the event
+ * loop share one `transactionSync` (group commit: one fsync for all of them), and none is acknowledged
+ * before that commit is fsynced, so every acknowledged write survives kill -9 and power loss. `store-volatile`
  * holds sessions and counters, committed to the OS without an fsync: an acknowledged write still
  * survives kill -9 (the OS keeps the pages); a power cut may lose the last seconds of them. Either way
  * a check-then-write (unique keys, `_rev`, single-use take, counters, compare-and-set) is atomic

@@ -16,7 +16,7 @@ interface SuspendedEntry {
 }
 
 export function lmdbSuspensions(env: LmdbEnvironment): { store: SuspendedJourneyStore; expire: Expire } {
-  const { now, write, reindex } = env;
+  const { now, commit, reindex } = env;
   const suspended = env.db<SuspendedEntry>('suspended'); // idHash → entry
   const suspendedSubjects = env.db<1>('suspendedSubjects'); // subject SEP scope SEP idHash → 1
 
@@ -36,7 +36,7 @@ export function lmdbSuspensions(env: LmdbEnvironment): { store: SuspendedJourney
         entry.subject = checkKey(owner.subject, 'subject');
         if (owner.scope !== undefined) entry.scope = checkKey(owner.scope, 'scope');
       }
-      write(() => {
+      await commit(() => {
         const old = suspended.get(idHash);
         if (old !== undefined) removeSuspended(idHash, old);
         suspended.putSync(idHash, entry);
@@ -47,7 +47,7 @@ export function lmdbSuspensions(env: LmdbEnvironment): { store: SuspendedJourney
 
     async take<T>(idHash: string) {
       checkKey(idHash, 'suspension id');
-      return write(() => {
+      return commit(() => {
         const e = suspended.get(idHash);
         if (e === undefined) return undefined;
         removeSuspended(idHash, e);
@@ -58,7 +58,7 @@ export function lmdbSuspensions(env: LmdbEnvironment): { store: SuspendedJourney
     async deleteBySubject(subject, scope) {
       checkKey(subject, 'subject');
       const prefix = scope === undefined ? subject : `${subject}${SEP}${checkKey(scope, 'scope')}`;
-      return write(() => {
+      return commit(() => {
         let count = 0;
         for (const k of [...suspendedSubjects.getKeys(prefixRange(prefix))]) {
           const idHash = k.slice(k.lastIndexOf(SEP) + 1);
