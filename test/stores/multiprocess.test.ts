@@ -1,7 +1,7 @@
 /**
  * The embedded store shared by several OS processes, as the one-worker-per-core deployment runs it:
  * concurrent creates of one userName (exactly one wins), a writer killed with SIGKILL (every write
- * it acknowledged is there), 50 takes of one suspended journey (one succeeds) and 50 increments of
+ * it acknowledged is there, one at a time and in group commits), 50 takes of one suspended journey (one succeeds) and 50 increments of
  * one counter (exactly 50) spread over processes. The children run test/stores/fixtures/
  * store-worker.mjs against src/stores compiled by tsc into a private directory for this run.
  */
@@ -186,6 +186,38 @@ describe('embedded store across processes', () => {
       expect((await store.objects.findUnique('managed/user', 'userName', String(last?.userName)))?._id).toBe(last?._id);
       // And the store still works after the crash.
       await store.objects.create('managed/user', { userName: 'after-crash' });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('group commits keep every acknowledged write through SIGKILL, and a refused write fails alone', async () => {
+    const w = startWorker('write-grouped', '1000000', '32');
+    await runTogether([w]);
+    await w.until((l) => l.filter((x) => x.startsWith('ACK ')).length >= 500);
+    w.child.kill('SIGKILL');
+    expect((await w.exit).signal).toBe('SIGKILL');
+    const acked = w.lines.filter((x) => x.startsWith('ACK ')).map((x) => x.split(' ') as [string, string, string]);
+    const refused = w.lines.filter((x) => x.startsWith('REFUSED '));
+    // Every 10th write reused a name: those (and only those) were refused, with the unique-key code.
+    expect(refused.length).toBeGreaterThan(0);
+    for (const r of refused) expect(r).toMatch(/^REFUSED \d*9 store\.unique_constraint$/);
+    expect(acked.every(([, , i]) => Number(i) % 10 !== 9)).toBe(true);
+
+    const store = await openStore({ dataDir, sweepIntervalMs: 0 });
+    try {
+      const missing: string[] = [];
+      for (const [, id, i] of acked) {
+        const o = await store.objects.read('managed/user', id);
+        if (o?.seq !== Number(i)) missing.push(id);
+      }
+      expect(missing).toEqual([]);
+      // No refused write left anything behind: each reused name belongs to the write that first had it.
+      for (const r of refused) {
+        const i = Number(r.split(' ')[1]);
+        const owner = await store.objects.findUnique('managed/user', 'userName', `grouped-${i - 9}`);
+        if (owner) expect(owner.seq).toBe(i - 9);
+      }
     } finally {
       await store.close();
     }
