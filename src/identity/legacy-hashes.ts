@@ -100,7 +100,7 @@ export function storedHashOf(value: unknown): { stored: string } | { problem: st
     return 'problem' in parsed ? parsed : { stored: value };
   }
   if (value && typeof value === 'object' && '$crypto' in value) {
-    const crypto = (value as { $crypto: unknown }).$crypto as { type?: unknown; value?: { algorithm?: unknown; data?: unknown } } | null;
+    const crypto = value.$crypto as { type?: unknown; value?: { algorithm?: unknown; data?: unknown } } | null;
     if (crypto?.type !== 'salted-hash') {
       return {
         problem: `an IDM $crypto value of type "${String(crypto?.type)}" is encrypted, not hashed: export it as a salted hash or a clear password`,

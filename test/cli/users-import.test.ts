@@ -57,7 +57,7 @@ async function cairn(dataDir: string, ...args: string[]) {
 async function storedPasswords(dataDir: string): Promise<Map<string, unknown>> {
   const store = await openStore({ dataDir, sweepIntervalMs: 0 });
   try {
-    const page = await store.objects.query('managed/user', { op: 'true' } as never, { pageSize: 1000 } as never);
+    const page = await store.objects.query('managed/user', { op: 'true' } as never, { pageSize: 1000 });
     return new Map(page.result.map((o) => [String(o.userName), o.password]));
   } finally {
     await store.close();

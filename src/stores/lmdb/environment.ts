@@ -129,7 +129,7 @@ interface Queued {
 }
 
 /** Thrown out of a group's transaction to abort it when one of its writes refused. */
-const REFUSED = Symbol('refused');
+class Refused extends Error {}
 
 function groupCommit(write: Transaction): GroupCommit {
   const queue: Queued[] = [];
@@ -148,7 +148,7 @@ function groupCommit(write: Transaction): GroupCommit {
             } catch (e) {
               refused = i;
               error = e;
-              throw REFUSED;
+              throw new Refused('a write of the group refused');
             }
           }
         });
