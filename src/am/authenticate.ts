@@ -3,12 +3,17 @@
  * `authId` continues it, `?suspendedId=` resumes a suspended one, and a browser that already has a
  * session gets it back. The journey's state (XState's persisted snapshot) rides inside the authId,
  * encrypted, so any instance can answer any step. One pipeline, in order:
- * read query → read body → load (authId | suspension | session | new) → run → persist → perform
- * effects → respond in AM's shape; every request leaves through the one exit that observes it.
+ * read query → read body → load (authId | suspension | session | new) → claim → run → persist →
+ * perform effects → respond in AM's shape; every request leaves through the one exit that observes it.
+ * Claim: an authId's step runs once — the first post claims it in the store (step-claims.ts), any
+ * other post of it, concurrent or later, answers the timeout and runs nothing; persist keeps the
+ * claim for a step that moved the journey and gives it back for one that did not (validateOnly).
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { Settings } from '../config/settings.js';
-import { CairnError, badRequest } from '../errors/cairn-error.js';
+import { CairnError, badRequest, isCairnError } from '../errors/cairn-error.js';
+import type { LoginGuard } from '../identity/login-guard.js';
+import type { StepClaims } from '../journeys/step-claims.js';
 import { requestLocales } from '../journeys/locale.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import { performEffects } from '../journeys/effects.js';
@@ -16,8 +21,8 @@ import { journeyChanged, type JourneyRunner, type PersistedJourney, type StepInp
 import type { MailPort } from '../mail/types.js';
 import type { RequestInfo } from '../nodes/types.js';
 import type { SessionService } from '../sessions/session-service.js';
-import type { AuthIdCodec } from './authid.js';
-import { readSessionToken, sessionCookie } from './cookies.js';
+import { AuthIdInvalid, type AuthIdCodec } from './authid.js';
+import { deviceCookie, readDeviceCookie, readSessionToken, sessionCookie } from './cookies.js';
 import { allowedRedirect } from './redirects.js';
 import { amError, failureBody, sendAmError, toAmError, type StepBody, type SuccessBody } from './wire.js';
 
@@ -56,6 +61,10 @@ export interface AuthenticateDeps {
   audit: AuditPort;
   /** Queues the steps' mail effects. */
   mail: MailPort;
+  /** Marks each authId's step as run (replays are refused). */
+  claims: StepClaims;
+  /** Remembers the devices and addresses accounts sign in from (their own attempt budgets). */
+  logins: Pick<LoginGuard, 'remember'>;
   onError?: (error: unknown, req: Request) => void;
   /** Told about every answered request (step duration metrics). */
   observe?: (step: StepObservation) => void;
@@ -111,13 +120,20 @@ function readQuery(req: Request): AuthenticateQuery {
 export const invalidRealm = (realm: string): CairnError =>
   new CairnError({ status: 400, code: 'realm.invalid', message: `Invalid realm, ${realm}: Cairn serves the root realm only.` });
 
-function requestInfo(req: Request): RequestInfo {
+function requestInfo(req: Request, settings: Pick<Settings, 'publicUrl'>): RequestInfo {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const query: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) query[k] = one(v);
   const requestId = req.res?.getHeader('x-request-id');
-  return { headers, query, ...(req.ip ? { clientIp: req.ip } : {}), ...(typeof requestId === 'string' ? { requestId } : {}) };
+  const device = readDeviceCookie(req, settings);
+  return {
+    headers,
+    query,
+    ...(req.ip ? { clientIp: req.ip } : {}),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+    ...(device ? { deviceCookie: device } : {}),
+  };
 }
 
 /** The request body as AM reads it: nothing or `{}` starts; an object with `authId` continues. */
@@ -141,7 +157,8 @@ function isAuthIdState(v: unknown): v is AuthIdState {
 
 /** What the request asks for, once read: a step of a journey in flight, a resumption, or a new journey. */
 type Loaded =
-  | { kind: 'authId'; state: AuthIdState; callbacks: unknown }
+  /** `step`: the authId's unique id and expiry (epoch ms), under which its step is claimed. */
+  | { kind: 'authId'; state: AuthIdState; callbacks: unknown; step: { id: string; expiresAt: number } }
   | { kind: 'suspension'; state: AuthIdState }
   /** The resume link is unknown, used or expired. */
   | { kind: 'link-expired' }
@@ -153,6 +170,8 @@ interface Persisted {
   authId?: string;
   suspendedId?: string;
   tokenId?: string;
+  /** A new device cookie value for a browser that just signed in. */
+  device?: string;
 }
 
 const LINK_EXPIRED = 'This link has expired or has already been used. Please start again.';
@@ -164,9 +183,9 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
 
   async function load(req: Request, query: AuthenticateQuery, body: ReturnType<typeof readBody>): Promise<Loaded> {
     if (body?.authId !== undefined) {
-      const { snapshot } = await codec.read(body.authId);
+      const { claims, snapshot } = await codec.read(body.authId);
       if (!isAuthIdState(snapshot)) throw journeyChanged();
-      return { kind: 'authId', state: snapshot, callbacks: body.callbacks };
+      return { kind: 'authId', state: snapshot, callbacks: body.callbacks, step: { id: claims.jti, expiresAt: claims.exp * 1000 } };
     }
     if (query.suspendedId) {
       const state = deps.suspensions && query.suspendedId.length <= 256 ? await deps.suspensions.take(query.suspendedId) : undefined;
@@ -194,7 +213,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
     }
   }
 
-  async function persist(result: StepResult, options: JourneyOptions): Promise<Persisted> {
+  async function persist(result: StepResult, options: JourneyOptions, input: StepInput): Promise<Persisted> {
     const journeyId = result.journey.id;
     const state: AuthIdState = { j: result.snapshot, o: options };
     switch (result.type) {
@@ -212,7 +231,8 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         const authId = await issue(journeyId, bare);
         // The same "check your e-mail" step posted again: the journey is already stored.
         if (result.repeated) return { authId };
-        const subject = machine.context.shared._id;
+        const identified = machine.context.shared._id;
+        const subject = result.subject ?? identified;
         const suspendedId = await deps.suspensions.suspend(state, {
           journeyId,
           ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),
@@ -226,7 +246,15 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         if (options.noSession || result.journey.noSession || !uid) return {};
         const userId = typeof shared._id === 'string' ? shared._id : undefined;
         const session = await sessions.create({ uid, ...(userId ? { userId } : {}), realm: ROOT_REALM, journey: journeyId });
-        return { tokenId: session.tokenId };
+        // This client signed in: its device and address get budgets of their own for this account.
+        const { clientIp, deviceCookie: device } = input.request;
+        const renewed = userId
+          ? await deps.logins.remember(result.journey.identityResource, userId, {
+              ...(clientIp ? { clientIp } : {}),
+              ...(device ? { deviceCookie: device } : {}),
+            })
+          : undefined;
+        return { tokenId: session.tokenId, ...(renewed ? { device: renewed } : {}) };
       }
       case 'failure':
         return {};
@@ -253,7 +281,10 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
           res.status(200).json({ successUrl, realm: ROOT_REALM } satisfies SuccessBody);
           return;
         }
-        res.setHeader('Set-Cookie', sessionCookie(settings, persisted.tokenId));
+        res.setHeader('Set-Cookie', [
+          sessionCookie(settings, persisted.tokenId),
+          ...(persisted.device === undefined ? [] : [deviceCookie(settings, persisted.device)]),
+        ]);
         res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm: ROOT_REALM } satisfies SuccessBody);
         return;
       }
@@ -268,10 +299,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
     let phase: StepObservation['phase'] = 'start';
     let journey = typeof req.query.authIndexValue === 'string' ? req.query.authIndexValue : 'Login';
     let outcome: StepObservation['result'] = 'error';
+    /** The id of the authId step this request claimed, until the claim is kept or given back. */
+    let claimed: string | undefined;
     try {
       const query = readQuery(req);
       const body = readBody(req);
-      const input: StepInput = { locales: requestLocales(query.locale, req.get('accept-language')), request: requestInfo(req) };
+      const input: StepInput = { locales: requestLocales(query.locale, req.get('accept-language')), request: requestInfo(req, settings) };
       const loaded = await load(req, query, body);
       if (loaded.kind === 'authId') phase = 'continue';
       if (loaded.kind === 'suspension' || loaded.kind === 'link-expired') phase = 'resume';
@@ -286,14 +319,28 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         return;
       }
       const options = loaded.kind === 'new' ? loaded.options : loaded.state.o;
+      if (loaded.kind === 'authId') {
+        if (!(await deps.claims.claim(loaded.step.id, loaded.step.expiresAt))) {
+          deps.audit.record('step.replayed', { journey: loaded.state.j.journey, clientIp: req.ip });
+          throw new AuthIdInvalid('used');
+        }
+        claimed = loaded.step.id;
+      }
       const result = await run(loaded, input);
       journey = result.journey.id;
-      const persisted = await persist(result, options);
+      const persisted = await persist(result, options, input);
+      if (claimed !== undefined && !result.advanced) {
+        // Nothing moved (a validateOnly check, a page shown again): the same step may be sent again.
+        await deps.claims.release(claimed);
+        claimed = undefined;
+      }
       const resumeUri = persisted.suspendedId === undefined ? undefined : deps.suspensions?.resumeUri(persisted.suspendedId, journey);
       performEffects(result.effects, { audit: deps.audit, mail: deps.mail, onError: (e) => deps.onError?.(e, req) }, resumeUri);
       respond(res, result, options, persisted);
       outcome = result.type;
     } catch (error) {
+      // The client's mistake (callbacks that do not answer the step): nothing ran, the step stays usable.
+      if (claimed !== undefined && isCairnError(error) && error.status < 500) await deps.claims.release(claimed).catch(() => undefined);
       const body = toAmError(error);
       if (body.code >= 500) deps.onError?.(error, req);
       sendAmError(res, body);

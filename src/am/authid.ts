@@ -56,7 +56,7 @@ export interface AuthIdCodecOptions {
 
 /** Why an authId was refused: for logs only, never for the client. */
 export type AuthIdInvalidReason =
-  'malformed' | 'oversized' | 'header' | 'unknown-kid' | 'signature' | 'expired' | 'not-yet-valid' | 'claims' | 'state';
+  'malformed' | 'oversized' | 'header' | 'unknown-kid' | 'signature' | 'expired' | 'not-yet-valid' | 'claims' | 'state' | 'used';
 
 export const SESSION_TIMED_OUT_MESSAGE = 'Session has timed out';
 export const SESSION_TIMED_OUT_ERROR_CODE = '110';

@@ -1,8 +1,16 @@
 /**
  * `goto` / `gotoOnFail` validation: only relative paths on this server and URLs under a configured
  * prefix are honoured; anything else is ignored (AM falls back to the default URL), so the
- * authenticate API cannot be used as an open redirector.
+ * authenticate API cannot be used as an open redirector. "Under" respects path segments: the prefix
+ * `https://app.example/cb` admits `/cb`, `/cb/…` and `/cb?…`, never `/cbevil`.
  */
+
+/** Whether `path` is `prefix` or inside it, segment-wise (a prefix ending in `/` covers what follows). */
+export function underPath(path: string, prefix: string): boolean {
+  if (prefix === '' || prefix === '/' || path === prefix) return true;
+  return path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`);
+}
+
 export function allowedRedirect(value: string | undefined, allowlist: readonly string[]): string | undefined {
   if (!value || value.length > 2048) return undefined;
   // A path on this server: one leading slash, not protocol-relative, no backslash tricks.
@@ -23,7 +31,7 @@ export function allowedRedirect(value: string | undefined, allowlist: readonly s
     } catch {
       continue;
     }
-    const samePlace = url.origin === p.origin && url.pathname.startsWith(p.pathname);
+    const samePlace = url.origin === p.origin && underPath(url.pathname, p.pathname);
     if (samePlace) return url.href;
   }
   return undefined;

@@ -93,6 +93,20 @@ function isAddressOrRange(entry: string): boolean {
   return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (isIP(address) === 4 ? 32 : 128));
 }
 
+/** AM's session cookie name; under an https public URL the default adds the `__Host-` prefix. */
+export const AM_COOKIE_NAME = 'iPlanetDirectoryPro';
+
+/** Redirect allow-list entries: absolute http(s) URL prefixes with nothing a path boundary could not match. */
+const redirectPrefixes = everyEntry((e) => {
+  if (!/^https?:\/\/[^/]+/.test(e)) return false;
+  try {
+    const u = new URL(e);
+    return !u.search && !u.hash && !u.username && !u.password;
+  } catch {
+    return false;
+  }
+}, 'absolute http(s) URLs without query, fragment or credentials');
+
 /** Every setting Cairn reads. Keep this table the single documented place. */
 export const SETTINGS = {
   port: {
@@ -175,10 +189,22 @@ export const SETTINGS = {
   cookieName: {
     env: 'CAIRN_COOKIE_NAME',
     title: 'Session cookie name',
-    description: "Name of the session cookie (AM's iPlanetDirectoryPro); the same name is accepted as a request header.",
+    description:
+      "Name of the session cookie, also accepted as a request header and reported by serverinfo. Default: AM's iPlanetDirectoryPro; under an https public URL __Host-iPlanetDirectoryPro (no other site or subdomain can set it), or __Secure-iPlanetDirectoryPro with CAIRN_COOKIE_DOMAIN. Set iPlanetDirectoryPro to keep AM's name under https.",
     type: 'string',
-    default: 'iPlanetDirectoryPro',
     pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}$",
+    // __Host- needs a host-only cookie; one shared with subdomains (a Domain) is __Secure-, still Secure-only.
+    derive: (s) =>
+      publicUrlOf(s)?.protocol === 'https:' ? `${typeof s.cookieDomain === 'string' ? '__Secure-' : '__Host-'}${AM_COOKIE_NAME}` : AM_COOKIE_NAME,
+    check: (v, s) => {
+      const url = publicUrlOf(s);
+      if (/^__(Host|Secure)-/i.test(v) && url !== undefined && url.protocol !== 'https:' && !LOOPBACK_HOSTS.has(url.hostname)) {
+        return 'may be a __Host- or __Secure- name only with an https CAIRN_PUBLIC_URL (or a loopback one): browsers keep such cookies only when Secure';
+      }
+      if (/^__Host-/i.test(v) && typeof s.cookieDomain === 'string')
+        return 'may not be a __Host- name with CAIRN_COOKIE_DOMAIN set: a __Host- cookie has no Domain (use a __Secure- name)';
+      return undefined;
+    },
   },
   cookieSameSite: {
     env: 'CAIRN_COOKIE_SAMESITE',
@@ -227,10 +253,11 @@ export const SETTINGS = {
   redirectAllowlist: {
     env: 'CAIRN_REDIRECT_ALLOWLIST',
     title: 'Redirect allow-list',
-    description: 'Comma-separated URL prefixes that goto / gotoOnFail may name (relative paths on this server are always allowed).',
+    description:
+      'Comma-separated URL prefixes that goto / gotoOnFail may name, matched by origin and whole path segments (https://app.example/cb admits /cb and /cb/…, not /cbevil); relative paths on this server are always allowed.',
     type: 'string-list',
     default: [],
-    check: httpPrefixes,
+    check: redirectPrefixes,
   },
   trustedProxies: {
     env: 'CAIRN_TRUSTED_PROXIES',
@@ -377,18 +404,28 @@ export const SETTINGS = {
   },
   loginAttempts: {
     env: 'CAIRN_LOGIN_ATTEMPTS',
-    title: 'Password attempts per account',
+    title: 'Wrong passwords per account',
     description:
-      'Password checks allowed per account per window before further checks are refused unevaluated (reset by a correct password or a password reset). NIST 800-63B: at most 100.',
+      'Wrong passwords evaluated per window for an account from clients it never signed in from, and separately for each device or address it signed in from; later checks are refused unevaluated, answered like a wrong password. Correct passwords never count. Failures in the last 24 hours halve it (down to 1); a correct password or a password change clears them.',
     type: 'integer',
     default: 5,
     minimum: 1,
     maximum: 100,
   },
+  loginAttemptsPerClient: {
+    env: 'CAIRN_LOGIN_ATTEMPTS_PER_CLIENT',
+    title: 'Wrong passwords per client address',
+    description:
+      'Wrong passwords evaluated per window from one client address (IPv6: its /64) for accounts that never signed in from it, across all accounts; bounds a spray of guesses over many accounts.',
+    type: 'integer',
+    default: 20,
+    minimum: 1,
+    maximum: 10000,
+  },
   loginAttemptWindowMinutes: {
     env: 'CAIRN_LOGIN_ATTEMPT_WINDOW_MINUTES',
     title: 'Password attempt window',
-    description: 'The window of the per-account password attempt budget.',
+    description: 'The window of the password attempt budgets; a spent budget opens again when its window ends.',
     type: 'integer',
     default: 15,
     minimum: 1,
@@ -520,6 +557,16 @@ export const SETTINGS = {
       'Comma-separated environment variable names (a trailing * matches a prefix) that scripts read with systemEnv.getProperty; others stay hidden.',
     type: 'string-list',
     default: ['ESV_*'],
+  },
+  adminAuthAttempts: {
+    env: 'CAIRN_ADMIN_AUTH_ATTEMPTS',
+    title: 'Wrong administrator credentials',
+    description:
+      'Failed admin API authentications allowed per 5 minutes from one client address, and for one administrator name; further attempts get 429 with Retry-After, unevaluated, and are audited.',
+    type: 'integer',
+    default: 10,
+    minimum: 1,
+    maximum: 10000,
   },
 } as const satisfies Record<string, SettingSpec>;
 

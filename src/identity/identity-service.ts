@@ -1,18 +1,21 @@
 /**
  * Managed users: the one place that reads and writes them, for journeys (IdentityPort) and the
- * admin API alike. Passwords are policy-checked and stored only as argon2id hashes, never returned;
- * a password change revokes the user's sessions, clears their attempt budget, sends the
- * "password changed" e-mail and is audited. Password checks spend an attempt budget reserved
- * atomically in the store before any evaluation, so concurrent guesses cannot exceed it.
+ * admin API alike. Passwords are policy-checked and stored only as argon2id hashes, never returned,
+ * filtered, sorted or selected on. A password change revokes the user's sessions, starts their
+ * attempt budgets afresh, sends the "password changed" e-mail and is audited; deactivating or
+ * deleting a user revokes their sessions too. Password checks run under the attempt budgets of
+ * login-guard.ts, and an unknown user, a wrong password and a spent budget do the same work.
  */
 import { CairnError } from '../errors/cairn-error.js';
 import { storedHashOf } from './legacy-hashes.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import type { MailPort } from '../mail/types.js';
-import type { CounterPort, IdentityFailure, IdentityPort, ManagedObject, PasswordCheck } from './ports.js';
+import { pseudonym } from '../audit/pseudonym.js';
+import type { CredentialCheck, IdentityFailure, IdentityPort, LoginClient, ManagedObject, PasswordCheck } from './ports.js';
+import type { AccountRef, LoginGuard } from './login-guard.js';
 import type { PasswordHasher } from './passwords.js';
 import type { FailedPolicyRequirement, PolicyService } from './policy.js';
-import { matchesFilter, parseQueryFilter, type FilterNode } from '../crest/query-filter.js';
+import { fieldsOf, matchesFilter, parseQueryFilter, type FilterNode } from '../crest/query-filter.js';
 import type { ManagedSchema } from './schema.js';
 
 /** A stored object: the managed object plus its password hash. */
@@ -47,21 +50,21 @@ export interface ObjectStorePort {
 
 export interface IdentityServiceDeps {
   objects: ObjectStorePort;
-  counters: CounterPort;
+  /** The attempt budgets password checks run under. */
+  logins: LoginGuard;
   hasher: PasswordHasher;
   policy: PolicyService;
   schema: ManagedSchema;
   audit: AuditPort;
   mail?: MailPort;
-  /** Ends every session of a user (after a password change). */
+  /** Ends every session of a user (after a password change, a deactivation or a deletion). */
   revokeSessions?: (subject: string) => Promise<number>;
-  attempts: { max: number; windowMs: number };
   now: () => number;
 }
 
 export interface IdentityService extends IdentityPort {
-  /** The public view: without the password hash. */
-  publicView(object: StoredObject): ManagedObject;
+  /** The public view: without the password hash (and, given the resource, other unreadable fields). */
+  publicView(object: StoredObject, resource?: string): ManagedObject;
   /**
    * Admin create: checks every policy at once; 403 CairnError with failedPolicyRequirements otherwise.
    * `passwordHash`: an imported hash (argon2id or a format of legacy-hashes.ts, checked by `storedHashOf`),
@@ -79,9 +82,9 @@ export interface IdentityService extends IdentityPort {
   deleteObject(resource: string, id: string, ifRev?: string): Promise<ManagedObject | undefined>;
   /** Looks a user up by userName or mail. */
   findUser(resource: string, login: string): Promise<ManagedObject | undefined>;
+  /** Throws a 400 when `fields` (filter fields, sort keys, `_fields`) name a never-readable field; `use` names the parameter. */
+  checkReadable(resource: string, fields: readonly string[], use: string): void;
 }
-
-export const attemptKey = (resource: string, id: string): string => `login-attempts:${resource}:${id}`;
 
 function policyFailure(failed: FailedPolicyRequirement[]): CairnError {
   return new CairnError({
@@ -105,12 +108,13 @@ function deepMerge(target: Record<string, unknown>, changes: Record<string, unkn
 }
 
 export function createIdentityService(deps: IdentityServiceDeps): IdentityService {
-  const { objects, counters, hasher, policy, schema, audit } = deps;
+  const { objects, logins, hasher, policy, schema, audit } = deps;
   const filters = new Map<string, FilterNode>();
 
-  /** Without the hash; `passwordSet` tells whether there is one (Attribute Present Decision). */
-  const publicView = (o: StoredObject): ManagedObject => {
+  /** Without the hash and other unreadable fields; `passwordSet` tells whether there is a hash (Attribute Present Decision). */
+  const publicView = (o: StoredObject, resource?: string): ManagedObject => {
     const { password, ...rest } = o;
+    if (resource !== undefined) for (const k of schema.unreadableProperties(resource)) delete rest[k];
     return { ...rest, passwordSet: typeof password === 'string' && password.length > 0 };
   };
 
@@ -127,7 +131,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
   ): Promise<{ stored: Record<string, unknown>; failed: FailedPolicyRequirement[] }> {
     const { passwordSet: _computed, ...changes } = input;
     void _computed; // computed on read, never stored
-    const { passwordSet, ...base } = current && !replace ? publicView(current) : ({} as Record<string, unknown>);
+    const { passwordSet, ...base } = current && !replace ? publicView(current, resource) : ({} as Record<string, unknown>);
     void passwordSet;
     const merged = deepMerge(base, changes);
     const context = { ...(current?._id ? { objectId: current._id } : {}), attributes: merged };
@@ -145,6 +149,8 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     const stored: Record<string, unknown> = { ...merged };
     if (typeof changes.password === 'string') stored.password = await hasher.hash(changes.password);
     else if (current?.password) stored.password = current.password;
+    // Other unreadable fields are write-only: kept unless the write sets them.
+    for (const k of schema.unreadableProperties(resource)) if (k !== 'password' && !(k in changes) && current && k in current) stored[k] = current[k];
     return { stored, failed };
   }
 
@@ -156,10 +162,10 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
   }
 
   async function afterPasswordChange(resource: string, object: StoredObject): Promise<void> {
-    await counters.reset(attemptKey(resource, object._id));
+    await logins.forget(resource, object._id);
     const revoked = await revokeAll(object);
     audit.record('password.changed', { resource, userId: object._id });
-    audit.record('sessions.revoked', { resource, userId: object._id, count: revoked });
+    audit.record('sessions.revoked', { resource, userId: object._id, count: revoked, reason: 'password-changed' });
     if (deps.mail && typeof object.mail === 'string' && object.mail) {
       const prefs = object.preferences as { locale?: unknown } | undefined;
       deps.mail.enqueue({
@@ -199,7 +205,11 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     }
     const saved = await objects.replace(resource, current._id, stored, options.ifRev);
     if (passwordChanged) await afterPasswordChange(resource, saved);
-    if (saved.accountStatus === 'inactive' && current.accountStatus !== 'inactive') audit.record('account.locked', { resource, userId: saved._id });
+    if (saved.accountStatus === 'inactive' && current.accountStatus !== 'inactive') {
+      audit.record('account.locked', { resource, userId: saved._id });
+      // A deactivated account keeps no session (a password change above already ended them).
+      if (!passwordChanged) audit.record('sessions.revoked', { resource, userId: saved._id, count: await revokeAll(saved), reason: 'deactivated' });
+    }
     if (saved.accountStatus === 'active' && current.accountStatus === 'inactive') {
       audit.record('account.unlocked', { resource, userId: saved._id, ...(endsLockout ? { reason: 'password-reset' } : {}) });
     }
@@ -218,26 +228,87 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       throw e;
     }
     if ('failed' in result) return { message: 'Policy validation failed', failedPolicies: result.failed.flatMap((f) => f.policyRequirements) };
-    return publicView(result.saved);
+    return publicView(result.saved, resource);
+  }
+
+  /** The stored object whose `attribute` equals `value` (one read, with its hash), if exactly one. */
+  async function findStored(resource: string, attribute: string, value: string): Promise<StoredObject | undefined> {
+    if (!value) return undefined;
+    if (schema.uniqueProperties(resource).includes(attribute)) return objects.findUnique(resource, attribute, value);
+    const page = await objects.query(resource, { op: 'eq', field: attribute.split('/'), value }, { pageSize: 2 });
+    return page.result.length === 1 ? page.result[0] : undefined;
+  }
+
+  async function checkPassword(
+    resource: string,
+    login: { attribute: string; value: string },
+    password: string,
+    client: LoginClient = {},
+  ): Promise<CredentialCheck> {
+    const stored = await findStored(resource, login.attribute, login.value);
+    return checked(resource, stored, stored ? { id: stored._id } : { login: login.value }, password, client);
+  }
+
+  /**
+   * One password check under the attempt budgets: the same store work, one argon2 run (real or
+   * dummy) and one audit event on every path that does not match, so an unknown user, a wrong
+   * password and a spent budget cannot be told apart by their answer or its timing.
+   */
+  async function checked(
+    resource: string,
+    stored: StoredObject | undefined,
+    account: AccountRef,
+    password: string,
+    client: LoginClient,
+  ): Promise<CredentialCheck> {
+    const { ticket, trust } = await logins.begin(resource, account, client);
+    const who = stored ? { userId: stored._id } : { user: pseudonym('login' in account ? account.login : '') };
+    const base = { resource, ...who, trust, ...(client.clientIp ? { clientIp: client.clientIp } : {}) };
+    if (!ticket.admitted) {
+      await hasher.verifyDummy(password);
+      const attempt = await ticket.settle('failure');
+      audit.record('login.throttled', { ...base, attempt });
+      return { verdict: 'throttled' };
+    }
+    const hash = stored?.password;
+    const match = typeof hash === 'string' && hash !== '' ? await hasher.verify(hash, password) : await hasher.verifyDummy(password);
+    if (!match || !stored) {
+      const attempt = await ticket.settle('failure');
+      audit.record('login.failed', { ...base, attempt, ...(stored ? {} : { reason: 'no-account' }) });
+      return { verdict: 'mismatch' };
+    }
+    await ticket.settle('success');
+    if (typeof hash === 'string' && hasher.needsRehash(hash)) {
+      // Parameters rose since this hash was made: store a fresh one (best effort).
+      const rehashed = await hasher.hash(password);
+      await objects.replace(resource, stored._id, { ...stored, password: rehashed }, stored._rev).catch(() => undefined);
+    }
+    return { verdict: 'match', object: publicView(stored, resource) };
+  }
+
+  /** Never-readable fields (the password hash) are never filtered or sorted on either: a 400 naming the field. */
+  function checkReadable(resource: string, fields: readonly string[], use: string): void {
+    const hidden = schema.unreadableProperties(resource);
+    for (const field of fields) {
+      const path = field.replace(/^[+-]/, '').replace(/^\/+/, '');
+      const refused = hidden.find((h) => path === h || path.startsWith(`${h}/`));
+      if (refused !== undefined) {
+        throw new CairnError({ status: 400, code: 'query.unreadable_field', message: `${use} cannot name "${refused}": it is never readable.` });
+      }
+    }
   }
 
   const service: IdentityService = {
     publicView,
 
     async findByAttribute(resource, attribute, value) {
-      if (!value) return undefined;
-      const unique = schema.uniqueProperties(resource);
-      if (unique.includes(attribute)) {
-        const o = await objects.findUnique(resource, attribute, value);
-        return o ? publicView(o) : undefined;
-      }
-      const page = await objects.query(resource, { op: 'eq', field: attribute.split('/'), value }, { pageSize: 2 });
-      return page.result.length === 1 ? publicView(page.result[0] as StoredObject) : undefined;
+      const o = await findStored(resource, attribute, value);
+      return o ? publicView(o, resource) : undefined;
     },
 
     async read(resource, id) {
       const o = await objects.read(resource, id);
-      return o ? publicView(o) : undefined;
+      return o ? publicView(o, resource) : undefined;
     },
 
     update,
@@ -254,34 +325,12 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       }
     },
 
-    async verifyPassword(resource, id, password): Promise<PasswordCheck> {
-      if (!id) {
-        await hasher.verifyDummy(password);
-        return 'mismatch';
-      }
-      // Reserve an attempt before evaluating: concurrent guesses each take one, and only the
-      // first `max` are ever evaluated.
-      const attempt = await counters.increment(attemptKey(resource, id), deps.attempts.windowMs);
-      if (attempt > deps.attempts.max) {
-        audit.record('login.throttled', { resource, userId: id, attempt });
-        return 'throttled';
-      }
-      const current = await objects.read(resource, id);
-      if (!current || typeof current.password !== 'string') {
-        await hasher.verifyDummy(password);
-        return 'mismatch';
-      }
-      if (!(await hasher.verify(current.password, password))) {
-        audit.record('login.failed', { resource, userId: id, attempt });
-        return 'mismatch';
-      }
-      await counters.reset(attemptKey(resource, id));
-      if (hasher.needsRehash(current.password)) {
-        // Parameters rose since this hash was made: store a fresh one (best effort).
-        const rehashed = await hasher.hash(password);
-        await objects.replace(resource, id, { ...current, password: rehashed }, current._rev).catch(() => undefined);
-      }
-      return 'match';
+    checkPassword,
+
+    async verifyPassword(resource, id, password, client) {
+      const stored = id === undefined ? undefined : await objects.read(resource, id);
+      const check = await checked(resource, stored, stored ? { id: stored._id } : { login: id ?? '' }, password, client ?? {});
+      return check.verdict;
     },
 
     async matches(resource, id, queryFilter) {
@@ -291,7 +340,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
         filters.set(queryFilter, filter);
       }
       const o = await objects.read(resource, id);
-      return o ? matchesFilter(filter, publicView(o)) : false;
+      return o ? matchesFilter(filter, publicView(o, resource)) : false;
     },
 
     async recordLogin(resource, id) {
@@ -321,7 +370,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       if (failed.length) throw policyFailure(failed);
       if (imported) stored.password = imported.stored;
       const saved = await objects.create(resource, id ? { ...stored, _id: id } : stored);
-      return publicView(saved);
+      return publicView(saved, resource);
     },
 
     async readObject(resource, id) {
@@ -331,8 +380,14 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     async queryObjects(resource, filter, options) {
       if (!schema.hasResource(resource))
         throw new CairnError({ status: 404, code: 'resource.unknown', message: `No managed object type ${resource}` });
+      checkReadable(
+        resource,
+        fieldsOf(filter).map((f) => f.join('/')),
+        '_queryFilter',
+      );
+      checkReadable(resource, options.sortKeys ?? [], '_sortKeys');
       const page = await objects.query(resource, filter, options);
-      return { ...page, result: page.result.map(publicView) };
+      return { ...page, result: page.result.map((o) => publicView(o, resource)) };
     },
 
     async replaceObject(resource, id, attributes, ifRev) {
@@ -343,14 +398,17 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       }
       const result = await save(resource, current, attributes, { replace: true, ifRev: ifRev === '*' ? undefined : (ifRev ?? current._rev) });
       if ('failed' in result) throw policyFailure(result.failed);
-      return publicView(result.saved);
+      return publicView(result.saved, resource);
     },
 
     async deleteObject(resource, id, ifRev) {
       const gone = await objects.delete(resource, id, ifRev);
-      if (gone) await revokeAll(gone);
-      return gone ? publicView(gone) : undefined;
+      if (!gone) return undefined;
+      audit.record('sessions.revoked', { resource, userId: gone._id, count: await revokeAll(gone), reason: 'deleted' });
+      return publicView(gone, resource);
     },
+
+    checkReadable,
 
     async findUser(resource, login) {
       return (await service.findByAttribute(resource, 'userName', login)) ?? (await service.findByAttribute(resource, 'mail', login));

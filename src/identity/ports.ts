@@ -53,8 +53,18 @@ export interface ManagedObject {
   [attribute: string]: unknown;
 }
 
-/** The outcome of a credential check. `throttled`: the account's attempt budget is spent; nothing was evaluated. */
+/** The outcome of a credential check. `throttled`: an attempt budget is spent; nothing was evaluated. */
 export type PasswordCheck = 'match' | 'mismatch' | 'throttled';
+
+/** A password check's verdict, with the account on a match. */
+export type CredentialCheck = { verdict: 'match'; object: ManagedObject } | { verdict: 'mismatch' } | { verdict: 'throttled' };
+
+/** Who is asking, as far as attempt budgets care: the client address and the device cookie it sent. */
+export interface LoginClient {
+  clientIp?: string;
+  /** The value of the device cookie (src/am/cookies.ts), set when a client signs in. */
+  deviceCookie?: string;
+}
 
 /** A problem the identity service reports with a message fit for the user (policy failure, conflict). */
 export interface IdentityFailure {
@@ -76,11 +86,15 @@ export interface IdentityPort {
   update(resource: string, id: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure>;
   create(resource: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure>;
   /**
-   * Checks a password against the object's. Spends comparable time when `id` is undefined (unknown
-   * user), and keeps a per-account attempt budget in the store, reserved before evaluating, so that
-   * concurrent attempts cannot evaluate more passwords than the budget (reset on a match).
+   * Checks `password` for the one object whose `login.attribute` equals `login.value`, under the
+   * attempt budgets of `client` (src/identity/login-guard.ts): at most the budget's failures are
+   * ever evaluated, however many checks run at once; a correct password is never refused for
+   * concurrency. An unknown login, a wrong password and a spent budget cost the same and all answer
+   * `mismatch` or `throttled`; only a match returns the object.
    */
-  verifyPassword(resource: string, id: string | undefined, password: string): Promise<PasswordCheck>;
+  checkPassword(resource: string, login: { attribute: string; value: string }, password: string, client?: LoginClient): Promise<CredentialCheck>;
+  /** The same check for the object `id` (undefined: an unknown user, which never matches). */
+  verifyPassword(resource: string, id: string | undefined, password: string, client?: LoginClient): Promise<PasswordCheck>;
   /** True when the object matches the CREST query filter (Query Filter Decision). */
   matches(resource: string, id: string, queryFilter: string): Promise<boolean>;
   /** Records a successful login on the object (login count, last login time). */

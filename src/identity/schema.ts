@@ -60,6 +60,8 @@ export interface ManagedPropertyDetail extends ManagedProperty {
   /** Cairn extension: values are unique across objects, compared case-insensitively (userName, mail). */
   unique: boolean;
   searchable: boolean;
+  /** IDM's `"scope": "private"`: stored, never returned, filtered, sorted or selected over REST. */
+  private: boolean;
   /** The policies declared in the file, in order (implicit `required`/`valid-type` not included). */
   policies: PolicyConfig[];
   default?: unknown;
@@ -133,6 +135,7 @@ const fileSchema = {
         viewable: { type: 'boolean' },
         userEditable: { type: 'boolean' },
         searchable: { type: 'boolean' },
+        scope: { enum: ['private', 'public'] },
         unique: { type: 'boolean' },
         required: { type: ['boolean', 'array'], items: { type: 'string' } },
         order: { type: 'array', items: { type: 'string' } },
@@ -153,6 +156,7 @@ interface RawProperty {
   viewable?: boolean;
   userEditable?: boolean;
   searchable?: boolean;
+  scope?: 'private' | 'public';
   unique?: boolean;
   required?: boolean | string[];
   order?: string[];
@@ -231,6 +235,15 @@ export class ManagedSchema implements IdentitySchemaPort {
       .map((p) => p.name);
   }
 
+  /**
+   * Top-level fields never readable over REST — the password hash, and properties of scope
+   * "private" — and therefore never filtered, sorted or selected on either.
+   */
+  unreadableProperties(resource: string): string[] {
+    const declared = this.properties(resource).filter((p) => p.private && !p.name.includes('/'));
+    return [...new Set(['password', ...declared.map((p) => p.name)])];
+  }
+
   /** Property path → value type, for the store and the admin API. */
   propertyTypes(resource: string): Record<string, ManagedProperty['type']> {
     return Object.fromEntries(this.properties(resource).map((p) => [p.name, p.type]));
@@ -287,6 +300,7 @@ function flatten(
       viewable: raw.viewable ?? true,
       userEditable: raw.userEditable ?? false,
       searchable: raw.searchable ?? false,
+      private: raw.scope === 'private',
       unique: raw.unique ?? false,
       policies: raw.policies ?? [],
       ...(raw.title !== undefined ? { title: raw.title } : {}),

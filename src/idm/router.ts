@@ -2,14 +2,21 @@
  * The IDM-compatible admin API for managed users under /openidm/managed/<object>: create
  * (`POST ?_action=create`, `PUT` with `If-None-Match: *`), read, query (`_queryFilter`, paging,
  * `_fields`, `_sortKeys`), patch, replace and delete with `_rev` / `If-Match` concurrency. Only the
- * configured administrator gets in (X-OpenIDM-Username/-Password or a bearer token); answers and
- * errors use CREST's shapes; a password or hash never leaves.
+ * configured administrator gets in (X-OpenIDM-Username/-Password or a bearer token), and failed
+ * authentications are limited per client address and per administrator name (429 with Retry-After,
+ * audited). Answers and errors use CREST's shapes; a password or hash never leaves, nor can a
+ * query filter, sort or select on it; a query answers at most MAX_PAGE objects at a time.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AuditPort } from '../audit/audit-log.js';
+import { pseudonym } from '../audit/pseudonym.js';
 import type { Settings } from '../config/settings.js';
 import { CairnError, isCairnError } from '../errors/cairn-error.js';
+import { createAttemptBudgets, type Budget } from '../identity/attempt-budgets.js';
 import type { IdentityService } from '../identity/identity-service.js';
+import { addressGroup } from '../identity/login-guard.js';
+import type { CounterPort } from '../identity/ports.js';
 import { crestError, internalError, sendCrestError as send, type CrestErrorBody } from '../crest/errors.js';
 import { queryResult, readPaging } from '../crest/paging.js';
 import { applyPatch, parsePatch, PatchError } from '../crest/patch.js';
@@ -17,20 +24,71 @@ import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import type { ManagedObject } from '../identity/ports.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 
-const MAX_PAGE = 1000;
+/** The most objects one query answer holds, whatever `_pageSize` says (absent or 0 included). */
+export const MAX_PAGE = 1000;
+/** The window of the failed-authentication limits. */
+export const ADMIN_AUTH_WINDOW_MS = 5 * 60_000;
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const same = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
 
-function authenticate(settings: Readonly<Settings>) {
-  return (req: Request, res: Response, next: NextFunction): void => {
+export interface IdmRouterDeps {
+  settings: Readonly<Settings>;
+  identity: IdentityService;
+  audit: AuditPort;
+  /** Where the failed-authentication limits are counted (the store: exact across instances). */
+  counters: CounterPort;
+  now: () => number;
+  onError?: (e: unknown) => void;
+}
+
+/**
+ * The administrator's credentials, checked under two attempt budgets (src/identity/attempt-budgets.ts):
+ * the client address's and, for X-OpenIDM-Username, that name's. Correct credentials never count;
+ * once either budget's failures are spent, requests get 429 with Retry-After without being checked.
+ * A request without any credentials is simply refused (no guess was made).
+ */
+function authenticate(deps: IdmRouterDeps) {
+  const { settings, audit } = deps;
+  const budgets = createAttemptBudgets({ counters: deps.counters, windowMs: ADMIN_AUTH_WINDOW_MS, now: deps.now });
+  const max = settings.adminAuthAttempts;
+  return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const user = req.get('x-openidm-username');
     const password = req.get('x-openidm-password');
-    let ok = false;
-    if (bearer !== undefined) ok = !!settings.adminToken && same(bearer, settings.adminToken);
-    else if (user !== undefined && password !== undefined) {
-      ok = !!settings.adminPassword && same(user, settings.adminUsername) && same(password, settings.adminPassword);
+    const byHeaders = bearer === undefined && user !== undefined && password !== undefined;
+    if (bearer === undefined && !byHeaders) {
+      send(res, crestError(401, 'Access Denied'));
+      return;
+    }
+    const source = addressGroup(req.ip) ?? 'unknown';
+    const limits: Budget[] = [{ key: `admin:client:${pseudonym(source)}`, max }];
+    if (byHeaders) limits.push({ key: `admin:name:${pseudonym(user ?? '')}`, max });
+    const fields = { clientIp: req.ip, method: bearer !== undefined ? 'bearer' : 'password', ...(byHeaders ? { user: pseudonym(user ?? '') } : {}) };
+    let ticket;
+    try {
+      ticket = await budgets.take(limits);
+    } catch (e) {
+      next(e);
+      return;
+    }
+    if (!ticket.admitted) {
+      await ticket.settle('failure').catch(() => 0);
+      audit.record('admin.auth.throttled', fields);
+      res.setHeader('Retry-After', String(Math.max(1, Math.ceil(ticket.retryAfterMs / 1000))));
+      send(res, crestError(429, 'Too many failed authentications; try again later.'));
+      return;
+    }
+    const ok =
+      bearer !== undefined
+        ? !!settings.adminToken && same(bearer, settings.adminToken)
+        : !!settings.adminPassword && same(user ?? '', settings.adminUsername) && same(password ?? '', settings.adminPassword);
+    try {
+      const failures = await ticket.settle(ok ? 'success' : 'failure');
+      if (!ok) audit.record('admin.auth.failed', { ...fields, attempt: failures });
+    } catch (e) {
+      next(e);
+      return;
     }
     if (!ok) {
       send(res, crestError(401, 'Access Denied'));
@@ -110,14 +168,15 @@ function requireJsonWhenBody() {
   };
 }
 
-export function idmRouter(deps: { settings: Readonly<Settings>; identity: IdentityService; onError?: (e: unknown) => void }): Router {
+export function idmRouter(deps: IdmRouterDeps): Router {
   const { identity } = deps;
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
-  router.use(authenticate(deps.settings));
+  const admin = authenticate(deps);
+  router.use((req, res, next) => void admin(req, res, next));
   router.use(requireJsonWhenBody());
   // A `__proto__` key would become an own property that later spreads and merges treat specially: refuse it.
   const noProtoKeys = (key: string, value: unknown): unknown => {
@@ -187,10 +246,12 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
         return;
       }
       const filter = parseQueryFilter(text);
-      // The service hands these options to the store as they are; the store counts matches on EXACT.
-      const paging = readPaging(req.query, MAX_PAGE);
-      const page = await identity.queryObjects(resourceOf(req), filter, paging);
       const fields = fieldsOf(req);
+      identity.checkReadable(resourceOf(req), fields ?? [], '_fields');
+      // The service hands these options to the store as they are (it refuses unreadable filter and
+      // sort fields); the store counts matches on EXACT. No `_pageSize` (or 0) is a full page, not all.
+      const paging = readPaging(req.query, MAX_PAGE);
+      const page = await identity.queryObjects(resourceOf(req), filter, { ...paging, pageSize: paging.pageSize ?? MAX_PAGE });
       res.json(
         queryResult(
           page.result.map((o) => pickFields(o, fields)),
@@ -204,6 +265,7 @@ export function idmRouter(deps: { settings: Readonly<Settings>; identity: Identi
   router.get(
     '/managed/:object/:id',
     wrap(async (req, res) => {
+      identity.checkReadable(resourceOf(req), fieldsOf(req) ?? [], '_fields');
       const o = await identity.readObject(resourceOf(req), String(req.params.id));
       if (!o) return send(res, notFound(resourceOf(req), String(req.params.id)));
       writeObject(res, 200, o, fieldsOf(req));

@@ -1,8 +1,8 @@
 /**
  * Performs the effects a journey step returned (src/nodes/types.ts), for the protocol adapters, once
- * the step's state is persisted: audit events at once; e-mails queued off the request path (the answer
- * and its timing must not depend on the mail server), with the resume link written into the template
- * object when the step stored a suspension.
+ * the step's state is persisted: audit events at once; e-mails queued once the answer has left (the
+ * answer and its timing must depend neither on the mail server nor on whether a message goes out),
+ * with the resume link written into the template object when the step stored a suspension.
  */
 import type { AuditPort } from '../audit/audit-log.js';
 import type { MailPort } from '../mail/types.js';
@@ -22,8 +22,10 @@ export function performEffects(effects: readonly Effect[], ports: EffectPorts, r
     else mails.push(effect);
   }
   if (mails.length === 0) return;
-  // After the caller has written its answer (it does so synchronously after this call).
-  queueMicrotask(() => {
+  // After the answer has left: the caller writes it right after this call, and node's HTTP layer
+  // flushes it on the next tick. A microtask would run before that flush, so rendering and queueing
+  // the message would delay exactly the answers that send one (a timing oracle on who has an account).
+  setImmediate(() => {
     for (const effect of mails) {
       if (effect.type !== 'mail') continue;
       try {

@@ -71,6 +71,13 @@ interface Base {
   snapshot: PersistedJourney;
   /** What the nodes of this step want done once the snapshot is persisted, in order. */
   effects: Effect[];
+  /**
+   * Whether the step moved the journey: a node left by an outcome, something is to be done, the
+   * journey's state changed, or it suspended or ended. False for a page shown again unchanged (a
+   * `validateOnly` check, a policy failure) or a re-posted "check your e-mail" step: sending the
+   * same step again then does nothing new, so its authId may be used again (src/journeys/step-claims.ts).
+   */
+  advanced: boolean;
 }
 
 /** One step's answer: plain, serialisable data. */
@@ -80,6 +87,8 @@ export type StepResult =
       type: 'suspended';
       callbacks: Callback[];
       durationMinutes?: number;
+      /** Who the suspension is for, when the node named one (NodeResult `suspend`). */
+      subject?: string;
       /** The client re-posted the step that announced an existing suspension: store nothing new. */
       repeated?: boolean;
     })
@@ -249,10 +258,10 @@ export class JourneyRunner {
    */
   async next(previous: PersistedJourney, returned: unknown, input: StepInput, owned = false): Promise<StepResult> {
     const { machine, snapshot, context } = this.restore(previous, owned);
-    const step = new Step(this, machine, context, input);
+    const step = new Step(this, machine, context, input, stateOf(context));
     if (context.suspended) {
       // The step that announced the suspension re-posted: answer it again, nothing advances.
-      return { ...step.result('suspended', snapshot), callbacks: numberCallbacks(context.pending ?? []), repeated: true };
+      return { ...step.result('suspended', snapshot), callbacks: numberCallbacks(context.pending ?? []), repeated: true, advanced: false };
     }
     const callbacks = verifyReturned(context.pending ?? [], returned);
     context.pending = undefined;
@@ -323,6 +332,8 @@ class Step {
   readonly sink: ObservationSink;
   private readonly effects: Effect[] = [];
   private readonly root: CompiledJourney;
+  /** Whether a node left by an outcome (or the journey failed) during this step. */
+  private moved = false;
 
   constructor(
     private readonly runner: JourneyRunner,
@@ -330,6 +341,8 @@ class Step {
     /** The working context: nodes change it, every event carries it back into the machine. */
     private readonly context: JourneyContext,
     private readonly input: StepInput,
+    /** The journey's state before a client step (stateOf), to tell whether the step changed it. */
+    private readonly before?: string,
   ) {
     this.root = machine.journey;
     const who = { journey: this.root.id, ...(input.request.clientIp ? { clientIp: input.request.clientIp } : {}) };
@@ -376,6 +389,7 @@ class Step {
             const where = `${state.path} of journey ${this.root.id}`;
             return this.fail(snapshot, state.node, new Error(`Node ${where} left by outcome "${result.outcome}", which is not connected.`));
           }
+          this.moved = true;
           [snapshot, actions] = this.machine.transition(snapshot, next, this.sink);
           continue;
         }
@@ -399,6 +413,7 @@ class Step {
             ...this.result('suspended', snapshot),
             callbacks,
             ...(result.durationMinutes !== undefined ? { durationMinutes: result.durationMinutes } : {}),
+            ...(result.subject !== undefined ? { subject: result.subject } : {}),
           };
         }
       }
@@ -407,16 +422,20 @@ class Step {
 
   result<T extends StepResult['type']>(type: T, snapshot: Snapshot): Base & { type: T } {
     const j = this.root;
+    const advanced =
+      type !== 'callbacks' || this.moved || this.effects.length > 0 || this.before === undefined || this.before !== stateOf(this.context);
     return {
       type,
       journey: { id: j.id, version: j.version, noSession: j.noSession, identityResource: j.identityResource },
       snapshot: { v: SNAPSHOT_VERSION, journey: j.id, version: j.version, machine: persisted(snapshot) },
       effects: this.effects,
+      advanced,
     };
   }
 
   /** Fails the journey with the default message (the machine moves to Failure), reporting why. */
   private fail(snapshot: Snapshot, node: CheckedNode, error: unknown): StepResult {
+    this.moved = true;
     this.runner.reportNodeError(error, this.root.id, node);
     const [failed] = this.machine.transition(snapshot, { type: 'cairn.fail', context: this.context }, this.sink);
     return { ...this.result('failure', failed), message: DEFAULT_FAILURE_MESSAGE };
@@ -470,6 +489,11 @@ function persisted(snapshot: Snapshot): PersistedMachine {
   const context = { ...p.context };
   for (const key of ['pending', 'suspended', 'errorMessage'] as const) if (context[key] === undefined) delete context[key];
   return { ...p, context };
+}
+
+/** The part of a journey's context a step can change besides the callbacks it sends. */
+function stateOf(context: JourneyContext): string {
+  return JSON.stringify([context.shared, context.transient, context.local]);
 }
 
 function clearLocal(context: JourneyContext, key: string): void {

@@ -110,12 +110,14 @@ export const emailSuspendNode = defineNode<EmailSuspendConfig>({
     const recipient = typeof address === 'string' && address.trim() !== '' ? address.trim() : undefined;
     const objectId = typeof object?.['_id'] === 'string' ? object['_id'] : undefined;
     // Count on every path (for nobody, under the looked-up value) so the store work is the same.
-    const allowance = await countMail(ctx, template, objectId ?? recipient ?? lookedUp ?? '');
+    const allowance = await countMail(ctx, objectId ?? recipient ?? lookedUp ?? '');
 
     const answer: NodeResult = {
       kind: 'suspend',
       callbacks: [suspendedTextOutputCallback(ctx.localize(ctx.config.emailSuspendMessage, BUNDLE_FALLBACK))],
       ...(suspendDuration === undefined ? {} : { durationMinutes: suspendDuration }),
+      // For nobody, the value looked up stands in: a newer request supersedes it just the same.
+      subject: objectId ?? `nobody:${pseudonym(recipient ?? lookedUp ?? '')}`,
     };
 
     const who = recipient ?? lookedUp;

@@ -55,7 +55,7 @@ export const emailTemplateNode = defineNode<EmailTemplateConfig>({
     const address = object?.[emailAttribute];
     const recipient = typeof address === 'string' && address.trim() !== '' ? address.trim() : undefined;
     const lookedUp = identityValueOf(ctx, identityAttribute);
-    const allowance = await countMail(ctx, template, object?._id ?? lookedUp ?? '');
+    const allowance = await countMail(ctx, object?._id ?? lookedUp ?? '');
 
     const who = recipient ?? lookedUp;
     const base = {

@@ -52,7 +52,18 @@ export type NodeResult =
    * a mail effect with `resumeLinkField` carries the link. Resuming re-enters this node with
    * `ctx.resumed === true`.
    */
-  | { kind: 'suspend'; callbacks: Callback[]; durationMinutes?: number; effects?: Effect[] };
+  | {
+      kind: 'suspend';
+      callbacks: Callback[];
+      durationMinutes?: number;
+      /**
+       * Who the suspension is for: a newer suspension of the same subject and journey supersedes it.
+       * Default: the identified account (`shared._id`). A node that suspends whether or not an account
+       * exists names a subject on every path, so both do the same store work.
+       */
+      subject?: string;
+      effects?: Effect[];
+    };
 
 export const auditEffect = (event: string, fields: Record<string, unknown>): AuditEffect => ({ type: 'audit', event, fields });
 
@@ -61,6 +72,8 @@ export interface RequestInfo {
   clientIp?: string;
   /** The request id the server logs under (X-Request-Id). */
   requestId?: string;
+  /** The device cookie the client sent (set when it signed in before), for the password attempt budgets. */
+  deviceCookie?: string;
   headers: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
 }

@@ -10,6 +10,8 @@ import { createSuspensions } from '../am/suspensions.js';
 import { createAuditLog, type AuditLog, type AuditPort } from '../audit/audit-log.js';
 import type { Settings } from '../config/settings.js';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
+import { createLoginGuard, type LoginGuard } from '../identity/login-guard.js';
+import { createStepClaims, type StepClaims } from '../journeys/step-claims.js';
 import { createPasswordHasher } from '../identity/passwords.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
@@ -64,6 +66,10 @@ export interface Core {
   codec: AuthIdCodec;
   schema: ManagedSchema;
   identity: IdentityService;
+  /** The password attempt budgets, and the devices and addresses accounts signed in from. */
+  logins: LoginGuard;
+  /** Single-use journey steps (a replayed authId is refused). */
+  claims: StepClaims;
   sessions: SessionService;
   oauth: OAuth;
   suspensions: SuspensionPort;
@@ -183,16 +189,22 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
       return typeof o?.password === 'string' && (await hasher.verify(o.password, candidate));
     },
   });
+  const logins = createLoginGuard({
+    counters: stores.counters,
+    perAccount: settings.loginAttempts,
+    perClient: settings.loginAttemptsPerClient,
+    windowMs: settings.loginAttemptWindowMinutes * 60_000,
+    now,
+  });
   const identity = createIdentityService({
     objects: stores.objects,
-    counters: stores.counters,
+    logins,
     hasher,
     policy,
     schema,
     audit,
     mail: mailer,
     revokeSessions: (subject) => sessions.revokeAll(subject),
-    attempts: { max: settings.loginAttempts, windowMs: settings.loginAttemptWindowMinutes * 60_000 },
     now,
   });
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
@@ -255,6 +267,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     codec,
     schema,
     identity,
+    logins,
+    claims: createStepClaims(stores.counters, now),
     sessions,
     oauth,
     suspensions,

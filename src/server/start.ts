@@ -53,6 +53,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     audit,
     mail: mailer,
     oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
+    claims: core.claims,
+    logins: core.logins,
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));
@@ -76,7 +78,10 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}),
         amBasePath: settings.amBasePath || '/',
       });
-      app.use('/openidm', idmRouter({ settings, identity: core.identity, onError: internal }));
+      app.use(
+        '/openidm',
+        idmRouter({ settings, identity: core.identity, audit, counters: stores.counters, now: core.services.now, onError: internal }),
+      );
     },
     ready: async () => {
       const checks = { store: (await stores.health()).ok, keys: keystore.kids().length > 0, journeys: catalog.ids().length > 0 };

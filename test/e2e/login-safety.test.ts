@@ -1,15 +1,17 @@
 /**
  * Safety of the shipped journeys under pressure, over real HTTP: uniform reset answers when the
- * SMTP server is dead or slow, the per-account e-mail limit, and Retry Limit + Account Lockout under
- * 50 parallel wrong passwords (no more passwords evaluated than the limit). Also: a user created
- * with the `cairn users` command, in another process while the server runs, signs in through the SDK.
+ * SMTP server is dead or slow, the per-account e-mail limit, and an AM journey's Retry Limit +
+ * Account Lockout under 50 parallel wrong passwords (no more passwords evaluated than the limit;
+ * AM's node semantics: the account ends locked), and recovering from that lockout. Also: a user
+ * created with the `cairn users` command, in another process while the server runs, signs in
+ * through the SDK. (The shipped Login locks nobody out: test/e2e/attack-logins.test.ts.)
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asStep, asSuccess, createSdkClient, sdk, type Sdk } from '../support/forgerock-sdk.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { shippedAndAmJourneys, startTestServer, type TestServer } from '../support/server.js';
 import { deadPort, startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
 const { CallbackType } = sdk;
@@ -98,7 +100,7 @@ describe('limits that hold across requests', () => {
   beforeAll(async () => {
     smtp = await startSmtpPeer();
     server = await startTestServer(
-      { CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN },
+      { CAIRN_JOURNEYS_DIR: await shippedAndAmJourneys(), CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN },
       { audit: (line) => audit.push(line) },
     );
   });
@@ -122,16 +124,16 @@ describe('limits that hold across requests', () => {
     expect(audit.join('\n')).not.toContain('flood@example.com');
   });
 
-  it('holds Retry Limit and Account Lockout under 50 parallel wrong passwords', async () => {
+  it("holds an AM journey's Retry Limit and Account Lockout under 50 parallel wrong passwords", async () => {
     const id = await createUser(server, 'target', 'target@example.com');
     // 50 journeys at the sign-in page, then 50 wrong passwords at once.
-    const pages = await Promise.all(Array.from({ length: 50 }, () => post(authUrl(server, 'Login')).then((r) => r.json)));
+    const pages = await Promise.all(Array.from({ length: 50 }, () => post(authUrl(server, 'LoginWithLockout')).then((r) => r.json)));
     audit.length = 0;
     const answers = await Promise.all(
       pages.map((page, i) => {
         page.callbacks[0].input[0].value = 'target';
         page.callbacks[1].input[0].value = `wrong guess number ${i}`;
-        return post(authUrl(server, 'Login'), page);
+        return post(authUrl(server, 'LoginWithLockout'), page);
       }),
     );
     const evaluated = audit.filter((l) => JSON.parse(l).event === 'login.failed');
@@ -141,15 +143,15 @@ describe('limits that hold across requests', () => {
     expect(retried).toHaveLength(5); // Retry Limit 5: exactly five go back to the page
     expect(rejected).toHaveLength(45);
     expect(new Set(rejected.map((a) => a.json.message))).toEqual(new Set(['Login failure']));
-    // Account Lockout made the account inactive; the right password no longer signs in.
+    // Account Lockout made the account inactive (AM's semantics); the right password no longer signs in.
     const user = (await (
       await fetch(`${server.url}/openidm/managed/user/${id}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })
     ).json()) as { accountStatus?: string };
     expect(user.accountStatus).toBe('inactive');
-    const page = (await post(authUrl(server, 'Login'))).json;
+    const page = (await post(authUrl(server, 'LoginWithLockout'))).json;
     page.callbacks[0].input[0].value = 'target';
     page.callbacks[1].input[0].value = PASSWORD;
-    expect((await post(authUrl(server, 'Login'), page)).status).toBe(401);
+    expect((await post(authUrl(server, 'LoginWithLockout'), page)).status).toBe(401);
   });
 });
 
@@ -158,7 +160,7 @@ describe('recovering from a lockout', () => {
   let server: TestServer;
   beforeAll(async () => {
     smtp = await startSmtpPeer();
-    server = await startTestServer({ CAIRN_JOURNEYS_DIR: JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN });
+    server = await startTestServer({ CAIRN_JOURNEYS_DIR: await shippedAndAmJourneys(), CAIRN_SMTP_URL: smtp.url, CAIRN_ADMIN_TOKEN: ADMIN_TOKEN });
   });
   afterAll(async () => {
     await server?.stop();
@@ -170,21 +172,21 @@ describe('recovering from a lockout', () => {
       unknown
     >;
   const signIn = async (userName: string, password: string) => {
-    const page = (await post(authUrl(server, 'Login'))).json;
+    const page = (await post(authUrl(server, 'LoginWithLockout'))).json;
     page.callbacks[0].input[0].value = userName;
     page.callbacks[1].input[0].value = password;
-    return post(authUrl(server, 'Login'), page);
+    return post(authUrl(server, 'LoginWithLockout'), page);
   };
 
   it('lets a person locked out by wrong passwords reset by e-mail, which reactivates the account', async () => {
     const id = await createUser(server, 'lockme', 'lockme@example.com');
     // Six wrong passwords in one journey: five retries, then Account Lockout.
-    let step = (await post(authUrl(server, 'Login'))).json;
+    let step = (await post(authUrl(server, 'LoginWithLockout'))).json;
     let last;
     for (let i = 0; i < 6; i++) {
       step.callbacks[0].input[0].value = 'lockme';
       step.callbacks[1].input[0].value = `not the password ${i}`;
-      last = await post(authUrl(server, 'Login'), step);
+      last = await post(authUrl(server, 'LoginWithLockout'), step);
       step = last.json;
     }
     expect(last?.status).toBe(401);
@@ -207,11 +209,11 @@ describe('recovering from a lockout', () => {
 
   it('ends a lockout when an administrator sets a new password, as a reset does', async () => {
     const id = await createUser(server, 'adminfix', 'adminfix@example.com');
-    let step = (await post(authUrl(server, 'Login'))).json;
+    let step = (await post(authUrl(server, 'LoginWithLockout'))).json;
     for (let i = 0; i < 6; i++) {
       step.callbacks[0].input[0].value = 'adminfix';
       step.callbacks[1].input[0].value = `wrong ${i}`;
-      step = (await post(authUrl(server, 'Login'), step)).json;
+      step = (await post(authUrl(server, 'LoginWithLockout'), step)).json;
     }
     expect((await read(id)).accountStatus).toBe('inactive');
     const patched = await fetch(`${server.url}/openidm/managed/user/${id}`, {

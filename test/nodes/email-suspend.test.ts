@@ -26,7 +26,8 @@ function suspendOf(result: NodeResult): Suspend {
   return result;
 }
 /** What reaches the client: everything but the effects, which only the adapter sees. */
-const visible = ({ effects: _effects, ...rest }: Suspend) => rest;
+/** What reaches the client: neither the effects nor the suspension's subject (kept server-side). */
+const visible = ({ effects: _effects, subject: _subject, ...rest }: Suspend) => rest;
 /** How many messages a result asks for. */
 const mailCount = (r: NodeResult) => mailsOf(r).length;
 
@@ -136,6 +137,10 @@ describe('Email Suspend Node (EmailSuspendNode)', () => {
       opsPerPath.push(counted.ops.length - before);
     }
     for (const a of answers) expect(visible(a)).toEqual(visible(answers[0] as Suspend));
+    // Every path names a subject for the suspension, so storing it does the same work (supersession).
+    for (const a of answers) expect(a.subject).toMatch(/^(u-[a-z]+|nobody:[0-9a-f]{16})$/);
+    expect(answers[0]?.subject).toBe(ALICE._id);
+    expect(answers[1]?.subject).toMatch(/^nobody:/);
     expect(answers.map(mailCount)).toEqual([1, 0, 0, 0, 0]);
     expect(new Set(opsPerPath)).toEqual(new Set([2])); // per-account + per-client counter on every path
 

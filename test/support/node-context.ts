@@ -15,6 +15,7 @@ import { numberCallbacks } from '../../src/callbacks/numbering.js';
 import type { Callback } from '../../src/callbacks/types.js';
 import { verifyReturned } from '../../src/callbacks/verify.js';
 import { createIdentityService, type IdentityService, type StoredObject } from '../../src/identity/identity-service.js';
+import { createLoginGuard } from '../../src/identity/login-guard.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/identity/passwords.js';
 import type { PolicyContext, PolicyPort } from '../../src/identity/ports.js';
 import { createPolicyService, loadCommonPasswords } from '../../src/identity/policy.js';
@@ -130,12 +131,17 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
   const audit: AuditEvent[] = [];
   const identity = createIdentityService({
     objects: store.objects,
-    counters: store.counters,
+    logins: createLoginGuard({
+      counters: store.counters,
+      perAccount: options.attemptBudget ?? 5,
+      perClient: 20,
+      windowMs: 15 * 60_000,
+      now: clock.now,
+    }),
     hasher,
     policy: policyService,
     schema,
     audit: { record: (event, fields) => void audit.push({ event, fields: structuredClone(fields) }) },
-    attempts: { max: options.attemptBudget ?? 5, windowMs: 15 * 60_000 },
     now: clock.now,
   });
   const checks: RecordedCheck[] = [];

@@ -2,13 +2,25 @@
  * Starts a real Cairn server on 127.0.0.1 (port 0) with a temporary data directory, for protocol
  * tests: the same `startServer` that `cairn serve` runs, with settings from an environment map.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadSettings, type Settings } from '../../src/config/settings.js';
 import { startServer, type RunningServer, type StartOptions } from '../../src/server/start.js';
 
 export const FIXTURE_JOURNEYS = join(import.meta.dirname, '..', 'fixtures', 'journeys');
+export const SHIPPED_JOURNEYS = join(import.meta.dirname, '..', '..', 'journeys');
+/** Journeys as AM exports them (AM's node semantics, e.g. Retry Limit + Account Lockout). */
+export const AM_JOURNEYS = join(import.meta.dirname, '..', 'fixtures', 'am-journeys');
+
+/** A temporary journeys directory holding the shipped journeys and those of `AM_JOURNEYS`. */
+export async function shippedAndAmJourneys(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'cairn-journeys-'));
+  for (const from of [SHIPPED_JOURNEYS, AM_JOURNEYS]) {
+    for (const f of await readdir(from)) if (f.endsWith('.json')) await copyFile(join(from, f), join(dir, f));
+  }
+  return dir;
+}
 
 export interface TestServer extends RunningServer {
   /** `<url>/am`, the base URL an SDK is configured with. */

@@ -61,8 +61,8 @@ export async function clearRetryCounts(counters: CounterPort, accounts: readonly
   await Promise.all([...keys].map((key) => counters.increment(key, RETRY_GENERATION_WINDOW_MS)));
 }
 
-/** Per-account e-mail counter: one per template and account (its `_id`, else the recipient or looked-up value). */
-export const mailAccountKey = (template: string, account: string): string => `mail:account:${template}:${pseudonym(account)}`;
+/** Per-account e-mail counter, across templates: the account's `_id`, else the recipient or looked-up value. */
+export const mailAccountKey = (account: string): string => `mail:account:${pseudonym(account)}`;
 
 /** Per-client-address e-mail counter, across templates. */
 export const mailClientKey = (clientIp: string): string => `mail:client:${clientIp}`;

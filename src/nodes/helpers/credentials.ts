@@ -1,7 +1,8 @@
 /**
  * The credential check shared by Data Store Decision and Identity Store Decision: `shared.username`
- * and `transient.password`, the user found by userName, and the identity service's verdict. The
- * unknown-user path spends comparable work (verifyPassword with no id). On a match, the Retry Limit
+ * and `transient.password`, checked by the identity service for the user whose userName it is,
+ * under the attempt budgets of the requesting client (its address and device cookie). An unknown
+ * user, a wrong password and a spent budget do the same work there. On a match, the Retry Limit
  * counts of the account are cleared under all its names (AM clears them on success).
  */
 import type { ManagedObject } from '../../identity/ports.js';
@@ -22,10 +23,13 @@ export async function checkCredentials(ctx: NodeContext<unknown>): Promise<Crede
   const rawUsername = ctx.shared['username'];
   const username = typeof rawUsername === 'string' ? rawUsername.trim() : '';
 
-  const object = username === '' ? undefined : await ctx.services.identity.findByAttribute(resource, 'userName', username);
-  const check = await ctx.services.identity.verifyPassword(resource, object?._id, password);
-  if (check === 'throttled') return { verdict: 'throttled' };
-  if (check !== 'match' || !object) return { verdict: 'mismatch' };
+  const { clientIp, deviceCookie } = ctx.request;
+  const check = await ctx.services.identity.checkPassword(resource, { attribute: 'userName', value: username }, password, {
+    ...(clientIp ? { clientIp } : {}),
+    ...(deviceCookie ? { deviceCookie } : {}),
+  });
+  if (check.verdict !== 'match') return check;
+  const { object } = check;
 
   const accounts: CounterAccount[] = [
     { kind: 'id', value: object._id },

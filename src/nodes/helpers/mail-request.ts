@@ -45,16 +45,17 @@ export function mailLocalesOf(ctx: NodeContext<unknown>, object: Record<string, 
 export type MailAllowance = 'allowed' | 'rate-limited-account' | 'rate-limited-client';
 
 /**
- * Counts one message for `account` (under `template`) and for the client address, and says whether
+ * Counts one message for `account` (whatever the template: reset links, forgotten usernames and
+ * notices share the account's limit) and for the client address, and says whether
  * both stay within the limits. Both counters are always incremented, whether or not an account exists
  * (callers pass the looked-up value then), so every path does the same store work. Without a known
  * client address only the account limit applies.
  */
-export async function countMail(ctx: NodeContext<unknown>, template: string, account: string): Promise<MailAllowance> {
+export async function countMail(ctx: NodeContext<unknown>, account: string): Promise<MailAllowance> {
   const { counters, mailLimits } = ctx.services;
   const clientIp = ctx.request.clientIp;
   const [perAccount, perClient] = await Promise.all([
-    counters.increment(mailAccountKey(template, account), mailLimits.windowMs),
+    counters.increment(mailAccountKey(account), mailLimits.windowMs),
     clientIp ? counters.increment(mailClientKey(clientIp), mailLimits.windowMs) : Promise.resolve(0),
   ]);
   if (perAccount > mailLimits.perAccount) return 'rate-limited-account';
