@@ -11,8 +11,12 @@ export function createClient(origin, { maxSockets = 256 } = {}) {
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`bench: loopback only, not ${url.hostname}`);
   const agent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets, maxFreeSockets: maxSockets });
 
-  /** POSTs `body` (an object, or undefined for an empty body) as JSON; resolves { status, json, text }. */
-  function post(path, body, { timeoutMs = 30_000 } = {}) {
+  /**
+   * POSTs `body` (an object, or undefined for an empty body) as JSON; resolves { status, json, text,
+   * headers }. `headers` are added to the request (X-Forwarded-For, Cookie, Authorization); `method`
+   * replaces POST.
+   */
+  function post(path, body, { timeoutMs = 30_000, headers = {}, method = 'POST' } = {}) {
     const payload = body === undefined ? '' : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -20,12 +24,13 @@ export function createClient(origin, { maxSockets = 256 } = {}) {
           host: url.hostname,
           port: url.port,
           path,
-          method: 'POST',
+          method,
           agent,
           headers: {
             'Content-Type': 'application/json',
             'Accept-API-Version': 'resource=2.1, protocol=1.0',
             'Content-Length': Buffer.byteLength(payload),
+            ...headers,
           },
         },
         (res) => {
@@ -39,7 +44,7 @@ export function createClient(origin, { maxSockets = 256 } = {}) {
             } catch {
               json = undefined;
             }
-            resolve({ status: res.statusCode ?? 0, json, text });
+            resolve({ status: res.statusCode ?? 0, json, text, headers: res.headers });
           });
           res.on('error', reject);
         },
