@@ -202,8 +202,11 @@ describe('8. cookies, paging, redirects and the e-mail limit', () => {
     const done = await signIn(https, 'hosted', PASSWORD);
     const cookies = done.headers.getSetCookie();
     expect(cookies[0]).toBe(`__Host-iPlanetDirectoryPro=${done.json.tokenId}; Path=/; HttpOnly; SameSite=Lax; Secure`);
-    expect(cookies[1]).toMatch(/^__Host-cairn-device=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Max-Age=\d+; Secure$/);
+    expect(cookies[1]).toMatch(/^__Host-cairn-device=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure; Max-Age=\d+$/);
     for (const c of cookies) expect(c).not.toMatch(/Domain=/i);
+    // The SDK learns the name from serverinfo.
+    const info = (await (await fetch(`${https.amUrl}/json/serverinfo/*`)).json()) as Record<string, unknown>;
+    expect(info).toMatchObject({ cookieName: '__Host-iPlanetDirectoryPro', secureCookie: true });
     const validate = (headers: Record<string, string>) => post(`${https.amUrl}/json/realms/root/sessions?_action=validate`, undefined, { headers });
     expect((await validate({ Cookie: `__Host-iPlanetDirectoryPro=${done.json.tokenId}` })).json.valid).toBe(true);
     // A cookie without the prefix (one a sibling subdomain could plant) is not read; AM clients' header is.
@@ -218,9 +221,26 @@ describe('8. cookies, paging, redirects and the e-mail limit', () => {
     await createUser(am, TOKEN, 'classic', PASSWORD);
     const classic = await signIn(am, 'classic', PASSWORD);
     expect(classic.headers.getSetCookie()[0]).toBe(`iPlanetDirectoryPro=${classic.json.tokenId}; Path=/; HttpOnly; SameSite=Lax; Secure`);
+    expect(await (await fetch(`${am.amUrl}/json/serverinfo/*`)).json()).toMatchObject({ cookieName: 'iPlanetDirectoryPro' });
     await expect(startTestServer({ CAIRN_PUBLIC_URL: 'http://login.example.test', CAIRN_COOKIE_NAME: '__Host-session' })).rejects.toThrow(
       /__Host- or __Secure- name needs an https CAIRN_PUBLIC_URL/,
     );
+
+    // A session shared with sibling subdomains (CAIRN_COOKIE_DOMAIN) cannot be __Host-: it is __Secure-,
+    // while the device cookie, which only Cairn reads, stays host-only.
+    const shared = await start({
+      CAIRN_JOURNEYS_DIR: SHIPPED_JOURNEYS,
+      CAIRN_PUBLIC_URL: 'https://login.example.test',
+      CAIRN_COOKIE_DOMAIN: 'example.test',
+    });
+    await createUser(shared, TOKEN, 'sibling', PASSWORD);
+    const sibling = await signIn(shared, 'sibling', PASSWORD);
+    const [session, device] = sibling.headers.getSetCookie();
+    expect(session).toBe(`__Secure-iPlanetDirectoryPro=${sibling.json.tokenId}; Path=/; HttpOnly; SameSite=Lax; Domain=example.test; Secure`);
+    expect(device).toMatch(/^__Host-cairn-device=[A-Za-z0-9_-]{22}; Path=\/; HttpOnly; SameSite=Lax; Secure; Max-Age=\d+$/);
+    await expect(
+      startTestServer({ CAIRN_PUBLIC_URL: 'https://login.example.test', CAIRN_COOKIE_DOMAIN: 'example.test', CAIRN_COOKIE_NAME: '__Host-session' }),
+    ).rejects.toThrow(/a __Host- cookie has no Domain/);
   });
 
   it('caps every query page at 1000, with or without _pageSize=0, and pages on with the cookie', async () => {
