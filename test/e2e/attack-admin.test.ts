@@ -285,15 +285,23 @@ describe('8. cookies, paging, redirects and the e-mail limit', () => {
   it('counts the per-account e-mail limit per account, whatever the template', async () => {
     const smtp = await startSmtpPeer();
     smtps.push(smtp);
-    const s = await start({ CAIRN_JOURNEYS_DIR: SHIPPED_JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_MAIL_PER_ACCOUNT: '3' });
-    await createUser(s, TOKEN, 'mailed');
+    const events: string[] = [];
+    const s = await start({ CAIRN_JOURNEYS_DIR: SHIPPED_JOURNEYS, CAIRN_SMTP_URL: smtp.url, CAIRN_MAIL_PER_ACCOUNT: '3' }, events);
+    const id = await createUser(s, TOKEN, 'mailed');
     const ask = async (journey: string) => {
       const page = await post(authUrl(s, journey), undefined, { headers: { 'X-Forwarded-For': `198.51.100.${smtp.connections + 100}` } });
       await post(authUrl(s, journey), fill(page.json, 'mailed@example.com'));
     };
     for (const journey of ['ResetPassword', 'ForgottenUsername', 'ResetPassword', 'ForgottenUsername', 'ResetPassword']) await ask(journey);
+    // Decided before each answer left: three messages queued, across both templates, then two skipped.
+    const ofAccount = (event: string) => eventsOf(events, event).filter((e) => e.userId === id);
+    expect([...ofAccount('reset.email.queued'), ...ofAccount('email.queued')].map((e) => e.template).sort()).toEqual([
+      'forgottenUsername',
+      'resetPassword',
+      'resetPassword',
+    ]);
+    expect([...ofAccount('reset.email.skipped'), ...ofAccount('email.skipped')].map((e) => e.reason)).toEqual(['rate-limited-account', 'rate-limited-account']);
     await smtp.waitFor(3, 10_000);
-    await new Promise((r) => setTimeout(r, 500));
     expect(smtp.received.filter((m) => m.to.includes('mailed@example.com'))).toHaveLength(3);
   });
 });
