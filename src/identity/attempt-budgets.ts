@@ -6,10 +6,13 @@
  * A budget allows `max` evaluations that are *failures or still in flight* per window; correct
  * answers give their place back. Each check takes a numbered ticket (`t`, one atomic increment) and
  * may be evaluated once `t − returned ≤ allowed`: the first `allowed` go at once, later ones wait
- * (polling, bounded) until a correct answer returns its ticket, and are refused as soon as the
- * window's failures reach the allowance. So 20 parallel correct passwords are all evaluated (in
- * turns), while 50 parallel wrong ones evaluate at most `allowed` — tickets are only ever admitted
- * below `allowed + returned`, whatever the interleaving across processes.
+ * (polling, less often the further back in line they are) until a correct answer returns its ticket,
+ * and are refused as soon as the window's failures reach the allowance. A waiting check waits as
+ * long as the line moves — however long the line, on however busy a machine — and gives up only
+ * when nothing has settled for `stallMs` (a process that died holding tickets) or after `maxWaitMs`
+ * in all. So any number of parallel correct passwords are all evaluated (in turns), while 50
+ * parallel wrong ones evaluate at most `allowed` — tickets are only ever admitted below
+ * `allowed + returned`, whatever the interleaving across processes.
  *
  * Windows are aligned on multiples of `windowMs` (every counter of a window is named after it) and
  * expire on their own: nothing is ever locked for longer than a window. The allowance is
@@ -32,7 +35,9 @@ export interface AttemptBudgetOptions {
   windowMs: number;
   /** How far back failures shrink the allowance. Default 24 hours. */
   historyMs?: number;
-  /** Longest wait for a turn before a check is refused. Default 10 s. */
+  /** How long a waiting check waits for the line to move (a check to settle) before it is refused. Default 10 s. */
+  stallMs?: number;
+  /** Longest wait for a turn in all before a check is refused. Default 60 s. */
   maxWaitMs?: number;
   now: () => number;
   /** For tests: how a waiting check pauses. */
@@ -63,9 +68,12 @@ export interface AttemptBudgets {
 }
 
 export const DEFAULT_HISTORY_MS = 24 * 60 * 60_000;
-export const DEFAULT_MAX_WAIT_MS = 10_000;
+export const DEFAULT_STALL_MS = 10_000;
+export const DEFAULT_MAX_WAIT_MS = 60_000;
+/** A waiting check polls after POLL_MIN_MS + POLL_STEP_MS per check ahead of it (at most POLL_MAX_MS), ±50 %. */
 const POLL_MIN_MS = 4;
-const POLL_SPREAD_MS = 12;
+const POLL_STEP_MS = 4;
+const POLL_MAX_MS = 100;
 
 /** The allowance of a budget after `failures` recent failures: max, then max/2, then 1. */
 export function allowance(max: number, failures: number): number {
@@ -81,6 +89,7 @@ interface Held {
 export function createAttemptBudgets(options: AttemptBudgetOptions): AttemptBudgets {
   const { counters, windowMs, now } = options;
   const historyMs = options.historyMs ?? DEFAULT_HISTORY_MS;
+  const stallMs = options.stallMs ?? DEFAULT_STALL_MS;
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
 
@@ -97,12 +106,20 @@ export function createAttemptBudgets(options: AttemptBudgetOptions): AttemptBudg
     const { keys, budget } = held;
     const ticket = await counters.increment(keys.taken, windowMs);
     const allowed = allowance(budget.max, await counters.get(keys.history));
+    let settled = -1;
+    let movedAt = now();
     for (;;) {
       const [returned, failed] = await Promise.all([counters.get(keys.returned), counters.get(keys.failed)]);
       if (refused || failed >= allowed) return false;
-      if (ticket - returned <= allowed) return true;
-      if (now() >= deadline) return false;
-      await sleep(POLL_MIN_MS + Math.random() * POLL_SPREAD_MS);
+      const ahead = ticket - returned - allowed;
+      if (ahead <= 0) return true;
+      const t = now();
+      if (returned + failed !== settled) {
+        settled = returned + failed;
+        movedAt = t;
+      } else if (t - movedAt >= stallMs) return false;
+      if (t >= deadline) return false;
+      await sleep(Math.min(POLL_MAX_MS, POLL_MIN_MS + ahead * POLL_STEP_MS) * (0.5 + Math.random()));
     }
   }
 

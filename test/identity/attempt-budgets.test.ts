@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowance, createAttemptBudgets, type Budget } from '../../src/identity/attempt-budgets.js';
+import { allowance, createAttemptBudgets, type AttemptBudgets, type Budget } from '../../src/identity/attempt-budgets.js';
 import { addressGroup, createLoginGuard, deviceTokensOf } from '../../src/identity/login-guard.js';
 import type { CounterPort } from '../../src/identity/ports.js';
 import { openStore } from '../../src/stores/index.js';
@@ -66,6 +66,42 @@ describe('attempt budgets', () => {
     );
     expect(results.filter((r) => r === 'evaluated')).toHaveLength(20);
     expect(most).toBeLessThanOrEqual(5);
+  });
+
+  it('keeps a check waiting as long as the line moves, however slowly, and refuses it once nothing settles', async () => {
+    // A clock of its own that only the waiting checks' pauses move, 1 s per pause; 8 s in, the first
+    // holder answers correctly.
+    let clock = t;
+    let first: Awaited<ReturnType<AttemptBudgets['take']>> | undefined;
+    let answered = false;
+    const budgets = createAttemptBudgets({
+      counters: store.counters,
+      windowMs: WINDOW,
+      now: () => clock,
+      stallMs: 10_000,
+      maxWaitMs: 60_000,
+      sleep: async () => {
+        clock += 1000;
+        if (clock - t >= 8000 && !answered) {
+          answered = true;
+          await first?.settle('success');
+        }
+      },
+    });
+    const budget = fresh(1);
+    first = await budgets.take([budget]);
+    expect(first.admitted).toBe(true);
+    const [second, third] = await Promise.all([
+      budgets.take([budget]),
+      // Its holder never settles the second ticket (its process died): the third waits on, then gives up.
+      budgets.take([budget]).then((ticket) => ({ ticket, waitedMs: clock - t })),
+    ]);
+    expect(second.admitted).toBe(true);
+    expect(third.ticket.admitted).toBe(false);
+    // Longer in all than the stall limit (the line moved 8 s in), but not much more than 8 s + 10 s.
+    expect(third.waitedMs).toBeGreaterThan(10_000);
+    expect(third.waitedMs).toBeLessThanOrEqual(20_000);
+    await third.ticket.settle('failure');
   });
 
   it('evaluates at most the allowance of 50 concurrent wrong checks, and refuses the rest', async () => {
