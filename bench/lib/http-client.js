@@ -9,7 +9,10 @@ import http from 'node:http';
 export function createClient(origin, { maxSockets = 256 } = {}) {
   const url = new URL(origin);
   if (url.hostname !== '127.0.0.1' && url.hostname !== 'localhost') throw new Error(`bench: loopback only, not ${url.hostname}`);
-  const agent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets, maxFreeSockets: maxSockets });
+  // `timeout` makes the agent honour the server's `Keep-Alive: timeout=5` hint (it then drops an idle
+  // socket a second before the server would close it); without it, a socket reused just as the server
+  // closes it fails with ECONNRESET / "socket hang up" after a pause between phases.
+  const agent = new http.Agent({ keepAlive: true, noDelay: true, maxSockets, maxFreeSockets: maxSockets, timeout: 60_000 });
 
   /**
    * POSTs `body` (an object, or undefined for an empty body) as JSON; resolves { status, json, text,
