@@ -18,7 +18,7 @@
  * BENCH_KEEP=1 (keep the temp dir).
  */
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cairnEnv, importUsers, prepareJourneys, startCairn } from './lib/cairn-process.js';
@@ -212,6 +212,9 @@ async function main() {
       repo: REPO === HERE ? '.' : REPO,
       workers: cairn.workers,
       limits: { perAccount: LIMIT, perClient: PER_CLIENT },
+      // The machine's 1-minute load average before the run and before the timing pass: timings from a
+      // machine loaded far beyond its cores are noisy, and their p-values overconfident.
+      loadAverage: { start: round(loadavg()[0], 1) },
     };
 
     // 1. Parallel correct logins of one account.
@@ -282,7 +285,8 @@ async function main() {
       ...Array.from({ length: SAMPLES }, (_, i) => ({ kind: 'reset, existing address', mail: `reset-${i}@bench.example` })),
       ...Array.from({ length: SAMPLES }, (_, i) => ({ kind: 'reset, unknown address', mail: `teser-${i}@bench.example` })),
     ].sort(() => Math.random() - 0.5);
-    log(`  ${plan.length} samples, interleaved, one at a time …`);
+    results.loadAverage.timing = round(loadavg()[0], 1);
+    log(`  ${plan.length} samples, interleaved, one at a time (load average ${results.loadAverage.timing} on ${cpus().length} cores) …`);
     const times = new Map();
     let errors = 0;
     for (const s of plan) {
@@ -336,7 +340,7 @@ function writeResults(r) {
   const lines = [
     '# Cairn reliability (issue 11)',
     '',
-    `${r.date} · ${r.workers} worker processes · limits: ${r.limits.perAccount} wrong passwords per account (unknown clients), ${r.limits.perClient} per client address, per window`,
+    `${r.date} · ${r.workers} worker processes · load average ${r.loadAverage.start} at the start, ${r.loadAverage.timing} before the timing pass · limits: ${r.limits.perAccount} wrong passwords per account (unknown clients), ${r.limits.perClient} per client address, per window`,
     '',
     '| Parallel correct logins of one account | Succeeded / attempted | Account after |',
     '|---|---|---|',
