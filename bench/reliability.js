@@ -124,7 +124,7 @@ const deviceCookieOf = (answer) => {
 
 /** Audit events of the run so far (every worker appends to one file). */
 function audited(file, event) {
-  let text = '';
+  let text;
   try {
     text = readFileSync(file, 'utf8');
   } catch {

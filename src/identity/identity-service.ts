@@ -11,7 +11,7 @@ import { storedHashOf } from './legacy-hashes.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import type { MailPort } from '../mail/types.js';
 import { pseudonym } from '../audit/pseudonym.js';
-import type { CredentialCheck, IdentityFailure, IdentityPort, LoginClient, ManagedObject, PasswordCheck } from './ports.js';
+import type { CredentialCheck, IdentityFailure, IdentityPort, LoginClient, ManagedObject } from './ports.js';
 import type { AccountRef, LoginGuard } from './login-guard.js';
 import type { PasswordHasher } from './passwords.js';
 import type { FailedPolicyRequirement, PolicyService } from './policy.js';

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { allowance, createAttemptBudgets, type AttemptBudgets, type Budget } from '../../src/identity/attempt-budgets.js';
+import { allowance, createAttemptBudgets, type Budget, type Ticket } from '../../src/identity/attempt-budgets.js';
 import { addressGroup, createLoginGuard, deviceTokensOf } from '../../src/identity/login-guard.js';
 import type { CounterPort } from '../../src/identity/ports.js';
 import { openStore } from '../../src/stores/index.js';
@@ -72,7 +72,7 @@ describe('attempt budgets', () => {
     // A clock of its own that only the waiting checks' pauses move, 1 s per pause; 8 s in, the first
     // holder answers correctly.
     let clock = t;
-    let first: Awaited<ReturnType<AttemptBudgets['take']>> | undefined;
+    const held: { first?: Ticket } = {};
     let answered = false;
     const budgets = createAttemptBudgets({
       counters: store.counters,
@@ -84,12 +84,13 @@ describe('attempt budgets', () => {
         clock += 1000;
         if (clock - t >= 8000 && !answered) {
           answered = true;
-          await first?.settle('success');
+          await held.first?.settle('success');
         }
       },
     });
     const budget = fresh(1);
-    first = await budgets.take([budget]);
+    const first = await budgets.take([budget]);
+    held.first = first;
     expect(first.admitted).toBe(true);
     const [second, third] = await Promise.all([
       budgets.take([budget]),

@@ -8,7 +8,7 @@ import type { TestServer } from './server.js';
 export interface Answer {
   status: number;
   // AM and CREST bodies, inspected field by field by the tests.
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  json: any;
   headers: Headers;
 }
 
