@@ -17,7 +17,7 @@ import type { MailPort } from '../mail/types.js';
 import type { RequestInfo } from '../nodes/types.js';
 import type { SessionService } from '../sessions/session-service.js';
 import type { AuthIdCodec } from './authid.js';
-import { readSessionToken, sessionCookie } from './cookies.js';
+import { effectCookies, parseCookies, readSessionToken, sessionCookie } from './cookies.js';
 import { allowedRedirect } from './redirects.js';
 import { amError, failureBody, sendAmError, toAmError, type StepBody, type SuccessBody } from './wire.js';
 
@@ -56,6 +56,8 @@ export interface AuthenticateDeps {
   audit: AuditPort;
   /** Queues the steps' mail effects. */
   mail: MailPort;
+  /** Records Timer Stop measurements. */
+  timer?: (key: string, ms: number) => void;
   onError?: (error: unknown, req: Request) => void;
   /** Told about every answered request (step duration metrics). */
   observe?: (step: StepObservation) => void;
@@ -111,13 +113,21 @@ function readQuery(req: Request): AuthenticateQuery {
 export const invalidRealm = (realm: string): CairnError =>
   new CairnError({ status: 400, code: 'realm.invalid', message: `Invalid realm, ${realm}: Cairn serves the root realm only.` });
 
-function requestInfo(req: Request): RequestInfo {
+function requestInfo(req: Request, cookieName: string): RequestInfo {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const query: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) query[k] = one(v);
   const requestId = req.res?.getHeader('x-request-id');
-  return { headers, query, ...(req.ip ? { clientIp: req.ip } : {}), ...(typeof requestId === 'string' ? { requestId } : {}) };
+  const ssoTokenId = readSessionToken(req, cookieName);
+  return {
+    headers,
+    query,
+    cookies: Object.fromEntries(parseCookies(req.get('cookie'))),
+    ...(ssoTokenId ? { ssoTokenId } : {}),
+    ...(req.ip ? { clientIp: req.ip } : {}),
+    ...(typeof requestId === 'string' ? { requestId } : {}),
+  };
 }
 
 /** The request body as AM reads it: nothing or `{}` starts; an object with `authId` continues. */
@@ -225,7 +235,16 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         const uid = typeof shared.username === 'string' && shared.username ? shared.username : undefined;
         if (options.noSession || result.journey.noSession || !uid) return {};
         const userId = typeof shared._id === 'string' ? shared._id : undefined;
-        const session = await sessions.create({ uid, ...(userId ? { userId } : {}), realm: ROOT_REALM, journey: journeyId });
+        const draft = result.session;
+        const session = await sessions.create({
+          uid,
+          ...(userId ? { userId } : {}),
+          realm: ROOT_REALM,
+          journey: journeyId,
+          ...(draft ? { properties: draft.properties } : {}),
+          ...(draft?.maxIdleMinutes !== undefined ? { idleMs: draft.maxIdleMinutes * 60_000 } : {}),
+          ...(draft?.maxSessionMinutes !== undefined ? { maxMs: draft.maxSessionMinutes * 60_000 } : {}),
+        });
         return { tokenId: session.tokenId };
       }
       case 'failure':
@@ -234,6 +253,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
   }
 
   function respond(res: Response, result: StepResult, options: JourneyOptions, persisted: Persisted): void {
+    // Cookies the journey's nodes set (Set Persistent Cookie), beside the session cookie.
+    const cookies = effectCookies(settings, result.effects, (e) =>
+      deps.onError?.(new Error(`A journey asked for a cookie "${e.name}" it may not set.`), res.req),
+    );
+    if (result.type === 'success' && persisted.tokenId !== undefined) cookies.unshift(sessionCookie(settings, persisted.tokenId));
+    if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
     switch (result.type) {
       case 'callbacks': {
         const body: StepBody = { authId: persisted.authId as string, callbacks: result.callbacks };
@@ -253,7 +278,6 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
           res.status(200).json({ successUrl, realm: ROOT_REALM } satisfies SuccessBody);
           return;
         }
-        res.setHeader('Set-Cookie', sessionCookie(settings, persisted.tokenId));
         res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm: ROOT_REALM } satisfies SuccessBody);
         return;
       }
@@ -271,7 +295,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
     try {
       const query = readQuery(req);
       const body = readBody(req);
-      const input: StepInput = { locales: requestLocales(query.locale, req.get('accept-language')), request: requestInfo(req) };
+      const input: StepInput = { locales: requestLocales(query.locale, req.get('accept-language')), request: requestInfo(req, settings.cookieName) };
       const loaded = await load(req, query, body);
       if (loaded.kind === 'authId') phase = 'continue';
       if (loaded.kind === 'suspension' || loaded.kind === 'link-expired') phase = 'resume';
@@ -290,7 +314,11 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       journey = result.journey.id;
       const persisted = await persist(result, options);
       const resumeUri = persisted.suspendedId === undefined ? undefined : deps.suspensions?.resumeUri(persisted.suspendedId, journey);
-      performEffects(result.effects, { audit: deps.audit, mail: deps.mail, onError: (e) => deps.onError?.(e, req) }, resumeUri);
+      performEffects(
+        result.effects,
+        { audit: deps.audit, mail: deps.mail, ...(deps.timer ? { timer: deps.timer } : {}), onError: (e) => deps.onError?.(e, req) },
+        resumeUri,
+      );
       respond(res, result, options, persisted);
       outcome = result.type;
     } catch (error) {

@@ -11,6 +11,8 @@ import { createAuditLog, type AuditLog, type AuditPort } from '../audit/audit-lo
 import type { Settings } from '../config/settings.js';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
 import { createPasswordHasher } from '../identity/passwords.js';
+import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
+import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
 import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
@@ -22,7 +24,7 @@ import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createOAuth, type OAuth } from '../oauth/service.js';
-import { createSessionService, type SessionService } from '../sessions/session-service.js';
+import { amSessionProperties, createSessionService, type SessionService } from '../sessions/session-service.js';
 import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../stores/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -145,6 +147,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     },
     close: () => auditLog.close(),
   };
+  const termsFile = settings.termsFile ?? SHIPPED_TERMS_FILE;
+  const terms = await loadTerms(termsFile).catch((e: Error) => {
+    throw new StartupError(`The terms and conditions cannot be loaded: ${e.message}`);
+  });
   const hasher = createPasswordHasher({}, { processes: clusterSize() });
   const commonPasswords = await loadCommonPasswords();
   const { oauth, problems: oauthProblems } = await createOAuth({
@@ -230,6 +236,15 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
     scripts: scriptEngine,
+    sessions: {
+      async properties(ssoTokenId) {
+        const live = await sessions.validate(ssoTokenId);
+        return live ? amSessionProperties(live) : undefined;
+      },
+    },
+    tokens: createTokenSigner(keystore, now),
+    terms,
+    debugNodes: settings.debugNodes,
   };
   const runner = new JourneyRunner({
     catalog,

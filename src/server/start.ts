@@ -53,6 +53,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     audit,
     mail: mailer,
     oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
+    timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));

@@ -169,22 +169,60 @@ describe('journey validation', () => {
     const r = check(
       simple({
         a: {
-          nodeType: 'InnerTreeEvaluatorNode',
-          config: { tree: 'T', displayErrorOutcome: true },
-          connections: { true: 'Success', false: 'Failure', error: 'Failure' },
-          am: { outcomes: [{ id: 'true' }, { id: 'false' }, { id: 'error' }] },
+          nodeType: 'MessageNode',
+          connections: { true: 'Success', false: 'Failure', later: 'Failure' },
+          am: { outcomes: [{ id: 'true' }, { id: 'false' }, { id: 'later' }] },
         },
       }),
     );
-    expect(r.problems.filter((p) => p.pointer === '/nodes/a/connections/error')).toEqual([
+    expect(r.problems.filter((p) => p.pointer === '/nodes/a/connections/later')).toEqual([
       {
         file: 'j0.json',
-        pointer: '/nodes/a/connections/error',
+        pointer: '/nodes/a/connections/later',
         severity: 'warning',
         message:
-          '"error" is an outcome AM declares for this node, but Cairn\'s InnerTreeEvaluatorNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
+          '"later" is an outcome AM declares for this node, but Cairn\'s MessageNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
       },
     ]);
+  });
+
+  it("gives the Inner Tree Evaluator AM's error outcome when displayErrorOutcome is on, and only then", () => {
+    const inner = {
+      _id: 'Inner',
+      innerTreeOnly: true,
+      entryNodeId: 'm',
+      nodes: { m: { nodeType: 'MessageNode', connections: { true: 'Success', false: 'Failure' } } },
+    };
+    const outer = (displayErrorOutcome: boolean) =>
+      simple({
+        a: {
+          nodeType: 'InnerTreeEvaluatorNode',
+          config: { tree: 'Inner', displayErrorOutcome },
+          connections: { true: 'Success', false: 'Failure', error: 'Failure' },
+        },
+      });
+    const on = validateJourneys(
+      [
+        { file: 'j0.json', json: outer(true) },
+        { file: 'Inner.json', json: inner },
+      ],
+      registry,
+    );
+    expect(on.problems.filter((p) => p.file === 'j0.json')).toEqual([]);
+    expect(
+      on.journeys
+        .get('T')!
+        .nodes.get('a')!
+        .outcomes.map((o) => o.id),
+    ).toEqual(['true', 'false', 'error']);
+    const off = validateJourneys(
+      [
+        { file: 'j0.json', json: outer(false) },
+        { file: 'Inner.json', json: inner },
+      ],
+      registry,
+    );
+    expect(off.problems.filter((p) => p.file === 'j0.json' && p.severity === 'error').map((p) => p.pointer)).toEqual(['/nodes/a/connections/error']);
   });
 
   it("runs an AIC realm's journey on Cairn's managed objects while the file keeps AM's names", () => {

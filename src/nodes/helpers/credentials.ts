@@ -1,11 +1,12 @@
 /**
  * The credential check shared by Data Store Decision and Identity Store Decision: `shared.username`
- * and `transient.password`, the user found by userName, and the identity service's verdict. The
- * unknown-user path spends comparable work (verifyPassword with no id). On a match, the Retry Limit
+ * (else `objectAttributes.userName`) and `transient.password`, the user found by userName, and the
+ * identity service's verdict. The unknown-user path spends comparable work (verifyPassword with no id). On a match, the Retry Limit
  * counts of the account are cleared under all its names (AM clears them on success).
  */
 import type { ManagedObject } from '../../identity/ports.js';
 import type { NodeContext } from '../types.js';
+import { getObjectAttribute } from './object-attributes.js';
 import { clearRetryCounts, retryAccountOf, type CounterAccount } from './counter-keys.js';
 
 export type CredentialVerdict =
@@ -19,7 +20,8 @@ export async function checkCredentials(ctx: NodeContext<unknown>): Promise<Crede
   const resource = ctx.journey.identityResource;
   const password = ctx.transient['password'];
   if (typeof password !== 'string' || password === '') return { verdict: 'blank' };
-  const rawUsername = ctx.shared['username'];
+  // `username`, else the collected userName (AIC's UpdatePassword has it from Get Session Data).
+  const rawUsername = ctx.shared['username'] ?? getObjectAttribute(ctx.shared, 'userName');
   const username = typeof rawUsername === 'string' ? rawUsername.trim() : '';
 
   const object = username === '' ? undefined : await ctx.services.identity.findByAttribute(resource, 'userName', username);
