@@ -43,8 +43,10 @@ export function parseTerms(data: unknown): { terms: TermsPort; versions: TermsVe
   if (!isRecord(data)) add('', 'must be a JSON object with "versions" and "active"');
   const list = isRecord(data) ? data['versions'] : undefined;
   if (list !== undefined && !Array.isArray(list)) add('/versions', 'must be a list of {version, termsTranslations, createDate}');
+  const seen = new Set<string>();
   for (const [i, v] of (Array.isArray(list) ? list : []).entries()) {
     const at = `/versions/${i}`;
+    const start = problems.length;
     if (!isRecord(v)) {
       add(at, 'must be an object {version, termsTranslations, createDate}');
       continue;
@@ -63,8 +65,9 @@ export function parseTerms(data: unknown): { terms: TermsPort; versions: TermsVe
     if (createDate !== undefined && (typeof createDate !== 'string' || Number.isNaN(Date.parse(createDate)))) {
       add(`${at}/createDate`, 'must be an ISO 8601 date');
     }
-    if (typeof version === 'string' && versions.some((x) => x.version === version)) add(`${at}/version`, `version "${version}" appears twice`);
-    if (typeof version === 'string' && isRecord(termsTranslations)) {
+    if (typeof version === 'string' && seen.has(version)) add(`${at}/version`, `version "${version}" appears twice`);
+    if (typeof version === 'string') seen.add(version);
+    if (typeof version === 'string' && isRecord(termsTranslations) && problems.length === start) {
       versions.push({ version, terms: termsTranslations as LocalizedText, createDate: typeof createDate === 'string' ? createDate : '' });
     }
   }
