@@ -19,6 +19,9 @@ import { identifyExistingUserNode } from './identify-existing-user.js';
 import { identityStoreDecisionNode } from './identity-store-decision.js';
 import { incrementLoginCountNode } from './increment-login-count.js';
 import { innerTreeEvaluatorNode } from './inner-tree-evaluator.js';
+import { kbaCreateNode } from './kba-create.js';
+import { kbaDecisionNode } from './kba-decision.js';
+import { kbaVerifyNode } from './kba-verify.js';
 import { loginCountDecisionNode } from './login-count-decision.js';
 import { messageNode } from './message.js';
 import { oneTimePasswordCollectorDecisionNode } from './one-time-password-collector-decision.js';
@@ -65,6 +68,9 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   identifyExistingUserNode,
   identityStoreDecisionNode,
   incrementLoginCountNode,
+  kbaCreateNode,
+  kbaDecisionNode,
+  kbaVerifyNode,
   loginCountDecisionNode,
   messageNode,
   oneTimePasswordCollectorDecisionNode,

@@ -7,6 +7,7 @@ import type { ScriptPort } from '../scripts/engine.js';
  * protocol adapter performs once the journey state is persisted.
  */
 import type { CounterPort, IdentityPort, IdentitySchemaPort, PolicyPort } from '../identity/ports.js';
+import type { KbaPort } from '../identity/kba.js';
 import type { TermsPort } from '../identity/terms.js';
 
 /** Rate limits for e-mails a journey sends (Email Suspend, Email Template), enforced in the store. */
@@ -53,6 +54,8 @@ export interface NodeServices {
   tokens: TokenSigner;
   /** The terms and conditions users accept (Accept Terms and Conditions, Terms and Conditions Decision). */
   terms: TermsPort;
+  /** Security questions and answers (KBA Definition, KBA Verification, KBA Decision). */
+  kba: KbaPort;
   /** Development only: the Debug Node shows the journey state (secrets withheld); otherwise it passes through. */
   debugNodes: boolean;
 }

@@ -3,6 +3,7 @@
  * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
  * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
@@ -11,6 +12,7 @@ import { createAuditLog, type AuditLog, type AuditPort } from '../audit/audit-lo
 import type { Settings } from '../config/settings.js';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
 import { createPasswordHasher } from '../identity/passwords.js';
+import { createKbaService, parseKbaConfig } from '../identity/kba.js';
 import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
 import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
@@ -152,6 +154,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The terms and conditions cannot be loaded: ${e.message}`);
   });
   const hasher = createPasswordHasher({}, { processes: clusterSize() });
+  const kbaConfig = await loadKbaConfig();
   const commonPasswords = await loadCommonPasswords();
   const { oauth, problems: oauthProblems } = await createOAuth({
     settings,
@@ -244,6 +247,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     },
     tokens: createTokenSigner(keystore, now),
     terms,
+    kba: createKbaService({ config: kbaConfig, hasher, counters: stores.counters }),
     debugNodes: settings.debugNodes,
   };
   const runner = new JourneyRunner({
@@ -328,4 +332,19 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return undefined;
+}
+
+/** The shipped security questions (config/selfservice/selfservice.kba.json, IDM's format). */
+const SHIPPED_KBA_FILE = new URL('../../config/selfservice/selfservice.kba.json', import.meta.url);
+
+async function loadKbaConfig(): Promise<ReturnType<typeof parseKbaConfig>['config']> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(SHIPPED_KBA_FILE, 'utf8'));
+  } catch (e) {
+    throw new StartupError(`The security questions cannot be loaded: ${(e as Error).message}`);
+  }
+  const { config, problems } = parseKbaConfig(data);
+  if (problems.length > 0) throw new StartupError(`selfservice.kba.json: ${problems.map((p) => `${p.pointer || '/'}: ${p.message}`).join('; ')}`);
+  return config;
 }

@@ -119,7 +119,10 @@ describe('OTP Collector Decision (OneTimePasswordCollectorDecisionNode)', () => 
   it("declares AM's type, name, expiry default and outcomes", () => {
     expect([collector.type, collector.displayName]).toEqual(['OneTimePasswordCollectorDecisionNode', 'OTP Collector Decision']);
     expect(config).toEqual({ passwordExpiryTime: 5 });
-    expect(collector.outcomes.map((o) => o.id)).toEqual(['true', 'false']);
+    expect(collector.outcomes).toEqual([
+      { id: 'true', displayName: 'True' },
+      { id: 'false', displayName: 'False' },
+    ]);
   });
 
   async function setup(p: NodeTestbed) {

@@ -21,6 +21,7 @@ import { createPolicyService, loadCommonPasswords } from '../../src/identity/pol
 import { loadManagedSchema } from '../../src/identity/schema.js';
 import { localize } from '../../src/journeys/locale.js';
 import { DEFAULT_IDENTITY_RESOURCE } from '../../src/journeys/model.js';
+import { createKbaService, parseKbaConfig, type KbaConfig } from '../../src/identity/kba.js';
 import { parseTerms, type TermsPort } from '../../src/identity/terms.js';
 import { openKeystore } from '../../src/keys/keystore.js';
 import { createTokenSigner } from '../../src/keys/signed-tokens.js';
@@ -77,6 +78,18 @@ export const TEST_TERMS = parseTerms({
   active: '2.0',
 }).terms;
 
+/** The testbed's security questions: three predefined, one answer to define and one to verify, three attempts. */
+export const TEST_KBA = parseKbaConfig({
+  questions: {
+    '1': { en: "What's your favorite color?", fr: 'Quelle est votre couleur préférée ?' },
+    '2': { en: 'Who was your first employer?' },
+    '3': { en: 'What was the name of your first pet?' },
+  },
+  minimumAnswersToDefine: 1,
+  minimumAnswersToVerify: 1,
+  numberOfAttemptsAllowed: 3,
+}).config;
+
 export interface NodeTestbed {
   clock: TestClock;
   store: Store;
@@ -103,6 +116,8 @@ export interface TestbedOptions {
   attemptBudget?: number;
   mailLimits?: Partial<MailLimits>;
   terms?: TermsPort;
+  /** Overrides of TEST_KBA. */
+  kba?: Partial<KbaConfig>;
   debugNodes?: boolean;
 }
 
@@ -180,6 +195,7 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     },
     tokens: createTokenSigner(keystore, clock.now),
     terms: options.terms ?? TEST_TERMS,
+    kba: createKbaService({ config: { ...TEST_KBA, ...options.kba }, hasher, counters: store.counters }),
     debugNodes: options.debugNodes ?? false,
   };
   let closed = false;
