@@ -133,7 +133,7 @@ describe('journey validation', () => {
           push: { nodeType: 'PushRegistrationNode', connections: {} },
           script: { nodeType: 'ConfigProviderNode', am: { type: { name: 'Configuration Provider' } }, connections: {} },
           social: { nodeType: 'SocialProviderHandlerNodeV2', connections: {} },
-          later: { nodeType: 'KbaVerifyNode', connections: {} },
+          later: { nodeType: 'AgentDataStoreDecisionNode', connections: {} },
           designed: { nodeType: 'designer-4b76e2122a0541498f380072cd115683', am: { type: { name: 'Debug' } }, connections: {} },
           market: { nodeType: 'LegacyFRLogin', am: { type: { name: 'Legacy-FR-Login' } }, connections: {} },
           typo: { nodeType: 'MessageNodes', connections: {} },
@@ -152,7 +152,7 @@ describe('journey validation', () => {
         '/nodes/social/nodeType',
         '"SocialProviderHandlerNodeV2" (Social Provider Handler Node) is not supported by Cairn yet (social sign-in); replace it or remove it.',
       ],
-      ['/nodes/later/nodeType', '"KbaVerifyNode" (KBA Verification) is not supported by Cairn yet; replace it or remove it.'],
+      ['/nodes/later/nodeType', '"AgentDataStoreDecisionNode" (Agent Data Store Decision) is not supported by Cairn yet; replace it or remove it.'],
       [
         '/nodes/designed/nodeType',
         '"designer-4b76e2122a0541498f380072cd115683" (Debug) is a custom node made with AM\'s node designer, which Cairn does not run; replace it or remove it.',
