@@ -6,12 +6,12 @@
  * `customQuestion` (as AM maps them). The answers are checked and hashed by the shared KBA module
  * (src/identity/kba.ts) and written, hashed only, to transient `objectAttributes[kbaPropertyName]`,
  * which Create Object and Patch Object store. Invalid definitions (a question twice, a blank answer, a
- * question of one's own where none is allowed) are asked again with the questions kept — never the
- * answers — and a sentence saying why. Outcome `outcome`.
+ * question of one's own where none is allowed) are asked again, as AM does, with the same callbacks
+ * and the questions kept — never the answers: the page keeps its shape, so a client's live
+ * (validateOnly) checks of the other fields on a Page Node go on undisturbed. Outcome `outcome`.
  */
-import { kbaCreateCallback, MESSAGE_ERROR, textOutputCallback } from '../callbacks/builders.js';
+import { kbaCreateCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
-import type { Callback } from '../callbacks/types.js';
 import { KbaDefinitionError, type KbaDefinition } from '../identity/kba.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
@@ -29,20 +29,18 @@ function predefinedQuestions(ctx: NodeContext<unknown>): Map<string, string> {
   return new Map(Object.entries(ctx.services.kba.config.questions).map(([id, texts]) => [id, ctx.localize(texts, id)]));
 }
 
-function ask(ctx: NodeContext<KbaCreateConfig>, questions: readonly string[] = [], problem?: string): NodeResult {
+/** The KbaCreateCallbacks, with the questions already chosen (never the answers). */
+function ask(ctx: NodeContext<KbaCreateConfig>, questions: readonly string[] = []): NodeResult {
   const prompt = ctx.localize(ctx.config.message, DEFAULT_PROMPT) || DEFAULT_PROMPT;
   const predefined = [...predefinedQuestions(ctx).values()];
-  const callbacks: Callback[] = problem === undefined ? [] : [textOutputCallback(problem, MESSAGE_ERROR)];
-  for (let i = 0; i < ctx.services.kba.config.minimumAnswersToDefine; i++) {
-    callbacks.push(
-      kbaCreateCallback({
-        prompt,
-        predefinedQuestions: predefined,
-        allowUserDefinedQuestions: ctx.config.allowUserDefinedQuestions,
-        question: questions[i] ?? '',
-      }),
-    );
-  }
+  const callbacks = Array.from({ length: ctx.services.kba.config.minimumAnswersToDefine }, (_, i) =>
+    kbaCreateCallback({
+      prompt,
+      predefinedQuestions: predefined,
+      allowUserDefinedQuestions: ctx.config.allowUserDefinedQuestions,
+      question: questions[i] ?? '',
+    }),
+  );
   return { kind: 'callbacks', callbacks };
 }
 
@@ -80,17 +78,17 @@ export const kbaCreateNode = defineNode<KbaCreateConfig>({
     for (const [i, cb] of returned.entries()) {
       const question = questions[i] as string;
       const answer = readString(cb, 'answer');
-      if (question === '') return ask(ctx, questions, 'Choose a security question for each answer.');
+      if (question === '') return ask(ctx, questions);
       const questionId = idByText.get(question);
       if (questionId !== undefined) definitions.push({ questionId, answer });
       else if (ctx.config.allowUserDefinedQuestions) definitions.push({ customQuestion: question, answer });
-      else return ask(ctx, questions, 'Choose one of the security questions offered.');
+      else return ask(ctx, questions);
     }
     let stored;
     try {
       stored = await ctx.services.kba.define(definitions);
     } catch (e) {
-      if (e instanceof KbaDefinitionError) return ask(ctx, questions, e.message);
+      if (e instanceof KbaDefinitionError) return ask(ctx, questions);
       throw e;
     }
     setObjectAttribute(ctx.transient, ctx.services.kba.config.kbaPropertyName, stored);
