@@ -6,7 +6,7 @@
  */
 import { storedAnswersOf } from '../identity/kba.js';
 import { identityMissing, resolveIdentity } from './helpers/identity-lookup.js';
-import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
+import { IDENTITY_ATTRIBUTE_ONLY_SCHEMA, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 import { defineNode } from './types.js';
 
 export interface KbaDecisionConfig {
@@ -16,11 +16,7 @@ export interface KbaDecisionConfig {
 export const kbaDecisionNode = defineNode<KbaDecisionConfig>({
   type: 'KbaDecisionNode',
   displayName: 'KBA Decision',
-  configSchema: {
-    type: 'object',
-    additionalProperties: false,
-    properties: { identityAttribute: IDENTITY_ATTRIBUTE_PROPERTY },
-  },
+  configSchema: IDENTITY_ATTRIBUTE_ONLY_SCHEMA,
   outcomes: TRUE_FALSE_OUTCOMES,
 
   async process(ctx) {
