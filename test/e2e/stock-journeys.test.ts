@@ -155,7 +155,7 @@ describe('Registration (with a security question and the terms)', () => {
     page.getCallbackOfType<Sdk.ValidatedCreatePasswordCallback>(CallbackType.ValidatedCreatePasswordCallback).setPassword('password1');
     const again = asStep(await c.next(page));
     expect(again.getHeader()).toBe('Sign Up');
-    const failed = (type: CallbackType) =>
+    const failed = (type: Sdk.CallbackType) =>
       again
         .getCallbackOfType<Sdk.ValidatedCreatePasswordCallback>(type)
         .getFailedPolicies()
