@@ -75,7 +75,11 @@ export const kbaVerifyNode = defineNode<KbaVerifyConfig>({
 
     const answers = returned.map((cb) => readString(cb));
     const check = user && !local.decoy ? await kba.verify({ resource, id: user._id }, stored, local.asked, answers) : await kba.verifyNobody(answers);
-    if (check.result === 'match') return { kind: 'outcome', outcome: 'true' };
+    if (check.result === 'match') {
+      // Answers the KBA module re-hashed (legacy IDM hashes, once it reads them) are saved as re-hashed.
+      if (user && check.upgraded) await ctx.services.identity.update(resource, user._id, { [ctx.config.kbaInfoAttribute]: check.upgraded });
+      return { kind: 'outcome', outcome: 'true' };
+    }
     return {
       kind: 'outcome',
       outcome: 'false',

@@ -198,6 +198,23 @@ describe('KBA Verification (KbaVerifyNode)', () => {
     expect((await attempt(p, 'lee', 'Paris')).outcome).toBe('false');
   });
 
+  it("saves the answers the KBA module re-hashed on a match (the idm-ss module upgrades IDM's legacy hashes)", async () => {
+    const p = await createNodeTestbed();
+    await defineFor(p, { _id: 'u-old', userName: 'old' }, [{ questionId: '2', answer: 'Acme' }]);
+    const rehashed = await p.services.kba.define([{ questionId: '2', answer: 'Acme' }]);
+    const real = p.services.kba;
+    const services = {
+      ...p.services,
+      kba: { ...real, verify: async (...args: Parameters<typeof real.verify>) => ({ ...(await real.verify(...args)), upgraded: rehashed }) },
+    };
+    const local: Record<string, unknown> = {};
+    const ctx = (callbacks?: Callback[]) =>
+      makeNodeContext({ config: configFor(verify), shared: { username: 'old' }, local, services, ...(callbacks ? { callbacks } : {}) });
+    const sent = callbacksOf(await verify.process(ctx()));
+    expect(outcomeOf(await verify.process(ctx(clientAnswer(sent, { IDToken1: 'acme' }))))).toBe('true');
+    expect(((await p.stored('u-old')) as Record<string, unknown>)['kbaInfo']).toEqual(rehashed);
+  });
+
   it('asks an unknown user, and a user without answers, a predefined question no answer matches', async () => {
     const p = await createNodeTestbed({ users: [{ _id: 'u-none', userName: 'none', password: 'no kba password here' }] });
     for (const who of ['ghost', 'none']) {
