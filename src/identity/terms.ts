@@ -90,13 +90,13 @@ export async function loadTerms(file: string): Promise<TermsPort> {
     text = await readFile(file, 'utf8');
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${file} does not exist.` : `${file} cannot be read (${code ?? 'error'}).`);
+    throw new Error(code === 'ENOENT' ? `${file} does not exist.` : `${file} cannot be read (${code ?? 'error'}).`, { cause: e });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}.`);
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}.`, { cause: e });
   }
   const { terms, problems } = parseTerms(data);
   if (problems.length > 0) throw new Error(`${file}: ${problems.map((p) => `${p.pointer || '/'} ${p.message}`).join('; ')}.`);

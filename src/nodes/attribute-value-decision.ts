@@ -24,7 +24,7 @@ export interface AttributeValueDecisionConfig {
 
 /** `value` as the type the user's attribute has (AM's convertValueToAttributeType). */
 function typed(value: string, current: unknown): string | number | boolean {
-  const sample = Array.isArray(current) ? current[0] : current;
+  const sample: unknown = Array.isArray(current) ? (current as unknown[])[0] : current;
   if (typeof sample === 'boolean') return value.trim().toLowerCase() === 'true';
   if (typeof sample === 'number') {
     const n = Number(value.trim());

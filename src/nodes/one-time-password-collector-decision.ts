@@ -20,7 +20,7 @@ import {
   otpUseKey,
 } from './helpers/one-time-password.js';
 import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
-import { auditEffect, defineNode, type NodeResult } from './types.js';
+import { auditEffect, defineNode, type Effect } from './types.js';
 
 export interface OneTimePasswordCollectorDecisionConfig {
   passwordExpiryTime: number;
@@ -60,7 +60,7 @@ export const oneTimePasswordCollectorDecisionNode = defineNode<OneTimePasswordCo
 
     const counters = ctx.services.counters;
     const issued = issuedCode(ctx.transient, ctx.shared);
-    const audit = (result: string): NodeResult['effects'] => [auditEffect('otp.checked', { journey: ctx.journey.id, node: ctx.nodeId, result })];
+    const audit = (result: string): Effect[] => [auditEffect('otp.checked', { journey: ctx.journey.id, node: ctx.nodeId, result })];
     if (!issued) return { kind: 'outcome', outcome: 'false', effects: audit('no-code') };
     const validityMs = ctx.config.passwordExpiryTime * 60_000;
     const window = validityMs + 60_000;

@@ -41,7 +41,7 @@ export async function persistentCookieEffect(ctx: NodeContext<unknown>, claims: 
   if (ttl <= 0) return undefined;
   const { exp, ...rest } = claims;
   void exp;
-  const value = await ctx.services.tokens.sign(PERSISTENT_COOKIE_PURPOSE, rest as Record<string, unknown>, ttl);
+  const value = await ctx.services.tokens.sign(PERSISTENT_COOKIE_PURPOSE, rest, ttl);
   return { type: 'cookie', name: claims.cn, value, maxAgeSeconds: ttl, atSuccess: true };
 }
 
