@@ -7,7 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Callback } from '../../src/callbacks/types.js';
 import { buildCatalog } from '../../src/journeys/catalog.js';
-import { JourneyRunner, type LifecycleRecord, type PersistedJourney, type RunnerDeps, type StepInput, type StepResult } from '../../src/journeys/runner.js';
+import {
+  JourneyRunner,
+  type LifecycleRecord,
+  type PersistedJourney,
+  type RunnerDeps,
+  type StepInput,
+  type StepResult,
+} from '../../src/journeys/runner.js';
 import { createNodeRegistry, NODE_DESCRIPTORS } from '../../src/nodes/index.js';
 import { CairnError } from '../../src/errors/cairn-error.js';
 import { defineNode } from '../../src/nodes/types.js';
@@ -23,7 +30,9 @@ const failing = defineNode<{ exposed: boolean }>({
   configSchema: { type: 'object', additionalProperties: false, properties: { exposed: { type: 'boolean', default: false } } },
   outcomes: [{ id: 'outcome', displayName: 'Outcome' }],
   process: async (ctx) => {
-    throw ctx.config.exposed ? new CairnError({ status: 500, code: 'test', message: 'The directory is down.', expose: true }) : new Error('secret internals');
+    throw ctx.config.exposed
+      ? new CairnError({ status: 500, code: 'test', message: 'The directory is down.', expose: true })
+      : new Error('secret internals');
   },
 });
 const registry = createNodeRegistry([...NODE_DESCRIPTORS, failing]);
@@ -40,7 +49,10 @@ function runnerFor(journeys: Record<string, unknown>[], deps: Partial<RunnerDeps
 const en: StepInput = { locales: ['en'], request: { headers: {}, query: {}, clientIp: '192.0.2.1' } };
 const wire = (s: PersistedJourney): PersistedJourney => JSON.parse(JSON.stringify(s)) as PersistedJourney;
 const answer = (callbacks: Callback[], values: unknown[]): Callback[] =>
-  callbacks.map((cb, i) => ({ ...structuredClone(cb), input: (cb.input ?? []).map((f, j) => ({ name: f.name, value: j === 0 && values[i] !== undefined ? values[i] : f.value })) }));
+  callbacks.map((cb, i) => ({
+    ...structuredClone(cb),
+    input: (cb.input ?? []).map((f, j) => ({ name: f.name, value: j === 0 && values[i] !== undefined ? values[i] : f.value })),
+  }));
 const callbacksOf = (r: StepResult): Callback[] => {
   expect(r.type).toBe('callbacks');
   return (r as Extract<StepResult, { type: 'callbacks' }>).callbacks;
@@ -51,7 +63,11 @@ const remember = (ok: string) => ({
   entryNodeId: 'name',
   nodes: {
     name: { nodeType: 'UsernameCollectorNode', connections: { outcome: 'props' } },
-    props: { nodeType: 'SetSessionPropertiesNode', config: { properties: { department: 'sales' }, maxIdleTime: 7 }, connections: { outcome: 'cookie' } },
+    props: {
+      nodeType: 'SetSessionPropertiesNode',
+      config: { properties: { department: 'sales' }, maxIdleTime: 7 },
+      connections: { outcome: 'cookie' },
+    },
     cookie: { nodeType: 'SetPersistentCookieNode', connections: { outcome: 'confirm' } },
     confirm: { nodeType: 'MessageNode', config: { message: { en: 'Stay?' } }, connections: { true: ok, false: 'Failure' } },
   },
@@ -74,7 +90,12 @@ describe('effects held back until Success, and the session the journey asks for'
 });
 
 describe("the Inner Tree Evaluator's error outcome", () => {
-  const inner = (exposed = false) => ({ _id: 'Inner', innerTreeOnly: true, entryNodeId: 'boom', nodes: { boom: { nodeType: 'FailingTestNode', displayName: 'Boom', config: { exposed }, connections: { outcome: 'Success' } } } });
+  const inner = (exposed = false) => ({
+    _id: 'Inner',
+    innerTreeOnly: true,
+    entryNodeId: 'boom',
+    nodes: { boom: { nodeType: 'FailingTestNode', displayName: 'Boom', config: { exposed }, connections: { outcome: 'Success' } } },
+  });
   const outer = (displayErrorOutcome: boolean, error?: string) => ({
     _id: 'Outer',
     entryNodeId: 'run',
@@ -95,7 +116,10 @@ describe("the Inner Tree Evaluator's error outcome", () => {
     const r = await runner.start('Outer', en);
     expect(r.type).toBe('callbacks');
     expect(r.snapshot.machine.value).toBe('handled');
-    expect(r.snapshot.machine.context.shared).toMatchObject({ errorNode: { id: 'boom', displayName: 'Boom', type: 'FailingTestNode' }, errorMessage: 'Boom failed.' });
+    expect(r.snapshot.machine.context.shared).toMatchObject({
+      errorNode: { id: 'boom', displayName: 'Boom', type: 'FailingTestNode' },
+      errorMessage: 'Boom failed.',
+    });
     expect(JSON.stringify(r.snapshot)).not.toContain('secret internals');
     expect(String(errors[0])).toContain('secret internals'); // reported, as every node error is
     expect(records).toContainEqual(expect.objectContaining({ type: 'journey.node.outcome', node: 'run', outcome: 'error' }));
@@ -111,7 +135,12 @@ describe("the Inner Tree Evaluator's error outcome", () => {
   });
 
   it('the innermost evaluator that shows the error takes it', async () => {
-    const middle = { _id: 'Middle', innerTreeOnly: true, entryNodeId: 'run', nodes: { run: { nodeType: 'InnerTreeEvaluatorNode', config: { tree: 'Inner' }, connections: { true: 'Success', false: 'Failure' } } } };
+    const middle = {
+      _id: 'Middle',
+      innerTreeOnly: true,
+      entryNodeId: 'run',
+      nodes: { run: { nodeType: 'InnerTreeEvaluatorNode', config: { tree: 'Inner' }, connections: { true: 'Success', false: 'Failure' } } },
+    };
     const top = outer(true, 'handled');
     (top.nodes.run.config as { tree: string }).tree = 'Middle';
     const r = await runnerFor([top, middle, inner()]).start('Outer', en);
