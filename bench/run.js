@@ -165,6 +165,8 @@ function users(prefix, count) {
     givenName: 'Bench',
     sn: `User ${i}`,
     password: strongPassword(),
+    // Chosen already, so Login's ProgressiveProfile (third sign-in) lets them straight through.
+    preferences: { marketing: true, updates: true },
   }));
 }
 

@@ -22,7 +22,7 @@ import type { MailPort } from '../mail/types.js';
 import type { RequestInfo } from '../nodes/types.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { AuthIdInvalid, type AuthIdCodec } from './authid.js';
-import { deviceCookie, readDeviceCookie, readSessionToken, sessionCookie } from './cookies.js';
+import { deviceCookie, effectCookies, parseCookies, readDeviceCookie, readSessionToken, sessionCookie } from './cookies.js';
 import { allowedRedirect } from './redirects.js';
 import { amError, failureBody, sendAmError, toAmError, type StepBody, type SuccessBody } from './wire.js';
 
@@ -65,6 +65,8 @@ export interface AuthenticateDeps {
   claims: StepClaims;
   /** Remembers the devices and addresses accounts sign in from (their own attempt budgets). */
   logins: Pick<LoginGuard, 'remember'>;
+  /** Records Timer Stop measurements. */
+  timer?: (key: string, ms: number) => void;
   onError?: (error: unknown, req: Request) => void;
   /** Told about every answered request (step duration metrics). */
   observe?: (step: StepObservation) => void;
@@ -120,16 +122,19 @@ function readQuery(req: Request): AuthenticateQuery {
 export const invalidRealm = (realm: string): CairnError =>
   new CairnError({ status: 400, code: 'realm.invalid', message: `Invalid realm, ${realm}: Cairn serves the root realm only.` });
 
-function requestInfo(req: Request, settings: Pick<Settings, 'publicUrl'>): RequestInfo {
+function requestInfo(req: Request, settings: Pick<Settings, 'publicUrl' | 'cookieName'>): RequestInfo {
   const headers: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k] = Array.isArray(v) ? v.join(', ') : v;
   const query: Record<string, string | undefined> = {};
   for (const [k, v] of Object.entries(req.query as Record<string, unknown>)) query[k] = one(v);
   const requestId = req.res?.getHeader('x-request-id');
   const device = readDeviceCookie(req, settings);
+  const ssoTokenId = readSessionToken(req, settings.cookieName);
   return {
     headers,
     query,
+    cookies: Object.fromEntries(parseCookies(req.get('cookie'))),
+    ...(ssoTokenId ? { ssoTokenId } : {}),
     ...(req.ip ? { clientIp: req.ip } : {}),
     ...(typeof requestId === 'string' ? { requestId } : {}),
     ...(device ? { deviceCookie: device } : {}),
@@ -245,7 +250,16 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         const uid = typeof shared.username === 'string' && shared.username ? shared.username : undefined;
         if (options.noSession || result.journey.noSession || !uid) return {};
         const userId = typeof shared._id === 'string' ? shared._id : undefined;
-        const session = await sessions.create({ uid, ...(userId ? { userId } : {}), realm: ROOT_REALM, journey: journeyId });
+        const draft = result.session;
+        const session = await sessions.create({
+          uid,
+          ...(userId ? { userId } : {}),
+          realm: ROOT_REALM,
+          journey: journeyId,
+          ...(draft ? { properties: draft.properties } : {}),
+          ...(draft?.maxIdleMinutes !== undefined ? { idleMs: draft.maxIdleMinutes * 60_000 } : {}),
+          ...(draft?.maxSessionMinutes !== undefined ? { maxMs: draft.maxSessionMinutes * 60_000 } : {}),
+        });
         // This client signed in: its device and address get budgets of their own for this account.
         const { clientIp, deviceCookie: device } = input.request;
         const renewed = userId
@@ -262,6 +276,15 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
   }
 
   function respond(res: Response, result: StepResult, options: JourneyOptions, persisted: Persisted): void {
+    // Cookies the journey's nodes set (Set Persistent Cookie), beside the session cookie.
+    const cookies = effectCookies(settings, result.effects, (e) =>
+      deps.onError?.(new Error(`A journey asked for a cookie "${e.name}" it may not set.`), res.req),
+    );
+    if (result.type === 'success' && persisted.tokenId !== undefined) {
+      cookies.unshift(sessionCookie(settings, persisted.tokenId));
+      if (persisted.device !== undefined) cookies.push(deviceCookie(settings, persisted.device));
+    }
+    if (cookies.length > 0) res.setHeader('Set-Cookie', cookies);
     switch (result.type) {
       case 'callbacks': {
         const body: StepBody = { authId: persisted.authId as string, callbacks: result.callbacks };
@@ -281,10 +304,6 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
           res.status(200).json({ successUrl, realm: ROOT_REALM } satisfies SuccessBody);
           return;
         }
-        res.setHeader('Set-Cookie', [
-          sessionCookie(settings, persisted.tokenId),
-          ...(persisted.device === undefined ? [] : [deviceCookie(settings, persisted.device)]),
-        ]);
         res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm: ROOT_REALM } satisfies SuccessBody);
         return;
       }
@@ -335,7 +354,11 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         claimed = undefined;
       }
       const resumeUri = persisted.suspendedId === undefined ? undefined : deps.suspensions?.resumeUri(persisted.suspendedId, journey);
-      performEffects(result.effects, { audit: deps.audit, mail: deps.mail, onError: (e) => deps.onError?.(e, req) }, resumeUri);
+      performEffects(
+        result.effects,
+        { audit: deps.audit, mail: deps.mail, ...(deps.timer ? { timer: deps.timer } : {}), onError: (e) => deps.onError?.(e, req) },
+        resumeUri,
+      );
       respond(res, result, options, persisted);
       outcome = result.type;
     } catch (error) {

@@ -10,6 +10,7 @@
  */
 import type { Request } from 'express';
 import { AM_COOKIE_NAME, type Settings } from '../config/settings.js';
+import type { CookieEffect, Effect } from '../nodes/types.js';
 
 export function parseCookies(header: string | undefined): Map<string, string> {
   const out = new Map<string, string>();
@@ -89,3 +90,31 @@ export function deviceCookie(settings: CookieSettings, value: string): string {
 
 export const readDeviceCookie = (req: Request, settings: Pick<Settings, 'publicUrl'>): string | undefined =>
   parseCookies(req.get('cookie')).get(deviceCookieName(settings));
+
+/** A cookie name a journey may set: an RFC 6265 token, and never the session cookie itself. */
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,64}$/;
+const COOKIE_VALUE = /^[!#$%&'()*+\-./0-9:<=>?@A-Z[\]^_`a-z{|}~]{0,4096}$/;
+
+/**
+ * The Set-Cookie headers of a step's cookie effects (Set Persistent Cookie), written like the session
+ * cookie: `Path=/; HttpOnly; SameSite=Lax`, `Secure` when the public URL is https. An effect naming
+ * the session cookie, or with a name or value a cookie cannot carry, is left out (and reported).
+ */
+export function effectCookies(
+  settings: Pick<Settings, 'cookieName' | 'publicUrl'>,
+  effects: readonly Effect[],
+  onRefused?: (e: CookieEffect) => void,
+): string[] {
+  const secure = settings.publicUrl.startsWith('https:') ? '; Secure' : '';
+  const out: string[] = [];
+  for (const e of effects) {
+    if (e.type !== 'cookie') continue;
+    if (e.name === settings.cookieName || !COOKIE_NAME.test(e.name) || !COOKIE_VALUE.test(e.value)) {
+      onRefused?.(e);
+      continue;
+    }
+    const age = e.maxAgeSeconds === undefined ? '' : `; Max-Age=${Math.max(0, Math.floor(e.maxAgeSeconds))}`;
+    out.push(`${e.name}=${e.value}; Path=/; HttpOnly; SameSite=Lax${age}${secure}`);
+  }
+  return out;
+}

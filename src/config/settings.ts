@@ -354,6 +354,21 @@ export const SETTINGS = {
     type: 'string',
     format: 'path',
   },
+  termsFile: {
+    env: 'CAIRN_TERMS_FILE',
+    title: 'Terms and conditions',
+    description:
+      'IDM-format selfservice.terms.json: the versions of the terms and the active one, shown by Accept Terms and Conditions. Default: the shipped config/selfservice/selfservice.terms.json.',
+    type: 'string',
+    format: 'path',
+  },
+  debugNodes: {
+    env: 'CAIRN_DEBUG_NODES',
+    title: 'Debug Node shows journey state',
+    description: 'Development only: a Debug Node shows the journey state (secrets withheld) before going on. Off: it passes straight through.',
+    type: 'boolean',
+    default: false,
+  },
   auditLog: {
     env: 'CAIRN_AUDIT_LOG',
     title: 'Audit log',

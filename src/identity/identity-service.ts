@@ -216,12 +216,24 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     return { saved };
   }
 
+  /**
+   * A journey writing back the password the user has (Login's inner ProgressiveProfile patches every
+   * collected attribute, the typed password included, as AM's does) changes nothing: no new hash, no
+   * revoked sessions, no "password changed" e-mail. A locked-out account keeps it, so a reset unlocks.
+   */
+  async function withoutUnchangedPassword(current: StoredObject, attributes: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { password, ...rest } = attributes;
+    const lockedOut = current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
+    if (typeof password !== 'string' || typeof current.password !== 'string' || lockedOut) return attributes;
+    return (await hasher.verify(current.password, password)) ? rest : attributes;
+  }
+
   async function update(resource: string, id: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure> {
     const current = await objects.read(resource, id);
     if (!current) return { message: 'The account no longer exists.' };
     let result;
     try {
-      result = await save(resource, current, attributes, { replace: false, ifRev: current._rev });
+      result = await save(resource, current, await withoutUnchangedPassword(current, attributes), { replace: false, ifRev: current._rev });
     } catch (e) {
       if (e instanceof CairnError && (e.status === 409 || e.status === 412))
         return { message: e.status === 409 ? e.message : 'The account changed meanwhile; try again.' };

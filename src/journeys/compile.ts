@@ -16,6 +16,7 @@
 import { createHash } from 'node:crypto';
 import { assign, setup, type AnyStateMachine, type DoneStateEvent } from 'xstate';
 import type { Callback } from '../callbacks/types.js';
+import type { Effect, SessionDraft } from '../nodes/types.js';
 import { FAILURE, SUCCESS, terminalOf } from './model.js';
 import type { CheckedJourney, CheckedNode } from './validate.js';
 
@@ -32,13 +33,24 @@ export interface JourneyContext {
   suspended?: boolean | undefined;
   /** The message the journey fails with, when a node set one. */
   errorMessage?: string | undefined;
+  /** What the session created on success will hold (Set / Remove Session Properties). */
+  session?: SessionDraft | undefined;
+  /** Effects held back until the journey reaches Success (Set Persistent Cookie's cookie). */
+  atSuccess?: Effect[] | undefined;
   startedAt: number;
 }
 
 export type JourneyEvent =
   | { type: `outcome:${string}`; context: JourneyContext }
   | { type: 'cairn.submit'; context: JourneyContext; callbacks: Callback[] }
-  | { type: 'cairn.resume' | 'cairn.wait' | 'cairn.fail'; context: JourneyContext };
+  | { type: 'cairn.resume' | 'cairn.wait' | 'cairn.fail' | typeof INNER_ERROR; context: JourneyContext };
+
+/**
+ * A node inside an inner journey failed: taken by the innermost Inner Tree Evaluator showing its
+ * `error` outcome (`displayErrorOutcome`), which leaves by `error` (or fails the journey when `error`
+ * is not connected); with none, the journey fails.
+ */
+export const INNER_ERROR = 'cairn.innerError';
 
 export interface RunNodeParams {
   /** The node's state path (`<nodeId>`, or `<innerTreeNodeId>.<nodeId>` inside an inner journey). */
@@ -66,6 +78,8 @@ export interface CompiledJourney extends CheckedJourney {
 
 /** The transient state a machine starts in; `$` cannot begin a node id. */
 export const START_STATE = '$start';
+/** The id of the machine's own Failure state, for transitions out of inner journeys. */
+const ROOT_FAILURE_ID = '$failure';
 
 const journeySetup = setup({
   types: { context: {} as JourneyContext, events: {} as JourneyEvent, input: {} as JourneyContext },
@@ -99,7 +113,11 @@ export function compileJourney(journey: CheckedJourney, lookup: JourneyLookup = 
       if (inner && child?.enabled && depth < MAX_INNER_DEPTH) {
         embedded.push(`${child.id}:${child.version}`);
         states.set(path, { path, node, journey: j });
+        const error = node.config['displayErrorOutcome'] === true ? node.connections['error'] : undefined;
         out[id] = {
+          ...(node.config['displayErrorOutcome'] === true
+            ? { on: { [INNER_ERROR]: { ...(error ? targetOf(id, error) : { target: `#${ROOT_FAILURE_ID}` }), actions: 'commit' } } }
+            : {}),
           initial: terminalOf(child.entryNodeId) ?? child.entryNodeId,
           states: {
             ...statesOf(child, path, depth + 1),
@@ -134,7 +152,7 @@ export function compileJourney(journey: CheckedJourney, lookup: JourneyLookup = 
       [START_STATE]: { always: { target: terminalOf(journey.entryNodeId) ?? journey.entryNodeId } },
       ...statesOf(journey, '', 0),
       [SUCCESS]: { type: 'final' },
-      [FAILURE]: { type: 'final' },
+      [FAILURE]: { type: 'final', id: ROOT_FAILURE_ID },
     } as never,
   }) as unknown as AnyStateMachine;
   const version =

@@ -1,8 +1,9 @@
 /**
  * Performs the effects a journey step returned (src/nodes/types.ts), for the protocol adapters, once
- * the step's state is persisted: audit events at once; e-mails queued once the answer has left (the
- * answer and its timing must depend neither on the mail server nor on whether a message goes out),
- * with the resume link written into the template object when the step stored a suspension.
+ * the step's state is persisted: audit events and measurements at once; e-mails queued once the answer
+ * has left (the answer and its timing must depend neither on the mail server nor on whether a message
+ * goes out), with the resume link written into the template object when the step stored a suspension.
+ * Cookies are the adapter's to write into its answer (src/am/cookies.ts).
  */
 import type { AuditPort } from '../audit/audit-log.js';
 import type { MailPort } from '../mail/types.js';
@@ -11,6 +12,8 @@ import type { Effect } from '../nodes/types.js';
 export interface EffectPorts {
   audit: AuditPort;
   mail: MailPort;
+  /** Timer Stop's measurements (metric key, milliseconds). */
+  timer?: (key: string, ms: number) => void;
   onError?: (error: unknown) => void;
 }
 
@@ -19,7 +22,8 @@ export function performEffects(effects: readonly Effect[], ports: EffectPorts, r
   const mails: Effect[] = [];
   for (const effect of effects) {
     if (effect.type === 'audit') ports.audit.record(effect.event, effect.fields);
-    else mails.push(effect);
+    else if (effect.type === 'metric') ports.timer?.(effect.key, effect.ms);
+    else if (effect.type === 'mail') mails.push(effect);
   }
   if (mails.length === 0) return;
   // After the answer has left: the caller writes it right after this call, and node's HTTP layer

@@ -83,6 +83,9 @@ export function terminalOf(target: string): Terminal | undefined {
 
 export const DEFAULT_IDENTITY_RESOURCE = 'managed/user';
 
+/** The version of PingOne AIC's Page Node whose outcomes are named `<childId>-<outcome>`. */
+export const PAGE_NODE_2 = '2.0';
+
 /**
  * PingOne AIC names each realm's managed objects after the realm (`managed/alpha_user`,
  * `managed/bravo_role`); Cairn has one realm, so a journey exported from an AIC realm acts on

@@ -25,9 +25,17 @@ import type { Callback } from '../callbacks/types.js';
 import { numberCallbacks, verifyReturned } from '../callbacks/index.js';
 import { CairnError, isCairnError } from '../errors/cairn-error.js';
 import type { NodeServices } from '../nodes/services.js';
-import type { ChildNodeRef, Effect, NodeContext, NodeResult, RequestInfo } from '../nodes/types.js';
+import type { ChildNodeRef, Effect, NodeContext, NodeResult, RequestInfo, SessionDraft } from '../nodes/types.js';
 import type { JourneyCatalog } from './catalog.js';
-import { START_STATE, type CompiledJourney, type CompiledNode, type JourneyContext, type JourneyEvent, type RunNodeParams } from './compile.js';
+import {
+  INNER_ERROR,
+  START_STATE,
+  type CompiledJourney,
+  type CompiledNode,
+  type JourneyContext,
+  type JourneyEvent,
+  type RunNodeParams,
+} from './compile.js';
 import { localize } from './locale.js';
 import { FAILURE, SUCCESS } from './model.js';
 import type { CheckedNode } from './validate.js';
@@ -92,7 +100,11 @@ export type StepResult =
       /** The client re-posted the step that announced an existing suspension: store nothing new. */
       repeated?: boolean;
     })
-  | (Base & { type: 'success' })
+  | (Base & {
+      type: 'success';
+      /** What the journey asked the new session to hold (Set Session Properties), when it asked anything. */
+      session?: SessionDraft;
+    })
   | (Base & { type: 'failure'; message: string });
 
 /** The journey lifecycle, read from the machine's microsteps. `journey` is the root journey's id. */
@@ -212,6 +224,8 @@ export class ObservedMachine {
     const eventType = String(t.eventType);
     if (eventType.startsWith('outcome:')) {
       parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: eventType.slice('outcome:'.length) });
+    } else if (eventType === INNER_ERROR) {
+      parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: 'error' });
     } else if (eventType.startsWith('xstate.done.state.')) {
       parts.push({ type: 'journey.node.outcome', node: source, nodeType: typeOf(source), outcome: '' });
     }
@@ -353,9 +367,11 @@ class Step {
     const context = this.context;
     for (let runs = 0; ; runs++) {
       if (snapshot.status === 'done') {
-        return snapshot.value === SUCCESS
-          ? this.result('success', snapshot)
-          : { ...this.result('failure', snapshot), message: context.errorMessage ?? DEFAULT_FAILURE_MESSAGE };
+        if (snapshot.value !== SUCCESS) return { ...this.result('failure', snapshot), message: context.errorMessage ?? DEFAULT_FAILURE_MESSAGE };
+        // What waited for Success (session hooks) leaves now, after the step's own effects.
+        this.effects.push(...(context.atSuccess ?? []));
+        const session = context.session;
+        return { ...this.result('success', snapshot), ...(session ? { session } : {}) };
       }
       const action = nodeToRun(actions);
       const state = this.root.states.get(action.params.node);
@@ -376,9 +392,17 @@ class Step {
         );
       } catch (error) {
         if (isCairnError(error) && error.status < 500) throw error; // the client's mistake: nothing advances
+        const caught = this.innerError(snapshot, state, error);
+        if (caught) {
+          [snapshot, actions] = caught;
+          continue;
+        }
         return this.fail(snapshot, state.node, error);
       }
-      if (result.effects) this.effects.push(...result.effects);
+      for (const effect of result.effects ?? []) {
+        if (effect.type === 'cookie' && effect.atSuccess) (context.atSuccess ??= []).push(effect);
+        else this.effects.push(effect);
+      }
 
       switch (result.kind) {
         case 'outcome': {
@@ -407,7 +431,8 @@ class Step {
           const callbacks = numberCallbacks(result.callbacks);
           context.pending = callbacks;
           context.suspended = true;
-          context.transient = {}; // AM drops transient state (secrets) when a journey suspends
+          // Transient state (secrets) survives the suspension, as AM's secure state does: the suspension
+          // store seals it with a key derived from the resume link's id (src/am/suspensions.ts).
           [snapshot] = this.machine.transition(snapshot, { type: 'cairn.wait', context }, this.sink);
           return {
             ...this.result('suspended', snapshot),
@@ -433,6 +458,23 @@ class Step {
     };
   }
 
+  /**
+   * A node inside an inner journey failed: when an enclosing Inner Tree Evaluator shows its `error`
+   * outcome, it takes the failure as AM's does (`errorNode` and `errorMessage` in shared state) and the
+   * journey goes on from there. Undefined when none does.
+   */
+  private innerError(snapshot: Snapshot, state: CompiledNode, error: unknown): [Snapshot, ExecutableActionObject[]] | undefined {
+    if (!state.path.includes('.')) return undefined;
+    const event: JourneyEvent = { type: INNER_ERROR, context: this.context };
+    if (!snapshot.can(event)) return undefined;
+    this.runner.reportNodeError(error, this.root.id, state.node);
+    clearLocal(this.context, state.path);
+    const { node } = state;
+    this.context.shared['errorNode'] = { id: node.id, displayName: node.displayName, type: node.nodeType };
+    this.context.shared['errorMessage'] = isCairnError(error) && error.expose ? error.message : `${node.displayName} failed.`;
+    return this.machine.transition(snapshot, event, this.sink);
+  }
+
   /** Fails the journey with the default message (the machine moves to Failure), reporting why. */
   private fail(snapshot: Snapshot, node: CheckedNode, error: unknown): StepResult {
     this.moved = true;
@@ -451,8 +493,11 @@ class Step {
     const { context, input } = this;
     if (!node.descriptor.process) throw new Error(`Node ${key} of type ${node.nodeType} cannot run on its own.`);
     const local = (context.local[key] ??= {});
+    const session = (context.session ??= { properties: {} });
     const ctx: NodeContext = {
       nodeId: node.id,
+      ...(node.version !== undefined ? { nodeVersion: node.version } : {}),
+      session,
       config: node.config,
       shared: context.shared,
       transient: context.transient,
@@ -470,9 +515,14 @@ class Step {
         return this.process(state, child, `${key}/${child.id}`, childCallbacks, false);
       },
     };
-    const result = await node.descriptor.process(ctx);
-    if (Object.keys(local).length === 0) delete context.local[key];
-    return result;
+    try {
+      return await node.descriptor.process(ctx);
+    } finally {
+      if (Object.keys(local).length === 0) delete context.local[key];
+      if (Object.keys(session.properties).length === 0 && session.maxIdleMinutes === undefined && session.maxSessionMinutes === undefined) {
+        delete context.session;
+      }
+    }
   }
 }
 
@@ -487,7 +537,7 @@ function nodeToRun(actions: ExecutableActionObject[]): ExecutableActionObject & 
 function persisted(snapshot: Snapshot): PersistedMachine {
   const p = snapshot.machine.getPersistedSnapshot(snapshot) as unknown as PersistedMachine;
   const context = { ...p.context };
-  for (const key of ['pending', 'suspended', 'errorMessage'] as const) if (context[key] === undefined) delete context[key];
+  for (const key of ['pending', 'suspended', 'errorMessage', 'session', 'atSuccess'] as const) if (context[key] === undefined) delete context[key];
   return { ...p, context };
 }
 

@@ -16,7 +16,7 @@ import type { ChildNodeRef, NodeDescriptor, Outcome } from '../nodes/types.js';
 import { outcomesOf } from '../nodes/types.js';
 import type { NodeRegistry } from '../nodes/index.js';
 import { AM_NODE_TYPE_NAMES, isDesignerNode, unsupportedNodeMessage } from './am-node-types.js';
-import { runtimeResource, terminalOf, type AmNodeExtras, type Journey } from './model.js';
+import { PAGE_NODE_2, runtimeResource, terminalOf, type AmNodeExtras, type Journey } from './model.js';
 import { journeySchema, NODE_ID_PATTERN } from './schema.js';
 
 export type Severity = 'error' | 'warning';
@@ -41,6 +41,8 @@ export interface CheckedNode {
   children: CheckedNode[];
   /** What AM exported with the node (its `_outcomes`, …), when the journey carries it. */
   am?: AmNodeExtras;
+  /** AM's version of the node type (`version` of its reference, else `_type.version`), when known. */
+  version?: string;
 }
 
 /** A journey that passed validation, ready to compile. */
@@ -240,6 +242,14 @@ interface FileCheck {
   version: string;
 }
 
+/**
+ * The outcomes a page takes from its last child. Page Node 2.0 (PingOne AIC) names them
+ * `<childId>-<outcome>`, so that the page's connections say which child decided.
+ */
+export function childOutcomes(last: CheckedNode, pageVersion: string | undefined): Outcome[] {
+  return pageVersion === PAGE_NODE_2 ? last.outcomes.map((o) => ({ id: `${last.id}-${o.id}`, displayName: o.displayName })) : last.outcomes;
+}
+
 /** Pass 1 for one file: parse, journey schema, node types and configs. */
 function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaChecker): FileCheck | Problem[] {
   const problems: Problem[] = [];
@@ -269,7 +279,13 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
 
   const checkNode = (
     id: string,
-    raw: { nodeType?: unknown; displayName?: unknown; config?: unknown; am?: AmNodeExtras & { type?: { name?: unknown } } },
+    raw: {
+      nodeType?: unknown;
+      displayName?: unknown;
+      config?: unknown;
+      version?: unknown;
+      am?: AmNodeExtras & { type?: { name?: unknown; version?: unknown } };
+    },
     at: string,
     connections: Record<string, string>,
     insidePage: boolean,
@@ -324,10 +340,11 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       const child = checkNode(ref._id, ref, childAt, {}, true);
       if (child) children.push(child);
     });
+    const version = typeof raw.version === 'string' ? raw.version : typeof raw.am?.type?.version === 'string' ? raw.am.type.version : undefined;
     let outcomes: Outcome[];
     if (descriptor.children) {
       const last = children.length === refs.length ? children[children.length - 1] : undefined;
-      outcomes = last ? last.outcomes : [];
+      outcomes = last ? childOutcomes(last, version) : [];
       if (refs.length === 0) add(at + '/config/nodes', 'A Page Node must contain at least one node.');
       // Only the last child decides where the page goes: earlier children must not send several
       // callbacks that make a decision, nor have several outcomes that would be ignored.
@@ -360,6 +377,7 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       connections,
       children,
       ...(raw.am ? { am: raw.am } : {}),
+      ...(version !== undefined ? { version } : {}),
     };
   };
 

@@ -2,11 +2,13 @@
  * Create Object (AM `CreateObjectNode`): creates a managed object from every `objectAttributes` value
  * of shared + transient state. CREATED (writing `shared._id`) when the identity service creates it;
  * FAILURE when a schema-required attribute is missing or the service refuses (its message becomes the
- * journey's error message, e.g. a taken username or a password policy failure).
+ * journey's error message, e.g. a taken username or a password policy failure). Terms accepted in the
+ * journey (Accept Terms and Conditions) are recorded on the object as `termsAccepted`.
  */
 import { getPath, mergedObjectAttributes } from './helpers/object-attributes.js';
 import { hasValue } from './helpers/attribute-presence.js';
 import { assertJourneyResource, isIdentityFailure } from './helpers/identity-lookup.js';
+import { acceptedTermsOf } from './helpers/accepted-terms.js';
 import { defineNode } from './types.js';
 
 export interface CreateObjectConfig {
@@ -42,6 +44,7 @@ export const createObjectNode = defineNode<CreateObjectConfig>({
     const missing = ctx.services.schema.requiredProperties(resource).filter((name) => !hasValue(getPath(attributes, name)));
     if (missing.length > 0) return { kind: 'outcome', outcome: 'FAILURE', errorMessage: `Missing required attributes: ${missing.join(', ')}` };
 
+    Object.assign(attributes, acceptedTermsOf(ctx.shared));
     const result = await ctx.services.identity.create(resource, attributes);
     if (isIdentityFailure(result)) return { kind: 'outcome', outcome: 'FAILURE', errorMessage: result.message };
     ctx.shared['_id'] = result._id;

@@ -2,7 +2,9 @@
  * Inner Tree Evaluator: runs another journey inside this one, sharing its state; the inner journey's
  * callbacks and suspensions reach the client as this journey's. Compiled as a compound state holding
  * the inner journey's states (src/journeys/compile.ts): it leaves by `true` when the inner journey
- * reaches Success, `false` when it reaches Failure.
+ * reaches Success, `false` when it reaches Failure. With `displayErrorOutcome`, a node of the inner
+ * journey that fails leaves by `error` instead of failing the whole journey, with `errorNode` ({id,
+ * displayName, type}) and `errorMessage` in shared state, as AM does.
  */
 import { defineNode } from './types.js';
 import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
@@ -21,10 +23,15 @@ export const innerTreeEvaluatorNode = defineNode<InnerTreeEvaluatorConfig>({
     required: ['tree'],
     properties: {
       tree: { description: 'The journey to run.', type: 'string', minLength: 1 },
-      displayErrorOutcome: { description: 'Kept from AM; Cairn reports child errors as the false outcome.', type: 'boolean', default: false },
+      displayErrorOutcome: {
+        title: 'Error outcome',
+        description: 'Adds the `error` outcome, taken when a node of the inner journey fails; otherwise such a failure fails this journey.',
+        type: 'boolean',
+        default: false,
+      },
     },
   },
-  outcomes: TRUE_FALSE_OUTCOMES,
+  outcomes: (config) => (config.displayErrorOutcome ? [...TRUE_FALSE_OUTCOMES, { id: 'error', displayName: 'Error' }] : [...TRUE_FALSE_OUTCOMES]),
   allowedInPage: false,
   innerJourney: (config) => ({ journeyId: config.tree, pointer: '/tree' }),
 });

@@ -2,10 +2,13 @@
  * Page Node: shows several nodes on one page. Every submission re-runs all children in order with
  * the callbacks addressed to them (routed by `_id`); when any child still needs input, the page
  * answers with the callbacks of every input-taking child plus its header, description and stage;
- * otherwise it leaves by the outcome of its last child. The children's effects leave with the answer.
+ * otherwise it leaves by the outcome of its last child (Page Node 2.0: `<childId>-<outcome>`). The
+ * children's effects leave with the answer. `stage` reaches the client as AM sends it: PingOne AIC keeps
+ * the page's display settings there as JSON (`themeId`, `pageFooter`, `submitButtonText`, per-callback
+ * flags such as `confirmPassword`).
  */
 import type { Callback } from '../callbacks/types.js';
-import type { LocalizedText } from '../journeys/model.js';
+import { PAGE_NODE_2, type LocalizedText } from '../journeys/model.js';
 import { defineNode, type ChildNodeRef, type NodeResult } from './types.js';
 
 export interface PageNodeConfig {
@@ -75,7 +78,12 @@ export const pageNode = defineNode<PageNodeConfig>({
     const withEffects = <R extends NodeResult>(r: R): R => (effects.length > 0 ? { ...r, effects } : r);
     if (!results.some((r) => r.kind === 'callbacks')) {
       delete ctx.local[ROUTES];
-      return withEffects(results[results.length - 1] as NodeResult);
+      const decided = results[results.length - 1] as NodeResult;
+      const last = children[children.length - 1] as ChildNodeRef;
+      // Page Node 2.0 names its outcomes after the child that decided: `<childId>-<outcome>`.
+      if (decided.kind === 'outcome' && ctx.nodeVersion === PAGE_NODE_2)
+        return withEffects({ ...decided, outcome: `${last._id}-${decided.outcome}` });
+      return withEffects(decided);
     }
     // Some child needs input: show the whole page again, re-rendering children that accepted theirs
     // (a re-rendering only draws callbacks; its effects were already taken from the run above).

@@ -3,9 +3,11 @@
  * minus `ignoredFields`, `_id` and `_rev`, to the journey's user (by `identityAttribute`, else `shared._id`).
  * PATCHED when done or nothing to patch; FAILURE when nobody/no object is found or the identity service
  * refuses (its message becomes the error message). Post-reset effects (sessions, mail) are the service's.
+ * Terms accepted in the journey (Accept Terms and Conditions) are recorded as `termsAccepted`.
  */
 import { mergedObjectAttributes } from './helpers/object-attributes.js';
 import { assertJourneyResource, identifiedIdOf, identityValueOf, isIdentityFailure, resolveIdentity } from './helpers/identity-lookup.js';
+import { acceptedTermsOf } from './helpers/accepted-terms.js';
 import { defineNode, type NodeResult } from './types.js';
 
 export interface PatchObjectConfig {
@@ -84,7 +86,7 @@ export const patchObjectNode = defineNode<PatchObjectConfig>({
     const identified = identifiedIdOf(ctx);
     if (!object || (identified !== undefined && identified !== object._id)) return failure(NOT_FOUND_MESSAGE);
 
-    const patch = mergedObjectAttributes(ctx.shared, ctx.transient);
+    const patch = { ...mergedObjectAttributes(ctx.shared, ctx.transient), ...acceptedTermsOf(ctx.shared) };
     for (const field of [...NEVER_PATCHED, ...ignoredFields]) removePath(patch, field);
     if (Object.keys(patch).length === 0) return { kind: 'outcome', outcome: 'PATCHED' };
 

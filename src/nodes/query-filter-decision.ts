@@ -5,8 +5,8 @@
  * parsed when the journey is validated, so a bad filter stops start-up rather than a login.
  */
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
-import { resolveIdentity } from './helpers/identity-lookup.js';
-import { auditEffect, defineNode } from './types.js';
+import { identityMissing, resolveIdentity } from './helpers/identity-lookup.js';
+import { defineNode } from './types.js';
 import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 
 export interface QueryFilterDecisionConfig {
@@ -46,13 +46,7 @@ export const queryFilterDecisionNode = defineNode<QueryFilterDecisionConfig>({
   async process(ctx) {
     const resource = ctx.journey.identityResource;
     const object = await resolveIdentity(ctx, resource, ctx.config.identityAttribute);
-    if (!object) {
-      return {
-        kind: 'outcome',
-        outcome: 'false',
-        effects: [auditEffect('journey.identity.missing', { journey: ctx.journey.id, node: ctx.nodeId, nodeType: 'QueryFilterDecisionNode' })],
-      };
-    }
+    if (!object) return identityMissing(ctx, 'QueryFilterDecisionNode');
     const matches = await ctx.services.identity.matches(resource, object._id, ctx.config.queryFilter);
     return { kind: 'outcome', outcome: matches ? 'true' : 'false' };
   },

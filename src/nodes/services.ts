@@ -7,6 +7,8 @@ import type { ScriptPort } from '../scripts/engine.js';
  * protocol adapter performs once the journey state is persisted.
  */
 import type { CounterPort, IdentityPort, IdentitySchemaPort, PolicyPort } from '../identity/ports.js';
+import type { KbaPort } from '../identity/kba.js';
+import type { TermsPort } from '../identity/terms.js';
 
 /** Rate limits for e-mails a journey sends (Email Suspend, Email Template), enforced in the store. */
 export interface MailLimits {
@@ -15,6 +17,25 @@ export interface MailLimits {
   /** Messages per client address per window. */
   perClient: number;
   windowMs: number;
+}
+
+/** The live session a request carries, as journeys read it (Get Session Data). */
+export interface SessionReader {
+  /**
+   * AM's properties of the live session `ssoTokenId` — `UserToken`, `UserId`, `Principal`, `Service`,
+   * `AuthLevel`, `authInstant`, … and those its journey set — or undefined when it is not live.
+   */
+  properties(ssoTokenId: string): Promise<Record<string, string> | undefined>;
+}
+
+/**
+ * Short signed tokens nodes hand to clients (the persistent cookie): HS256 with the server's signing
+ * keys, bound to a `purpose` (the audience), so a token of one purpose is refused for any other.
+ */
+export interface TokenSigner {
+  sign(purpose: string, claims: Record<string, unknown>, ttlSeconds: number): Promise<string>;
+  /** The claims of a genuine, unexpired token of `purpose`; undefined for anything else. */
+  verify(purpose: string, token: string): Promise<Record<string, unknown> | undefined>;
 }
 
 export interface NodeServices {
@@ -29,4 +50,12 @@ export interface NodeServices {
   mailLimits: MailLimits;
   /** The script sandbox (Scripted Decision); absent where no scripts are loaded. */
   scripts?: ScriptPort;
+  sessions: SessionReader;
+  tokens: TokenSigner;
+  /** The terms and conditions users accept (Accept Terms and Conditions, Terms and Conditions Decision). */
+  terms: TermsPort;
+  /** Security questions and answers (KBA Definition, KBA Verification, KBA Decision). */
+  kba: KbaPort;
+  /** Development only: the Debug Node shows the journey state (secrets withheld); otherwise it passes through. */
+  debugNodes: boolean;
 }

@@ -38,8 +38,30 @@ export interface AuditEffect {
   fields: Record<string, unknown>;
 }
 
+/**
+ * Set (or, with `maxAgeSeconds: 0` and an empty value, clear) a cookie on the client. The adapter
+ * writes it `Path=/; HttpOnly; SameSite=Lax`, `Secure` when the public URL is https. With
+ * `atSuccess`, the runner holds it back until the journey reaches Success and drops it otherwise
+ * (AM's session hooks: Set Persistent Cookie).
+ */
+export interface CookieEffect {
+  type: 'cookie';
+  name: string;
+  value: string;
+  /** Absent: a browser-session cookie. */
+  maxAgeSeconds?: number;
+  atSuccess?: boolean;
+}
+
+/** Record a measurement (Timer Stop): `key` is the journey's metric name, `ms` the elapsed time. */
+export interface MetricEffect {
+  type: 'metric';
+  key: string;
+  ms: number;
+}
+
 /** What a node wants done once the journey state is persisted: plain, serialisable data. */
-export type Effect = MailEffect | AuditEffect;
+export type Effect = MailEffect | AuditEffect | CookieEffect | MetricEffect;
 
 /** A node's answer for one step: plain, serialisable data. */
 export type NodeResult =
@@ -74,13 +96,30 @@ export interface RequestInfo {
   requestId?: string;
   /** The device cookie the client sent (set when it signed in before), for the password attempt budgets. */
   deviceCookie?: string;
+  /** Header names in lower case; repeated headers joined with ", ". */
   headers: Record<string, string | undefined>;
   query: Record<string, string | undefined>;
+  /** The request's cookies by name (the first of each name). */
+  cookies?: Record<string, string>;
+  /** The session token the request carries (cookie or header), as AM's `context.request.ssoTokenId`. */
+  ssoTokenId?: string;
+}
+
+/**
+ * What the session the journey creates will hold, gathered while it runs (Set / Remove Session
+ * Properties): custom properties, and lifetimes in minutes that replace the server's.
+ */
+export interface SessionDraft {
+  properties: Record<string, string>;
+  maxSessionMinutes?: number;
+  maxIdleMinutes?: number;
 }
 
 export interface NodeContext<C = Record<string, unknown>> {
   /** The node's id in its journey (or its child id inside a Page Node). */
   readonly nodeId: string;
+  /** AM's version of the node type, when the journey names one (`"2.0"` for Page Node 2.0). */
+  readonly nodeVersion?: string;
   /** The node's configuration with schema defaults applied. */
   readonly config: C;
   /** AM's shared state: persisted across steps and suspension (`objectAttributes`, `username`, `_id`, `successUrl`, …). */
@@ -89,6 +128,8 @@ export interface NodeContext<C = Record<string, unknown>> {
   readonly transient: Record<string, unknown>;
   /** State private to this node, kept across its own steps. */
   readonly local: Record<string, unknown>;
+  /** The session this journey will create on success; nodes change it in place. */
+  readonly session: SessionDraft;
   /** The callbacks the client returned for this node (already checked against what was sent); undefined on a first visit. */
   readonly callbacks: Callback[] | undefined;
   /** True when the journey was resumed from a suspension that this node requested. */

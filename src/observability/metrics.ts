@@ -16,6 +16,8 @@ export interface Metrics {
   stepDuration: Histogram<'journey' | 'result'>;
   rateLimitHits: Counter<'limit'>;
   storeDuration: Histogram<'operation'>;
+  /** Timer Stop nodes' measurements, by the metric key the journey names. */
+  journeyTimers: Histogram<'key'>;
 }
 
 export function createMetrics(mailStats?: () => Record<string, number>): Metrics {
@@ -64,6 +66,13 @@ export function createMetrics(mailStats?: () => Record<string, number>): Metrics
       help: 'Store operation latency, by operation.',
       labelNames: ['operation'],
       buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.1, 0.5],
+      registers: [registry],
+    }),
+    journeyTimers: new Histogram({
+      name: 'cairn_journey_timer_seconds',
+      help: "Time between a Timer Start and a Timer Stop node, by the Timer Stop node's metric key.",
+      labelNames: ['key'],
+      buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300, 900],
       registers: [registry],
     }),
   };

@@ -3,6 +3,7 @@
  * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
  * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
@@ -13,6 +14,9 @@ import { createIdentityService, type IdentityService } from '../identity/identit
 import { createLoginGuard, type LoginGuard } from '../identity/login-guard.js';
 import { createStepClaims, type StepClaims } from '../journeys/step-claims.js';
 import { createPasswordHasher } from '../identity/passwords.js';
+import { createKbaService, parseKbaConfig } from '../identity/kba.js';
+import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
+import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
 import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
@@ -24,7 +28,7 @@ import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createOAuth, type OAuth } from '../oauth/service.js';
-import { createSessionService, type SessionService } from '../sessions/session-service.js';
+import { amSessionProperties, createSessionService, type SessionService } from '../sessions/session-service.js';
 import { createMetrics, instrumentStore, type Metrics } from '../observability/metrics.js';
 import { openStore, type Store } from '../stores/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -151,7 +155,12 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     },
     close: () => auditLog.close(),
   };
+  const termsFile = settings.termsFile ?? SHIPPED_TERMS_FILE;
+  const terms = await loadTerms(termsFile).catch((e: Error) => {
+    throw new StartupError(`The terms and conditions cannot be loaded: ${e.message}`);
+  });
   const hasher = createPasswordHasher({}, { processes: clusterSize() });
+  const kbaConfig = await loadKbaConfig();
   const commonPasswords = await loadCommonPasswords();
   const { oauth, problems: oauthProblems } = await createOAuth({
     settings,
@@ -242,6 +251,16 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
     scripts: scriptEngine,
+    sessions: {
+      async properties(ssoTokenId) {
+        const live = await sessions.validate(ssoTokenId);
+        return live ? amSessionProperties(live) : undefined;
+      },
+    },
+    tokens: createTokenSigner(keystore, now),
+    terms,
+    kba: createKbaService({ config: kbaConfig, hasher, counters: stores.counters }),
+    debugNodes: settings.debugNodes,
   };
   const runner = new JourneyRunner({
     catalog,
@@ -327,4 +346,19 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return undefined;
+}
+
+/** The shipped security questions (config/selfservice/selfservice.kba.json, IDM's format). */
+const SHIPPED_KBA_FILE = new URL('../../config/selfservice/selfservice.kba.json', import.meta.url);
+
+async function loadKbaConfig(): Promise<ReturnType<typeof parseKbaConfig>['config']> {
+  let data: unknown;
+  try {
+    data = JSON.parse(await readFile(SHIPPED_KBA_FILE, 'utf8'));
+  } catch (e) {
+    throw new StartupError(`The security questions cannot be loaded: ${(e as Error).message}`);
+  }
+  const { config, problems } = parseKbaConfig(data);
+  if (problems.length > 0) throw new StartupError(`selfservice.kba.json: ${problems.map((p) => `${p.pointer || '/'}: ${p.message}`).join('; ')}`);
+  return config;
 }

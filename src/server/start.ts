@@ -55,6 +55,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
     claims: core.claims,
     logins: core.logins,
+    timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));

@@ -21,14 +21,28 @@ export interface Session {
   userId?: string;
   realm: string;
   journey: string;
+  /** Properties the journey set (Set Session Properties). */
+  properties: Record<string, string>;
   createdAt: number;
   lastAccessAt: number;
   idleExpiresAt: number;
   maxExpiresAt: number;
 }
 
+/** Who a new session is for, and what its journey asked it to hold. */
+export interface NewSessionSubject {
+  uid: string;
+  userId?: string;
+  realm: string;
+  journey: string;
+  properties?: Record<string, string>;
+  /** Lifetimes the journey chose (Set Session Properties), instead of the server's. */
+  idleMs?: number;
+  maxMs?: number;
+}
+
 export interface SessionService {
-  create(subject: { uid: string; userId?: string; realm: string; journey: string }): Promise<Session>;
+  create(subject: NewSessionSubject): Promise<Session>;
   /** The live session for a token (refreshing its idle deadline), or undefined. */
   validate(tokenId: string | undefined): Promise<Session | undefined>;
   /** Ends one session; false when there was none. */
@@ -48,13 +62,14 @@ const keyOf = sessionKey;
 export const isSessionToken = (tokenId: string | undefined): tokenId is string => typeof tokenId === 'string' && TOKEN.test(tokenId);
 
 function view(tokenId: string, s: StoredSession): Session {
-  const d = s.data as { uid?: string; userId?: string; realm?: string; journey?: string };
+  const d = s.data as { uid?: string; userId?: string; realm?: string; journey?: string; properties?: Record<string, string> };
   return {
     tokenId,
     uid: d.uid ?? '',
     ...(d.userId ? { userId: d.userId } : {}),
     realm: d.realm ?? '/',
     journey: d.journey ?? '',
+    properties: { ...d.properties },
     createdAt: s.createdAt,
     lastAccessAt: s.lastAccessAt,
     idleExpiresAt: s.idleExpiresAt,
@@ -67,11 +82,18 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
   return {
     async create(subject) {
       const tokenId = randomBytes(32).toString('base64url');
+      const properties = subject.properties && Object.keys(subject.properties).length > 0 ? { properties: { ...subject.properties } } : {};
       const stored = await store.create(keyOf(tokenId), {
         subjects: [subject.uid, ...(subject.userId ? [subject.userId] : [])],
-        data: { uid: subject.uid, ...(subject.userId ? { userId: subject.userId } : {}), realm: subject.realm, journey: subject.journey },
-        idleTimeoutMs: idleMs,
-        maxLifetimeMs: maxMs,
+        data: {
+          uid: subject.uid,
+          ...(subject.userId ? { userId: subject.userId } : {}),
+          realm: subject.realm,
+          journey: subject.journey,
+          ...properties,
+        },
+        idleTimeoutMs: subject.idleMs ?? idleMs,
+        maxLifetimeMs: subject.maxMs ?? maxMs,
       });
       return view(tokenId, stored);
     },
@@ -89,3 +111,47 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
     revokeAll: (subject) => store.deleteBySubject(subject),
   };
 }
+
+/**
+ * A session's properties under AM's names, as Get Session Data reads them: `UserToken` (the username),
+ * `UserId` (the user's `_id`, as PingOne AIC has it), `Principal`, `Service` (the journey),
+ * `AuthLevel`, `authInstant`, then the properties its journey set.
+ */
+export function amSessionProperties(s: Session): Record<string, string> {
+  return {
+    ...s.properties,
+    UserToken: s.uid,
+    UserId: s.userId ?? s.uid,
+    Principal: s.uid,
+    Service: s.journey,
+    AuthLevel: '0',
+    authInstant: new Date(s.createdAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  };
+}
+
+/** AM's system session properties, which a journey may neither set nor remove. */
+export const SYSTEM_SESSION_PROPERTIES: ReadonlySet<string> = new Set([
+  'AMCtxId',
+  'AuthLevel',
+  'AuthType',
+  'CharSet',
+  'clientType',
+  'FullLoginURL',
+  'Host',
+  'HostName',
+  'IndexType',
+  'Locale',
+  'loginURL',
+  'Organization',
+  'Principal',
+  'Principals',
+  'Service',
+  'SessionHandle',
+  'successURL',
+  'sun.am.UniversalIdentifier',
+  'UserId',
+  'UserProfile',
+  'UserToken',
+  'authInstant',
+  'webhooks',
+]);

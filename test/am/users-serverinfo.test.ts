@@ -54,7 +54,7 @@ describe('serverinfo', () => {
         secureCookie: false,
         forgotPassword: 'true',
         forgotUsername: 'true',
-        selfRegistration: 'false',
+        selfRegistration: 'true', // the shipped journeys include Registration
         realm: '/',
         zeroPageLogin: { enabled: false, refererWhitelist: [], allowedWithoutReferer: true },
       });

@@ -133,7 +133,7 @@ describe('journey validation', () => {
           push: { nodeType: 'PushRegistrationNode', connections: {} },
           script: { nodeType: 'ConfigProviderNode', am: { type: { name: 'Configuration Provider' } }, connections: {} },
           social: { nodeType: 'SocialProviderHandlerNodeV2', connections: {} },
-          later: { nodeType: 'KbaVerifyNode', connections: {} },
+          later: { nodeType: 'AgentDataStoreDecisionNode', connections: {} },
           designed: { nodeType: 'designer-4b76e2122a0541498f380072cd115683', am: { type: { name: 'Debug' } }, connections: {} },
           market: { nodeType: 'LegacyFRLogin', am: { type: { name: 'Legacy-FR-Login' } }, connections: {} },
           typo: { nodeType: 'MessageNodes', connections: {} },
@@ -152,7 +152,7 @@ describe('journey validation', () => {
         '/nodes/social/nodeType',
         '"SocialProviderHandlerNodeV2" (Social Provider Handler Node) is not supported by Cairn yet (social sign-in); replace it or remove it.',
       ],
-      ['/nodes/later/nodeType', '"KbaVerifyNode" (KBA Verification) is not supported by Cairn yet; replace it or remove it.'],
+      ['/nodes/later/nodeType', '"AgentDataStoreDecisionNode" (Agent Data Store Decision) is not supported by Cairn yet; replace it or remove it.'],
       [
         '/nodes/designed/nodeType',
         '"designer-4b76e2122a0541498f380072cd115683" (Debug) is a custom node made with AM\'s node designer, which Cairn does not run; replace it or remove it.',
@@ -169,22 +169,60 @@ describe('journey validation', () => {
     const r = check(
       simple({
         a: {
-          nodeType: 'InnerTreeEvaluatorNode',
-          config: { tree: 'T', displayErrorOutcome: true },
-          connections: { true: 'Success', false: 'Failure', error: 'Failure' },
-          am: { outcomes: [{ id: 'true' }, { id: 'false' }, { id: 'error' }] },
+          nodeType: 'MessageNode',
+          connections: { true: 'Success', false: 'Failure', later: 'Failure' },
+          am: { outcomes: [{ id: 'true' }, { id: 'false' }, { id: 'later' }] },
         },
       }),
     );
-    expect(r.problems.filter((p) => p.pointer === '/nodes/a/connections/error')).toEqual([
+    expect(r.problems.filter((p) => p.pointer === '/nodes/a/connections/later')).toEqual([
       {
         file: 'j0.json',
-        pointer: '/nodes/a/connections/error',
+        pointer: '/nodes/a/connections/later',
         severity: 'warning',
         message:
-          '"error" is an outcome AM declares for this node, but Cairn\'s InnerTreeEvaluatorNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
+          '"later" is an outcome AM declares for this node, but Cairn\'s MessageNode never takes it (its outcomes are "true", "false"); the connection is kept, unused.',
       },
     ]);
+  });
+
+  it("gives the Inner Tree Evaluator AM's error outcome when displayErrorOutcome is on, and only then", () => {
+    const inner = {
+      _id: 'Inner',
+      innerTreeOnly: true,
+      entryNodeId: 'm',
+      nodes: { m: { nodeType: 'MessageNode', connections: { true: 'Success', false: 'Failure' } } },
+    };
+    const outer = (displayErrorOutcome: boolean) =>
+      simple({
+        a: {
+          nodeType: 'InnerTreeEvaluatorNode',
+          config: { tree: 'Inner', displayErrorOutcome },
+          connections: { true: 'Success', false: 'Failure', error: 'Failure' },
+        },
+      });
+    const on = validateJourneys(
+      [
+        { file: 'j0.json', json: outer(true) },
+        { file: 'Inner.json', json: inner },
+      ],
+      registry,
+    );
+    expect(on.problems.filter((p) => p.file === 'j0.json')).toEqual([]);
+    expect(
+      on.journeys
+        .get('T')!
+        .nodes.get('a')!
+        .outcomes.map((o) => o.id),
+    ).toEqual(['true', 'false', 'error']);
+    const off = validateJourneys(
+      [
+        { file: 'j0.json', json: outer(false) },
+        { file: 'Inner.json', json: inner },
+      ],
+      registry,
+    );
+    expect(off.problems.filter((p) => p.file === 'j0.json' && p.severity === 'error').map((p) => p.pointer)).toEqual(['/nodes/a/connections/error']);
   });
 
   it("runs an AIC realm's journey on Cairn's managed objects while the file keeps AM's names", () => {

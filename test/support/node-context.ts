@@ -22,8 +22,13 @@ import { createPolicyService, loadCommonPasswords } from '../../src/identity/pol
 import { loadManagedSchema } from '../../src/identity/schema.js';
 import { localize } from '../../src/journeys/locale.js';
 import { DEFAULT_IDENTITY_RESOURCE } from '../../src/journeys/model.js';
+import { createKbaService, parseKbaConfig, type KbaConfig } from '../../src/identity/kba.js';
+import { parseTerms, type TermsPort } from '../../src/identity/terms.js';
+import { openKeystore } from '../../src/keys/keystore.js';
+import { createTokenSigner } from '../../src/keys/signed-tokens.js';
 import type { MailLimits, NodeServices } from '../../src/nodes/services.js';
-import type { AuditEffect, Effect, MailEffect, NodeContext, NodeDescriptor, NodeResult, RequestInfo } from '../../src/nodes/types.js';
+import type { AuditEffect, Effect, MailEffect, NodeContext, NodeDescriptor, NodeResult, RequestInfo, SessionDraft } from '../../src/nodes/types.js';
+import { amSessionProperties, createSessionService, type SessionService } from '../../src/sessions/session-service.js';
 import { openStore, type Store } from '../../src/stores/index.js';
 
 export const USER_RESOURCE = DEFAULT_IDENTITY_RESOURCE;
@@ -65,10 +70,33 @@ export interface AuditEvent {
   fields: Record<string, unknown>;
 }
 
+/** The terms the testbed's nodes show: version 2.0 active, 1.0 an older one. */
+export const TEST_TERMS = parseTerms({
+  versions: [
+    { version: '1.0', termsTranslations: { en: 'Old terms.' }, createDate: '2024-01-01T00:00:00.000Z' },
+    { version: '2.0', termsTranslations: { en: 'The terms of use.', fr: 'Les conditions d’utilisation.' }, createDate: '2025-01-01T00:00:00.000Z' },
+  ],
+  active: '2.0',
+}).terms;
+
+/** The testbed's security questions: three predefined, one answer to define and one to verify, three attempts. */
+export const TEST_KBA = parseKbaConfig({
+  questions: {
+    '1': { en: "What's your favorite color?", fr: 'Quelle est votre couleur préférée ?' },
+    '2': { en: 'Who was your first employer?' },
+    '3': { en: 'What was the name of your first pet?' },
+  },
+  minimumAnswersToDefine: 1,
+  minimumAnswersToVerify: 1,
+  numberOfAttemptsAllowed: 3,
+}).config;
+
 export interface NodeTestbed {
   clock: TestClock;
   store: Store;
   identity: IdentityService;
+  /** Real sessions over the testbed's store (Get Session Data reads them). */
+  sessions: SessionService;
   services: NodeServices;
   /** Every policy check the nodes asked for, in order (the real policy service answers them). */
   checks: RecordedCheck[];
@@ -88,6 +116,10 @@ export interface TestbedOptions {
   /** Password checks per account per window before `throttled` (default 5 per 15 minutes). */
   attemptBudget?: number;
   mailLimits?: Partial<MailLimits>;
+  terms?: TermsPort;
+  /** Overrides of TEST_KBA. */
+  kba?: Partial<KbaConfig>;
+  debugNodes?: boolean;
 }
 
 // Loaded once per test file: both are immutable, and compiling the schema's validators takes a while.
@@ -152,6 +184,8 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
       return policyService.check(resource, property, value, context);
     },
   };
+  const sessions = createSessionService({ store: store.sessions, idleMs: 30 * 60_000, maxMs: 120 * 60_000, now: clock.now });
+  const keystore = await openKeystore({ dir: join(dir, 'keys'), now: clock.now });
   const services: NodeServices = {
     now: clock.now,
     schema,
@@ -159,12 +193,23 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     identity,
     counters: store.counters,
     mailLimits: { ...TEST_MAIL_LIMITS, ...options.mailLimits },
+    sessions: {
+      async properties(ssoTokenId) {
+        const live = await sessions.validate(ssoTokenId);
+        return live ? amSessionProperties(live) : undefined;
+      },
+    },
+    tokens: createTokenSigner(keystore, clock.now),
+    terms: options.terms ?? TEST_TERMS,
+    kba: createKbaService({ config: { ...TEST_KBA, ...options.kba }, hasher, counters: store.counters }),
+    debugNodes: options.debugNodes ?? false,
   };
   let closed = false;
   const testbed: NodeTestbed = {
     clock,
     store,
     identity,
+    sessions,
     services,
     checks,
     audit,
@@ -220,6 +265,7 @@ export interface NodeContextInit<C> {
   shared?: Record<string, unknown>;
   transient?: Record<string, unknown>;
   local?: Record<string, unknown>;
+  session?: SessionDraft;
   locales?: string[];
   nodeId?: string;
   resumed?: boolean;
@@ -242,6 +288,7 @@ export function makeNodeContext<C>(init: NodeContextInit<C>): NodeContext<C> {
     shared: init.shared ?? {},
     transient: init.transient ?? {},
     local: init.local ?? {},
+    session: init.session ?? { properties: {} },
     callbacks: init.callbacks,
     resumed: init.resumed ?? false,
     journey: { id: 'TestJourney', identityResource: DEFAULT_IDENTITY_RESOURCE, noSession: false, ...init.journey },

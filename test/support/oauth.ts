@@ -64,7 +64,16 @@ export async function startOAuthServer(
       const res = await fetch(`${url}/openidm/managed/user?_action=create`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ userName, password, mail: `${userName}@example.com`, givenName: 'Barbara', sn: 'Jensen', ...extra }),
+        // Preferences chosen, so Login's ProgressiveProfile does not stop the third sign-in to ask for them.
+        body: JSON.stringify({
+          userName,
+          password,
+          mail: `${userName}@example.com`,
+          givenName: 'Barbara',
+          sn: 'Jensen',
+          preferences: { marketing: true, updates: true },
+          ...extra,
+        }),
       });
       if (res.status !== 201) throw new Error(`creating ${userName}: ${res.status} ${await res.text()}`);
       return ((await res.json()) as { _id: string })._id;

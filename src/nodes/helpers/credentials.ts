@@ -1,12 +1,13 @@
 /**
  * The credential check shared by Data Store Decision and Identity Store Decision: `shared.username`
- * and `transient.password`, checked by the identity service for the user whose userName it is,
- * under the attempt budgets of the requesting client (its address and device cookie). An unknown
- * user, a wrong password and a spent budget do the same work there. On a match, the Retry Limit
+ * (else `objectAttributes.userName`) and `transient.password`, checked by the identity service for the
+ * user whose userName it is, under the attempt budgets of the requesting client (its address and device
+ * cookie). An unknown user, a wrong password and a spent budget do the same work there. On a match, the Retry Limit
  * counts of the account are cleared under all its names (AM clears them on success).
  */
 import type { ManagedObject } from '../../identity/ports.js';
 import type { NodeContext } from '../types.js';
+import { getObjectAttribute } from './object-attributes.js';
 import { clearRetryCounts, retryAccountOf, type CounterAccount } from './counter-keys.js';
 
 export type CredentialVerdict =
@@ -20,7 +21,8 @@ export async function checkCredentials(ctx: NodeContext<unknown>): Promise<Crede
   const resource = ctx.journey.identityResource;
   const password = ctx.transient['password'];
   if (typeof password !== 'string' || password === '') return { verdict: 'blank' };
-  const rawUsername = ctx.shared['username'];
+  // `username`, else the collected userName (AIC's UpdatePassword has it from Get Session Data).
+  const rawUsername = ctx.shared['username'] ?? getObjectAttribute(ctx.shared, 'userName');
   const username = typeof rawUsername === 'string' ? rawUsername.trim() : '';
 
   const { clientIp, deviceCookie } = ctx.request;

@@ -6,7 +6,7 @@
  */
 import { CairnError } from '../../errors/cairn-error.js';
 import type { IdentityFailure, ManagedObject } from '../../identity/ports.js';
-import type { NodeContext } from '../types.js';
+import { auditEffect, type NodeContext, type NodeResult } from '../types.js';
 import { getObjectAttribute } from './object-attributes.js';
 
 const nonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
@@ -64,4 +64,16 @@ export function assertJourneyResource(ctx: NodeContext<unknown>, nodeName: strin
     });
   }
   return configured;
+}
+
+/**
+ * A decision node's answer when nobody is identified (AM throws): `false`, with the audit event
+ * `journey.identity.missing`, so the journey follows its own false branch.
+ */
+export function identityMissing(ctx: NodeContext<unknown>, nodeType: string): NodeResult {
+  return {
+    kind: 'outcome',
+    outcome: 'false',
+    effects: [auditEffect('journey.identity.missing', { journey: ctx.journey.id, node: ctx.nodeId, nodeType })],
+  };
 }

@@ -17,3 +17,10 @@ export const IDENTITY_ATTRIBUTE_PROPERTY = {
   minLength: 1,
   default: 'userName',
 } as const;
+
+/** The whole config schema of a decision node whose only setting is `identityAttribute`. */
+export const IDENTITY_ATTRIBUTE_ONLY_SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { identityAttribute: IDENTITY_ATTRIBUTE_PROPERTY },
+} as const;
