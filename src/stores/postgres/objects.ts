@@ -15,6 +15,9 @@ import { jsonParam, sqlStateOf, type Db } from './db.js';
 import { Params, compileFilter, compileOrderBy } from './filter.js';
 import { uniqueFieldOf } from './migrations.js';
 
+/** The lookup by a unique field, which the partial unique index on (unique_keys ->> field) of the resource answers. */
+export const FIND_UNIQUE_SQL = 'SELECT doc FROM cairn_objects WHERE resource = $1 AND unique_keys ->> $2::text = $3::text';
+
 interface WriteResult {
   doc: StoredObject | null;
   before: string | null;
@@ -83,11 +86,7 @@ export function postgresObjects(db: Db, uniqueKeys: UniqueKeys): ManagedObjectSt
       checkResource(resource);
       if (!declared(resource).includes(field)) throw invalid(`${field} is not a unique field of ${resource}`, { field });
       if (typeof value !== 'string' || value === '') return undefined;
-      // The partial unique index on (unique_keys ->> field) for this resource answers this.
-      const [row] = await db.rows<{ doc: Record<string, unknown> }>(
-        'SELECT doc FROM cairn_objects WHERE resource = $1 AND unique_keys ->> $2::text = $3::text',
-        [resource, field, uniqueKeyOf(value)],
-      );
+      const [row] = await db.rows<{ doc: Record<string, unknown> }>(FIND_UNIQUE_SQL, [resource, field, uniqueKeyOf(value)]);
       return row ? objectOf(row.doc) : undefined;
     },
 
