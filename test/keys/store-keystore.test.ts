@@ -5,53 +5,20 @@
  * another instance is found, retired keys are pruned, no secret is stored in the clear, the KEK can be
  * changed through the previous one, and a wrong KEK or an altered keyring stops with a sentence.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeystoreError } from '../../src/keys/keyring.js';
 import { KEYRING_KEY, openStoreKeystore, type StoreKeystoreOptions } from '../../src/keys/store-keystore.js';
-import { openStore, type Store } from '../../src/stores/index.js';
-import { createTestSchema, postgresUri } from '../support/postgres.js';
+import type { Store } from '../../src/stores/index.js';
+import { openPostgresForTest, postgresUri } from '../support/postgres.js';
+import { openEmbeddedForTest, type TestStore } from '../support/stores.js';
 
 const HOUR = 3_600_000;
 const KEK = 'correct horse battery staple, thirty-two+';
 const OTHER_KEK = 'an entirely different secret of 32+ chars';
 
-interface Backend {
-  name: string;
-  open(now: () => number): Promise<{ store: Store; dispose(): Promise<void> }>;
-}
-
-const backends: Backend[] = [
-  {
-    name: 'embedded store',
-    async open(now) {
-      const dataDir = await mkdtemp(join(tmpdir(), 'cairn-keys-store-'));
-      const store = await openStore({ dataDir, now, sweepIntervalMs: 0 });
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await rm(dataDir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-  {
-    name: postgresUri ? 'postgres store' : 'postgres store (skipped: set CAIRN_POSTGRES_URI)',
-    async open(now) {
-      const schema = await createTestSchema();
-      const store = await openStore({ dataDir: '/unused', postgresUri: schema.uri, now, sweepIntervalMs: 0 });
-      return {
-        store,
-        async dispose() {
-          await store.close();
-          await schema.drop();
-        },
-      };
-    },
-  },
+const backends: { name: string; open: (now: () => number) => Promise<TestStore> }[] = [
+  { name: 'embedded store', open: openEmbeddedForTest },
+  { name: postgresUri ? 'postgres store' : 'postgres store (skipped: set CAIRN_POSTGRES_URI)', open: openPostgresForTest },
 ];
 
 for (const backend of backends) {

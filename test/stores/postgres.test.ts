@@ -13,24 +13,12 @@ import { isStoreError, openStore, type OpenStoreOptions, type Store } from '../.
 import { Params, compileFilter } from '../../src/stores/postgres/filter.js';
 import { MIGRATIONS, objectIndexName } from '../../src/stores/postgres/migrations.js';
 import { FIND_UNIQUE_SQL } from '../../src/stores/postgres/objects.js';
-import { createTestSchema, postgresUri, type TestSchema } from '../support/postgres.js';
+import { createTestSchema, openPostgresForTest, postgresUri, type TestSchema } from '../support/postgres.js';
 import { runStoreContract } from './contract.js';
 
-runStoreContract(
-  postgresUri ? 'postgres backend' : 'postgres backend (skipped: set CAIRN_POSTGRES_URI)',
-  async (now) => {
-    const schema = await createTestSchema();
-    const store = await openStore({ dataDir: '/nonexistent-unused', postgresUri: schema.uri, now, sweepIntervalMs: 0 });
-    return {
-      store,
-      async dispose() {
-        await store.close();
-        await schema.drop();
-      },
-    };
-  },
-  { skip: !postgresUri },
-);
+runStoreContract(postgresUri ? 'postgres backend' : 'postgres backend (skipped: set CAIRN_POSTGRES_URI)', openPostgresForTest, {
+  skip: !postgresUri,
+});
 
 const run = postgresUri ? describe : describe.skip;
 const T0 = 1_700_000_000_000;
@@ -290,7 +278,10 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
 
   it('refuses values PostgreSQL cannot hold with a 400 and matches nothing with them', async () => {
     const store = await open();
-    await expect(store.objects.create('managed/user', { userName: 'nul', sn: 'a\u0000b' })).rejects.toMatchObject({ code: 'store.invalid', status: 400 });
+    await expect(store.objects.create('managed/user', { userName: 'nul', sn: 'a\u0000b' })).rejects.toMatchObject({
+      code: 'store.invalid',
+      status: 400,
+    });
     await expect(store.kv.set('k', 'a\u0000')).rejects.toMatchObject({ code: 'store.invalid' });
     expect((await store.objects.query('managed/user', { op: 'eq', field: ['sn'], value: 'a\u0000b' })).result).toEqual([]);
   });

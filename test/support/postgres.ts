@@ -5,6 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { openStore } from '../../src/stores/index.js';
+import type { TestStore } from './stores.js';
 
 export const postgresUri = process.env.CAIRN_POSTGRES_URI || undefined;
 
@@ -44,6 +46,19 @@ export async function createTestSchema(base = postgresUri): Promise<TestSchema> 
       } finally {
         await c.end();
       }
+    },
+  };
+}
+
+/** A PostgreSQL store in a fresh schema (sweeper off); dispose closes it and drops the schema. */
+export async function openPostgresForTest(now: () => number): Promise<TestStore> {
+  const schema = await createTestSchema();
+  const store = await openStore({ dataDir: '/nonexistent-unused', postgresUri: schema.uri, now, sweepIntervalMs: 0 });
+  return {
+    store,
+    async dispose() {
+      await store.close();
+      await schema.drop();
     },
   };
 }

@@ -1,0 +1,302 @@
+/**
+ * Scale-out on PostgreSQL with real processes: two Cairn instances (`cairn serve --workers 2` each, own
+ * port, own data directory — they share nothing but the database and the key-encryption key) behind a
+ * round-robin proxy on loopback, mail to a real SMTP server. A reset requested through A is resumed
+ * through B; 50 concurrent resumes of one link over both continue once; the per-account mail limit and
+ * the login attempt budget hold across both; a session made on A validates on B and a logout on B ends
+ * it on A; users created on A (and by the `cairn users` command) are seen by B; and when A is killed
+ * with SIGKILL under load, B keeps answering and every write that was acknowledged is there.
+ * Runs only when CAIRN_POSTGRES_URI is set (.ci/run starts a throwaway server).
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
+import { parseMail } from '../support/eml.js';
+import { createTestSchema, postgresUri, type TestSchema } from '../support/postgres.js';
+import { startRoundRobinProxy, type RoundRobinProxy, type Upstream } from '../support/round-robin-proxy.js';
+import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const ADMIN_TOKEN = 'scale-out-admin-token-0123456789abcdefghijk';
+const KEK = 'scale-out key-encryption key of 32+ characters';
+const PASSWORD = 'the correct horse battery staple';
+const NEW_PASSWORD = 'a brand new memorable passphrase';
+const exec = promisify(execFile);
+
+interface Instance extends Upstream {
+  amUrl: string;
+  auditFile: string;
+  process: CairnProcess;
+}
+
+interface Answer {
+  status: number;
+  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- AM and CREST bodies, inspected field by field
+}
+
+async function call(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
+  const res = await fetch(url, {
+    method: init.method ?? 'POST',
+    headers: { 'Content-Type': 'application/json', ...init.headers },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : undefined };
+}
+
+const authUrl = (origin: string, journey: string, extra = ''): string =>
+  `${origin}/am/json/realms/root/authenticate?authIndexType=service&authIndexValue=${journey}${extra}`;
+const admin = (origin: string, path: string, method = 'GET', body?: unknown): Promise<Answer> =>
+  call(`${origin}/openidm${path}`, { method, body, headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+
+/** Polls `check` until it is true (every 50 ms, for at most `ms`). */
+async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+let work: string;
+let schema: TestSchema;
+let smtp: SmtpPeer;
+let proxy: RoundRobinProxy;
+let upstreams: Instance[] = [];
+let a: Instance;
+let b: Instance;
+
+function instanceEnv(dataDir: string): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    PORT: '0',
+    CAIRN_HOST: '127.0.0.1',
+    CAIRN_DATA_DIR: dataDir,
+    CAIRN_JOURNEYS_DIR: join(ROOT, 'journeys'),
+    CAIRN_POSTGRES_URI: schema.uri,
+    CAIRN_KEY_ENCRYPTION_KEY: KEK,
+    CAIRN_SMTP_URL: smtp.url,
+    CAIRN_PUBLIC_URL: proxy.url,
+    CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
+    CAIRN_AUDIT_LOG: join(dataDir, 'audit.log'),
+    CAIRN_LOG_LEVEL: 'warn',
+    CAIRN_MAIL_PER_CLIENT: '100000',
+  };
+}
+
+async function startInstance(name: string): Promise<Instance> {
+  const dataDir = join(work, name);
+  await mkdir(dataDir, { recursive: true });
+  const p = await startCairn(ROOT, instanceEnv(dataDir), { logDir: dataDir, workers: 2, detached: true });
+  return { name, origin: p.origin, amUrl: `${p.origin}/am`, auditFile: join(dataDir, 'audit.log'), process: p };
+}
+
+/** Audit events of `event` written by the instances so far. */
+async function audited(event: string, instances: Instance[] = [a, b]): Promise<Record<string, unknown>[]> {
+  const lines = await Promise.all(instances.map((i) => readFile(i.auditFile, 'utf8').catch(() => '')));
+  return lines
+    .flatMap((text) => text.split('\n'))
+    .filter((l) => l.includes(`"event":"${event}"`))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+async function createUser(origin: string, userName: string, password?: string): Promise<string> {
+  const r = await admin(origin, '/managed/user?_action=create', 'POST', {
+    userName,
+    mail: `${userName}@example.com`,
+    givenName: 'Scale',
+    sn: 'Out',
+    ...(password ? { password } : {}),
+  });
+  expect(r.status, JSON.stringify(r.json)).toBe(201);
+  return r.json._id as string;
+}
+
+/** Asks for a reset of `mail` on `origin`: start ResetPassword, then submit the address. */
+async function requestReset(origin: string, mail: string): Promise<Answer> {
+  const step = (await call(authUrl(origin, 'ResetPassword'))).json;
+  step.callbacks[0].input[0].value = mail;
+  return call(authUrl(origin, 'ResetPassword'), { body: step });
+}
+
+/** The query of the resume link in the first e-mail to `to` (waiting for it). */
+async function linkQuery(to: string): Promise<string> {
+  const mine = () => smtp.received.filter((m) => m.to.includes(to));
+  await until(`an e-mail to ${to}`, () => mine().length > 0);
+  const text = parseMail((mine()[0] as { raw: string }).raw).text ?? '';
+  const link = /https?:\/\/\S+suspendedId=\S+/.exec(text)?.[0];
+  expect(link, `a link in the e-mail to ${to}`).toBeDefined();
+  expect(link?.startsWith(`${proxy.url}/login/?`)).toBe(true);
+  return new URL(link as string).search;
+}
+
+async function login(origin: string, userName: string, password: string): Promise<Answer> {
+  const page = (await call(authUrl(origin, 'Login', '&ForceAuth=true'))).json;
+  page.callbacks[0].input[0].value = userName;
+  page.callbacks[1].input[0].value = password;
+  return call(authUrl(origin, 'Login'), { body: page });
+}
+
+const sessions = (origin: string, action: string, token: string): Promise<Answer> =>
+  call(`${origin}/am/json/realms/root/sessions?_action=${action}`, { headers: { iPlanetDirectoryPro: token } });
+
+const run = postgresUri ? describe : describe.skip;
+
+run(postgresUri ? 'two instances on one PostgreSQL database' : 'two instances on one PostgreSQL database (skipped: set CAIRN_POSTGRES_URI)', () => {
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'cairn-scale-'));
+    schema = await createTestSchema();
+    smtp = await startSmtpPeer();
+    proxy = await startRoundRobinProxy(() => upstreams);
+    // The command line works on the same database before any server runs.
+    const cliDir = join(work, 'cli');
+    await mkdir(cliDir);
+    await writeFile(join(cliDir, 'users.ndjson'), `${JSON.stringify({ userName: 'imported', mail: 'imported@example.com', password: PASSWORD })}\n`);
+    await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'import', join(cliDir, 'users.ndjson')], {
+      env: instanceEnv(cliDir) as NodeJS.ProcessEnv,
+    });
+    // Both start at once: they migrate the new schema once between them and agree on one keyring.
+    [a, b] = await Promise.all([startInstance('A'), startInstance('B')]);
+    upstreams = [a, b];
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const i of [a, b]) i?.process.kill('SIGKILL');
+    await Promise.all([a, b].map((i) => i?.process.exited));
+    await proxy?.close();
+    await smtp?.close();
+    await schema?.drop();
+    await rm(work, { recursive: true, force: true });
+  });
+
+  it('lists the users the command line imported, on the same database', async () => {
+    const { stdout } = await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'list', '--json'], {
+      env: instanceEnv(join(work, 'cli')) as NodeJS.ProcessEnv,
+    });
+    expect((JSON.parse(stdout) as { userName: string }[]).map((u) => u.userName)).toEqual(['imported']);
+    expect((await login(b.origin, 'imported', PASSWORD)).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  });
+
+  it('resumes on B a reset requested on A, and the new password signs in on both', async () => {
+    await createUser(a.origin, 'resetter', PASSWORD);
+    expect((await requestReset(a.origin, 'resetter@example.com')).json.callbacks[0].type).toBe('SuspendedTextOutputCallback');
+    const query = await linkQuery('resetter@example.com');
+    const page = await call(`${b.amUrl}/json/realms/root/authenticate${query}`);
+    expect(page.status).toBe(200);
+    const pw = page.json.callbacks.find((c: { type: string }) => c.type === 'ValidatedCreatePasswordCallback');
+    pw.input[0].value = NEW_PASSWORD;
+    const done = await call(authUrl(b.origin, 'ResetPassword'), { body: page.json });
+    expect(done.status, JSON.stringify(done.json)).toBe(200);
+    expect(done.json.successUrl).toBeDefined();
+    expect((await login(a.origin, 'resetter', NEW_PASSWORD)).json.tokenId).toBeDefined();
+    expect((await login(b.origin, 'resetter', NEW_PASSWORD)).json.tokenId).toBeDefined();
+  });
+
+  it('lets exactly one of 50 concurrent resumes of one link continue, spread over A and B', async () => {
+    await createUser(a.origin, 'racer');
+    await requestReset(proxy.url, 'racer@example.com');
+    const query = await linkQuery('racer@example.com');
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => call(`${(i % 2 === 0 ? a : b).amUrl}/json/realms/root/authenticate${query}`)),
+    );
+    const continued = answers.filter((r) => r.status === 200 && Array.isArray(r.json.callbacks));
+    expect(continued).toHaveLength(1);
+    expect(answers.filter((r) => r.status >= 500)).toEqual([]);
+    expect(answers.filter((r) => r.status === 401)).toHaveLength(49);
+  });
+
+  it('holds the per-account mail limit across both: 14 parallel requests, 5 e-mails', async () => {
+    const id = await createUser(b.origin, 'flooded');
+    const answers = await Promise.all(Array.from({ length: 14 }, (_, i) => requestReset((i % 2 === 0 ? a : b).origin, 'flooded@example.com')));
+    expect(new Set(answers.map((r) => JSON.stringify(r.json.callbacks))).size).toBe(1);
+    const ofUser = (e: Record<string, unknown>): boolean => e.userId === id;
+    const queued = async () => (await audited('reset.email.queued')).filter(ofUser);
+    const skipped = async () => (await audited('reset.email.skipped')).filter(ofUser);
+    await until('14 decisions in the audit logs', async () => (await queued()).length + (await skipped()).length >= 14);
+    expect((await queued()).length).toBe(5);
+    expect((await skipped()).map((e) => e.reason)).toEqual(Array(9).fill('rate-limited-account'));
+    await until('5 e-mails to flooded@example.com', () => smtp.received.filter((m) => m.to.includes('flooded@example.com')).length === 5);
+  });
+
+  it('holds the login attempt budget across both: 50 parallel wrong passwords, at most 5 evaluated', async () => {
+    const id = await createUser(a.origin, 'guessed', PASSWORD);
+    const pages = await Promise.all(Array.from({ length: 50 }, () => call(authUrl(proxy.url, 'Login')).then((r) => r.json)));
+    const answers = await Promise.all(
+      pages.map((page, i) => {
+        page.callbacks[0].input[0].value = 'guessed';
+        page.callbacks[1].input[0].value = `wrong guess number ${i}`;
+        return call(authUrl((i % 2 === 0 ? a : b).origin, 'Login'), { body: page });
+      }),
+    );
+    expect(answers.filter((r) => r.status >= 500)).toEqual([]);
+    const ofUser = (e: Record<string, unknown>): boolean => e.userId === id;
+    await until('50 password decisions in the audit logs', async () => {
+      const n = (await audited('login.failed')).filter(ofUser).length + (await audited('login.throttled')).filter(ofUser).length;
+      return n >= 50;
+    });
+    const evaluated = (await audited('login.failed')).filter(ofUser);
+    expect(evaluated.length).toBeGreaterThan(0);
+    expect(evaluated.length).toBeLessThanOrEqual(5);
+    expect(new Set(evaluated.map((e) => e.attempt))).toEqual(new Set(evaluated.map((_, i) => i + 1)));
+  });
+
+  it('validates on B a session made on A, and a logout on B ends it on A', async () => {
+    await createUser(b.origin, 'roamer', PASSWORD);
+    const token = (await login(a.origin, 'roamer', PASSWORD)).json.tokenId as string;
+    expect((await sessions(b.origin, 'validate', token)).json).toMatchObject({ valid: true, uid: 'roamer' });
+    expect((await sessions(b.origin, 'logout', token)).json).toEqual({ result: 'Successfully logged out' });
+    expect((await sessions(a.origin, 'validate', token)).json).toEqual({ valid: false });
+  });
+
+  it('shows on B a user created on A, at once', async () => {
+    const id = await createUser(a.origin, 'newcomer', PASSWORD);
+    const found = await admin(b.origin, `/managed/user?_queryFilter=${encodeURIComponent('userName eq "NEWCOMER"')}`);
+    expect(found.json.result.map((u: { _id: string }) => u._id)).toEqual([id]);
+    expect((await admin(b.origin, `/managed/user/${id}`)).status).toBe(200);
+    expect((await login(b.origin, 'newcomer', PASSWORD)).json.tokenId).toBeDefined();
+    // Both instances answered through the proxy along the way.
+    expect(Object.keys(proxy.served).sort()).toEqual(['A', 'B']);
+  });
+
+  it('keeps answering on B when A is killed under load, and loses no acknowledged write', async () => {
+    const acked: string[] = [];
+    const failedThroughProxy: number[] = [];
+    const fromB: number[] = [];
+    let stop = false;
+    let n = 0;
+    const writers = Array.from({ length: 6 }, async () => {
+      while (!stop) {
+        const r = await admin(proxy.url, '/managed/user?_action=create', 'POST', { userName: `load-${n++}`, mail: `load-${n}@example.com` }).catch(
+          () => ({ status: 0, json: undefined }),
+        );
+        if (r.status === 201) acked.push(r.json._id as string);
+        else failedThroughProxy.push(r.status);
+      }
+    });
+    const reader = (async () => {
+      while (!stop) fromB.push((await admin(b.origin, '/managed/user?_queryFilter=true&_pageSize=1')).status);
+    })();
+    await until('30 acknowledged writes', () => acked.length >= 30);
+    a.process.kill('SIGKILL');
+    expect((await a.process.exited).signal).toBe('SIGKILL');
+    upstreams = [b, a]; // the proxy keeps both: A refuses connections now, so it fails over to B
+    const atKill = acked.length;
+    await until('30 more acknowledged writes after the kill', () => acked.length >= atKill + 30);
+    stop = true;
+    await Promise.all([...writers, reader]);
+
+    expect(fromB.every((s) => s === 200)).toBe(true);
+    // Only requests in flight on A when it died may have failed, and none of them was acknowledged.
+    expect(failedThroughProxy.every((s) => s === 502)).toBe(true);
+    expect(failedThroughProxy.length).toBeLessThanOrEqual(6);
+    const missing = [];
+    for (const id of acked) if ((await admin(b.origin, `/managed/user/${id}`)).status !== 200) missing.push(id);
+    expect(missing).toEqual([]);
+  });
+});
