@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
+import { cairnEnv, startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
 import { parseMail } from '../support/eml.js';
 import { createTestSchema, postgresUri, type TestSchema } from '../support/postgres.js';
 import { startRoundRobinProxy, type RoundRobinProxy, type Upstream } from '../support/round-robin-proxy.js';
@@ -70,23 +70,18 @@ let upstreams: Instance[] = [];
 let a: Instance;
 let b: Instance;
 
+/** The benchmark's environment with the shipped limits (5 e-mails per account, 5 password attempts) and the shared store. */
 function instanceEnv(dataDir: string): Record<string, string | undefined> {
   return {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    NODE_ENV: 'production',
-    PORT: '0',
-    CAIRN_HOST: '127.0.0.1',
-    CAIRN_DATA_DIR: dataDir,
-    CAIRN_JOURNEYS_DIR: join(ROOT, 'journeys'),
+    ...cairnEnv({ dataDir, journeysDir: join(ROOT, 'journeys'), smtpUrl: smtp.url }),
+    CAIRN_MAIL_PER_ACCOUNT: '5',
+    CAIRN_LOGIN_ATTEMPTS: '5',
     CAIRN_POSTGRES_URI: schema.uri,
     CAIRN_KEY_ENCRYPTION_KEY: KEK,
-    CAIRN_SMTP_URL: smtp.url,
     CAIRN_PUBLIC_URL: proxy.url,
     CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
     CAIRN_AUDIT_LOG: join(dataDir, 'audit.log'),
     CAIRN_LOG_LEVEL: 'warn',
-    CAIRN_MAIL_PER_CLIENT: '100000',
   };
 }
 

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
-import { clusterUnavailable, startPgCluster, type PgCluster } from '../support/pg-cluster.js';
+import { clusterUnavailable, startPgCluster, type PgCluster } from '../../bench/lib/pg-cluster.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN_TOKEN = 'outage-admin-token-0123456789abcdefghijklmn';

@@ -5,7 +5,6 @@
  * instances, and bad URIs refused with a sentence. Runs only when CAIRN_POSTGRES_URI is set;
  * otherwise every test is reported as skipped.
  */
-import { createServer, type AddressInfo } from 'node:net';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { matchesFilter, parseQueryFilter } from '../../src/identity/query-filter.js';
@@ -13,6 +12,7 @@ import { isStoreError, openStore, type OpenStoreOptions, type Store } from '../.
 import { Params, compileFilter } from '../../src/stores/postgres/filter.js';
 import { MIGRATIONS, objectIndexName } from '../../src/stores/postgres/migrations.js';
 import { FIND_UNIQUE_SQL } from '../../src/stores/postgres/objects.js';
+import { deadPort } from '../support/smtp-peer.js';
 import { createTestSchema, openPostgresForTest, postgresUri, type TestSchema } from '../support/postgres.js';
 import { runStoreContract } from './contract.js';
 
@@ -287,7 +287,7 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
   });
 
   it('reports an unreachable server as unavailable, with the reason and without the password', async () => {
-    const port = await closedPort();
+    const port = await deadPort();
     const failure = await openStore({ dataDir: '/unused', postgresUri: `postgres://cairn:s3cret-pw@127.0.0.1:${port}/cairn` }).then(
       () => undefined,
       (e: unknown) => e,
@@ -298,12 +298,3 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
     await expect(openStore({ dataDir: '/unused', postgresUri: 'mysql://x' })).rejects.toThrow(/postgres:\/\//);
   });
 });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((r) => server.close(r));
-  return port;
-}
