@@ -256,15 +256,7 @@ async function main() {
     log(`  ${argon2.verifiesPerSecond} verifies/s using ${argon2.cores} cores (${argon2.cpuMsPerVerify} ms CPU per verify)`);
 
     log(`Login, closed loop × ${CONCURRENCY.login} …`);
-    passes.login = await measured(cairn.pid, `closed loop × ${CONCURRENCY.login}`, (stats) =>
-      closedLoop({
-        stats,
-        concurrency: CONCURRENCY.login,
-        warmupMs: PLAN.warmup,
-        durationMs: PLAN.measure,
-        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
-      }),
-    );
+    passes.login = await loginPass(client, cairn.pid, loginUsers);
     report(passes.login);
 
     const postgres = await postgresLogin(work, env, loginUsers);
@@ -335,6 +327,23 @@ async function main() {
   }
 }
 
+/** Login journeys in a closed loop, one user per virtual user. */
+function loginPass(client, pid, loginUsers, databasePid) {
+  return measured(
+    pid,
+    `closed loop × ${CONCURRENCY.login}`,
+    (stats) =>
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.login,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
+      }),
+    databasePid,
+  );
+}
+
 /**
  * The Login pass on a second Cairn whose store is PostgreSQL: a throwaway cluster (fsync off, as the
  * embedded store's sessions run without fsync) or a fresh schema on BENCH_POSTGRES_URI; the same users,
@@ -377,19 +386,7 @@ async function postgresLogin(work, env, loginUsers) {
     cleanups.push(() => cairn.stop());
     const client = createClient(cairn.origin);
     cleanups.push(() => client.close());
-    const pass = await measured(
-      cairn.pid,
-      `closed loop × ${CONCURRENCY.login}`,
-      (stats) =>
-        closedLoop({
-          stats,
-          concurrency: CONCURRENCY.login,
-          warmupMs: PLAN.warmup,
-          durationMs: PLAN.measure,
-          iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
-        }),
-      databasePid,
-    );
+    const pass = await loginPass(client, cairn.pid, loginUsers, databasePid);
     return { pass, about: { source: given ? 'BENCH_POSTGRES_URI' : 'throwaway local cluster (fsync off)', serverProcesses: cairn.workers } };
   } finally {
     for (const c of cleanups.reverse()) await c();
