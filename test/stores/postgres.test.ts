@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { matchesFilter, parseQueryFilter } from '../../src/identity/query-filter.js';
+import { matchesFilter, parseQueryFilter } from '../../src/crest/query-filter.js';
 import { isStoreError, openStore, type OpenStoreOptions, type Store } from '../../src/stores/index.js';
 import { Params, compileFilter } from '../../src/stores/postgres/filter.js';
 import { MIGRATIONS, objectIndexName } from '../../src/stores/postgres/migrations.js';
