@@ -2,11 +2,16 @@
  * The store contract on PostgreSQL, each test in its own schema (dropped afterwards), plus what only
  * this backend has: migrations that run once when instances start together, the unique and search
  * indexes the queries use, filters meaning what the in-process evaluator says, sweeps racing on two
- * instances, and bad URIs refused with a sentence. Runs only when CAIRN_POSTGRES_URI is set;
- * otherwise every test is reported as skipped.
+ * instances, bad URIs refused with a sentence. These run only when CAIRN_POSTGRES_URI is set (else
+ * they are reported as skipped); the settings checks and an unreachable server's refusal run always.
  */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeSettings, loadSettings, type SettingsError } from '../../src/config/settings.js';
 import { matchesFilter, parseQueryFilter } from '../../src/crest/query-filter.js';
 import { isStoreError, openStore, type OpenStoreOptions, type Store } from '../../src/stores/index.js';
 import { Params, compileFilter } from '../../src/stores/postgres/filter.js';
@@ -296,5 +301,68 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
     expect((failure as Error).message).toMatch(/cannot be opened: .*ECONNREFUSED/);
     expect((failure as Error).message).not.toContain('s3cret-pw');
     await expect(openStore({ dataDir: '/unused', postgresUri: 'mysql://x' })).rejects.toThrow(/postgres:\/\//);
+  });
+});
+
+describe('configuring PostgreSQL', () => {
+  it('checks the URI, the pool size and the key-encryption keys, naming each variable', () => {
+    const problems = (env: Record<string, string>): string[] => {
+      try {
+        loadSettings({ CAIRN_DATA_DIR: '/tmp/unused', ...env });
+        return [];
+      } catch (e) {
+        return (e as SettingsError).problems;
+      }
+    };
+    expect(problems({ CAIRN_POSTGRES_URI: 'mysql://db/cairn' })).toEqual(['CAIRN_POSTGRES_URI must start with postgres:// or postgresql://.']);
+    expect(problems({ CAIRN_POSTGRES_URI: 'postgres://db/cairn', CAIRN_MONGODB_URI: 'mongodb://db/cairn' })).toEqual([
+      'CAIRN_POSTGRES_URI and CAIRN_MONGODB_URI are both set; choose one store.',
+    ]);
+    expect(problems({ CAIRN_POSTGRES_POOL_MAX: '0' })[0]).toMatch(/^CAIRN_POSTGRES_POOL_MAX must be >= 1/);
+    expect(problems({ CAIRN_KEY_ENCRYPTION_KEY: 'short' })).toEqual([
+      'CAIRN_KEY_ENCRYPTION_KEY must be at least 32 characters long (e.g. `openssl rand -base64 32`).',
+    ]);
+    expect(problems({ CAIRN_KEY_ENCRYPTION_KEY_PREVIOUS: 'x'.repeat(32) })).toEqual([
+      'CAIRN_KEY_ENCRYPTION_KEY_PREVIOUS is set without CAIRN_KEY_ENCRYPTION_KEY.',
+    ]);
+    const ok = loadSettings({
+      CAIRN_DATA_DIR: '/tmp/unused',
+      CAIRN_POSTGRES_URI: 'postgresql://u:p@db/cairn',
+      CAIRN_KEY_ENCRYPTION_KEY: 'k'.repeat(32),
+    });
+    expect(ok.postgresPoolMax).toBe(10);
+    const shown = describeSettings(ok);
+    expect(shown.find((s) => s.name === 'postgresUri')?.value).toBe('********');
+    expect(shown.find((s) => s.name === 'keyEncryptionKey')?.value).toBe('********');
+  });
+
+  it('stops `cairn serve` with a sentence, not a stack, when the database cannot be reached', async () => {
+    const port = await deadPort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-pg-down-'));
+    try {
+      const r = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [join(import.meta.dirname, '..', '..', 'bin', 'cairn.js'), 'serve', '--workers', '1'],
+          {
+            env: {
+              PATH: process.env.PATH,
+              CAIRN_DATA_DIR: dataDir,
+              PORT: '0',
+              CAIRN_HOST: '127.0.0.1',
+              CAIRN_POSTGRES_URI: `postgres://cairn:pw-not-shown@127.0.0.1:${port}/cairn`,
+              CAIRN_LOG_LEVEL: 'silent',
+            },
+          },
+          (error, _stdout, stderr) => resolve({ code: error ? ((error as { code?: number }).code ?? null) : 0, stderr }),
+        );
+      });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toMatch(/^cairn serve: The postgres store cannot be opened: .*ECONNREFUSED/m);
+      expect(r.stderr).not.toContain('pw-not-shown');
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
