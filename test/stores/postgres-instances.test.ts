@@ -259,6 +259,21 @@ run(postgresUri ? 'two instances on one PostgreSQL database' : 'two instances on
     expect(Object.keys(proxy.served).sort()).toEqual(['A', 'B']);
   });
 
+  it("refuses to start an instance whose key-encryption key is not the others'", async () => {
+    const dataDir = join(work, 'C');
+    await mkdir(dataDir);
+    const env = { ...instanceEnv(dataDir), CAIRN_KEY_ENCRYPTION_KEY: 'not the key the other instances use, 32+ chars' };
+    const failure = await startCairn(ROOT, env, { logDir: dataDir, workers: 1 }).then(
+      (p) => {
+        p.kill('SIGKILL');
+        return undefined;
+      },
+      (e: unknown) => e as Error,
+    );
+    expect(failure?.message).toMatch(/The keys in the store cannot be opened: .*another key-encryption key/);
+    expect(failure?.message).not.toMatch(/\bat .*\.js:\d+/);
+  });
+
   it('keeps answering on B when A is killed under load, and loses no acknowledged write', async () => {
     const acked: string[] = [];
     const failedThroughProxy: number[] = [];
