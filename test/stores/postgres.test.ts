@@ -256,14 +256,28 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
   it('sweeps on two instances at once without waiting for or double-counting each other', async () => {
     let clock = T0;
     const [a, b] = (await Promise.all([open({ now: () => clock }), open({ now: () => clock })])) as [Store, Store];
-    for (let i = 0; i < 1200; i++) await a.kv.set(`k${i}`, i, { expiresAt: T0 + 1000 });
-    for (let i = 0; i < 300; i++) await a.counters.increment(`c${i}`, 1000);
+    for (let i = 0; i < 1200; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => a.kv.set(`k${i + j}`, i, { expiresAt: T0 + 1000 })));
+    for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => a.counters.increment(`c${i + j}`, 1000)));
     await a.kv.set('forever', 1);
     clock += 1000;
     const removed = await Promise.all([a.purgeExpired(), b.purgeExpired(), a.purgeExpired()]);
     expect(removed.reduce((x, y) => x + y, 0)).toBe(1500);
     expect(await b.purgeExpired()).toBe(0);
     expect((await b.kv.get('forever'))?.value).toBe(1);
+  });
+
+  it('sweeps on its timer, one instance at a time, until nothing past due is left', async () => {
+    let clock = T0;
+    const [a] = (await Promise.all([open({ now: () => clock, sweepIntervalMs: 20 }), open({ now: () => clock, sweepIntervalMs: 20 })])) as [
+      Store,
+      Store,
+    ];
+    for (let i = 0; i < 700; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => a.kv.set(`t${i + j}`, 1, { expiresAt: T0 + 1 })));
+    clock += 1;
+    const left = async (): Promise<number> =>
+      withClient(schema, async (c) => Number((await c.query('SELECT count(*) AS n FROM cairn_kv')).rows[0]?.n));
+    for (let n = await left(); n > 0; n = await left()) await new Promise((r) => setTimeout(r, 20));
+    expect(await a.purgeExpired()).toBe(0);
   });
 
   it('keeps keys and subjects longer than an index entry (1024 three-byte characters)', async () => {
@@ -288,6 +302,7 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
       status: 400,
     });
     await expect(store.kv.set('k', 'a\u0000')).rejects.toMatchObject({ code: 'store.invalid' });
+    await expect(store.kv.set('k', 'half a pair \ud800')).rejects.toMatchObject({ code: 'store.invalid' });
     expect((await store.objects.query('managed/user', { op: 'eq', field: ['sn'], value: 'a\u0000b' })).result).toEqual([]);
   });
 

@@ -32,8 +32,6 @@ export interface Db {
   rows<R extends object>(sql: string, params?: readonly unknown[]): Promise<R[]>;
   /** Runs `fn` inside BEGIN … COMMIT on one connection (ROLLBACK when it throws). */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Runs `fn` on one connection outside a transaction (session-level advisory locks). */
-  session<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Wraps any error the way every store method reports it. */
   fail(e: unknown): StoreError;
   end(): Promise<void>;
@@ -52,15 +50,16 @@ const unavailableWith = (cause: unknown): StoreError =>
   new StoreError(503, 'store.unavailable', 'The postgres store is unavailable', undefined, cause);
 
 /**
- * The StoreError for a driver or server error. SQLSTATE classes: 22 (data exception: a NUL or an
- * unpaired surrogate in a string) and 54 (program limit: an index entry too large) are the caller's
- * input; everything else — connection failures (08), shutdown and restart (57), resources (53),
+ * The StoreError for a driver or server error. A string PostgreSQL cannot hold (a NUL or an unpaired
+ * surrogate) and an index entry too large (54000) are the caller's input; everything else — connection failures (08), shutdown and restart (57), resources (53),
  * timeouts, unknown — means the store cannot serve now.
  */
 export function toStoreError(e: unknown): StoreError {
   if (e instanceof StoreError) return e;
   const code = (e as { code?: unknown })?.code;
-  if (typeof code === 'string' && /^22[0-9A-Z]{3}$/.test(code)) {
+  // 22P05 untranslatable character (\u0000 in JSON), 22021 not in the encoding (a NUL byte in text),
+  // 22P02 JSON PostgreSQL will not read (an unpaired surrogate escape).
+  if (code === '22P05' || code === '22021' || code === '22P02') {
     return invalid('A value holds a character the PostgreSQL store cannot keep (NUL or an unpaired surrogate)');
   }
   if (code === '54000') return invalid('A value is too large for the PostgreSQL store to index');
@@ -136,7 +135,6 @@ export function createDb(uri: string, limits: PoolLimits, onIdleError: (e: Error
         }
       });
     },
-    session: (fn) => withClient((client) => fn({ rows: (sql, params = []) => run(client, sql, params) })),
     fail: toStoreError,
     end: () => pool.end(),
   };

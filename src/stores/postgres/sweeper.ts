@@ -3,7 +3,7 @@
  * column; a sweep deletes past-due rows in batches of `DELETE … WHERE key IN (SELECT … ORDER BY expiry
  * LIMIT n FOR UPDATE SKIP LOCKED)`, so sweeps running at once on several instances never wait for each
  * other and never remove a row twice, and a row being written meanwhile is left for the next sweep.
- * The periodic sweep also takes a session-level advisory lock with pg_try_advisory_lock, so in a
+ * The periodic sweep also takes an advisory lock (pg_try_advisory_xact_lock) for each batch, so in a
  * cluster one instance at a time does the work and the others skip their turn. Reads never depend on
  * a sweep: they compare expiry with the clock themselves.
  */
@@ -29,13 +29,16 @@ const SWEEP_SQL = EXPIRING.map(
      SELECT count(*)::bigint AS n FROM removed`,
 );
 
-/** Deletes every record past due at `t`; returns how many were removed. */
-export async function sweep(rows: Tx['rows'], t: number): Promise<number> {
+/**
+ * Deletes every record past due at `t`, batch by batch; returns how many were removed. `batch` runs
+ * one statement and may refuse (return undefined) to stop the sweep early.
+ */
+async function sweepWith(batch: (sql: string) => Promise<number | undefined>): Promise<number> {
   let total = 0;
   for (const sql of SWEEP_SQL) {
     for (;;) {
-      const [row] = await rows<{ n: number }>(sql, [t, BATCH]);
-      const n = row?.n ?? 0;
+      const n = await batch(sql);
+      if (n === undefined) return total;
       total += n;
       if (n < BATCH) break;
     }
@@ -43,17 +46,24 @@ export async function sweep(rows: Tx['rows'], t: number): Promise<number> {
   return total;
 }
 
-/** The periodic sweep: only the instance holding the sweep lock works; the others return 0. */
-export async function sweepIfFirst(db: Db, t: number): Promise<number> {
-  return db.session(async (tx) => {
-    const [lock] = await tx.rows<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [LOCK_SPACE, SWEEP_LOCK]);
-    if (!lock?.ok) return 0;
-    try {
-      return await sweep(tx.rows, t);
-    } finally {
-      await tx.rows('SELECT pg_advisory_unlock($1, $2)', [LOCK_SPACE, SWEEP_LOCK]);
-    }
-  });
+/** Deletes every record past due at `t`; returns how many were removed. Safe to run on many instances at once. */
+export function sweep(rows: Tx['rows'], t: number): Promise<number> {
+  return sweepWith(async (sql) => (await rows<{ n: number }>(sql, [t, BATCH]))[0]?.n ?? 0);
+}
+
+/**
+ * The periodic sweep: each batch is a short transaction that first takes the sweep lock with
+ * pg_try_advisory_xact_lock (transaction-level, so it also holds behind a transaction-pooling proxy
+ * such as PgBouncer); an instance that finds it taken leaves the work to the one holding it.
+ */
+export function sweepIfFirst(db: Db, t: number): Promise<number> {
+  return sweepWith((sql) =>
+    db.transaction(async (tx) => {
+      const [lock] = await tx.rows<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', [LOCK_SPACE, SWEEP_LOCK]);
+      if (!lock?.ok) return undefined;
+      return (await tx.rows<{ n: number }>(sql, [t, BATCH]))[0]?.n ?? 0;
+    }),
+  );
 }
 
 /** Runs `sweepIfFirst` about every `intervalMs` (±25 %, so instances started together drift apart). */
