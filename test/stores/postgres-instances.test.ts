@@ -143,170 +143,178 @@ const sessions = (origin: string, action: string, token: string): Promise<Answer
 
 const run = postgresUri ? describe : describe.skip;
 
-run(postgresUri ? 'two instances on one PostgreSQL database' : 'two instances on one PostgreSQL database (skipped: set CAIRN_POSTGRES_URI)', () => {
-  beforeAll(async () => {
-    work = await mkdtemp(join(tmpdir(), 'cairn-scale-'));
-    schema = await createTestSchema();
-    smtp = await startSmtpPeer();
-    proxy = await startRoundRobinProxy(() => upstreams);
-    // The command line works on the same database before any server runs.
-    const cliDir = join(work, 'cli');
-    await mkdir(cliDir);
-    await writeFile(join(cliDir, 'users.ndjson'), `${JSON.stringify({ userName: 'imported', mail: 'imported@example.com', password: PASSWORD })}\n`);
-    await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'import', join(cliDir, 'users.ndjson')], {
-      env: instanceEnv(cliDir) as NodeJS.ProcessEnv,
+// Real processes on a shared machine: each test may wait for several of them (its own waits are conditions, not times).
+run(
+  postgresUri ? 'two instances on one PostgreSQL database' : 'two instances on one PostgreSQL database (skipped: set CAIRN_POSTGRES_URI)',
+  { timeout: 90_000 },
+  () => {
+    beforeAll(async () => {
+      work = await mkdtemp(join(tmpdir(), 'cairn-scale-'));
+      schema = await createTestSchema();
+      smtp = await startSmtpPeer();
+      proxy = await startRoundRobinProxy(() => upstreams);
+      // The command line works on the same database before any server runs.
+      const cliDir = join(work, 'cli');
+      await mkdir(cliDir);
+      await writeFile(
+        join(cliDir, 'users.ndjson'),
+        `${JSON.stringify({ userName: 'imported', mail: 'imported@example.com', password: PASSWORD })}\n`,
+      );
+      await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'import', join(cliDir, 'users.ndjson')], {
+        env: instanceEnv(cliDir) as NodeJS.ProcessEnv,
+      });
+      // Both start at once: they migrate the new schema once between them and agree on one keyring.
+      [a, b] = await Promise.all([startInstance('A'), startInstance('B')]);
+      upstreams = [a, b];
+    }, 120_000);
+
+    afterAll(async () => {
+      for (const i of [a, b]) i?.process.kill('SIGKILL');
+      await Promise.all([a, b].map((i) => i?.process.exited));
+      await proxy?.close();
+      await smtp?.close();
+      await schema?.drop();
+      await rm(work, { recursive: true, force: true });
     });
-    // Both start at once: they migrate the new schema once between them and agree on one keyring.
-    [a, b] = await Promise.all([startInstance('A'), startInstance('B')]);
-    upstreams = [a, b];
-  }, 120_000);
 
-  afterAll(async () => {
-    for (const i of [a, b]) i?.process.kill('SIGKILL');
-    await Promise.all([a, b].map((i) => i?.process.exited));
-    await proxy?.close();
-    await smtp?.close();
-    await schema?.drop();
-    await rm(work, { recursive: true, force: true });
-  });
-
-  it('lists the users the command line imported, on the same database', async () => {
-    const { stdout } = await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'list', '--json'], {
-      env: instanceEnv(join(work, 'cli')) as NodeJS.ProcessEnv,
+    it('lists the users the command line imported, on the same database', async () => {
+      const { stdout } = await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'list', '--json'], {
+        env: instanceEnv(join(work, 'cli')) as NodeJS.ProcessEnv,
+      });
+      expect((JSON.parse(stdout) as { userName: string }[]).map((u) => u.userName)).toEqual(['imported']);
+      expect((await login(b.origin, 'imported', PASSWORD)).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
     });
-    expect((JSON.parse(stdout) as { userName: string }[]).map((u) => u.userName)).toEqual(['imported']);
-    expect((await login(b.origin, 'imported', PASSWORD)).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  });
 
-  it('resumes on B a reset requested on A, and the new password signs in on both', async () => {
-    await createUser(a.origin, 'resetter', PASSWORD);
-    expect((await requestReset(a.origin, 'resetter@example.com')).json.callbacks[0].type).toBe('SuspendedTextOutputCallback');
-    const query = await linkQuery('resetter@example.com');
-    const page = await call(`${b.amUrl}/json/realms/root/authenticate${query}`);
-    expect(page.status).toBe(200);
-    const pw = page.json.callbacks.find((c: { type: string }) => c.type === 'ValidatedCreatePasswordCallback');
-    pw.input[0].value = NEW_PASSWORD;
-    const done = await call(authUrl(b.origin, 'ResetPassword'), { body: page.json });
-    expect(done.status, JSON.stringify(done.json)).toBe(200);
-    expect(done.json.successUrl).toBeDefined();
-    expect((await login(a.origin, 'resetter', NEW_PASSWORD)).json.tokenId).toBeDefined();
-    expect((await login(b.origin, 'resetter', NEW_PASSWORD)).json.tokenId).toBeDefined();
-  });
-
-  it('lets exactly one of 50 concurrent resumes of one link continue, spread over A and B', async () => {
-    await createUser(a.origin, 'racer');
-    await requestReset(proxy.url, 'racer@example.com');
-    const query = await linkQuery('racer@example.com');
-    const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => call(`${(i % 2 === 0 ? a : b).amUrl}/json/realms/root/authenticate${query}`)),
-    );
-    const continued = answers.filter((r) => r.status === 200 && Array.isArray(r.json.callbacks));
-    expect(continued).toHaveLength(1);
-    expect(answers.filter((r) => r.status >= 500)).toEqual([]);
-    expect(answers.filter((r) => r.status === 401)).toHaveLength(49);
-  });
-
-  it('holds the per-account mail limit across both: 14 parallel requests, 5 e-mails', async () => {
-    const id = await createUser(b.origin, 'flooded');
-    const answers = await Promise.all(Array.from({ length: 14 }, (_, i) => requestReset((i % 2 === 0 ? a : b).origin, 'flooded@example.com')));
-    expect(new Set(answers.map((r) => JSON.stringify(r.json.callbacks))).size).toBe(1);
-    const ofUser = (e: Record<string, unknown>): boolean => e.userId === id;
-    const queued = async () => (await audited('reset.email.queued')).filter(ofUser);
-    const skipped = async () => (await audited('reset.email.skipped')).filter(ofUser);
-    await until('14 decisions in the audit logs', async () => (await queued()).length + (await skipped()).length >= 14);
-    expect((await queued()).length).toBe(5);
-    expect((await skipped()).map((e) => e.reason)).toEqual(Array(9).fill('rate-limited-account'));
-    await until('5 e-mails to flooded@example.com', () => smtp.received.filter((m) => m.to.includes('flooded@example.com')).length === 5);
-  });
-
-  it('holds the login attempt budget across both: 50 parallel wrong passwords, at most 5 evaluated', async () => {
-    const id = await createUser(a.origin, 'guessed', PASSWORD);
-    const pages = await Promise.all(Array.from({ length: 50 }, () => call(authUrl(proxy.url, 'Login')).then((r) => r.json)));
-    const answers = await Promise.all(
-      pages.map((page, i) => {
-        page.callbacks[0].input[0].value = 'guessed';
-        page.callbacks[1].input[0].value = `wrong guess number ${i}`;
-        return call(authUrl((i % 2 === 0 ? a : b).origin, 'Login'), { body: page });
-      }),
-    );
-    expect(answers.filter((r) => r.status >= 500)).toEqual([]);
-    const ofUser = (e: Record<string, unknown>): boolean => e.userId === id;
-    await until('50 password decisions in the audit logs', async () => {
-      const n = (await audited('login.failed')).filter(ofUser).length + (await audited('login.throttled')).filter(ofUser).length;
-      return n >= 50;
+    it('resumes on B a reset requested on A, and the new password signs in on both', async () => {
+      await createUser(a.origin, 'resetter', PASSWORD);
+      expect((await requestReset(a.origin, 'resetter@example.com')).json.callbacks[0].type).toBe('SuspendedTextOutputCallback');
+      const query = await linkQuery('resetter@example.com');
+      const page = await call(`${b.amUrl}/json/realms/root/authenticate${query}`);
+      expect(page.status).toBe(200);
+      const pw = page.json.callbacks.find((c: { type: string }) => c.type === 'ValidatedCreatePasswordCallback');
+      pw.input[0].value = NEW_PASSWORD;
+      const done = await call(authUrl(b.origin, 'ResetPassword'), { body: page.json });
+      expect(done.status, JSON.stringify(done.json)).toBe(200);
+      expect(done.json.successUrl).toBeDefined();
+      expect((await login(a.origin, 'resetter', NEW_PASSWORD)).json.tokenId).toBeDefined();
+      expect((await login(b.origin, 'resetter', NEW_PASSWORD)).json.tokenId).toBeDefined();
     });
-    const evaluated = (await audited('login.failed')).filter(ofUser);
-    expect(evaluated.length).toBeGreaterThan(0);
-    expect(evaluated.length).toBeLessThanOrEqual(5);
-    expect(new Set(evaluated.map((e) => e.attempt))).toEqual(new Set(evaluated.map((_, i) => i + 1)));
-  });
 
-  it('validates on B a session made on A, and a logout on B ends it on A', async () => {
-    await createUser(b.origin, 'roamer', PASSWORD);
-    const token = (await login(a.origin, 'roamer', PASSWORD)).json.tokenId as string;
-    expect((await sessions(b.origin, 'validate', token)).json).toMatchObject({ valid: true, uid: 'roamer' });
-    expect((await sessions(b.origin, 'logout', token)).json).toEqual({ result: 'Successfully logged out' });
-    expect((await sessions(a.origin, 'validate', token)).json).toEqual({ valid: false });
-  });
-
-  it('shows on B a user created on A, at once', async () => {
-    const id = await createUser(a.origin, 'newcomer', PASSWORD);
-    const found = await admin(b.origin, `/managed/user?_queryFilter=${encodeURIComponent('userName eq "NEWCOMER"')}`);
-    expect(found.json.result.map((u: { _id: string }) => u._id)).toEqual([id]);
-    expect((await admin(b.origin, `/managed/user/${id}`)).status).toBe(200);
-    expect((await login(b.origin, 'newcomer', PASSWORD)).json.tokenId).toBeDefined();
-    // Both instances answered through the proxy along the way.
-    expect(Object.keys(proxy.served).sort()).toEqual(['A', 'B']);
-  });
-
-  it("refuses to start an instance whose key-encryption key is not the others'", async () => {
-    const dataDir = join(work, 'C');
-    await mkdir(dataDir);
-    const env = { ...instanceEnv(dataDir), CAIRN_KEY_ENCRYPTION_KEY: 'not the key the other instances use, 32+ chars' };
-    const failure = await startCairn(ROOT, env, { logDir: dataDir, workers: 1 }).then(
-      (p) => {
-        p.kill('SIGKILL');
-        return undefined;
-      },
-      (e: unknown) => e as Error,
-    );
-    expect(failure?.message).toMatch(/The keys in the store cannot be opened: .*another key-encryption key/);
-    expect(failure?.message).not.toMatch(/\bat .*\.js:\d+/);
-  });
-
-  it('keeps answering on B when A is killed under load, and loses no acknowledged write', async () => {
-    const acked: string[] = [];
-    const failedThroughProxy: number[] = [];
-    const fromB: number[] = [];
-    let stop = false;
-    let n = 0;
-    const writers = Array.from({ length: 6 }, async () => {
-      while (!stop) {
-        const r = await admin(proxy.url, '/managed/user?_action=create', 'POST', { userName: `load-${n++}`, mail: `load-${n}@example.com` }).catch(
-          () => ({ status: 0, json: undefined }),
-        );
-        if (r.status === 201) acked.push(r.json._id as string);
-        else failedThroughProxy.push(r.status);
-      }
+    it('lets exactly one of 50 concurrent resumes of one link continue, spread over A and B', async () => {
+      await createUser(a.origin, 'racer');
+      await requestReset(proxy.url, 'racer@example.com');
+      const query = await linkQuery('racer@example.com');
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => call(`${(i % 2 === 0 ? a : b).amUrl}/json/realms/root/authenticate${query}`)),
+      );
+      const continued = answers.filter((r) => r.status === 200 && Array.isArray(r.json.callbacks));
+      expect(continued).toHaveLength(1);
+      expect(answers.filter((r) => r.status >= 500)).toEqual([]);
+      expect(answers.filter((r) => r.status === 401)).toHaveLength(49);
     });
-    const reader = (async () => {
-      while (!stop) fromB.push((await admin(b.origin, '/managed/user?_queryFilter=true&_pageSize=1')).status);
-    })();
-    await until('30 acknowledged writes', () => acked.length >= 30);
-    a.process.kill('SIGKILL');
-    expect((await a.process.exited).signal).toBe('SIGKILL');
-    upstreams = [b, a]; // the proxy keeps both: A refuses connections now, so it fails over to B
-    const atKill = acked.length;
-    await until('30 more acknowledged writes after the kill', () => acked.length >= atKill + 30);
-    stop = true;
-    await Promise.all([...writers, reader]);
 
-    expect(fromB.every((s) => s === 200)).toBe(true);
-    // Only requests in flight on A when it died may have failed, and none of them was acknowledged.
-    expect(failedThroughProxy.every((s) => s === 502)).toBe(true);
-    expect(failedThroughProxy.length).toBeLessThanOrEqual(6);
-    const missing = [];
-    for (const id of acked) if ((await admin(b.origin, `/managed/user/${id}`)).status !== 200) missing.push(id);
-    expect(missing).toEqual([]);
-  });
-});
+    it('holds the per-account mail limit across both: 14 parallel requests, 5 e-mails', async () => {
+      const id = await createUser(b.origin, 'flooded');
+      const answers = await Promise.all(Array.from({ length: 14 }, (_, i) => requestReset((i % 2 === 0 ? a : b).origin, 'flooded@example.com')));
+      expect(new Set(answers.map((r) => JSON.stringify(r.json.callbacks))).size).toBe(1);
+      const ofUser = (e: Record<string, unknown>): boolean => e.userId === id;
+      const queued = async () => (await audited('reset.email.queued')).filter(ofUser);
+      const skipped = async () => (await audited('reset.email.skipped')).filter(ofUser);
+      await until('14 decisions in the audit logs', async () => (await queued()).length + (await skipped()).length >= 14);
+      expect((await queued()).length).toBe(5);
+      expect((await skipped()).map((e) => e.reason)).toEqual(Array(9).fill('rate-limited-account'));
+      await until('5 e-mails to flooded@example.com', () => smtp.received.filter((m) => m.to.includes('flooded@example.com')).length === 5);
+    });
+
+    it('holds the login attempt budget across both: 50 parallel wrong passwords, at most 5 evaluated', async () => {
+      const id = await createUser(a.origin, 'guessed', PASSWORD);
+      const pages = await Promise.all(Array.from({ length: 50 }, () => call(authUrl(proxy.url, 'Login')).then((r) => r.json)));
+      const answers = await Promise.all(
+        pages.map((page, i) => {
+          page.callbacks[0].input[0].value = 'guessed';
+          page.callbacks[1].input[0].value = `wrong guess number ${i}`;
+          return call(authUrl((i % 2 === 0 ? a : b).origin, 'Login'), { body: page });
+        }),
+      );
+      expect(answers.filter((r) => r.status >= 500)).toEqual([]);
+      const ofUser = (e: Record<string, unknown>): boolean => e.userId === id;
+      await until('50 password decisions in the audit logs', async () => {
+        const n = (await audited('login.failed')).filter(ofUser).length + (await audited('login.throttled')).filter(ofUser).length;
+        return n >= 50;
+      });
+      const evaluated = (await audited('login.failed')).filter(ofUser);
+      expect(evaluated.length).toBeGreaterThan(0);
+      expect(evaluated.length).toBeLessThanOrEqual(5);
+      expect(new Set(evaluated.map((e) => e.attempt))).toEqual(new Set(evaluated.map((_, i) => i + 1)));
+    });
+
+    it('validates on B a session made on A, and a logout on B ends it on A', async () => {
+      await createUser(b.origin, 'roamer', PASSWORD);
+      const token = (await login(a.origin, 'roamer', PASSWORD)).json.tokenId as string;
+      expect((await sessions(b.origin, 'validate', token)).json).toMatchObject({ valid: true, uid: 'roamer' });
+      expect((await sessions(b.origin, 'logout', token)).json).toEqual({ result: 'Successfully logged out' });
+      expect((await sessions(a.origin, 'validate', token)).json).toEqual({ valid: false });
+    });
+
+    it('shows on B a user created on A, at once', async () => {
+      const id = await createUser(a.origin, 'newcomer', PASSWORD);
+      const found = await admin(b.origin, `/managed/user?_queryFilter=${encodeURIComponent('userName eq "NEWCOMER"')}`);
+      expect(found.json.result.map((u: { _id: string }) => u._id)).toEqual([id]);
+      expect((await admin(b.origin, `/managed/user/${id}`)).status).toBe(200);
+      expect((await login(b.origin, 'newcomer', PASSWORD)).json.tokenId).toBeDefined();
+      // Both instances answered through the proxy along the way.
+      expect(Object.keys(proxy.served).sort()).toEqual(['A', 'B']);
+    });
+
+    it("refuses to start an instance whose key-encryption key is not the others'", async () => {
+      const dataDir = join(work, 'C');
+      await mkdir(dataDir);
+      const env = { ...instanceEnv(dataDir), CAIRN_KEY_ENCRYPTION_KEY: 'not the key the other instances use, 32+ chars' };
+      const failure = await startCairn(ROOT, env, { logDir: dataDir, workers: 1 }).then(
+        (p) => {
+          p.kill('SIGKILL');
+          return undefined;
+        },
+        (e: unknown) => e as Error,
+      );
+      expect(failure?.message).toMatch(/The keys in the store cannot be opened: .*another key-encryption key/);
+      expect(failure?.message).not.toMatch(/\bat .*\.js:\d+/);
+    });
+
+    it('keeps answering on B when A is killed under load, and loses no acknowledged write', async () => {
+      const acked: string[] = [];
+      const failedThroughProxy: number[] = [];
+      const fromB: number[] = [];
+      let stop = false;
+      let n = 0;
+      const writers = Array.from({ length: 6 }, async () => {
+        while (!stop) {
+          const r = await admin(proxy.url, '/managed/user?_action=create', 'POST', { userName: `load-${n++}`, mail: `load-${n}@example.com` }).catch(
+            () => ({ status: 0, json: undefined }),
+          );
+          if (r.status === 201) acked.push(r.json._id as string);
+          else failedThroughProxy.push(r.status);
+        }
+      });
+      const reader = (async () => {
+        while (!stop) fromB.push((await admin(b.origin, '/managed/user?_queryFilter=true&_pageSize=1')).status);
+      })();
+      await until('30 acknowledged writes', () => acked.length >= 30);
+      a.process.kill('SIGKILL');
+      expect((await a.process.exited).signal).toBe('SIGKILL');
+      upstreams = [b, a]; // the proxy keeps both: A refuses connections now, so it fails over to B
+      const atKill = acked.length;
+      await until('30 more acknowledged writes after the kill', () => acked.length >= atKill + 30);
+      stop = true;
+      await Promise.all([...writers, reader]);
+
+      expect(fromB.every((s) => s === 200)).toBe(true);
+      // Only requests in flight on A when it died may have failed, and none of them was acknowledged.
+      expect(failedThroughProxy.every((s) => s === 502)).toBe(true);
+      expect(failedThroughProxy.length).toBeLessThanOrEqual(6);
+      const missing = [];
+      for (const id of acked) if ((await admin(b.origin, `/managed/user/${id}`)).status !== 200) missing.push(id);
+      expect(missing).toEqual([]);
+    });
+  },
+);

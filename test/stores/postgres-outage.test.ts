@@ -32,7 +32,7 @@ async function call(url: string, body?: unknown, headers: Record<string, string>
   return { status: res.status, json: text ? JSON.parse(text) : undefined };
 }
 
-async function until(what: string, check: () => boolean, ms = 30_000): Promise<void> {
+async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -42,6 +42,7 @@ async function until(what: string, check: () => boolean, ms = 30_000): Promise<v
 
 (unavailable ? describe.skip : describe)(
   unavailable ? `PostgreSQL restarting under load (skipped: ${unavailable})` : 'PostgreSQL restarting under load',
+  { timeout: 120_000 },
   () => {
     let work: string;
     let cluster: PgCluster;
