@@ -5,7 +5,8 @@
 import { runStoreContract } from './contract.js';
 import { openScratchMongoStore } from './scratch-mongodb.js';
 
-const uri = process.env.CAIRN_MONGODB_URI;
+// CAIRN_MONGODB_URI, handed on by test/support/store-env.ts.
+const uri = process.env.CAIRN_TEST_MONGODB_URI;
 
 runStoreContract(
   uri ? 'mongodb backend' : 'mongodb backend (skipped: set CAIRN_MONGODB_URI)',

@@ -320,6 +320,11 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
 });
 
 describe('configuring PostgreSQL', () => {
+  it("keeps the test server's URI from processes the tests start", () => {
+    // test/support/store-env.ts moved it: a `cairn` command started with {...process.env} uses its own store.
+    expect(process.env.CAIRN_POSTGRES_URI).toBeUndefined();
+  });
+
   it('checks the URI, the pool size and the key-encryption keys, naming each variable', () => {
     const problems = (env: Record<string, string>): string[] => {
       try {

@@ -1,6 +1,7 @@
 /**
  * PostgreSQL for tests: the server named by CAIRN_POSTGRES_URI (.ci/run starts a throwaway cluster
- * and exports it), and a private schema per test so tests never share tables or touch real data.
+ * and exports it; test/support/store-env.ts hands it on as CAIRN_TEST_POSTGRES_URI, so no child
+ * process inherits it), and a private schema per test so tests never share tables or touch real data.
  * Suites that need PostgreSQL skip, saying so in their name, when the URI is not set.
  */
 import { randomBytes } from 'node:crypto';
@@ -8,7 +9,7 @@ import pg from 'pg';
 import { openStore } from '../../src/stores/index.js';
 import type { TestStore } from './stores.js';
 
-export const postgresUri = process.env.CAIRN_POSTGRES_URI || undefined;
+export const postgresUri = process.env.CAIRN_TEST_POSTGRES_URI || undefined;
 
 /** The base URI with its search_path set to `schema` (where the store creates its tables). */
 export function uriWithSchema(base: string, schema: string): string {
