@@ -280,6 +280,28 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
     expect(await a.purgeExpired()).toBe(0);
   });
 
+  it('keeps to its pool size: a role allowed 2 connections serves 50 concurrent writes', async () => {
+    const role = `cairn_pool_${schema.name.slice(-12)}`;
+    await withClient(schema, async (c) => {
+      await c.query(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 2`);
+      await c.query(`GRANT USAGE, CREATE ON SCHEMA ${schema.name} TO ${role}`);
+    });
+    try {
+      const u = new URL(schema.uri);
+      u.username = role;
+      const store = await openStore({ dataDir: '/unused', postgresUri: u.toString(), postgresPoolMax: 2, sweepIntervalMs: 0 });
+      opened.push(store);
+      const counts = await Promise.all(Array.from({ length: 50 }, () => store.counters.increment('pooled', 60_000)));
+      expect([...counts].sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+      await store.close();
+    } finally {
+      await withClient(schema, async (c) => {
+        await c.query(`DROP OWNED BY ${role}`);
+        await c.query(`DROP ROLE ${role}`);
+      });
+    }
+  });
+
   it('keeps keys and subjects longer than an index entry (1024 three-byte characters)', async () => {
     const store = await open();
     const long = '€'.repeat(1024);
