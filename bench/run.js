@@ -2,11 +2,11 @@
  * `npm run bench`: measures Cairn against the two limits it is bounded by (argon2id verifies/s on all
  * cores, a bare express JSON echo's req/s), on loopback, and prints each result as a ratio to its limit
  * with the issue-7 targets. Starts its own Cairn (embedded store, SMTP sink), writes bench/results/latest.*.
- * Then the Login pass again on a second Cairn whose store is PostgreSQL (a throwaway cluster when the
- * binaries are installed, or a fresh schema on BENCH_POSTGRES_URI), beside the embedded store's numbers.
+ * Then the Login pass again on a second Cairn whose store is PostgreSQL (a throwaway local cluster, when
+ * the binaries are installed), beside the embedded store's numbers.
  * Env: BENCH_QUICK=1 (smoke run), BENCH_WORKERS=N (serve --workers N), BENCH_INFLIGHT (default 100000),
  * BENCH_CPU_PROFILE=1 (server --cpu-prof into bench/results/profiles), BENCH_KEEP=1 (keep the temp dir),
- * BENCH_POSTGRES_URI (the PostgreSQL server to use), BENCH_POSTGRES=0 (skip the PostgreSQL pass).
+ * BENCH_POSTGRES=0 (skip the PostgreSQL pass).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -345,49 +345,29 @@ function loginPass(client, pid, loginUsers, databasePid) {
 }
 
 /**
- * The Login pass on a second Cairn whose store is PostgreSQL: a throwaway cluster (fsync off, as the
- * embedded store's sessions run without fsync) or a fresh schema on BENCH_POSTGRES_URI; the same users,
- * load and measurement as the embedded store's pass, plus the database's CPU when it runs here.
+ * The Login pass on a second Cairn whose store is PostgreSQL, in a throwaway local cluster (fsync off,
+ * as the embedded store's sessions and counters run without fsync): the same users, load and
+ * measurement as the embedded store's pass, plus the database's own CPU.
  */
 async function postgresLogin(work, env, loginUsers) {
   if (process.env.BENCH_POSTGRES === '0') return { skipped: 'BENCH_POSTGRES=0' };
-  const given = process.env.BENCH_POSTGRES_URI;
-  const why = given ? undefined : clusterUnavailable();
-  if (why) return { skipped: `no PostgreSQL for the Login pass on PostgreSQL (${why}; or set BENCH_POSTGRES_URI)` };
-  log(`Login on PostgreSQL (${given ? 'BENCH_POSTGRES_URI' : 'a throwaway local cluster'}), closed loop × ${CONCURRENCY.login} …`);
+  const why = clusterUnavailable();
+  if (why) return { skipped: `no PostgreSQL for the Login pass on PostgreSQL (${why})` };
+  log(`Login on PostgreSQL (a throwaway local cluster), closed loop × ${CONCURRENCY.login} …`);
   const cleanups = [];
   try {
-    let uri;
-    let databasePid;
-    if (given) {
-      const { default: pg } = await import('pg');
-      const schema = `cairn_bench_${randomBytes(6).toString('hex')}`;
-      const admin = new pg.Client({ connectionString: given });
-      await admin.connect();
-      await admin.query(`CREATE SCHEMA ${schema}`);
-      cleanups.push(async () => {
-        await admin.query(`DROP SCHEMA ${schema} CASCADE`);
-        await admin.end();
-      });
-      const u = new URL(given);
-      u.searchParams.set('options', `-c search_path=${schema}`);
-      uri = u.toString();
-    } else {
-      const cluster = await startPgCluster();
-      cleanups.push(() => cluster.destroy());
-      uri = cluster.uri;
-      databasePid = cluster.pid;
-    }
+    const cluster = await startPgCluster();
+    cleanups.push(() => cluster.destroy());
     const dataDir = join(work, 'data-postgres');
     mkdirSync(dataDir, { recursive: true });
-    const pgEnv = { ...env, CAIRN_DATA_DIR: dataDir, CAIRN_POSTGRES_URI: uri, CAIRN_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    const pgEnv = { ...env, CAIRN_DATA_DIR: dataDir, CAIRN_POSTGRES_URI: cluster.uri, CAIRN_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
     await importUsers(REPO, pgEnv, loginUsers, join(work, 'users-postgres.ndjson'));
     const cairn = await startCairn(REPO, pgEnv, { logDir: dataDir, workers: WORKERS });
     cleanups.push(() => cairn.stop());
     const client = createClient(cairn.origin);
     cleanups.push(() => client.close());
-    const pass = await loginPass(client, cairn.pid, loginUsers, databasePid);
-    return { pass, about: { source: given ? 'BENCH_POSTGRES_URI' : 'throwaway local cluster (fsync off)', serverProcesses: cairn.workers } };
+    const pass = await loginPass(client, cairn.pid, loginUsers, cluster.pid);
+    return { pass, about: { source: 'throwaway local cluster (fsync off)', serverProcesses: cairn.workers } };
   } finally {
     for (const c of cleanups.reverse()) await c();
   }

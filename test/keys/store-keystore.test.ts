@@ -9,7 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeystoreError } from '../../src/keys/keyring.js';
 import { KEYRING_KEY, openStoreKeystore, type StoreKeystoreOptions } from '../../src/keys/store-keystore.js';
 import type { Store } from '../../src/stores/index.js';
-import { openPostgresForTest, postgresUri } from '../support/postgres.js';
+import { openPostgresForTest, postgresUri } from '../stores/postgres-support.js';
 import { openEmbeddedForTest, type TestStore } from '../support/stores.js';
 
 const HOUR = 3_600_000;

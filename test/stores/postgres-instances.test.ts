@@ -16,7 +16,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cairnEnv, startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
 import { parseMail } from '../support/eml.js';
-import { createTestSchema, postgresUri, type TestSchema } from '../support/postgres.js';
+import { createTestSchema, postgresUri, type TestSchema } from './postgres-support.js';
 import { startRoundRobinProxy, type RoundRobinProxy, type Upstream } from '../support/round-robin-proxy.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
@@ -35,7 +35,8 @@ interface Instance extends Upstream {
 
 interface Answer {
   status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- AM and CREST bodies, inspected field by field
+  /** AM and CREST bodies, inspected field by field. */
+  json: any;
 }
 
 async function call(url: string, init: { method?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<Answer> {
@@ -161,7 +162,7 @@ run(
         `${JSON.stringify({ userName: 'imported', mail: 'imported@example.com', password: PASSWORD })}\n`,
       );
       await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'import', join(cliDir, 'users.ndjson')], {
-        env: instanceEnv(cliDir) as NodeJS.ProcessEnv,
+        env: instanceEnv(cliDir),
       });
       // Both start at once: they migrate the new schema once between them and agree on one keyring.
       [a, b] = await Promise.all([startInstance('A'), startInstance('B')]);
@@ -179,7 +180,7 @@ run(
 
     it('lists the users the command line imported, on the same database', async () => {
       const { stdout } = await exec(process.execPath, [join(ROOT, 'bin', 'cairn.js'), 'users', 'list', '--json'], {
-        env: instanceEnv(join(work, 'cli')) as NodeJS.ProcessEnv,
+        env: instanceEnv(join(work, 'cli')),
       });
       expect((JSON.parse(stdout) as { userName: string }[]).map((u) => u.userName)).toEqual(['imported']);
       expect((await login(b.origin, 'imported', PASSWORD)).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);

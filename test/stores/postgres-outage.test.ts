@@ -19,7 +19,8 @@ const unavailable = clusterUnavailable();
 
 interface Answer {
   status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- AM and CREST bodies, inspected field by field
+  /** AM and CREST bodies, inspected field by field. */
+  json: any;
 }
 
 async function call(url: string, body?: unknown, headers: Record<string, string> = {}, method = 'POST'): Promise<Answer> {

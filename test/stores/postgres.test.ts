@@ -18,7 +18,7 @@ import { Params, compileFilter } from '../../src/stores/postgres/filter.js';
 import { MIGRATIONS, objectIndexName } from '../../src/stores/postgres/migrations.js';
 import { FIND_UNIQUE_SQL } from '../../src/stores/postgres/objects.js';
 import { deadPort } from '../support/smtp-peer.js';
-import { createTestSchema, openPostgresForTest, postgresUri, type TestSchema } from '../support/postgres.js';
+import { createTestSchema, openPostgresForTest, postgresUri, type TestSchema } from './postgres-support.js';
 import { runStoreContract } from './contract.js';
 
 runStoreContract(postgresUri ? 'postgres backend' : 'postgres backend (skipped: set CAIRN_POSTGRES_URI)', openPostgresForTest, {
@@ -255,7 +255,7 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
 
   it('sweeps on two instances at once without waiting for or double-counting each other', async () => {
     let clock = T0;
-    const [a, b] = (await Promise.all([open({ now: () => clock }), open({ now: () => clock })])) as [Store, Store];
+    const [a, b] = await Promise.all([open({ now: () => clock }), open({ now: () => clock })]);
     for (let i = 0; i < 1200; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => a.kv.set(`k${i + j}`, i, { expiresAt: T0 + 1000 })));
     for (let i = 0; i < 300; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => a.counters.increment(`c${i + j}`, 1000)));
     await a.kv.set('forever', 1);
@@ -268,10 +268,7 @@ run(postgresUri ? 'postgres backend: what only it has' : 'postgres backend: what
 
   it('sweeps on its timer, one instance at a time, until nothing past due is left', async () => {
     let clock = T0;
-    const [a] = (await Promise.all([open({ now: () => clock, sweepIntervalMs: 20 }), open({ now: () => clock, sweepIntervalMs: 20 })])) as [
-      Store,
-      Store,
-    ];
+    const [a] = await Promise.all([open({ now: () => clock, sweepIntervalMs: 20 }), open({ now: () => clock, sweepIntervalMs: 20 })]);
     for (let i = 0; i < 700; i += 50) await Promise.all(Array.from({ length: 50 }, (_, j) => a.kv.set(`t${i + j}`, 1, { expiresAt: T0 + 1 })));
     clock += 1;
     const left = async (): Promise<number> =>

@@ -4,7 +4,7 @@
  * down, so the request never reached it) the next one is tried, as load balancers do; any other
  * failure is a 502. Every answer says which upstream gave it (`x-upstream`).
  */
-import { createServer, request, Agent, type IncomingMessage, type Server } from 'node:http';
+import { createServer, request, Agent, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Upstream {
@@ -42,31 +42,34 @@ export async function startRoundRobinProxy(upstreams: () => readonly Upstream[])
       out.end(body);
     });
 
+  /** Forwards the buffered request to the next upstream that takes the connection. */
+  const answer = async (req: IncomingMessage, body: Buffer, res: ServerResponse): Promise<void> => {
+    const list = upstreams();
+    const first = next++;
+    for (let i = 0; i < list.length; i++) {
+      const target = list[(first + i) % list.length] as Upstream;
+      try {
+        const got = await forward(req, body, target);
+        served[target.name] = (served[target.name] ?? 0) + 1;
+        const headers = { ...got.headers, 'x-upstream': target.name };
+        delete headers['transfer-encoding'];
+        headers['content-length'] = String(got.body.length);
+        res.writeHead(got.status, headers);
+        res.end(got.body);
+        return;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') continue; // never reached it: try the next
+        break;
+      }
+    }
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ code: 502, reason: 'Bad Gateway', message: 'No upstream answered' }));
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', async () => {
-      const list = upstreams();
-      const first = next++;
-      for (let i = 0; i < list.length; i++) {
-        const target = list[(first + i) % list.length] as Upstream;
-        try {
-          const answer = await forward(req, Buffer.concat(chunks), target);
-          served[target.name] = (served[target.name] ?? 0) + 1;
-          const headers = { ...answer.headers, 'x-upstream': target.name };
-          delete headers['transfer-encoding'];
-          headers['content-length'] = String(answer.body.length);
-          res.writeHead(answer.status, headers);
-          res.end(answer.body);
-          return;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ECONNREFUSED') continue; // never reached it: try the next
-          break;
-        }
-      }
-      res.writeHead(502, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ code: 502, reason: 'Bad Gateway', message: 'No upstream answered' }));
-    });
+    req.on('end', () => void answer(req, Buffer.concat(chunks), res));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {

@@ -256,6 +256,7 @@ async function createObjectIndex(tx: Tx, index: ObjectIndex): Promise<void> {
       if (sqlStateOf(e).code !== '23505') throw e;
       throw new Error(
         `Objects of ${index.resource} already share a ${index.field} value (compared case-insensitively), so ${index.field} cannot be declared unique until they differ.`,
+        { cause: e },
       );
     }
   } else {

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openStore } from '../../src/stores/index.js';
-import type { TestStore } from './stores.js';
+import type { TestStore } from '../support/stores.js';
 
 export const postgresUri = process.env.CAIRN_TEST_POSTGRES_URI || undefined;
 
