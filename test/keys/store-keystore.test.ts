@@ -2,7 +2,8 @@
  * Keys kept in the store under a key-encryption key, on the embedded store and (when
  * CAIRN_POSTGRES_URI is set) on PostgreSQL: several keystores on one store agree on the current keys,
  * a rotation raced by five instances lands once and every instance adopts it, a kid rotated in by
- * another instance is found, retired keys are pruned, no secret is stored in the clear, the KEK can be
+ * another instance is found, retired keys are pruned, no secret is stored in the clear (nor the RSA
+ * key signing ID tokens, which a keystore of other purposes leaves alone), the KEK can be
  * changed through the previous one, and a wrong KEK or an altered keyring stops with a sentence.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -96,6 +97,23 @@ for (const backend of backends) {
       await expect(open()).rejects.toThrow(/does not decrypt: the keyring was altered or damaged/);
       await store.kv.set(KEYRING_KEY, { format: 99 });
       await expect(open()).rejects.toThrow(/not one Cairn wrote/);
+    });
+
+    it('keeps the RSA key signing ID tokens, and a keystore of other purposes (the command line) leaves it alone', async () => {
+      const server = await open({ purposes: ['sig', 'enc', 'oidc'] });
+      const rsa = await server.current('oidc');
+      expect(rsa.alg).toBe('RS256');
+      expect(rsa.rsa?.n.length).toBeGreaterThan(300);
+      expect(JSON.stringify((await store.kv.get(KEYRING_KEY))?.value)).not.toContain(rsa.rsa?.d ?? 'no d');
+      const other = await open({ purposes: ['sig', 'enc', 'oidc'] });
+      expect((await other.current('oidc')).rsa).toEqual(rsa.rsa);
+      // The command line keeps sig and enc only; its rotation must not drop the server's oidc key.
+      t += 24 * HOUR;
+      const cli = await open();
+      expect((await cli.current('sig')).seq).toBe(2);
+      expect(cli.kids('oidc')).toEqual([rsa.kid]); // carried over, not rotated: not its purpose
+      await other.reload();
+      expect((await other.all('oidc')).map((k) => k.seq)).toEqual([2, 1]); // the server rotates its own
     });
 
     it('changes the key-encryption key through the previous one, keeping the keys', async () => {
