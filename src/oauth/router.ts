@@ -11,6 +11,7 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
 import { cookieAttributes } from '../am/cookies.js';
+import { isUnavailable } from '../errors/cairn-error.js';
 import { cors } from '../server/cors.js';
 import { isSessionToken } from '../sessions/session-service.js';
 import { endSession } from './end-session.js';
@@ -83,7 +84,10 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
         await handle(req, res, provider, at);
       } catch (error) {
         deps.onError?.(error, req);
-        if (!res.headersSent) sendOAuthError(res, 500, 'server_error', 'The server could not answer this request.');
+        if (res.headersSent) return;
+        // A store that cannot serve now: OAuth's own word for it (RFC 6749 §4.1.2.1), retryable.
+        if (isUnavailable(error)) sendOAuthError(res, 503, 'temporarily_unavailable', 'The server cannot answer this request now; try again.');
+        else sendOAuthError(res, 500, 'server_error', 'The server could not answer this request.');
       }
     };
 
