@@ -1,8 +1,8 @@
 /**
- * Keys kept in the store under a key-encryption key, on the embedded store and (when
- * CAIRN_POSTGRES_URI is set) on PostgreSQL: several keystores on one store agree on the current keys,
- * a rotation raced by five instances lands once and every instance adopts it, a kid rotated in by
- * another instance is found, retired keys are pruned, no secret is stored in the clear (nor the RSA
+ * Keys kept in the store under a key-encryption key, on the embedded store, on PostgreSQL (when
+ * CAIRN_POSTGRES_URI is set) and on MongoDB (when CAIRN_MONGODB_URI is): several keystores on one
+ * store agree on the current keys, a rotation raced by five instances lands once and every instance
+ * adopts it, a kid rotated in by another instance is found, retired keys are pruned, no secret is stored in the clear (nor the RSA
  * key signing ID tokens, which a keystore of other purposes leaves alone), the KEK can be
  * changed through the previous one, and a wrong KEK or an altered keyring stops with a sentence.
  */
@@ -10,6 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KeystoreError } from '../../src/keys/keyring.js';
 import { KEYRING_KEY, openStoreKeystore, type StoreKeystoreOptions } from '../../src/keys/store-keystore.js';
 import type { Store } from '../../src/stores/index.js';
+import { mongodbUri, openMongodbForTest } from '../stores/mongodb-support.js';
 import { openPostgresForTest, postgresUri } from '../stores/postgres-support.js';
 import { openEmbeddedForTest, type TestStore } from '../support/stores.js';
 
@@ -20,6 +21,7 @@ const OTHER_KEK = 'an entirely different secret of 32+ chars';
 const backends: { name: string; open: (now: () => number) => Promise<TestStore> }[] = [
   { name: 'embedded store', open: openEmbeddedForTest },
   { name: postgresUri ? 'postgres store' : 'postgres store (skipped: set CAIRN_POSTGRES_URI)', open: openPostgresForTest },
+  { name: mongodbUri ? 'mongodb store' : 'mongodb store (skipped: set CAIRN_MONGODB_URI)', open: openMongodbForTest },
 ];
 
 for (const backend of backends) {
