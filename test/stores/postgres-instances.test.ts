@@ -4,7 +4,9 @@
  * round-robin proxy on loopback, mail to a real SMTP server. A reset requested through A is resumed
  * through B; 50 concurrent resumes of one link over both continue once; the per-account mail limit and
  * the login attempt budget hold across both; a session made on A validates on B and a logout on B ends
- * it on A; users created on A (and by the `cairn users` command) are seen by B; and when A is killed
+ * it on A; users created on A (and by the `cairn users` command) are seen by B; an OAuth sign-in
+ * crosses both (authorize on A, journey and resume on B, one redemption of ten concurrent ones, an ID
+ * token A signed verified with B's JWKS, refresh rotation and revocation seen by both); and when A is killed
  * with SIGKILL under load, B keeps answering and every write that was acknowledged is there.
  * Runs only when CAIRN_POSTGRES_URI is set (.ci/run starts a throwaway server).
  */
@@ -13,9 +15,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cairnEnv, startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
 import { parseMail } from '../support/eml.js';
+import { loginOver, pkce } from '../support/oauth.js';
 import { createTestSchema, postgresUri, type TestSchema } from './postgres-support.js';
 import { startRoundRobinProxy, type RoundRobinProxy, type Upstream } from '../support/round-robin-proxy.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
@@ -25,6 +29,7 @@ const ADMIN_TOKEN = 'scale-out-admin-token-0123456789abcdefghijk';
 const KEK = 'scale-out key-encryption key of 32+ characters';
 const PASSWORD = 'the correct horse battery staple';
 const NEW_PASSWORD = 'a brand new memorable passphrase';
+const RP = { client_id: 'scale-rp', client_secret: 'scale-out-client-secret-0123456789', redirect_uris: ['https://rp.example.test/cb'] };
 const exec = promisify(execFile);
 
 interface Instance extends Upstream {
@@ -80,6 +85,7 @@ function instanceEnv(dataDir: string): Record<string, string | undefined> {
     CAIRN_POSTGRES_URI: schema.uri,
     CAIRN_KEY_ENCRYPTION_KEY: KEK,
     CAIRN_PUBLIC_URL: proxy.url,
+    CAIRN_OAUTH_CLIENTS_FILE: join(work, 'clients.json'),
     CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
     CAIRN_AUDIT_LOG: join(dataDir, 'audit.log'),
     CAIRN_LOG_LEVEL: 'warn',
@@ -154,6 +160,7 @@ run(
       schema = await createTestSchema();
       smtp = await startSmtpPeer();
       proxy = await startRoundRobinProxy(() => upstreams);
+      await writeFile(join(work, 'clients.json'), JSON.stringify([{ ...RP, scope: 'openid profile email' }]));
       // The command line works on the same database before any server runs.
       const cliDir = join(work, 'cli');
       await mkdir(cliDir);
@@ -265,6 +272,102 @@ run(
       expect((await login(b.origin, 'newcomer', PASSWORD)).json.tokenId).toBeDefined();
       // Both instances answered through the proxy along the way.
       expect(Object.keys(proxy.served).sort()).toEqual(['A', 'B']);
+    });
+
+    it('runs OAuth over both: authorize on A, sign in and resume on B, one code redemption of ten, tokens and keys agreed', async () => {
+      const userId = await createUser(a.origin, 'relying', PASSWORD);
+      const cookies = new Map<string, string>();
+      /** GET `location` (absolute, relative, or on the public URL) on `origin`, keeping the cookies it sets; answers the redirect. */
+      const visit = async (origin: string, location: string): Promise<string> => {
+        const u = new URL(location, origin);
+        const res = await fetch(`${origin}${u.pathname}${u.search}`, {
+          redirect: 'manual',
+          headers: { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+        });
+        for (const c of res.headers.getSetCookie()) {
+          const [pair = ''] = c.split(';');
+          const at = pair.indexOf('=');
+          cookies.set(pair.slice(0, at), pair.slice(at + 1));
+        }
+        expect(res.status, await res.text()).toBe(303);
+        return res.headers.get('location') ?? '';
+      };
+      const redirectUri = RP.redirect_uris[0] as string;
+      const authorizePath = (challenge: string, extra: Record<string, string> = {}): string =>
+        `/am/oauth2/authorize?${new URLSearchParams({
+          client_id: RP.client_id,
+          redirect_uri: redirectUri,
+          response_type: 'code',
+          scope: 'openid profile',
+          state: 'scale-state',
+          nonce: 'scale-nonce',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+          ...extra,
+        }).toString()}`;
+      const codeOf = (location: string): string => {
+        const callback = new URL(location);
+        expect(`${callback.origin}${callback.pathname}`).toBe(redirectUri);
+        expect(callback.searchParams.get('state')).toBe('scale-state');
+        return callback.searchParams.get('code') ?? '';
+      };
+      const clientAuth = { Authorization: `Basic ${Buffer.from(`${RP.client_id}:${RP.client_secret}`).toString('base64')}` };
+      const form = async (origin: string, path: string, fields: Record<string, string>): Promise<Answer> => {
+        const res = await fetch(`${origin}/am/oauth2/${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...clientAuth },
+          body: new URLSearchParams(fields).toString(),
+        });
+        return { status: res.status, json: await res.json() };
+      };
+      const active = async (origin: string, token: string): Promise<boolean> => (await form(origin, 'introspect', { token })).json.active as boolean;
+
+      // A stores the authorize request and sends the browser to the sign-in page; the journey runs on B,
+      // B takes the stored request back and sends the browser to authorize again, which A answers with a code.
+      const first = pkce();
+      const page = new URL(await visit(a.origin, authorizePath(first.challenge)), proxy.url);
+      expect(page.pathname).toBe('/login/');
+      cookies.set('iPlanetDirectoryPro', await loginOver(b.origin, 'relying', PASSWORD));
+      const code = codeOf(await visit(a.origin, await visit(b.origin, page.searchParams.get('goto') ?? '')));
+
+      // Ten concurrent redemptions of the code over both: one gets tokens, nine get invalid_grant, and the
+      // replays revoke what was issued (RFC 6749 §4.1.2), whichever instance issued it.
+      const redeem = { grant_type: 'authorization_code', code, redirect_uri: redirectUri, code_verifier: first.verifier };
+      const redemptions = await Promise.all(Array.from({ length: 10 }, (_, i) => form((i % 2 === 0 ? a : b).origin, 'access_token', redeem)));
+      const won = redemptions.filter((r) => r.status === 200);
+      expect(won).toHaveLength(1);
+      expect(redemptions.filter((r) => r.status !== 200).map((r) => r.json.error)).toEqual(Array(9).fill('invalid_grant'));
+      expect(await active(a.origin, won[0]?.json.access_token as string)).toBe(false);
+      expect(await active(b.origin, won[0]?.json.access_token as string)).toBe(false);
+
+      // The session made on B satisfies an authorize on B at once; the code is redeemed on A.
+      const second = pkce();
+      const code2 = codeOf(await visit(b.origin, authorizePath(second.challenge, { prompt: 'none' })));
+      const issued = await form(a.origin, 'access_token', { ...redeem, code: code2, code_verifier: second.verifier });
+      expect(issued.status, JSON.stringify(issued.json)).toBe(200);
+      const tokens = issued.json as { id_token: string; access_token: string; refresh_token: string };
+
+      // Both publish the same keys (from the store), and the ID token A signed verifies against B's.
+      const jwks = await Promise.all(
+        [a, b].map(async (i) => (await fetch(`${i.origin}/am/oauth2/connect/jwk_uri`)).json() as Promise<JSONWebKeySet>),
+      );
+      expect(jwks[0]?.keys.length).toBeGreaterThan(0);
+      expect(jwks[1]).toEqual(jwks[0]);
+      const { payload } = await jwtVerify(tokens.id_token, createLocalJWKSet(jwks[1] as JSONWebKeySet), {
+        issuer: `${proxy.url}/am/oauth2`,
+        audience: RP.client_id,
+      });
+      expect(payload).toMatchObject({ sub: userId, nonce: 'scale-nonce' });
+
+      // The refresh token rotates on B and A knows the new access token; the replaced refresh token, sent
+      // to A, is refused and ends the grant on both.
+      const refreshed = await form(b.origin, 'access_token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+      expect(refreshed.status, JSON.stringify(refreshed.json)).toBe(200);
+      expect(await active(a.origin, refreshed.json.access_token as string)).toBe(true);
+      expect((await form(a.origin, 'access_token', { grant_type: 'refresh_token', refresh_token: tokens.refresh_token })).json.error).toBe(
+        'invalid_grant',
+      );
+      expect(await active(b.origin, refreshed.json.access_token as string)).toBe(false);
     });
 
     it("refuses to start an instance whose key-encryption key is not the others'", async () => {
