@@ -11,11 +11,11 @@ import express, { type Request, type Response, type Router } from 'express';
 import type { Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
 import { cookieAttributes } from '../am/cookies.js';
-import { isUnavailable } from '../errors/cairn-error.js';
 import { cors } from '../server/cors.js';
 import { isSessionToken } from '../sessions/session-service.js';
 import { endSession } from './end-session.js';
 import { sendOAuthError } from './oauth-error.js';
+import { isOAuthUnavailable } from './provider.js';
 import { resumeAuthorize } from './resume.js';
 import { ROOT_REALM, type OAuth } from './service.js';
 
@@ -86,7 +86,7 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
         deps.onError?.(error, req);
         if (res.headersSent) return;
         // A store that cannot serve now: OAuth's own word for it (RFC 6749 §4.1.2.1), retryable.
-        if (isUnavailable(error)) sendOAuthError(res, 503, 'temporarily_unavailable', 'The server cannot answer this request now; try again.');
+        if (isOAuthUnavailable(error)) sendOAuthError(res, 503, 'temporarily_unavailable', 'The server cannot answer this request now; try again.');
         else sendOAuthError(res, 500, 'server_error', 'The server could not answer this request.');
       }
     };

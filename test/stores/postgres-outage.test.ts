@@ -3,18 +3,22 @@
  * stops and starts it, so it cannot be the shared test server) keep answering while it is down — 503
  * Service Unavailable in the protocol's own shape, never a 500, readiness down — and answer normally
  * again once it is back, without a restart of their own. A sign-in step refused with 503 did not
- * advance: the same step sent again after the outage signs in. Skipped when PostgreSQL is not installed.
+ * advance: the same step sent again after the outage signs in. OAuth's own endpoints (userinfo,
+ * introspection) answer 503 `temporarily_unavailable` meanwhile, and the token is still good after. Skipped when PostgreSQL is not installed.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCairn, type CairnProcess } from '../../bench/lib/cairn-process.js';
 import { clusterUnavailable, startPgCluster, type PgCluster } from '../../bench/lib/pg-cluster.js';
+import { pkce } from '../support/oauth.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN_TOKEN = 'outage-admin-token-0123456789abcdefghijklmn';
 const PASSWORD = 'the correct horse battery staple';
+const RP = { client_id: 'outage-rp', client_secret: 'outage-client-secret-0123456789abcdef', redirect_uris: ['https://rp.example.test/cb'] };
+const CLIENT_AUTH = `Basic ${Buffer.from(`${RP.client_id}:${RP.client_secret}`).toString('base64')}`;
 const unavailable = clusterUnavailable();
 
 interface Answer {
@@ -52,6 +56,7 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
     beforeAll(async () => {
       work = await mkdtemp(join(tmpdir(), 'cairn-outage-'));
       cluster = await startPgCluster();
+      await writeFile(join(work, 'clients.json'), JSON.stringify([RP]));
       const start = async (name: string): Promise<CairnProcess> => {
         const dataDir = join(work, name);
         await mkdir(dataDir);
@@ -70,6 +75,7 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
             CAIRN_AUDIT_LOG: 'off',
             CAIRN_LOG_LEVEL: 'fatal',
             CAIRN_LOGIN_ATTEMPTS: '100',
+            CAIRN_OAUTH_CLIENTS_FILE: join(work, 'clients.json'),
           },
           { logDir: dataDir, workers: 1 },
         );
@@ -101,6 +107,38 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
       };
       const token = (await signIn(a.origin)).answer.json.tokenId as string;
       expect(token).toBeDefined();
+      // An OAuth access token, for the provider's own endpoints (userinfo, introspection) during the outage.
+      const { verifier, challenge } = pkce();
+      const authorize = await fetch(
+        `${a.origin}/am/oauth2/authorize?${new URLSearchParams({
+          client_id: RP.client_id,
+          redirect_uri: RP.redirect_uris[0] as string,
+          response_type: 'code',
+          scope: 'openid',
+          prompt: 'none',
+          code_challenge: challenge,
+          code_challenge_method: 'S256',
+        }).toString()}`,
+        { redirect: 'manual', headers: { cookie: `iPlanetDirectoryPro=${token}` } },
+      );
+      const code = new URL(authorize.headers.get('location') ?? 'x:/').searchParams.get('code');
+      expect(code, authorize.headers.get('location') ?? String(authorize.status)).toBeTruthy();
+      const form = async (origin: string, path: string, fields: Record<string, string>): Promise<Answer> => {
+        const res = await fetch(`${origin}/am/oauth2/${path}`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded', Authorization: CLIENT_AUTH },
+          body: new URLSearchParams(fields).toString(),
+        });
+        return { status: res.status, json: await res.json() };
+      };
+      const issued = await form(b.origin, 'access_token', {
+        grant_type: 'authorization_code',
+        code: code as string,
+        redirect_uri: RP.redirect_uris[0] as string,
+        code_verifier: verifier,
+      });
+      expect(issued.status, JSON.stringify(issued.json)).toBe(200);
+      const accessToken = issued.json.access_token as string;
 
       type Phase = 'before' | 'down' | 'after';
       let phase = 'before' as Phase;
@@ -115,6 +153,15 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
             { Authorization: `Bearer ${ADMIN_TOKEN}` },
             'GET',
           ),
+        userinfo: async (origin) => {
+          const res = await fetch(`${origin}/am/oauth2/userinfo`, { headers: { Authorization: `Bearer ${accessToken}` } });
+          return { status: res.status, json: await res.json() };
+        },
+        introspect: async (origin) => {
+          const r = await form(origin, 'introspect', { token: accessToken });
+          // Inactive would mean the token was lost: only an active answer counts as normal.
+          return r.status === 200 && r.json.active !== true ? { status: 299, json: r.json } : r;
+        },
         signIn: async (origin) => {
           const { page, answer } = await signIn(origin);
           if (answer.status === 503) refusedStep ??= { origin, page };
@@ -159,8 +206,14 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
       await Promise.all(loops);
 
       expect(seen.filter((x) => x.status !== 200 && x.status !== 503)).toEqual([]);
+      // Each protocol's own shape: CREST/AM's, and OAuth's temporarily_unavailable (RFC 6749 §4.1.2.1).
+      const oauthKinds = new Set(['userinfo', 'introspect']);
       for (const x of seen.filter((y) => y.status === 503))
-        expect(x.body).toEqual({ code: 503, reason: 'Service Unavailable', message: 'Service Unavailable' });
+        expect(x.body).toEqual(
+          oauthKinds.has(x.kind)
+            ? { error: 'temporarily_unavailable', error_description: 'The server cannot answer this request now; try again.' }
+            : { code: 503, reason: 'Service Unavailable', message: 'Service Unavailable' },
+        );
       expect(refusedBefore).toBe(0);
       expect((await fetch(`${a.origin}/health/ready`)).status).toBe(200);
       // The sign-in step the outage refused did not advance: sent again, it signs in.
