@@ -35,6 +35,8 @@ const UNIT = [
 
 export default defineConfig({
   test: {
+    // Store URIs reach only the store tests (test/support/store-env.ts).
+    setupFiles: ['test/support/store-env.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

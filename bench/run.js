@@ -2,16 +2,21 @@
  * `npm run bench`: measures Cairn against the two limits it is bounded by (argon2id verifies/s on all
  * cores, a bare express JSON echo's req/s), on loopback, and prints each result as a ratio to its limit
  * with the issue-7 targets. Starts its own Cairn (embedded store, SMTP sink), writes bench/results/latest.*.
+ * Then the Login pass again on a second Cairn whose store is PostgreSQL (a throwaway local cluster, when
+ * the binaries are installed), beside the embedded store's numbers.
  * Env: BENCH_QUICK=1 (smoke run), BENCH_WORKERS=N (serve --workers N), BENCH_INFLIGHT (default 100000),
- * BENCH_CPU_PROFILE=1 (server --cpu-prof into bench/results/profiles), BENCH_KEEP=1 (keep the temp dir).
+ * BENCH_CPU_PROFILE=1 (server --cpu-prof into bench/results/profiles), BENCH_KEEP=1 (keep the temp dir),
+ * BENCH_POSTGRES=0 (skip the PostgreSQL pass).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cairnEnv, importUsers, prepareJourneys, startCairn } from './lib/cairn-process.js';
 import { closedLoop, createClient, createStats, fixedRate, round } from './lib/http-client.js';
+import { clusterUnavailable, startPgCluster } from './lib/pg-cluster.js';
 import { cpuMeter, machineCpuMeter, memory, selfCpuMeter } from './lib/proc-stats.js';
 import {
   finishLogin,
@@ -133,23 +138,37 @@ async function echoLimit(workers) {
  * Runs `fn(stats)` (a runner resolving `stats`) and meters, over exactly its measured window, the CPU of
  * the server tree, of this process (the load generator) and of the rest of the machine.
  */
-async function measured(serverPid, load, fn) {
+async function measured(serverPid, load, fn, databasePid) {
   const stats = createStats();
   let meters;
   let cpu;
   stats.listeners.push({
-    begin: () => (meters = { server: cpuMeter(serverPid), client: selfCpuMeter(), machine: machineCpuMeter() }),
-    end: () => (cpu = { server: meters.server.stop(), client: meters.client.stop(), machine: meters.machine.stop() }),
+    begin: () =>
+      (meters = {
+        server: cpuMeter(serverPid),
+        client: selfCpuMeter(),
+        machine: machineCpuMeter(),
+        ...(databasePid ? { database: cpuMeter(databasePid) } : {}),
+      }),
+    end: () =>
+      (cpu = {
+        server: meters.server.stop(),
+        client: meters.client.stop(),
+        machine: meters.machine.stop(),
+        ...(meters.database ? { database: meters.database.stop() } : {}),
+      }),
   });
   await fn(stats);
   const summary = stats.summary();
   // CPU used meanwhile by anything else on the machine (other tenants; the SMTP sink runs in this process).
-  const otherCpu = { cores: round(Math.max(0, cpu.machine.cores - cpu.server.cores - cpu.client.cores), 2) };
+  const databaseCores = cpu.database?.cores ?? 0;
+  const otherCpu = { cores: round(Math.max(0, cpu.machine.cores - cpu.server.cores - cpu.client.cores - databaseCores), 2) };
   return {
     load,
     ...summary,
     serverCpu: cpu.server,
     clientCpu: cpu.client,
+    ...(cpu.database ? { databaseCpu: cpu.database } : {}),
     otherCpu,
     // Server CPU time per unit of work: much steadier than throughput on a machine shared with other work.
     cpuMsPerStep: summary.steps ? round((cpu.server.cpuSeconds * 1000) / summary.steps, 3) : null,
@@ -239,16 +258,14 @@ async function main() {
     log(`  ${argon2.verifiesPerSecond} verifies/s using ${argon2.cores} cores (${argon2.cpuMsPerVerify} ms CPU per verify)`);
 
     log(`Login, closed loop × ${CONCURRENCY.login} …`);
-    passes.login = await measured(cairn.pid, `closed loop × ${CONCURRENCY.login}`, (stats) =>
-      closedLoop({
-        stats,
-        concurrency: CONCURRENCY.login,
-        warmupMs: PLAN.warmup,
-        durationMs: PLAN.measure,
-        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
-      }),
-    );
+    passes.login = await loginPass(client, cairn.pid, loginUsers);
     report(passes.login);
+
+    const postgres = await postgresLogin(work, env, loginUsers);
+    if (postgres.pass) {
+      passes.loginPostgres = postgres.pass;
+      report(passes.loginPostgres);
+    } else log(`  skipped: ${postgres.skipped}`);
 
     log(`ResetPassword (request, e-mail, resume, new password), closed loop × ${CONCURRENCY.reset} …`);
     const mailStats = createStats();
@@ -294,6 +311,7 @@ async function main() {
       plan: { ...PLAN, concurrency: CONCURRENCY, profileLoops: PROFILE_LOOPS },
       limits: { argon2, echo },
       passes,
+      ...(postgres.skipped ? { postgresSkipped: postgres.skipped } : { postgres: postgres.about }),
       inflight,
       server,
       mail: sink.counts(),
@@ -311,10 +329,56 @@ async function main() {
   }
 }
 
+/** Login journeys in a closed loop, one user per virtual user. */
+function loginPass(client, pid, loginUsers, databasePid) {
+  return measured(
+    pid,
+    `closed loop × ${CONCURRENCY.login}`,
+    (stats) =>
+      closedLoop({
+        stats,
+        concurrency: CONCURRENCY.login,
+        warmupMs: PLAN.warmup,
+        durationMs: PLAN.measure,
+        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
+      }),
+    databasePid,
+  );
+}
+
+/**
+ * The Login pass on a second Cairn whose store is PostgreSQL, in a throwaway local cluster (fsync off,
+ * as the embedded store's sessions and counters run without fsync): the same users, load and
+ * measurement as the embedded store's pass, plus the database's own CPU.
+ */
+async function postgresLogin(work, env, loginUsers) {
+  if (process.env.BENCH_POSTGRES === '0') return { skipped: 'BENCH_POSTGRES=0' };
+  const why = clusterUnavailable();
+  if (why) return { skipped: `no PostgreSQL for the Login pass on PostgreSQL (${why})` };
+  log(`Login on PostgreSQL (a throwaway local cluster), closed loop × ${CONCURRENCY.login} …`);
+  const cleanups = [];
+  try {
+    const cluster = await startPgCluster();
+    cleanups.push(() => cluster.destroy());
+    const dataDir = join(work, 'data-postgres');
+    mkdirSync(dataDir, { recursive: true });
+    const pgEnv = { ...env, CAIRN_DATA_DIR: dataDir, CAIRN_POSTGRES_URI: cluster.uri, CAIRN_KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    await importUsers(REPO, pgEnv, loginUsers, join(work, 'users-postgres.ndjson'));
+    const cairn = await startCairn(REPO, pgEnv, { logDir: dataDir, workers: WORKERS });
+    cleanups.push(() => cairn.stop());
+    const client = createClient(cairn.origin);
+    cleanups.push(() => client.close());
+    const pass = await loginPass(client, cairn.pid, loginUsers, cluster.pid);
+    return { pass, about: { source: 'throwaway local cluster (fsync off)', serverProcesses: cairn.workers } };
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+  }
+}
+
 function report(p) {
   log(
     `  ${p.journeysPerSecond} journeys/s, ${p.stepsPerSecond} steps/s, p50/p95/p99 ${p.latencyMs.p50}/${p.latencyMs.p95}/${p.latencyMs.p99} ms, ` +
-      `server ${p.serverCpu.cores} cores, client ${p.clientCpu.cores} cores, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
+      `server ${p.serverCpu.cores} cores, ${p.databaseCpu ? `database ${p.databaseCpu.cores} cores, ` : ''}client ${p.clientCpu.cores} cores, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
   );
 }
 

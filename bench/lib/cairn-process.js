@@ -57,16 +57,18 @@ export async function importUsers(repo, env, users, file) {
 /**
  * Spawns `cairn serve` (with `--workers N` when given) and resolves once it prints its port. Its stdout and
  * stderr go to files in `logDir` (as a log collector would take them), so the load generator spends no CPU
- * on the server's logs. `extraNodeArgs` go to node itself (e.g. --cpu-prof).
+ * on the server's logs. `extraNodeArgs` go to node itself (e.g. --cpu-prof). `detached` starts it in its own
+ * process group, so `kill` reaches the primary and its workers at once (a machine that dies).
  */
-export async function startCairn(repo, env, { logDir, workers, extraNodeArgs = [], startTimeoutMs = 60_000 }) {
+export async function startCairn(repo, env, { logDir, workers, extraNodeArgs = [], startTimeoutMs = 60_000, detached = false }) {
   const args = [...extraNodeArgs, join(repo, 'bin', 'cairn.js'), 'serve'];
   if (workers !== undefined) args.push('--workers', String(workers));
   const outFile = join(logDir, 'cairn.stdout.log');
   const errFile = join(logDir, 'cairn.stderr.log');
   const out = openSync(outFile, 'w');
   const err = openSync(errFile, 'w');
-  const child = spawn(process.execPath, args, { env, stdio: ['ignore', out, err] });
+  const child = spawn(process.execPath, args, { env, stdio: ['ignore', out, err], detached });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   closeSync(out);
   closeSync(err);
   const stderrTail = () => tailOf(errFile);
@@ -88,6 +90,15 @@ export async function startCairn(repo, env, { logDir, workers, extraNodeArgs = [
     origin: `http://127.0.0.1:${line[2]}`,
     workers: Number(line[3] ?? 1),
     stderrTail,
+    exited,
+    /** Sends `signal` to the server, and to its workers too when it was started detached. */
+    kill(signal) {
+      try {
+        process.kill(detached ? -child.pid : child.pid, signal);
+      } catch {
+        // already gone
+      }
+    },
     /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
     stop(graceMs = 15_000) {
       if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);

@@ -85,6 +85,7 @@ export function markdown(r, v) {
   lines.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
   lines.push(passRow('express echo (limit)', r.limits.echo));
   lines.push(passRow('Login', r.passes.login));
+  if (r.passes.loginPostgres) lines.push(passRow('Login on PostgreSQL', r.passes.loginPostgres));
   lines.push(passRow('ResetPassword (full, with e-mail)', r.passes.reset));
   lines.push(passRow('BenchProfile (non-credential step)', r.passes.profile));
   if (r.passes.script) lines.push(passRow('BenchScript (step through a Scripted Decision node)', r.passes.script));
@@ -106,6 +107,15 @@ export function markdown(r, v) {
         `server CPU ${s.cpuMsPerStep} ms/step vs ${p.cpuMsPerStep} ms (+${round(s.cpuMsPerStep - p.cpuMsPerStep, 3)} ms for the script, sandbox threads included).`,
     );
   }
+  lines.push('');
+  const pg = r.passes.loginPostgres;
+  lines.push(
+    pg
+      ? `Store: Login on the embedded store ${fmt(r.passes.login.journeysPerSecond)} journeys/s, p99 ${r.passes.login.latencyMs.p99} ms; ` +
+          `on PostgreSQL (${r.postgres.source}) ${fmt(pg.journeysPerSecond)} journeys/s (${(pg.journeysPerSecond / r.passes.login.journeysPerSecond).toFixed(2)} × embedded), p99 ${pg.latencyMs.p99} ms` +
+          `${pg.databaseCpu ? `, the database using ${pg.databaseCpu.cores} cores of the same machine` : ''}.`
+      : `Store: the Login pass on PostgreSQL was skipped (${r.postgresSkipped}).`,
+  );
   lines.push('');
   return lines.join('\n');
 }

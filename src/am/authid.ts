@@ -16,7 +16,7 @@
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { crestError, type CrestErrorBody } from '../crest/errors.js';
-import { CairnError } from '../errors/cairn-error.js';
+import { CairnError, isUnavailable } from '../errors/cairn-error.js';
 import { KeystoreError, type Keystore } from '../keys/keystore.js';
 
 /** What the client may read: where the journey came from. */
@@ -286,8 +286,8 @@ export function createAuthIdCodec(options: AuthIdCodecOptions): AuthIdCodec {
         const snapshot = await open(payload.state);
         return { claims: { authIndexType, authIndexValue, realm, iat, exp, jti }, snapshot };
       } catch (e) {
-        // Key-folder failures are server faults (500), not a client's bad token.
-        if (e instanceof AuthIdInvalid || e instanceof KeystoreError) throw e;
+        // Key failures (500) and a store that cannot serve (503) are the server's, not a client's bad token.
+        if (e instanceof AuthIdInvalid || e instanceof KeystoreError || isUnavailable(e)) throw e;
         throw new AuthIdInvalid('malformed', e);
       }
     },

@@ -62,7 +62,7 @@ export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly st
       sendAmError(res, amError(400, 'The request could not be processed.'));
     } else {
       deps.onError?.(err, req);
-      sendAmError(res, amError(500, 'Internal Server Error'));
+      sendAmError(res, toAmError(err));
     }
   });
   return router;

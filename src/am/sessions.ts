@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import type { Settings } from '../config/settings.js';
 import type { SessionService } from '../sessions/session-service.js';
 import { clearedSessionCookie, readSessionToken } from './cookies.js';
-import { amError, sendAmError } from './wire.js';
+import { amError, sendAmError, toAmError } from './wire.js';
 
 export function sessionsHandler(deps: { settings: Readonly<Settings>; sessions: SessionService }): RequestHandler {
   const { settings, sessions } = deps;
@@ -55,8 +55,8 @@ export function sessionsHandler(deps: { settings: Readonly<Settings>; sessions: 
             amError(400, `Action ${action === undefined ? '(none)' : JSON.stringify(action)} not supported; use validate, logout or getSessionInfo.`),
           );
       }
-    } catch {
-      sendAmError(res, amError(500, 'Internal Server Error'));
+    } catch (e) {
+      sendAmError(res, toAmError(e));
     }
   };
 }

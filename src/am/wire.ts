@@ -2,10 +2,11 @@
  * AM's JSON answers, exactly (reference §1.7): steps, success, failure and the CREST error body
  * `{code, reason, message, detail?}` (built and written by src/crest/errors.ts). `toAmError` is AM's
  * mapping of thrown errors: a CairnError that may be exposed keeps its status and message (a changed
- * journey or a refused authId answers AM's timeout); anything else is a generic 500.
+ * journey or a refused authId answers AM's timeout); a store that cannot serve is a generic 503 (the
+ * client may retry); anything else is a generic 500.
  */
 import type { Callback } from '../callbacks/types.js';
-import { crestError, internalError, sendCrestError, type CrestErrorBody } from '../crest/errors.js';
+import { crestError, sendCrestError, serverErrorOf, type CrestErrorBody } from '../crest/errors.js';
 import { isCairnError } from '../errors/cairn-error.js';
 import { sessionTimedOutBody } from './authid.js';
 
@@ -21,7 +22,7 @@ export function toAmError(error: unknown): AmErrorBody {
     const detail = error.detail && error.status !== 400 ? error.detail : undefined;
     return amError(error.status, error.message, error.code === 'journey.not_found' ? undefined : detail);
   }
-  return internalError();
+  return serverErrorOf(error);
 }
 
 export interface StepBody {

@@ -309,6 +309,49 @@ export const SETTINGS = {
     secret: true,
     check: (v) => (/^mongodb(\+srv)?:\/\//.test(v) ? undefined : 'must start with mongodb:// or mongodb+srv://'),
   },
+  postgresUri: {
+    env: 'CAIRN_POSTGRES_URI',
+    title: 'PostgreSQL URI',
+    description:
+      'postgres://user:password@host:5432/database[?sslmode=require]: users, sessions, suspended journeys, counters and key/value live in PostgreSQL (several stateless instances); the schema is created and migrated at start. Not together with CAIRN_MONGODB_URI.',
+    type: 'string',
+    secret: true,
+    check: (v, s) => {
+      if (!/^postgres(ql)?:\/\//.test(v)) return 'must start with postgres:// or postgresql://';
+      return typeof s.mongodbUri === 'string' ? 'and CAIRN_MONGODB_URI are both set; choose one store' : undefined;
+    },
+  },
+  postgresPoolMax: {
+    env: 'CAIRN_POSTGRES_POOL_MAX',
+    title: 'PostgreSQL connections per process',
+    description:
+      'Connections each worker process may open; a deployment opens up to instances × workers × this many. A query waits at most 5 s for a free one, then answers 503.',
+    type: 'integer',
+    default: 10,
+    minimum: 1,
+    maximum: 1000,
+  },
+  keyEncryptionKey: {
+    env: 'CAIRN_KEY_ENCRYPTION_KEY',
+    title: 'Key-encryption key',
+    description:
+      'A secret of at least 32 characters (e.g. `openssl rand -base64 32`). When set, the signing and encryption keys live in the store, encrypted with it, so every instance on the same database shares them without a shared folder; otherwise they live in <data dir>/keys.',
+    type: 'string',
+    secret: true,
+    check: (v) => (v.length < 32 ? 'must be at least 32 characters long (e.g. `openssl rand -base64 32`)' : undefined),
+  },
+  keyEncryptionKeyPrevious: {
+    env: 'CAIRN_KEY_ENCRYPTION_KEY_PREVIOUS',
+    title: 'Previous key-encryption key',
+    description:
+      'While changing CAIRN_KEY_ENCRYPTION_KEY: the old one. Keys it encrypted are read and re-encrypted with the new one; remove it once every instance runs with the new key.',
+    type: 'string',
+    secret: true,
+    check: (v, s) => {
+      if (typeof s.keyEncryptionKey !== 'string') return 'is set without CAIRN_KEY_ENCRYPTION_KEY';
+      return v.length < 32 ? 'must be at least 32 characters long' : undefined;
+    },
+  },
   smtpUrl: {
     env: 'CAIRN_SMTP_URL',
     title: 'SMTP server',

@@ -5,6 +5,7 @@
  * last-resort handler). `reason` is the HTTP reason phrase of `code`; `message` is for people.
  */
 import type { Response } from 'express';
+import { isUnavailable } from '../errors/cairn-error.js';
 
 const REASONS: Readonly<Record<number, string>> = {
   400: 'Bad Request',
@@ -38,6 +39,12 @@ export function crestError(status: number, message: string, detail?: Record<stri
 
 /** The generic 500: what the wire shows for anything internal (its cause stays in the logs). */
 export const internalError = (): CrestErrorBody => crestError(500, 'Internal Server Error');
+
+/**
+ * The body for an error that is not shown: the generic 503 when a dependency (the store) cannot serve
+ * now — the client may retry, nothing advanced — and the generic 500 for anything else.
+ */
+export const serverErrorOf = (error: unknown): CrestErrorBody => (isUnavailable(error) ? crestError(503, 'Service Unavailable') : internalError());
 
 /** Writes the body with its `code` as the HTTP status. */
 export function sendCrestError(res: Response, body: CrestErrorBody): void {

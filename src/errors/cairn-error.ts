@@ -30,6 +30,12 @@ export class CairnError extends Error {
 
 export const isCairnError = (e: unknown): e is CairnError => e instanceof CairnError;
 
+/**
+ * A dependency (the store) cannot serve now, e.g. while the database restarts: the protocol writers
+ * answer 503 Service Unavailable (never its cause), nothing advanced, and the client may retry.
+ */
+export const isUnavailable = (e: unknown): boolean => e instanceof CairnError && e.status === 503;
+
 /** A client sent something the protocol does not allow (wrong callback shape, bad JSON, …). */
 export const badRequest = (code: string, message: string, detail?: Record<string, unknown>): CairnError =>
   new CairnError({ status: 400, code, message, ...(detail ? { detail } : {}) });

@@ -17,7 +17,7 @@ import { createAttemptBudgets, type Budget } from '../identity/attempt-budgets.j
 import type { IdentityService } from '../identity/identity-service.js';
 import { addressGroup } from '../identity/login-guard.js';
 import type { CounterPort } from '../identity/ports.js';
-import { crestError, internalError, sendCrestError as send, type CrestErrorBody } from '../crest/errors.js';
+import { crestError, sendCrestError as send, serverErrorOf, type CrestErrorBody } from '../crest/errors.js';
 import { queryResult, readPaging } from '../crest/paging.js';
 import { applyPatch, parsePatch, PatchError } from '../crest/patch.js';
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
@@ -333,7 +333,7 @@ export function idmRouter(deps: IdmRouterDeps): Router {
       return send(res, crestError(400, `Invalid patch: ${err.message}`, err.index === undefined ? undefined : { index: err.index }));
     if (isCairnError(err) && err.expose) return send(res, crestError(err.status, err.message, err.detail));
     deps.onError?.(err);
-    send(res, internalError());
+    send(res, serverErrorOf(err));
   });
   return router;
 }

@@ -23,7 +23,7 @@ import {
 } from 'xstate';
 import type { Callback } from '../callbacks/types.js';
 import { numberCallbacks, verifyReturned } from '../callbacks/index.js';
-import { CairnError, isCairnError } from '../errors/cairn-error.js';
+import { CairnError, isCairnError, isUnavailable } from '../errors/cairn-error.js';
 import type { NodeServices } from '../nodes/services.js';
 import type { ChildNodeRef, Effect, NodeContext, NodeResult, RequestInfo, SessionDraft } from '../nodes/types.js';
 import type { JourneyCatalog } from './catalog.js';
@@ -391,7 +391,8 @@ class Step {
           event.type === 'cairn.resume',
         );
       } catch (error) {
-        if (isCairnError(error) && error.status < 500) throw error; // the client's mistake: nothing advances
+        // The client's mistake, or a store that cannot serve now (503: retry the same step): nothing advances.
+        if (isCairnError(error) && (error.status < 500 || isUnavailable(error))) throw error;
         const caught = this.innerError(snapshot, state, error);
         if (caught) {
           [snapshot, actions] = caught;

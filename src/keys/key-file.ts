@@ -45,7 +45,7 @@ export interface StoredKey {
 }
 
 const FILE_NAME = /^(sig|enc|oidc)-(\d{6,12})\.json$/;
-const KID = /^[A-Za-z0-9_-]{8,64}$/;
+export const KID = /^[A-Za-z0-9_-]{8,64}$/;
 const MAX_KEY_FILE_BYTES = 8192;
 
 export { MAX_KEY_FILE_BYTES };
@@ -62,7 +62,8 @@ export function parseKeyFileName(name: string): { purpose: KeyPurpose; seq: numb
   return { purpose: m[1] as KeyPurpose, seq: Number(m[2]) };
 }
 
-function makeKey(fields: Omit<StoredKey, 'secret' | 'rsa'>, secret: Uint8Array, rsa?: RsaPrivateJwk): StoredKey {
+/** A frozen key whose secret (and RSA members) are not enumerable. */
+export function makeKey(fields: Omit<StoredKey, 'secret' | 'rsa'>, secret: Uint8Array, rsa?: RsaPrivateJwk): StoredKey {
   const key = { ...fields } as StoredKey;
   Object.defineProperty(key, 'secret', { value: secret, enumerable: false });
   if (rsa) Object.defineProperty(key, 'rsa', { value: Object.freeze({ ...rsa }), enumerable: false });
@@ -80,6 +81,16 @@ export function generateKey(purpose: KeyPurpose, seq: number, createdAt: number)
     return makeKey(fields, new Uint8Array(0), rsa);
   }
   return makeKey(fields, new Uint8Array(randomBytes(SECRET_BYTES)));
+}
+
+/** The private RSA members of a JWK-shaped object, or what is wrong with them. */
+export function rsaMembersOf(j: Record<string, unknown>): RsaPrivateJwk | string {
+  for (const m of RSA_PRIVATE_MEMBERS) {
+    const v = j[m];
+    if (typeof v !== 'string' || !/^[A-Za-z0-9_-]+$/.test(v)) return `"${m}" must be base64url`;
+  }
+  if (Buffer.from(j.n as string, 'base64url').length * 8 < RSA_BITS) return `"n" must have at least ${RSA_BITS} bits`;
+  return Object.fromEntries(RSA_PRIVATE_MEMBERS.map((m) => [m, j[m] as string])) as RsaPrivateJwk;
 }
 
 /** The file content for `key` (a JWK plus `created_at`). */
@@ -120,9 +131,9 @@ export function parseKeyFile(fileName: string, text: string): StoredKey {
   if (!Number.isFinite(createdAt)) fail('"created_at" must be an ISO date');
   const fields = { kid: j.kid as string, purpose: named.purpose, alg: ALG_OF[named.purpose], seq: named.seq, createdAt };
   if (kty === 'RSA') {
-    for (const m of RSA_PRIVATE_MEMBERS) if (!b64url(j[m])) fail(`"${m}" must be base64url`);
-    if (Buffer.from(j.n as string, 'base64url').length * 8 < RSA_BITS) fail(`"n" must have at least ${RSA_BITS} bits`);
-    return makeKey(fields, new Uint8Array(0), Object.fromEntries(RSA_PRIVATE_MEMBERS.map((m) => [m, j[m] as string])) as RsaPrivateJwk);
+    const rsa = rsaMembersOf(j);
+    if (typeof rsa === 'string') return fail(rsa);
+    return makeKey(fields, new Uint8Array(0), rsa);
   }
   if (!b64url(j.k)) fail('"k" must be base64url');
   const secret = new Uint8Array(Buffer.from(j.k as string, 'base64url'));

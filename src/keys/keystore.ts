@@ -12,15 +12,14 @@
  * when two processes race to create key number N exactly one wins and the other adopts the winner's
  * key: all processes agree on the current key and a reader never sees a half-written file.
  * A token naming a kid this process does not know makes it re-read the folder (another process may
- * have rotated), at most once per `minReloadIntervalMs`.
+ * have rotated), at most once per `minReloadIntervalMs` (the schedule and the cache: ./keyring.ts).
+ * Instances on different machines keep their keys in the store instead (./store-keystore.ts).
  */
 import { constants } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { CairnError } from '../errors/cairn-error.js';
 import {
-  DEFAULT_PURPOSES,
   MAX_KEY_FILE_BYTES,
   generateKey,
   keyFileName,
@@ -30,88 +29,45 @@ import {
   type KeyPurpose,
   type StoredKey,
 } from './key-file.js';
+import {
+  KeystoreError,
+  duePurposes,
+  isExpired,
+  keystoreOver,
+  noKeys,
+  scheduleOf,
+  type Keys,
+  type Keystore,
+  type ScheduleOptions,
+} from './keyring.js';
 
 export type { KeyPurpose, StoredKey } from './key-file.js';
-
-const HOUR = 3_600_000;
-export const DEFAULT_ROTATE_AFTER_MS = 24 * HOUR;
-/** Two days: longer than any token signed with these keys (authIds 5 min, suspended journeys up to 24 h). */
-export const DEFAULT_RETAIN_FOR_MS = 48 * HOUR;
-export const DEFAULT_MIN_RELOAD_INTERVAL_MS = 1000;
+export { DEFAULT_MIN_RELOAD_INTERVAL_MS, DEFAULT_RETAIN_FOR_MS, DEFAULT_ROTATE_AFTER_MS, KeystoreError, type Keystore } from './keyring.js';
 /** Temporary files left by a process that died mid-write are removed after this long (wall clock). */
 const STALE_TMP_MS = 60_000;
 const TMP_PREFIX = '.tmp-';
 
-export interface KeystoreOptions {
+export interface KeystoreOptions extends ScheduleOptions {
   /** The folder holding the key files, e.g. `<dataDir>/keys`. Created (0700) if missing. */
   dir: string;
   /** Clock, epoch milliseconds. Default `Date.now`. */
   now?: () => number;
-  /** A current key older than this is replaced by a new one. Default 24 h. */
-  rotateAfterMs?: number;
-  /** A replaced key stays usable for verification this long after its successor was created. Default 48 h. */
-  retainForMs?: number;
-  /** Least time between two re-reads of the folder caused by an unknown kid. Default 1 s. */
-  minReloadIntervalMs?: number;
-  /** The purposes to keep a current key of. Default `sig` and `enc`; the server adds `oidc` (ID-token signing). */
-  purposes?: readonly KeyPurpose[];
-}
-
-export interface Keystore {
-  readonly dir: string;
-  readonly rotateAfterMs: number;
-  readonly retainForMs: number;
-  /** The key to sign/encrypt with now; rotates first if the current key is due. */
-  current(purpose: KeyPurpose): Promise<StoredKey>;
-  /** The retained key `kid` of `purpose`, re-reading the folder (rate-limited) if the kid is unknown. */
-  byKid(kid: string, purpose: KeyPurpose): Promise<StoredKey | undefined>;
-  /** Re-reads the folder now: picks up keys of other processes, rotates and prunes as due. */
-  reload(): Promise<void>;
-  /** The kids this process knows, newest first (all purposes, or one). */
-  kids(purpose?: KeyPurpose): string[];
-  /** The retained keys of `purpose`, current first (what a JWKS publishes); rotates first if due. */
-  all(purpose: KeyPurpose): Promise<StoredKey[]>;
-}
-
-/** The key folder cannot be read or written, or holds a file Cairn did not write. Never shown to clients. */
-export class KeystoreError extends CairnError {
-  constructor(message: string, cause?: unknown) {
-    super({ status: 500, code: 'keystore.error', message, expose: false, cause });
-    this.name = 'KeystoreError';
-  }
 }
 
 const errorCode = (e: unknown): string | undefined => (typeof e === 'object' && e !== null && 'code' in e ? String(e.code) : undefined);
-
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  const v = value ?? fallback;
-  if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) {
-    throw new RangeError(`openKeystore: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number of milliseconds`);
-  }
-  return v;
-}
 
 /** Opens (creating if needed) the key folder and makes sure a current key of every purpose exists. */
 export async function openKeystore(options: KeystoreOptions): Promise<Keystore> {
   const dir = options.dir;
   if (typeof dir !== 'string' || dir === '') throw new TypeError('openKeystore: dir is required');
   const now = options.now ?? Date.now;
-  const rotateAfterMs = positive('rotateAfterMs', options.rotateAfterMs, DEFAULT_ROTATE_AFTER_MS);
-  const retainForMs = positive('retainForMs', options.retainForMs, DEFAULT_RETAIN_FOR_MS);
-  const minReloadIntervalMs = positive('minReloadIntervalMs', options.minReloadIntervalMs, DEFAULT_MIN_RELOAD_INTERVAL_MS, true);
-  const purposes = options.purposes ?? DEFAULT_PURPOSES;
-  const empty = (): Record<KeyPurpose, StoredKey[]> => ({ sig: [], enc: [], oidc: [] });
-
-  let keys: Record<KeyPurpose, StoredKey[]> = empty();
-  let dueAt = Number.NEGATIVE_INFINITY;
-  let lastSyncAt = Number.NEGATIVE_INFINITY;
-  let inflight: Promise<void> | undefined;
+  const schedule = scheduleOf(options);
 
   await prepareDir(dir);
 
   /** Reads every key file; files removed meanwhile by another process are skipped. */
-  async function readAll(): Promise<Record<KeyPurpose, StoredKey[]>> {
-    const found = empty();
+  async function readAll(): Promise<Keys> {
+    const found = noKeys();
     let names: string[];
     try {
       names = await readdir(dir);
@@ -124,11 +80,11 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
         continue;
       }
       const named = parseKeyFileName(name);
-      if (!named || !purposes.includes(named.purpose)) continue;
+      if (!named || !schedule.purposes.includes(named.purpose)) continue;
       const key = await readKeyFile(dir, name);
       if (key) found[named.purpose].push(key);
     }
-    for (const p of purposes) found[p].sort((a, b) => a.seq - b.seq);
+    for (const p of schedule.purposes) found[p].sort((a, b) => a.seq - b.seq);
     return found;
   }
 
@@ -159,28 +115,22 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
     }
   }
 
-  async function doSync(): Promise<void> {
-    const t = now();
+  /** Reads the folder; rotates each purpose that is due (a lost race means re-reading to adopt the winner's key); prunes. */
+  async function sync(t: number): Promise<Keys> {
     let found = await readAll();
-    // Rotate each purpose whose current key is missing or due; a lost race means re-reading to adopt the winner's key.
     for (let attempt = 0; ; attempt++) {
-      const due = purposes.filter((p) => {
-        const top = found[p].at(-1);
-        return top === undefined || t - top.createdAt >= rotateAfterMs;
-      });
+      const due = duePurposes(found, t, schedule);
       if (due.length === 0) break;
       if (attempt >= 5) throw new KeystoreError(`could not settle on a current key in ${dir}`);
       for (const p of due) await createKey(p, (found[p].at(-1)?.seq ?? 0) + 1, t);
       found = await readAll();
     }
-    // Prune keys whose successor appeared more than retainForMs ago. The current key is never pruned.
-    for (const p of purposes) {
+    for (const p of schedule.purposes) {
       const list = found[p];
       const kept: StoredKey[] = [];
       for (let i = 0; i < list.length; i++) {
         const key = list[i] as StoredKey;
-        const successor = list[i + 1];
-        if (successor !== undefined && t >= successor.createdAt + retainForMs) {
+        if (isExpired(list, i, t, schedule)) {
           await unlink(join(dir, keyFileName(p, key.seq))).catch((e: unknown) => {
             if (errorCode(e) !== 'ENOENT') throw new KeystoreError(`cannot delete an expired key in ${dir}`, e);
           });
@@ -190,66 +140,10 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
       }
       found[p] = kept;
     }
-    keys = found;
-    lastSyncAt = t;
-    dueAt = nextDueAt(found, purposes, rotateAfterMs, retainForMs);
+    return found;
   }
 
-  function sync(): Promise<void> {
-    inflight ??= doSync().finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
-  }
-
-  async function ensureFresh(): Promise<void> {
-    if (now() >= dueAt) await sync();
-  }
-
-  const find = (kid: string, purpose: KeyPurpose): StoredKey | undefined => keys[purpose].find((k) => k.kid === kid);
-
-  await sync();
-
-  return {
-    dir,
-    rotateAfterMs,
-    retainForMs,
-    async current(purpose) {
-      await ensureFresh();
-      const top = keys[purpose].at(-1);
-      if (!top) throw new KeystoreError(`no current ${purpose} key in ${dir}`);
-      return top;
-    },
-    async byKid(kid, purpose) {
-      if (typeof kid !== 'string') return undefined;
-      await ensureFresh();
-      const known = find(kid, purpose);
-      if (known || now() - lastSyncAt < minReloadIntervalMs) return known;
-      await sync();
-      return find(kid, purpose);
-    },
-    reload: sync,
-    kids(purpose) {
-      const list = purpose ? [...keys[purpose]] : purposes.flatMap((p) => keys[p]);
-      return list.sort((a, b) => b.createdAt - a.createdAt || b.seq - a.seq).map((k) => k.kid);
-    },
-    async all(purpose) {
-      await ensureFresh();
-      return [...keys[purpose]].reverse();
-    },
-  };
-}
-
-/** The earliest time at which a current key must be rotated or a retained key deleted. */
-function nextDueAt(keys: Record<KeyPurpose, StoredKey[]>, purposes: readonly KeyPurpose[], rotateAfterMs: number, retainForMs: number): number {
-  let due = Number.POSITIVE_INFINITY;
-  for (const p of purposes) {
-    const list = keys[p];
-    const top = list.at(-1);
-    if (top) due = Math.min(due, top.createdAt + rotateAfterMs);
-    for (let i = 0; i + 1 < list.length; i++) due = Math.min(due, (list[i + 1] as StoredKey).createdAt + retainForMs);
-  }
-  return due;
+  return keystoreOver(dir, sync, now, schedule);
 }
 
 /** Creates the folder 0700, or tightens an existing one that group/others can reach. */

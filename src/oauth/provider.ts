@@ -8,10 +8,13 @@
  * - the session is Cairn's journey session (session-adapter.ts; cookie of the same name);
  * - consent is implied: registered clients are first-party, so the grant is made on the spot;
  * - an interactive authorize sends the person to the hosted journey page, back through resume.ts;
- * - errors are JSON (`{error, error_description}`), never an HTML page.
+ * - errors are JSON (`{error, error_description}`), never an HTML page;
+ * - a store that cannot answer now (a database outage) is 503 `temporarily_unavailable`, not a
+ *   `server_error`: every storage call and account lookup the provider makes is guarded.
  */
-import type { Adapter, KoaContextWithOIDC, ClientMetadata, Configuration, Grant, JWK, Provider } from 'oidc-provider';
+import type { Account, Adapter, FindAccount, KoaContextWithOIDC, ClientMetadata, Configuration, Grant, JWK, Provider } from 'oidc-provider';
 import type { Settings } from '../config/settings.js';
+import { isUnavailable } from '../errors/cairn-error.js';
 import type { StoredKey } from '../keys/keystore.js';
 import { cookieAttributes } from '../am/cookies.js';
 import { CLAIMS, accountFinder, type AccountReader } from './account.js';
@@ -84,12 +87,48 @@ async function impliedGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined>
   return grant;
 }
 
+/** Whether `error` is a store outage, as it comes out of the provider's storage (or before it was guarded). */
+export function isOAuthUnavailable(error: unknown): boolean {
+  return isUnavailable(error) || (error instanceof Error && (error as { error?: unknown }).error === 'temporarily_unavailable');
+}
+
+/** Rethrows what `fn` throws, a store outage as `unavailable()` instead. */
+function guarded<A extends unknown[], R>(fn: (...args: A) => Promise<R>, unavailable: () => Error): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await fn(...args);
+    } catch (error) {
+      throw isUnavailable(error) ? unavailable() : error;
+    }
+  };
+}
+
+/** The methods of oidc-provider's Adapter interface. */
+const ADAPTER_METHODS = ['upsert', 'find', 'findByUserCode', 'findByUid', 'consume', 'destroy', 'revokeByGrantId'] as const;
+
+/** `adapter` (a plain object or a class instance) with every method guarded. */
+function guardedAdapter(adapter: Adapter, unavailable: () => Error): Adapter {
+  const wrapped: Partial<Record<(typeof ADAPTER_METHODS)[number], unknown>> = {};
+  for (const name of ADAPTER_METHODS) {
+    const fn = adapter[name] as ((...args: unknown[]) => Promise<unknown>) | undefined;
+    if (typeof fn === 'function') wrapped[name] = guarded(fn.bind(adapter), unavailable);
+  }
+  return wrapped as Adapter;
+}
+
 /**
  * Builds the provider. oidc-provider is loaded here, on first use, not when the server's modules
  * load: command-line tools that never serve OAuth do not load it (nor print its runtime notice).
  */
 export async function createProvider(options: ProviderOptions): Promise<Provider> {
-  const { Provider } = await import('oidc-provider');
+  const { Provider, errors } = await import('oidc-provider');
+  // Shown to the client (expose), with the status oidc-provider answers and redirects with (RFC 6749 §4.1.2.1, §5.2 by analogy).
+  const unavailable = (): Error => {
+    const e = new errors.OIDCProviderError(503, 'temporarily_unavailable');
+    e.error_description = 'The server cannot answer this request now; try again.';
+    e.expose = true;
+    return e;
+  };
   const { settings, issuer } = options;
   const attributes = cookieAttributes(settings);
   const sameSite = attributes.sameSite.toLowerCase() as 'lax' | 'strict' | 'none';
@@ -99,10 +138,10 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
   const refreshTtl = settings.oauthRefreshTokenDays * 86_400;
 
   const configuration: Configuration = {
-    adapter: options.adapter,
+    adapter: (model: string) => guardedAdapter(options.adapter(model), unavailable),
     clients: options.clients,
     jwks: { keys: options.keys.map(signingJwk) },
-    findAccount: accountFinder(options.identity),
+    findAccount: guarded(accountFinder(options.identity) as (...args: Parameters<FindAccount>) => Promise<Account | undefined>, unavailable),
     acrValues: [...options.journeys()],
     // The login's facts (which journey, when, which session) go in every ID token, as AM puts them.
     claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'auth_time', 'sid'], iss: null },

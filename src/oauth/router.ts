@@ -15,6 +15,7 @@ import { cors } from '../server/cors.js';
 import { isSessionToken } from '../sessions/session-service.js';
 import { endSession } from './end-session.js';
 import { sendOAuthError } from './oauth-error.js';
+import { isOAuthUnavailable } from './provider.js';
 import { resumeAuthorize } from './resume.js';
 import { ROOT_REALM, type OAuth } from './service.js';
 
@@ -83,7 +84,10 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
         await handle(req, res, provider, at);
       } catch (error) {
         deps.onError?.(error, req);
-        if (!res.headersSent) sendOAuthError(res, 500, 'server_error', 'The server could not answer this request.');
+        if (res.headersSent) return;
+        // A store that cannot serve now: OAuth's own word for it (RFC 6749 §4.1.2.1), retryable.
+        if (isOAuthUnavailable(error)) sendOAuthError(res, 503, 'temporarily_unavailable', 'The server cannot answer this request now; try again.');
+        else sendOAuthError(res, 500, 'server_error', 'The server could not answer this request.');
       }
     };
 

@@ -6,7 +6,7 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
 import { amRouter } from '../am/router.js';
-import { crestError, internalError, sendCrestError } from '../crest/errors.js';
+import { crestError, sendCrestError, serverErrorOf } from '../crest/errors.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
 import { cors } from './cors.js';
 
@@ -56,7 +56,7 @@ export function createApp(deps: AppDeps): Express {
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;
     deps.onError?.(err, req);
-    sendCrestError(res, internalError());
+    sendCrestError(res, serverErrorOf(err));
   });
   return app;
 }

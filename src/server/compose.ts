@@ -22,7 +22,8 @@ import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
 import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
 import { JourneyRunner, type LifecycleRecord } from '../journeys/runner.js';
 import { formatProblems } from '../journeys/validate.js';
-import { openKeystore, type Keystore } from '../keys/keystore.js';
+import { KeystoreError, openKeystore, type KeyPurpose, type Keystore } from '../keys/keystore.js';
+import { openStoreKeystore } from '../keys/store-keystore.js';
 import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js';
 import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
@@ -90,6 +91,35 @@ export interface Core {
 const SHIPPED_TEMPLATES = new URL('../../config/email-templates/', import.meta.url).pathname;
 const HOSTED_PAGE = '/login/';
 
+/**
+ * The keys: in the store, encrypted with CAIRN_KEY_ENCRYPTION_KEY, when it is set (instances share
+ * them through the database); otherwise in <data dir>/keys, which instances on a shared store must share.
+ */
+async function openKeys(settings: Readonly<Settings>, store: Store, now: () => number, log: (line: string) => void): Promise<Keystore> {
+  // authId signing and encryption, and ID-token signing (OAuth).
+  const purposes: KeyPurpose[] = ['sig', 'enc', 'oidc'];
+  if (settings.keyEncryptionKey) {
+    try {
+      return await openStoreKeystore({
+        kv: store.kv,
+        kek: settings.keyEncryptionKey,
+        purposes,
+        ...(settings.keyEncryptionKeyPrevious ? { previousKek: settings.keyEncryptionKeyPrevious } : {}),
+        now,
+      });
+    } catch (e) {
+      if (e instanceof KeystoreError) throw new StartupError(`The keys in the store cannot be opened: ${e.message}.`);
+      throw e;
+    }
+  }
+  if (store.backend !== 'lmdb') {
+    log(
+      `keys: in ${join(settings.dataDir, 'keys')}, which every instance on this ${store.backend} store must share; set CAIRN_KEY_ENCRYPTION_KEY to keep them in the store instead`,
+    );
+  }
+  return openKeystore({ dir: join(settings.dataDir, 'keys'), now, purposes });
+}
+
 export async function compose(settings: Readonly<Settings>, options: ComposeOptions = {}): Promise<Core> {
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
@@ -120,13 +150,28 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
   const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
+  const searchableFields = Object.fromEntries(
+    schema.resources().map((r) => [
+      r,
+      schema
+        .properties(r)
+        .filter((p) => p.searchable)
+        .map((p) => p.name),
+    ]),
+  );
   const rawStore = await openStore({
     dataDir: settings.dataDir,
+    ...(settings.postgresUri ? { postgresUri: settings.postgresUri, postgresPoolMax: settings.postgresPoolMax } : {}),
     ...(settings.mongodbUri ? { mongodbUri: settings.mongodbUri } : {}),
     now,
     uniqueKeys,
+    searchableFields,
+    log,
   });
-  const keystore = await openKeystore({ dir: join(settings.dataDir, 'keys'), now, purposes: ['sig', 'enc', 'oidc'] });
+  const keystore = await openKeys(settings, rawStore, now, log).catch(async (e: unknown) => {
+    await rawStore.close().catch(() => undefined);
+    throw e;
+  });
   const codec = createAuthIdCodec({ keystore, ttlSeconds: settings.authIdLifetimeSeconds, now });
   const auditLog = createAuditLog(settings.auditLog, now, options.audit);
   const spool = createMailSpool(rawStore.kv, { now, ttlMs: 60 * 60_000 });

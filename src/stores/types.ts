@@ -1,5 +1,5 @@
 /**
- * The one store contract every backend (embedded lmdb, MongoDB) implements: managed objects with
+ * The one store contract every backend (embedded lmdb, MongoDB, PostgreSQL) implements: managed objects with
  * `_rev` concurrency and case-insensitive unique keys, sessions, suspended journeys, counters and a
  * small key/value space with TTL. Times are epoch milliseconds from the injected clock; a record whose
  * expiry time is at or before "now" is absent, whether or not a sweep has removed it yet.
@@ -157,7 +157,7 @@ export interface KeyValueStore {
 // ---------------------------------------------------------------------------------------------
 // The store
 
-export type StoreBackend = 'lmdb' | 'mongodb';
+export type StoreBackend = 'lmdb' | 'mongodb' | 'postgres';
 
 export interface StoreHealth {
   backend: StoreBackend;
@@ -186,6 +186,14 @@ export interface OpenStoreOptions {
   dataDir: string;
   /** When set, MongoDB is used instead of the embedded store. */
   mongodbUri?: string;
+  /** When set, PostgreSQL is used instead of the embedded store (postgres:// or postgresql://). */
+  postgresUri?: string;
+  /** PostgreSQL connections per process (default 10). */
+  postgresPoolMax?: number;
+  /** Per resource, fields `eq` filters look up, to be indexed where the backend builds indexes (PostgreSQL). */
+  searchableFields?: Readonly<Record<string, readonly string[]>>;
+  /** Operational notes of the backend (migrations, lost connections); never secrets. */
+  log?: (line: string) => void;
   /** Clock in epoch ms (tests inject one); Date.now by default. */
   now?: () => number;
   uniqueKeys?: UniqueKeys;

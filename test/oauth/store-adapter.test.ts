@@ -1,40 +1,30 @@
 /**
- * oidc-provider's storage on Cairn's store contract, on the embedded store and (when
- * CAIRN_MONGODB_URI names a server) on MongoDB: round trips, only hashes of tokens as keys, a
- * single-use consume that holds under concurrency and revokes the grant on replay, grant and account
- * revocation, expiry by the store's clock.
+ * oidc-provider's storage on Cairn's store contract, on the embedded store, on PostgreSQL (when
+ * CAIRN_POSTGRES_URI names a server) and on MongoDB (when CAIRN_MONGODB_URI does): round trips,
+ * only hashes of tokens as keys, a single-use consume that holds under concurrency and revokes the
+ * grant on replay, grant and account revocation, expiry by the store's clock.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOidcStorage, hashOf } from '../../src/oauth/store-adapter.js';
-import { openStore } from '../../src/stores/index.js';
 import type { Store } from '../../src/stores/types.js';
-import { openScratchMongoStore } from '../stores/scratch-mongodb.js';
-
-const mongoUri = process.env.CAIRN_MONGODB_URI;
+import { mongodbUri, openMongodbForTest } from '../stores/mongodb-support.js';
+import { openPostgresForTest, postgresUri } from '../stores/postgres-support.js';
+import { openEmbeddedForTest } from '../support/stores.js';
 
 interface Backend {
   store: Store;
   dispose(): Promise<void>;
 }
 
-const backends: [string, (now: () => number) => Promise<Backend>, boolean][] = [
-  [
-    'embedded',
-    async (now) => {
-      const dir = await mkdtemp(join(tmpdir(), 'cairn-oidc-store-'));
-      const store = await openStore({ dataDir: dir, now, sweepIntervalMs: 0 });
-      return { store, dispose: async () => (await store.close(), await rm(dir, { recursive: true, force: true })) };
-    },
-    true,
-  ],
-  ['mongodb', (now) => openScratchMongoStore(mongoUri as string, 'cairn_oidc', { now, sweepIntervalMs: 0 }), !!mongoUri],
+/** Each backend, with why it is skipped here (undefined: it runs). */
+const backends: [string, (now: () => number) => Promise<Backend>, string | undefined][] = [
+  ['embedded', openEmbeddedForTest, undefined],
+  ['postgres', openPostgresForTest, postgresUri ? undefined : 'set CAIRN_POSTGRES_URI'],
+  ['mongodb', openMongodbForTest, mongodbUri ? undefined : 'set CAIRN_MONGODB_URI'],
 ];
 
-for (const [name, open, enabled] of backends) {
-  describe.runIf(enabled)(`oidc-provider storage on the ${name} store`, () => {
+for (const [name, open, skipped] of backends) {
+  (skipped ? describe.skip : describe)(`oidc-provider storage on the ${name} store${skipped ? ` (skipped: ${skipped})` : ''}`, () => {
     let backend: Backend | undefined;
     let clock = Date.now();
     const now = () => clock;

@@ -7,19 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/stores/index.js';
+import { openEmbeddedForTest } from '../support/stores.js';
 import { runStoreContract } from './contract.js';
 
-runStoreContract('embedded (lmdb) backend', async (now) => {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
-  const store = await openStore({ dataDir, now, sweepIntervalMs: 0 });
-  return {
-    store,
-    async dispose() {
-      await store.close();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-});
+runStoreContract('embedded (lmdb) backend', openEmbeddedForTest);
 
 describe('embedded (lmdb) backend on disk', () => {
   it('keeps objects, unique keys, sessions and counters across a reopen', async () => {

@@ -1,0 +1,19 @@
+// Types of cairn-process.js, for the tests that start Cairn the way the benchmark does.
+export interface CairnProcess {
+  pid: number;
+  origin: string;
+  workers: number;
+  stderrTail(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export function cairnEnv(options: { dataDir: string; journeysDir: string; smtpUrl: string }): Record<string, string>;
+export function prepareJourneys(repo: string, dir: string): void;
+export function importUsers(repo: string, env: Record<string, string | undefined>, users: object[], file: string): Promise<string>;
+export function startCairn(
+  repo: string,
+  env: Record<string, string | undefined>,
+  options: { logDir: string; workers?: number; extraNodeArgs?: string[]; startTimeoutMs?: number; detached?: boolean },
+): Promise<CairnProcess>;
