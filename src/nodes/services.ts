@@ -6,6 +6,7 @@ import type { ScriptPort } from '../scripts/engine.js';
  * and audit are not among them: a node returns those as effects (src/nodes/types.ts), which the
  * protocol adapter performs once the journey state is persisted.
  */
+import type { KbaPort } from '../identity/kba.js';
 import type { CounterPort, IdentityPort, IdentitySchemaPort, PolicyPort } from '../identity/ports.js';
 
 /** Rate limits for e-mails a journey sends (Email Suspend, Email Template), enforced in the store. */
@@ -29,4 +30,6 @@ export interface NodeServices {
   mailLimits: MailLimits;
   /** The script sandbox (Scripted Decision); absent where no scripts are loaded. */
   scripts?: ScriptPort;
+  /** Security questions: the KBA configuration, answer hashing and checking with its failure budget. */
+  kba: KbaPort;
 }

@@ -12,6 +12,9 @@ import type { Settings } from '../config/settings.js';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
 import { createLoginGuard, type LoginGuard } from '../identity/login-guard.js';
 import { createStepClaims, type StepClaims } from '../journeys/step-claims.js';
+import { createKbaService } from '../identity/kba.js';
+import { createSelfService, loadSelfService, type SelfService } from '../idm/selfservice/index.js';
+import { SHIPPED_SELFSERVICE_DIR } from '../idm/selfservice/config.js';
 import { createPasswordHasher } from '../identity/passwords.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
@@ -76,6 +79,8 @@ export interface Core {
   mailer: Mailer;
   audit: AuditLog;
   runner: JourneyRunner;
+  /** PingIDM's self-service processes (/openidm/selfservice). */
+  selfService: SelfService;
   services: NodeServices;
   scripts: ScriptLibrary;
   metrics: Metrics;
@@ -108,6 +113,17 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
   }
   for (const l of lines) log(l);
+
+  const selfServiceSetup = await loadSelfService(options.withoutJourneys ? [] : [SHIPPED_SELFSERVICE_DIR, settings.selfServiceDir], registry).catch(
+    (e: Error) => {
+      throw new StartupError(`The self-service configuration cannot be read: ${e.message}`);
+    },
+  );
+  const selfServiceLines = formatProblems(selfServiceSetup.problems);
+  if (selfServiceSetup.problems.some((p) => p.severity === 'error')) {
+    throw new StartupError(`The self-service configuration (${settings.selfServiceDir}) has errors.`, selfServiceLines);
+  }
+  for (const l of selfServiceLines) log(l);
 
   const schema = await loadManagedSchema(settings.managedSchemaFile ?? undefined).catch((e: Error) => {
     throw new StartupError(`The managed-object schema cannot be loaded: ${e.message}`);
@@ -242,6 +258,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
     scripts: scriptEngine,
+    kba: createKbaService({ config: selfServiceSetup.kba, hasher, counters: stores.counters }),
   };
   const runner = new JourneyRunner({
     catalog,
@@ -249,6 +266,19 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     onNodeError: (error, where) =>
       log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
     lifecycle: journeyLifecycle(metrics, audit),
+  });
+  const selfService = createSelfService({
+    setup: selfServiceSetup,
+    services,
+    stores,
+    keystore,
+    policy,
+    audit,
+    mail: mailer,
+    publicUrl: settings.publicUrl,
+    supersede: settings.newerLinkSupersedes,
+    now,
+    log,
   });
   const suspensions = createSuspensions({
     store: stores.suspended,
@@ -275,6 +305,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     mailer,
     audit,
     runner,
+    selfService,
     services,
     scripts,
     metrics,

@@ -17,6 +17,7 @@ import { verifyReturned } from '../../src/callbacks/verify.js';
 import { createIdentityService, type IdentityService, type StoredObject } from '../../src/identity/identity-service.js';
 import { createLoginGuard } from '../../src/identity/login-guard.js';
 import { createPasswordHasher, type PasswordHasher } from '../../src/identity/passwords.js';
+import { createKbaService, DEFAULT_KBA_CONFIG } from '../../src/identity/kba.js';
 import type { PolicyContext, PolicyPort } from '../../src/identity/ports.js';
 import { createPolicyService, loadCommonPasswords } from '../../src/identity/policy.js';
 import { loadManagedSchema } from '../../src/identity/schema.js';
@@ -159,6 +160,7 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     identity,
     counters: store.counters,
     mailLimits: { ...TEST_MAIL_LIMITS, ...options.mailLimits },
+    kba: createKbaService({ config: DEFAULT_KBA_CONFIG, hasher: real, counters: store.counters }),
   };
   let closed = false;
   const testbed: NodeTestbed = {
