@@ -279,6 +279,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     supersede: settings.newerLinkSupersedes,
     now,
     log,
+    lifecycle: journeyLifecycle(metrics, audit),
   });
   const suspensions = createSuspensions({
     store: stores.suspended,

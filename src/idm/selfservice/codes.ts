@@ -3,7 +3,7 @@
  * server-side (the suspended-journey store) under the SHA-256 of the flow id and a random 128-bit code;
  * only the e-mailed link holds the code. Taking it is atomic and single-use: of many concurrent posts of
  * one code, one gets the journey. The record expires with the token. A newer code for the same account and
- * process replaces the older ones (CAIRN_NEWER_LINK_SUPERSEDES).
+ * process replaces the older ones (CAIRN_NEWER_LINK_SUPERSEDES). Known and unknown accounts cost the same store work.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { PersistedJourney } from '../../journeys/runner.js';
@@ -23,8 +23,10 @@ export function createEmailCodes(store: SuspendedJourneyStore, options: { now: (
   return {
     async issue(flowId, snapshot, { subject, scope, ttlMs }) {
       const code = randomBytes(16).toString('base64url');
-      if (subject && options.supersede) await store.deleteBySubject(subject, scope);
-      await store.put(keyOf(flowId, code), { snapshot }, options.now() + ttlMs, subject ? { subject, scope } : undefined);
+      // Nobody (an unknown account) is owned by the flow itself, so both paths do the same store work.
+      const owner = subject ?? `flow:${flowId}`;
+      if (options.supersede) await store.deleteBySubject(owner, scope);
+      await store.put(keyOf(flowId, code), { snapshot }, options.now() + ttlMs, { subject: owner, scope });
       return code;
     },
     async take(flowId, code) {

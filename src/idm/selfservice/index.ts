@@ -9,7 +9,7 @@ import type { MailPort } from '../../mail/types.js';
 import type { NodeServices } from '../../nodes/services.js';
 import type { PolicyService } from '../../identity/policy.js';
 import type { Keystore } from '../../keys/keystore.js';
-import { JourneyRunner } from '../../journeys/runner.js';
+import { JourneyRunner, type RunnerDeps } from '../../journeys/runner.js';
 import type { Store } from '../../stores/types.js';
 import { createEmailCodes } from './codes.js';
 import type { SelfServiceSetup } from './config.js';
@@ -33,6 +33,8 @@ export interface SelfServiceDeps {
   supersede: boolean;
   now: () => number;
   log: (line: string) => void;
+  /** Told the journey lifecycle of the processes' steps (metrics, audit), as for the AM journeys. */
+  lifecycle?: RunnerDeps['lifecycle'];
 }
 
 export interface SelfService {
@@ -50,15 +52,20 @@ export function createSelfService(deps: SelfServiceDeps): SelfService {
       throw new RangeError(`${p.file}: snapshotToken.tokenExpiry (${p.tokenExpirySeconds} s) exceeds the keystore's key retention`);
     }
   }
+  const onNodeError: RunnerDeps['onNodeError'] = (error, where) =>
+    deps.log(`self-service error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`);
   const runner = new JourneyRunner({
     catalog: setup.catalog,
     services: deps.services,
-    onNodeError: (error, where) =>
-      deps.log(`self-service error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
+    onNodeError,
+    ...(deps.lifecycle ? { lifecycle: deps.lifecycle } : {}),
   });
+  // A GET only shows stage 0's requirements: nothing is kept, so no journey is counted as started.
+  const preview = new JourneyRunner({ catalog: setup.catalog, services: deps.services, onNodeError });
   const service = createProcessService({
     setup,
     runner,
+    preview,
     tokens: createSelfServiceTokens({ keystore: deps.keystore, now }),
     flows: createFlowSteps(deps.stores.kv, now),
     codes: createEmailCodes(deps.stores.suspended, { now, supersede: deps.supersede }),

@@ -31,6 +31,8 @@ import { invalidToken, type SelfServiceTokens, type TokenState } from './token.j
 export interface ProcessDeps {
   setup: SelfServiceSetup;
   runner: JourneyRunner;
+  /** Runs GETs: the same engine and catalog, without lifecycle reporting (a GET starts nothing). */
+  preview?: JourneyRunner;
   tokens: SelfServiceTokens;
   flows: FlowSteps;
   codes: EmailCodes;
@@ -154,7 +156,7 @@ export function createProcessService(deps: ProcessDeps) {
       const process = processOf(name);
       if (!('journeyId' in process)) return fail(process);
       try {
-        const result = await runner.start(process.journeyId, input);
+        const result = await (deps.preview ?? runner).start(process.journeyId, input);
         const first = process.stages[0] as { name: string };
         const body =
           result.type === 'callbacks'

@@ -138,6 +138,9 @@ export function inlineMail(config: MailTexts, token: string, field: string): Inl
   };
 }
 
+/** An id no managed object has (store ids are UUIDs or names without "~"). */
+const NOBODY = '~nobody~';
+
 /** Why no e-mail went out; recorded in the audit event `selfservice.email.skipped`, never shown. */
 export type MailSkipReason = 'no-account' | 'no-recipient' | 'inactive' | 'account-exists' | 'rate-limited-account' | 'rate-limited-client';
 
@@ -157,7 +160,8 @@ export interface Recipient {
  */
 export async function identifiedRecipient(ctx: NodeContext<unknown>, emailField: string, mailName: string): Promise<Recipient> {
   const id = typeof ctx.shared['_id'] === 'string' ? ctx.shared['_id'] : undefined;
-  const user = id === undefined ? undefined : await ctx.services.identity.read(ctx.journey.identityResource, id);
+  // Nobody identified: an id no account has is read, so the store work is the same on both paths.
+  const user = await ctx.services.identity.read(ctx.journey.identityResource, id ?? NOBODY).then((u) => (id === undefined ? undefined : u));
   const address = user?.[emailField];
   const to = typeof address === 'string' && isMailAddress(address.trim()) ? address.trim() : undefined;
   const allowance = await countMail(ctx, mailName, user?._id ?? '');
