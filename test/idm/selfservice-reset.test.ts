@@ -171,7 +171,7 @@ describe('the PingIDM 7.5 REST conversation', () => {
 });
 
 describe('what must not work', () => {
-  it('an unknown account: the same answers, the same token length, and no e-mail', async () => {
+  it('an unknown, ambiguous or inactive account: the same answers, the same token length, and no e-mail', async () => {
     await createUser(server.url, ADMIN_TOKEN, {
       userName: 'known',
       mail: 'known@example.com',
@@ -184,7 +184,17 @@ describe('what must not work', () => {
     const known = await requestReset('mail eq "known@example.com"');
     const unknown = await requestReset('mail eq "nobody@example.com"');
     const ambiguous = await requestReset('mail eq "known@example.com" or mail eq "bjensen@example.com"');
-    for (const r of [unknown, ambiguous]) {
+    // An account an administrator made inactive (identityAccountStatusField) gets no mail either.
+    await createUser(server.url, ADMIN_TOKEN, {
+      userName: 'off',
+      mail: 'off@example.com',
+      givenName: 'Of',
+      sn: 'F',
+      password: OLD_PASSWORD,
+      accountStatus: 'inactive',
+    });
+    const inactive = await requestReset('userName eq "off"');
+    for (const r of [unknown, ambiguous, inactive]) {
       expect(r.status).toBe(known.status);
       expect({ ...r.body, token: 'T' }).toEqual({ ...known.body, token: 'T' });
       expect(String(r.body.token).length).toBe(String(known.body.token).length);
@@ -194,6 +204,7 @@ describe('what must not work', () => {
     expect(await mailsQueued()).toBe(queuedBefore + 1);
     await mailTo(smtp, 'known@example.com', before + 1);
     expect(audit.filter((l) => l.includes('"selfservice.email.skipped"') && l.includes('"no-account"')).length).toBeGreaterThanOrEqual(2);
+    expect(audit.some((l) => l.includes('"selfservice.email.skipped"') && l.includes('"inactive"'))).toBe(true);
     // A code guessed for the unknown flow opens nothing.
     const guess = await reset.post({ token: unknown.body.token, input: { code: 'AAAAAAAAAAAAAAAAAAAAAA' } });
     expect(guess).toEqual({ status: 400, body: { code: 400, reason: 'Bad Request', message: 'Invalid code' } });
