@@ -19,6 +19,7 @@ import {
   readUser,
   SHIPPED_JOURNEYS,
   selfServiceClient,
+  type MailedLink,
   type Reply,
   type SelfServiceClient,
 } from '../support/selfservice.js';
@@ -51,6 +52,23 @@ async function mailsQueued(): Promise<number> {
 
 async function linkFor(mail: string, count: number) {
   return linkIn(await mailTo(smtp, mail, count));
+}
+
+/** A user `name` (name@example.com) created, a reset requested, its e-mailed link followed: the password step. */
+async function toPasswordStep(name: string): Promise<{ id: string; link: MailedLink; choose: Reply }> {
+  const id = await createUser(server.url, ADMIN_TOKEN, {
+    userName: name,
+    mail: `${name}@example.com`,
+    givenName: 'Given',
+    sn: 'Family',
+    password: OLD_PASSWORD,
+  });
+  const count = smtp.received.length;
+  await requestReset(`userName eq "${name}"`);
+  const link = await linkFor(`${name}@example.com`, count + 1);
+  const choose = await reset.post({ token: link.token, input: { code: link.code } });
+  expect(choose.body.type).toBe('resetStage');
+  return { id, link, choose };
 }
 
 beforeAll(async () => {
@@ -211,17 +229,7 @@ describe('what must not work', () => {
   });
 
   it('a weak password comes back as a 200 with every failed policy, and changes nothing', async () => {
-    const id = await createUser(server.url, ADMIN_TOKEN, {
-      userName: 'weak',
-      mail: 'weak@example.com',
-      givenName: 'Wanda',
-      sn: 'Weak',
-      password: OLD_PASSWORD,
-    });
-    const count = smtp.received.length;
-    await requestReset('userName eq "weak"');
-    const link = await linkFor('weak@example.com', count + 1);
-    const choose = await reset.post({ token: link.token, input: { code: link.code } });
+    const { id, choose } = await toPasswordStep('weak');
     const rev = (await readUser(server.url, ADMIN_TOKEN, id))._rev;
 
     const refused = await reset.post({ token: choose.body.token, input: { password: 'abc' } });
@@ -252,18 +260,7 @@ describe('what must not work', () => {
   });
 
   it('a used code, a replayed final token and a tampered token are refused and change nothing', async () => {
-    const id = await createUser(server.url, ADMIN_TOKEN, {
-      userName: 'replay',
-      mail: 'replay@example.com',
-      givenName: 'Rey',
-      sn: 'Play',
-      password: OLD_PASSWORD,
-    });
-    const count = smtp.received.length;
-    await requestReset('userName eq "replay"');
-    const link = await linkFor('replay@example.com', count + 1);
-    const choose = await reset.post({ token: link.token, input: { code: link.code } });
-    expect(choose.body.type).toBe('resetStage');
+    const { id, link, choose } = await toPasswordStep('replay');
 
     // The link again: its step is spent (and so is the code).
     expect(await reset.post({ token: link.token, input: { code: link.code } })).toEqual({

@@ -13,6 +13,16 @@ export function startSelfService(main: HTMLElement, languages: readonly string[]
   if (!route) return false;
   const locale = pickLocale([new URLSearchParams(window.location.search).get('locale') ?? undefined, ...languages]);
   document.documentElement.lang = locale;
+  // The header's language selector: the page starts again in the chosen language (the hash is kept).
+  const select = document.getElementById('lang');
+  if (select instanceof HTMLSelectElement) {
+    select.value = locale;
+    select.addEventListener('change', () => {
+      const search = new URLSearchParams(window.location.search);
+      search.set('locale', select.value);
+      window.location.search = `?${search.toString()}`;
+    });
+  }
   void startSelfServicePage({
     main,
     route,
