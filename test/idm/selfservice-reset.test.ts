@@ -329,6 +329,8 @@ describe('what must not work', () => {
       [{ input: 'x' }, 400, 'input must be a JSON object'],
       [[1, 2], 400, 'The request body must be a JSON object.'],
       [{ token: 42, input: {} }, 400, 'Invalid snapshot token'],
+      // IDM's order (reference §2.3): the token is restored before the input is required.
+      [{ token: 'not.a.token' }, 400, 'Invalid snapshot token'],
     ];
     for (const [body, status, message] of cases) {
       const r = await reset.post(body);
@@ -337,7 +339,13 @@ describe('what must not work', () => {
     }
     expect((await reset.post('{"input": {', { raw: true })).body).toMatchObject({ code: 400, message: expect.stringMatching(/not valid JSON/) });
 
+    // A good token without input: "No input provided", and the token is not spent (nothing ran).
     const query = await reset.post({ input: {} });
+    expect((await reset.post({ token: query.body.token })).body.message).toBe('No input provided');
+    expect((await reset.post({ token: query.body.token, input: { queryFilter: 'userName eq "nobody-here"' } })).body).toMatchObject({
+      type: 'emailValidation',
+      tag: 'validateCode',
+    });
     const bad = async (queryFilter: unknown): Promise<Reply> => {
       const fresh = await reset.post({ input: {} });
       return reset.post({ token: fresh.body.token, input: { queryFilter } });
@@ -351,7 +359,6 @@ describe('what must not work', () => {
     });
     expect((await bad(7)).body.message).toBe('Invalid query filter: queryFilter must be a string');
     expect((await bad(undefined)).body.message).toBe('Invalid query filter: queryFilter is missing from input');
-    void query;
 
     const other = await reset.post({ input: {} }, { action: 'create' });
     expect(other).toEqual({ status: 501, body: { code: 501, reason: 'Not Implemented', message: 'Unknown action create' } });

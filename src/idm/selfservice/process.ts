@@ -175,20 +175,23 @@ export function createProcessService(deps: ProcessDeps) {
       if (!('journeyId' in process)) return fail(process);
       try {
         if (!isRecord(body)) throw badRequest('idm.body', 'The request body must be a JSON object.');
+        // IDM's order (reference §2.3): the token is restored, then the input is required, then the
+        // token's process version is compared with the process's.
+        const fresh = body.token === undefined || body.token === null || body.token === '';
+        if (!fresh && typeof body.token !== 'string') throw badRequest('idm.token', 'Invalid snapshot token');
+        const state = fresh ? undefined : await tokens.read(body.token as string, process.name);
         const given = body.input;
         if (given === undefined || given === null) throw badRequest('idm.body', 'No input provided');
         if (!isRecord(given)) throw badRequest('idm.body', 'input must be a JSON object');
+        if (state && state.v !== process.version) throw invalidToken();
         const ttlMs = process.tokenExpirySeconds * 1000;
 
-        if (body.token === undefined || body.token === null || body.token === '') {
+        if (!state) {
           const started = await runner.start(process.journeyId, input);
           const result =
             started.type === 'callbacks' ? await runner.next(started.snapshot, fill(process, started.snapshot, given), input, true) : started;
           return await answer(process, result, await flows.start(ttlMs), 1);
         }
-        if (typeof body.token !== 'string') throw badRequest('idm.token', 'Invalid snapshot token');
-        const state = await tokens.read(body.token, process.name);
-        if (state.v !== process.version) throw invalidToken();
         // The step is taken before anything runs: a token is good for one request.
         if (!(await flows.advance(state.f, state.s, ttlMs))) throw invalidToken();
         const next = state.s + 1;
