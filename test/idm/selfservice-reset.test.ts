@@ -296,6 +296,47 @@ describe('what must not work', () => {
     expect(asSuccess(await amLogin(server.amUrl, 'replay', NEW_PASSWORD)).getSessionToken()).toBeDefined();
   });
 
+  it('the password step re-reads the account; a reset ends its sessions', async () => {
+    const admin = (method: string, id: string, body?: unknown) =>
+      fetch(`${server.url}/openidm/managed/user/${id}`, {
+        method,
+        headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+
+    // The address changed after the mailbox was proven: refused, nothing saved.
+    const moved = await toPasswordStep('moved');
+    const patched = await admin('PATCH', moved.id, [{ operation: 'replace', field: '/mail', value: 'elsewhere@example.com' }]);
+    expect(patched.status).toBe(200);
+    const rev = (await readUser(server.url, ADMIN_TOKEN, moved.id))._rev;
+    expect(await reset.post({ token: moved.choose.body.token, input: { password: NEW_PASSWORD } })).toEqual({
+      status: 400,
+      body: { code: 400, reason: 'Bad Request', message: 'The account changed since this request began; start again.' },
+    });
+    expect((await readUser(server.url, ADMIN_TOKEN, moved.id))._rev).toBe(rev);
+
+    // The account deleted meanwhile: refused.
+    const gone = await toPasswordStep('gone');
+    expect((await admin('DELETE', gone.id)).status).toBe(200);
+    expect((await reset.post({ token: gone.choose.body.token, input: { password: NEW_PASSWORD } })).body).toMatchObject({
+      code: 400,
+      message: 'The account no longer exists.',
+    });
+
+    // A session from before: the reset (the identity service's one save path) ends it.
+    const spent = await toPasswordStep('spent');
+    const session = asSuccess(await amLogin(server.amUrl, 'spent', OLD_PASSWORD)).getSessionToken() as string;
+
+    const done = await reset.post({ token: spent.choose.body.token, input: { password: NEW_PASSWORD } });
+    expect(done.body).toMatchObject({ type: 'resetStage', tag: 'end', status: { success: true } });
+    const validate = await fetch(`${server.amUrl}/json/realms/root/sessions?_action=validate`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', iPlanetDirectoryPro: session },
+    });
+    expect(await validate.json()).toEqual({ valid: false });
+    expect(asSuccess(await amLogin(server.amUrl, 'spent', NEW_PASSWORD)).getSessionToken()).toBeDefined();
+  });
+
   it('fifty concurrent posts of one code make exactly one reset; fifty of the final token, one save', async () => {
     const id = await createUser(server.url, ADMIN_TOKEN, {
       userName: 'race',
