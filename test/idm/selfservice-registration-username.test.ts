@@ -15,6 +15,7 @@ import { parseMail } from '../support/eml.js';
 import { asSuccess } from '../support/forgerock-sdk.js';
 import {
   amLogin,
+  ANONYMOUS,
   createUser,
   linkIn,
   mailTo,
@@ -92,6 +93,17 @@ describe('registration with security answers, then a reset that asks them', () =
   const reset = () => selfServiceClient(server.url, 'reset');
 
   it('asks for the address first; a different address later is IDM\'s "Email address mismatch"', async () => {
+    // Switched on in ui-configuration.json, registration is announced to the End User UI.
+    const features = (await (await fetch(`${server.url}/openidm/info/features?_queryFilter=true`, { headers: ANONYMOUS })).json()) as {
+      result: unknown[];
+    };
+    expect(features.result).toEqual(
+      expect.arrayContaining([
+        { name: 'passwordReset', enabled: true, endpoints: ['selfservice/reset'] },
+        { name: 'forgotUsername', enabled: true, endpoints: ['selfservice/username'] },
+        { name: 'selfRegistration', enabled: true, endpoints: ['selfservice/registration'] },
+      ]),
+    );
     const start = await registration().get();
     expect(start.body).toMatchObject({
       type: 'emailValidation',
