@@ -355,7 +355,7 @@ export function createKbaService(deps: KbaServiceDeps): KbaPort {
           const i = asked.findIndex((ref) => sameRef(refOf(s), ref));
           const answer = answers[i];
           if (i < 0 || typeof answer !== 'string' || cryptoOf(s.answer)?.algorithm === CAIRN_KBA_ALGORITHM) return s;
-          return { ...refOf(s), answer: await hashAnswer(answer) } as StoredKbaAnswer;
+          return { ...refOf(s), answer: await hashAnswer(answer) };
         }),
       );
       return { result: 'match', upgraded };

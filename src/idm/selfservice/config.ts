@@ -80,7 +80,7 @@ async function readFolders(dirs: readonly (string | undefined)[]): Promise<Map<s
       names = await readdir(dir);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new Error(`The self-service folder ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+      throw new Error(`The self-service folder ${dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? 'error'}).`, { cause: e });
     }
     for (const name of names.sort()) {
       if (!(PROCESS_FILE.test(name) || name === KBA_FILE || name === UI_CONFIGURATION_FILE)) continue;

@@ -7,7 +7,6 @@
  * `{result, failedPolicyRequirements: [{property, policyRequirements}]}` — one entry per failed requirement,
  * since the End User UI reads the first requirement of each entry.
  */
-import type { PolicyConfig } from '../../identity/schema.js';
 import type { PolicyService } from '../../identity/policy.js';
 import { POLICY_REQUIREMENTS } from '../../identity/policy.js';
 import type { PolicyFailure } from '../../identity/ports.js';
@@ -44,7 +43,7 @@ export function createPolicyEndpoints(setup: SelfServiceSetup, policy: PolicySer
   async function failuresOf(resource: string, name: string, value: unknown, attributes: Record<string, unknown>): Promise<PolicyFailure[]> {
     if (value !== undefined && value !== null && value !== '') return policy.check(resource, name, value, { attributes });
     const empty: PolicyFailure[] = [{ policyRequirement: 'REQUIRED' }];
-    for (const p of policy.policies(resource, name) as PolicyConfig[]) {
+    for (const p of policy.policies(resource, name)) {
       if (FAILS_WHEN_EMPTY.has(p.policyId))
         empty.push({ policyRequirement: POLICY_REQUIREMENTS[p.policyId], ...(p.params ? { params: p.params } : {}) });
     }

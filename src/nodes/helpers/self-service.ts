@@ -33,7 +33,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** `shared.selfService`, created when absent. */
 export function selfServiceOf(shared: Record<string, unknown>): SelfServiceState {
   const existing = shared['selfService'];
-  if (isRecord(existing)) return existing as SelfServiceState;
+  if (isRecord(existing)) return existing;
   const created: SelfServiceState = {};
   shared['selfService'] = created;
   return created;

@@ -44,14 +44,14 @@ export function textIn(map: unknown, locale: string): string {
   const wanted = [locale, locale.split(/[-_]/)[0] ?? locale, 'en'];
   for (const w of wanted) {
     const key = keys.find((k) => k.replace('_', '-').toLowerCase() === w.toLowerCase());
-    if (key && typeof map[key] === 'string') return map[key] as string;
+    if (key && typeof map[key] === 'string') return map[key];
   }
   for (const w of wanted) {
     const key = keys.find((k) => k.toLowerCase().split(/[-_]/)[0] === w.toLowerCase().split(/[-_]/)[0]);
-    if (key && typeof map[key] === 'string') return map[key] as string;
+    if (key && typeof map[key] === 'string') return map[key];
   }
   const first = keys[0];
-  return first !== undefined && typeof map[first] === 'string' ? (map[first] as string) : '';
+  return first !== undefined && typeof map[first] === 'string' ? map[first] : '';
 }
 
 const propertiesOf = (requirements: Record<string, unknown> | undefined): Record<string, Record<string, unknown>> => {
