@@ -90,6 +90,14 @@ describe.runIf(run)("PingIDM's End User UI on Cairn", () => {
     const second = await browser.newContext({ locale: 'en-US' });
     second.setDefaultTimeout(20_000);
     const mailed = await second.newPage();
+    // What the UI posts and gets back from submitRequirements, as the browser saw it.
+    type Exchange = { sent: Record<string, unknown>; status: number; body: Record<string, unknown> };
+    const pending: Promise<Exchange>[] = [];
+    mailed.on('response', (r) => {
+      if (!r.url().includes('/openidm/selfservice/reset?_action=submitRequirements')) return;
+      const sent = JSON.parse(r.request().postData() ?? '{}') as Record<string, unknown>;
+      pending.push(r.json().then((body: Record<string, unknown>) => ({ sent, status: r.status(), body })));
+    });
     await mailed.goto(link.url);
     const password = mailed.getByLabel('New password');
     await password.waitFor();
@@ -104,6 +112,25 @@ describe.runIf(run)("PingIDM's End User UI on Cairn", () => {
     await mailed.getByRole('button', { name: 'Change Password' }).click();
     await mailed.getByText('Your password has been reset.').waitFor();
     await screenshot(mailed, 'end-user-ui-success');
+    // The link's post repeats the token inside input (reference §12 #7), and Cairn took it; the refusal
+    // was PingIDM 7.5's 200 with the failed policies in requirements.error; the end is IDM's end.
+    const exchanges = await Promise.all(pending);
+    expect(exchanges.map((e) => [e.status, e.body.type, e.body.tag])).toEqual([
+      [200, 'resetStage', 'initial'],
+      [200, 'resetStage', 'initial'],
+      [200, 'resetStage', 'end'],
+    ]);
+    const [opened, refused, done] = exchanges as [Exchange, Exchange, Exchange];
+    expect(opened.sent).toEqual({ token: link.token, input: { token: link.token, code: link.code } });
+    expect(refused.sent).toEqual({ token: opened.body.token, input: { password: 'abc' } });
+    expect((refused.body.requirements as { error?: unknown }).error).toMatchObject({
+      detail: {
+        failedPolicyRequirements: [
+          { property: 'password', policyRequirements: expect.arrayContaining([expect.objectContaining({ policyRequirement: 'MIN_LENGTH' })]) },
+        ],
+      },
+    });
+    expect(done.body).toEqual({ type: 'resetStage', tag: 'end', status: { success: true }, additions: {} });
     await first.close();
     await second.close();
 
