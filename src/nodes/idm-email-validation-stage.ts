@@ -106,7 +106,7 @@ async function typed(ctx: NodeContext<EmailValidationStageConfig>): Promise<Node
   if (!isMailAddress(mail)) throw stageError('mail should be an e-mail address');
   setObjectAttribute(ctx.shared, 'mail', mail);
   const existing = await ctx.services.identity.findByAttribute(ctx.journey.identityResource, ctx.config.identityEmailField, mail);
-  const allowance = await countMail(ctx, EMAIL_VALIDATION_MAIL, mail);
+  const allowance = await countMail(ctx, mail);
   const audit = { journey: ctx.journey.id, node: ctx.nodeId, recipient: pseudonym(mail) };
   const skip: MailSkipReason | undefined = existing ? 'account-exists' : allowance !== 'allowed' ? allowance : undefined;
   return suspend(ctx, mail, { mail }, skip, audit);

@@ -164,7 +164,7 @@ export async function identifiedRecipient(ctx: NodeContext<unknown>, emailField:
   const user = await ctx.services.identity.read(ctx.journey.identityResource, id ?? NOBODY).then((u) => (id === undefined ? undefined : u));
   const address = user?.[emailField];
   const to = typeof address === 'string' && isMailAddress(address.trim()) ? address.trim() : undefined;
-  const allowance = await countMail(ctx, mailName, user?._id ?? '');
+  const allowance = await countMail(ctx, user?._id ?? '');
   const audit = { journey: ctx.journey.id, node: ctx.nodeId, ...(user ? { userId: user._id } : {}), ...(to ? { recipient: pseudonym(to) } : {}) };
   const skip: MailSkipReason | undefined = !user
     ? 'no-account'
