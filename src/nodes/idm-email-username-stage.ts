@@ -46,7 +46,7 @@ export const idmEmailUsernameStage = defineNode<EmailUsernameStageConfig>({
   checkConfig: (config): ConfigProblem[] => mailTextProblems(config),
 
   async process(ctx) {
-    const recipient = await identifiedRecipient(ctx, ctx.config.identityEmailField, EMAIL_USERNAME_MAIL);
+    const recipient = await identifiedRecipient(ctx, ctx.config.identityEmailField);
     const { user, to, audit } = recipient;
     const username = typeof ctx.shared['username'] === 'string' ? ctx.shared['username'] : undefined;
     const skip = recipient.skip ?? (username === undefined ? 'no-recipient' : undefined);

@@ -84,7 +84,7 @@ function suspend(
 
 /** Reset: the account identified by an earlier stage (or nobody, when the lookup found none). */
 async function identified(ctx: NodeContext<EmailValidationStageConfig>): Promise<NodeResult> {
-  const { user, to, skip, audit } = await identifiedRecipient(ctx, ctx.config.identityEmailField, EMAIL_VALIDATION_MAIL);
+  const { user, to, skip, audit } = await identifiedRecipient(ctx, ctx.config.identityEmailField);
   return suspend(ctx, to, user, skip, audit);
 }
 

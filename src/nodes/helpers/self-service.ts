@@ -158,7 +158,7 @@ export interface Recipient {
  * The identified account (`shared._id`, or nobody) as a mail recipient: re-read, its address, and the
  * e-mail limits, counted on every path (nobody under the empty name), so the store work does not tell.
  */
-export async function identifiedRecipient(ctx: NodeContext<unknown>, emailField: string, mailName: string): Promise<Recipient> {
+export async function identifiedRecipient(ctx: NodeContext<unknown>, emailField: string): Promise<Recipient> {
   const id = typeof ctx.shared['_id'] === 'string' ? ctx.shared['_id'] : undefined;
   // Nobody identified: an id no account has is read, so the store work is the same on both paths.
   const user = await ctx.services.identity.read(ctx.journey.identityResource, id ?? NOBODY).then((u) => (id === undefined ? undefined : u));
