@@ -390,6 +390,15 @@ export const SETTINGS = {
     format: 'path',
     derive: (s) => (typeof s.dataDir === 'string' ? resolve(s.dataDir, 'email-templates') : undefined),
   },
+  selfServiceDir: {
+    env: 'CAIRN_SELFSERVICE_DIR',
+    title: 'IDM self-service configuration',
+    description:
+      'Directory of PingIDM-format self-service files (selfservice-<process>.json, selfservice.kba.json, ui-configuration.json) replacing the shipped ones of the same name (config/selfservice/). Default <data dir>/selfservice.',
+    type: 'string',
+    format: 'path',
+    derive: (s) => (typeof s.dataDir === 'string' ? resolve(s.dataDir, 'selfservice') : undefined),
+  },
   managedSchemaFile: {
     env: 'CAIRN_MANAGED_SCHEMA',
     title: 'Managed-object schema',

@@ -318,6 +318,11 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       return o ? publicView(o, resource) : undefined;
     },
 
+    async findOne(resource, filter) {
+      const page = await objects.query(resource, filter, { pageSize: 2 });
+      return page.result.length === 1 ? publicView(page.result[0] as StoredObject) : undefined;
+    },
+
     async read(resource, id) {
       const o = await objects.read(resource, id);
       return o ? publicView(o, resource) : undefined;

@@ -4,6 +4,7 @@
  * counters the identity service keeps its attempt budget in (nodes count retries and e-mails in them
  * too). Implemented by identity-service.ts, schema.ts, policy.ts and the store.
  */
+import type { FilterNode } from '../crest/query-filter.js';
 
 /** One failed policy, as AM puts it (JSON-encoded) into `failedPolicies`. */
 export interface PolicyFailure {
@@ -79,6 +80,8 @@ export interface IdentityPort {
    */
   findByAttribute(resource: string, attribute: string, value: string): Promise<ManagedObject | undefined>;
   read(resource: string, id: string): Promise<ManagedObject | undefined>;
+  /** The one object of `resource` matching `filter`; undefined when none or several match (IDM's userQuery). */
+  findOne(resource: string, filter: FilterNode): Promise<ManagedObject | undefined>;
   /**
    * Sets the given attributes (nested objects merge; a `password` is policy-checked and hashed).
    * Resolves to the updated object, or to an IdentityFailure the journey can show.

@@ -33,11 +33,17 @@ export function performEffects(effects: readonly Effect[], ports: EffectPorts, r
     for (const effect of mails) {
       if (effect.type !== 'mail') continue;
       try {
-        const { resumeLinkField, template, to, locales, object } = effect;
+        const { resumeLinkField, template, to, locales, object, inline } = effect;
         if (resumeLinkField !== undefined && resumeUri === undefined) {
           throw new Error(`A mail effect (${template}) wants a resume link, but the step stored no suspension.`);
         }
-        ports.mail.enqueue({ template, to, locales, object: resumeLinkField === undefined ? object : { ...object, [resumeLinkField]: resumeUri } });
+        ports.mail.enqueue({
+          template,
+          to,
+          locales,
+          object: resumeLinkField === undefined ? object : { ...object, [resumeLinkField]: resumeUri },
+          ...(inline ? { inline } : {}),
+        });
       } catch (error) {
         ports.onError?.(error);
       }

@@ -9,7 +9,7 @@ import { pseudonym } from '../audit/pseudonym.js';
 import { createMailQueue, type QueueSettings } from './queue.js';
 import { renderTemplate } from './render.js';
 import { createOutboxTransport, createSmtpTransport, MailConfigError } from './transport.js';
-import type { EnqueueResult, Mailer, MailerOptions, MailRequest, PendingMail, RetryOptions } from './types.js';
+import type { EmailTemplate, EnqueueResult, InlineTemplate, Mailer, MailerOptions, MailRequest, PendingMail, RetryOptions } from './types.js';
 
 export const DEFAULT_RETRY: Readonly<QueueSettings> = Object.freeze({
   attempts: 6,
@@ -27,6 +27,21 @@ const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
 const SENDER = /^(?:[^\r\n<>]*<[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+>|[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+)$/;
 
 export const isMailAddress = (value: unknown): value is string => typeof value === 'string' && value.length <= 254 && ADDRESS.test(value);
+
+/** An inline template (IDM self-service stage texts) as a loaded one; a sender that is not an address falls back to the default. */
+function inlineTemplate(name: string, inline: InlineTemplate): EmailTemplate {
+  const locales = Object.keys(inline.message);
+  return {
+    name: typeof name === 'string' ? name : 'inline',
+    source: 'inline',
+    defaultLocale: inline.defaultLocale ?? (locales.includes('en') ? 'en' : (locales[0] ?? 'en')),
+    enabled: true,
+    from: typeof inline.from === 'string' && SENDER.test(inline.from.trim()) ? inline.from : '',
+    mimeType: inline.mimeType === 'text/plain' ? 'text/plain' : 'text/html',
+    subject: inline.subject,
+    message: inline.message,
+  };
+}
 
 function retrySettings(retry: RetryOptions | undefined): QueueSettings {
   const settings: QueueSettings = { ...DEFAULT_RETRY, ...retry };
@@ -82,7 +97,11 @@ export function createMailer(options: MailerOptions): Mailer {
     close: () => queue.close(),
     enqueue(request) {
       try {
-        const template = typeof request?.template === 'string' ? templates.get(request.template) : undefined;
+        const template = request?.inline
+          ? inlineTemplate(request.template, request.inline)
+          : typeof request?.template === 'string'
+            ? templates.get(request.template)
+            : undefined;
         if (!template) return refuse('unknown-template', request);
         if (!template.enabled) return refuse('template-disabled', request);
         if (!isMailAddress(request.to)) return refuse('invalid-recipient', request);

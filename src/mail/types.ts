@@ -33,9 +33,25 @@ export interface EmailTemplate {
 /** Templates by name, as returned by loadEmailTemplates. */
 export type EmailTemplates = ReadonlyMap<string, EmailTemplate>;
 
+/**
+ * A template given inline rather than by file (IDM self-service stages carry their texts in their
+ * own configuration: `subjectTranslations`, `messageTranslations`). The same placeholders and escaping
+ * as a template file apply; the texts come from the operator's configuration, checked at start.
+ */
+export interface InlineTemplate {
+  readonly defaultLocale?: string;
+  /** Empty or absent: the mailer's configured from-address. */
+  readonly from?: string;
+  readonly mimeType: 'text/html' | 'text/plain';
+  readonly subject: LocaleMap;
+  readonly message: LocaleMap;
+}
+
 /** What a node asks for; `object` is the IDM template object (`{{object.resumeURI}}` …). */
 export interface MailRequest {
+  /** A loaded template's name; with `inline`, only the message's name in logs and the audit log. */
   template: string;
+  inline?: InlineTemplate;
   to: string;
   /** Preferred locales, most preferred first: the user's preference, then the request's. */
   locales?: readonly string[];

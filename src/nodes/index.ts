@@ -17,6 +17,18 @@ import { emailSuspendNode } from './email-suspend.js';
 import { emailTemplateNode } from './email-template.js';
 import { identifyExistingUserNode } from './identify-existing-user.js';
 import { identityStoreDecisionNode } from './identity-store-decision.js';
+import { idmCaptchaStage } from './idm-captcha-stage.js';
+import { idmEmailUsernameStage } from './idm-email-username-stage.js';
+import { idmEmailValidationStage } from './idm-email-validation-stage.js';
+import { idmKbaDefinitionStage } from './idm-kba-definition-stage.js';
+import { idmKbaVerificationStage } from './idm-kba-verification-stage.js';
+import { idmParametersStage } from './idm-parameters-stage.js';
+import { idmResetStage } from './idm-reset-stage.js';
+import { idmRetrieveUsernameStage } from './idm-retrieve-username-stage.js';
+import { idmSelfRegistrationStage } from './idm-self-registration-stage.js';
+import { idmTermsStage } from './idm-terms-stage.js';
+import { idmUserDetailsStage } from './idm-user-details-stage.js';
+import { idmUserQueryStage } from './idm-user-query-stage.js';
 import { incrementLoginCountNode } from './increment-login-count.js';
 import { innerTreeEvaluatorNode } from './inner-tree-evaluator.js';
 import { kbaCreateNode } from './kba-create.js';
@@ -95,6 +107,19 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   validatedPasswordNode,
   validatedUsernameNode,
   zeroPageLoginNode,
+  // PingIDM's self-service stages (src/idm/selfservice/ compiles IDM's process files to journeys of these).
+  idmParametersStage,
+  idmCaptchaStage,
+  idmUserQueryStage,
+  idmEmailValidationStage,
+  idmKbaVerificationStage,
+  idmKbaDefinitionStage,
+  idmResetStage,
+  idmUserDetailsStage,
+  idmTermsStage,
+  idmSelfRegistrationStage,
+  idmEmailUsernameStage,
+  idmRetrieveUsernameStage,
 ];
 
 export type NodeRegistry = ReadonlyMap<string, NodeDescriptor>;

@@ -6,8 +6,8 @@ import type { ScriptPort } from '../scripts/engine.js';
  * and audit are not among them: a node returns those as effects (src/nodes/types.ts), which the
  * protocol adapter performs once the journey state is persisted.
  */
-import type { CounterPort, IdentityPort, IdentitySchemaPort, PolicyPort } from '../identity/ports.js';
 import type { KbaPort } from '../identity/kba.js';
+import type { CounterPort, IdentityPort, IdentitySchemaPort, PolicyPort } from '../identity/ports.js';
 import type { TermsPort } from '../identity/terms.js';
 
 /** Rate limits for e-mails a journey sends (Email Suspend, Email Template), enforced in the store. */

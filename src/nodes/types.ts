@@ -7,6 +7,7 @@
  */
 import type { Callback } from '../callbacks/types.js';
 import type { LocalizedText } from '../journeys/model.js';
+import type { InlineTemplate } from '../mail/types.js';
 import type { NodeServices } from './services.js';
 
 export interface Outcome {
@@ -29,6 +30,11 @@ export interface MailEffect {
   locales: readonly string[];
   object: Record<string, unknown>;
   resumeLinkField?: string;
+  /**
+   * The template's texts given by the node's own configuration (IDM self-service stages) instead of a
+   * named template file; `template` then only names the message in logs, limits and the audit log.
+   */
+  inline?: InlineTemplate;
 }
 
 /** Record an audit event. Fields never carry passwords, codes, tokens or suspend ids. */

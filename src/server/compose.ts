@@ -3,7 +3,6 @@
  * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
  * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
@@ -13,8 +12,10 @@ import type { Settings } from '../config/settings.js';
 import { createIdentityService, type IdentityService } from '../identity/identity-service.js';
 import { createLoginGuard, type LoginGuard } from '../identity/login-guard.js';
 import { createStepClaims, type StepClaims } from '../journeys/step-claims.js';
+import { createSelfService, loadSelfService, type SelfService } from '../idm/selfservice/index.js';
+import { SHIPPED_SELFSERVICE_DIR } from '../idm/selfservice/config.js';
 import { createPasswordHasher } from '../identity/passwords.js';
-import { createKbaService, parseKbaConfig } from '../identity/kba.js';
+import { createKbaService } from '../identity/kba.js';
 import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
 import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
@@ -81,6 +82,8 @@ export interface Core {
   mailer: Mailer;
   audit: AuditLog;
   runner: JourneyRunner;
+  /** PingIDM's self-service processes (/openidm/selfservice). */
+  selfService: SelfService;
   services: NodeServices;
   scripts: ScriptLibrary;
   metrics: Metrics;
@@ -142,6 +145,17 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
   }
   for (const l of lines) log(l);
+
+  const selfServiceSetup = await loadSelfService(options.withoutJourneys ? [] : [SHIPPED_SELFSERVICE_DIR, settings.selfServiceDir], registry).catch(
+    (e: Error) => {
+      throw new StartupError(`The self-service configuration cannot be read: ${e.message}`);
+    },
+  );
+  const selfServiceLines = formatProblems(selfServiceSetup.problems);
+  if (selfServiceSetup.problems.some((p) => p.severity === 'error')) {
+    throw new StartupError(`The self-service configuration (${settings.selfServiceDir}) has errors.`, selfServiceLines);
+  }
+  for (const l of selfServiceLines) log(l);
 
   const schema = await loadManagedSchema(settings.managedSchemaFile ?? undefined).catch((e: Error) => {
     throw new StartupError(`The managed-object schema cannot be loaded: ${e.message}`);
@@ -205,7 +219,6 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     throw new StartupError(`The terms and conditions cannot be loaded: ${e.message}`);
   });
   const hasher = createPasswordHasher({}, { processes: clusterSize() });
-  const kbaConfig = await loadKbaConfig();
   const commonPasswords = await loadCommonPasswords();
   const { oauth, problems: oauthProblems } = await createOAuth({
     settings,
@@ -304,7 +317,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     },
     tokens: createTokenSigner(keystore, now),
     terms,
-    kba: createKbaService({ config: kbaConfig, hasher, counters: stores.counters }),
+    kba: createKbaService({ config: selfServiceSetup.kba, hasher, counters: stores.counters }),
     debugNodes: settings.debugNodes,
   };
   const runner = new JourneyRunner({
@@ -312,6 +325,20 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     services,
     onNodeError: (error, where) =>
       log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
+    lifecycle: journeyLifecycle(metrics, audit),
+  });
+  const selfService = createSelfService({
+    setup: selfServiceSetup,
+    services,
+    stores,
+    keystore,
+    policy,
+    audit,
+    mail: mailer,
+    publicUrl: settings.publicUrl,
+    supersede: settings.newerLinkSupersedes,
+    now,
+    log,
     lifecycle: journeyLifecycle(metrics, audit),
   });
   const suspensions = createSuspensions({
@@ -339,6 +366,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     mailer,
     audit,
     runner,
+    selfService,
     services,
     scripts,
     metrics,
@@ -391,19 +419,4 @@ function cookieValue(header: string | undefined, name: string): string | undefin
     if (i > 0 && part.slice(0, i).trim() === name) return part.slice(i + 1).trim();
   }
   return undefined;
-}
-
-/** The shipped security questions (config/selfservice/selfservice.kba.json, IDM's format). */
-const SHIPPED_KBA_FILE = new URL('../../config/selfservice/selfservice.kba.json', import.meta.url);
-
-async function loadKbaConfig(): Promise<ReturnType<typeof parseKbaConfig>['config']> {
-  let data: unknown;
-  try {
-    data = JSON.parse(await readFile(SHIPPED_KBA_FILE, 'utf8'));
-  } catch (e) {
-    throw new StartupError(`The security questions cannot be loaded: ${(e as Error).message}`);
-  }
-  const { config, problems } = parseKbaConfig(data);
-  if (problems.length > 0) throw new StartupError(`selfservice.kba.json: ${problems.map((p) => `${p.pointer || '/'}: ${p.message}`).join('; ')}`);
-  return config;
 }

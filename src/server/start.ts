@@ -79,6 +79,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}),
         amBasePath: settings.amBasePath || '/',
       });
+      // The anonymous self-service endpoints first; everything else under /openidm is the administrator's.
+      app.use('/openidm', core.selfService.router(internal));
       app.use(
         '/openidm',
         idmRouter({ settings, identity: core.identity, audit, counters: stores.counters, now: core.services.now, onError: internal }),

@@ -8,6 +8,7 @@ import { cssVariables, readTheme, type Theme } from './core/theme.js';
 import { createController } from './controller.js';
 import { LOCALE_NAMES, SUPPORTED_LOCALES, type Translator } from './i18n/index.js';
 import { h } from './view/dom.js';
+import { startSelfService } from './selfservice/index.js';
 
 async function loadTheme(): Promise<Theme> {
   try {
@@ -59,6 +60,9 @@ async function boot(): Promise<void> {
   const theme = await loadTheme();
   let productName = theme.productName ?? 'Cairn';
   applyTheme(theme, productName);
+
+  // PingIDM's End User UI routes (#/passwordreset/&token=…) open the self-service pages instead of a journey.
+  if (startSelfService(main, navigator.languages ?? [navigator.language])) return;
 
   let selector: { update(t: Translator): void } = { update: () => undefined };
   const controller = createController({
