@@ -17,6 +17,14 @@ export interface EffectPorts {
   onError?: (error: unknown) => void;
 }
 
+/** E-mails handed to `setImmediate` and not yet queued (a shutdown waits for them: deferredEffectsSettled). */
+const deferred = new Set<Promise<void>>();
+
+/** Resolves once every e-mail effect deferred so far is in the mail queue: call it before closing the mailer. */
+export async function deferredEffectsSettled(): Promise<void> {
+  while (deferred.size > 0) await Promise.all(deferred);
+}
+
 /** `resumeUri`: the link of the suspension this step stored, if it stored one. */
 export function performEffects(effects: readonly Effect[], ports: EffectPorts, resumeUri?: string): void {
   const mails: Effect[] = [];
@@ -29,7 +37,16 @@ export function performEffects(effects: readonly Effect[], ports: EffectPorts, r
   // After the answer has left: the caller writes it right after this call, and node's HTTP layer
   // flushes it on the next tick. A microtask would run before that flush, so rendering and queueing
   // the message would delay exactly the answers that send one (a timing oracle on who has an account).
-  setImmediate(() => {
+  const queued = new Promise<void>((resolve) =>
+    setImmediate(() => {
+      queueMails();
+      resolve();
+    }),
+  );
+  deferred.add(queued);
+  void queued.then(() => deferred.delete(queued));
+
+  function queueMails(): void {
     for (const effect of mails) {
       if (effect.type !== 'mail') continue;
       try {
@@ -48,5 +65,5 @@ export function performEffects(effects: readonly Effect[], ports: EffectPorts, r
         ports.onError?.(error);
       }
     }
-  });
+  }
 }

@@ -20,6 +20,7 @@ import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
 import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
+import { deferredEffectsSettled } from '../journeys/effects.js';
 import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
 import { JourneyRunner, type LifecycleRecord } from '../journeys/runner.js';
 import { formatProblems } from '../journeys/validate.js';
@@ -372,7 +373,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     metrics,
     log,
     async close() {
-      // Send what can be sent quickly; keep the rest in the store for the next start.
+      // Send what can be sent quickly; keep the rest in the store for the next start. First the
+      // e-mails of answers just sent, which performEffects queues right after them.
+      await deferredEffectsSettled();
       await mailer.flush(1_000).catch(() => false);
       await mailer.close();
       const kept = await spool.flushToStore().catch((e: unknown) => {

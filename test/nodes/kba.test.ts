@@ -28,7 +28,9 @@ describe('KBA configuration (selfservice.kba.json)', () => {
       questions: { '1': { en: 'Q?' } },
     });
     expect(
-      parseKbaConfig({ minimumAnswersToVerify: 0, questions: { 'a b': { en: 'Q?' }, '2': {} }, extra: 1 }).problems.map((p) => p.pointer),
+      parseKbaConfig({ minimumAnswersToVerify: 0, questions: { 'a b': { en: 'Q?' }, '2': {} }, extra: 1 })
+        .problems.map((p) => p.pointer)
+        .sort(),
     ).toEqual(['/extra', '/minimumAnswersToVerify', '/questions/2', '/questions/a b']);
   });
 });

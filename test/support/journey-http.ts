@@ -72,7 +72,15 @@ export async function admin(
 export async function createUser(s: TestServer, token: string, userName: string, password?: string): Promise<string> {
   const r = await admin(s, token, '/managed/user?_action=create', {
     method: 'POST',
-    body: { userName, mail: `${userName}@example.com`, givenName: 'Test', sn: 'User', ...(password ? { password } : {}) },
+    // Preferences chosen, so Login's ProgressiveProfile does not stop the third sign-in to ask for them.
+    body: {
+      userName,
+      mail: `${userName}@example.com`,
+      givenName: 'Test',
+      sn: 'User',
+      preferences: { marketing: true, updates: true },
+      ...(password ? { password } : {}),
+    },
   });
   if (r.status !== 201) throw new Error(`create ${userName}: ${r.status} ${JSON.stringify(r.json)}`);
   return r.json._id as string;
