@@ -63,7 +63,7 @@ describe("each setting's own checks", () => {
       'CAIRN_CORS_ORIGINS entries must be origins like https://app.example.com, got ["https://app.example.com/path","*"].',
     ]);
     expect(problems({ CAIRN_REDIRECT_ALLOWLIST: '/relative' })).toEqual([
-      'CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs, got "/relative".',
+      'CAIRN_REDIRECT_ALLOWLIST entries must be absolute http(s) URLs without query, fragment or credentials, got "/relative".',
     ]);
     expect(problems({ CAIRN_TRUSTED_PROXIES: '10.0.0.0/8, ::1, 10.0.0.1/33, proxy' })).toEqual([
       'CAIRN_TRUSTED_PROXIES entries must be IP addresses or CIDR ranges, got ["10.0.0.1/33","proxy"].',

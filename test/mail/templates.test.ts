@@ -36,7 +36,14 @@ async function problemsOf(promise: Promise<unknown>): Promise<EmailTemplateError
 describe('shipped templates', () => {
   it('load, in English and French, with the links and values their journeys use', async () => {
     const templates = await loadEmailTemplates(SHIPPED);
-    expect([...templates.keys()].sort()).toEqual(['forgottenUsername', 'passwordChanged', 'registration', 'resetPassword']);
+    expect([...templates.keys()].sort()).toEqual([
+      'forgottenUsername',
+      'oneTimePassword',
+      'passwordChanged',
+      'registration',
+      'resetPassword',
+      'updatePassword',
+    ]);
     for (const t of templates.values()) {
       expect(t.enabled).toBe(true);
       expect(t.mimeType).toBe('text/html');
@@ -124,7 +131,7 @@ describe('loadEmailTemplates', () => {
     expect(templates.get('resetPassword')!.source).toBe(join(operator, 'resetPassword.json'));
     expect(templates.get('welcome')!.name).toBe('welcome');
     expect(templates.get('passwordChanged')!.source).toBe(join(SHIPPED, 'passwordChanged.json'));
-    expect((await loadEmailTemplates(SHIPPED, join(dir, 'absent'))).size).toBe(4);
+    expect((await loadEmailTemplates(SHIPPED, join(dir, 'absent'))).size).toBe(6);
   });
 
   it('refuses a missing shipped directory', async () => {
