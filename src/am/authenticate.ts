@@ -11,7 +11,7 @@
  */
 import type { Request, RequestHandler, Response } from 'express';
 import type { Settings } from '../config/settings.js';
-import { CairnError, badRequest, isCairnError } from '../errors/cairn-error.js';
+import { CairnError, badRequest, isCairnError, isUnavailable } from '../errors/cairn-error.js';
 import type { LoginGuard } from '../identity/login-guard.js';
 import type { StepClaims } from '../journeys/step-claims.js';
 import { requestLocales } from '../journeys/locale.js';
@@ -117,6 +117,23 @@ function readQuery(req: Request): AuthenticateQuery {
     ...(gotoOnFail ? { gotoOnFail } : {}),
     ...(locale ? { locale } : {}),
   };
+}
+
+/**
+ * Gives a step's claim back once the store can take it again (it could not when the step failed): once a
+ * second for a minute, so a sign-in refused by an outage can be sent again when the store is back.
+ */
+function releaseLater(claims: StepClaims, id: string): void {
+  let tries = 0;
+  const timer = setInterval(() => {
+    claims.release(id).then(
+      () => clearInterval(timer),
+      () => {
+        if (++tries >= 60) clearInterval(timer);
+      },
+    );
+  }, 1_000);
+  timer.unref();
 }
 
 export const invalidRealm = (realm: string): CairnError =>
@@ -362,8 +379,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       respond(res, result, options, persisted);
       outcome = result.type;
     } catch (error) {
-      // The client's mistake (callbacks that do not answer the step): nothing ran, the step stays usable.
-      if (claimed !== undefined && isCairnError(error) && error.status < 500) await deps.claims.release(claimed).catch(() => undefined);
+      // The client's mistake (callbacks that do not answer the step), or a store that could not serve
+      // (503; the runner advances nothing then): the step stays usable, to be sent again.
+      if (claimed !== undefined && isCairnError(error) && (error.status < 500 || isUnavailable(error))) {
+        const id = claimed;
+        await deps.claims.release(id).catch(() => releaseLater(deps.claims, id));
+      }
       const body = toAmError(error);
       if (body.code >= 500) deps.onError?.(error, req);
       sendAmError(res, body);

@@ -93,7 +93,7 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
       const [a, b] = instances as [CairnProcess, CairnProcess];
       const created = await call(
         `${a.origin}/openidm/managed/user?_action=create`,
-        { userName: 'steady', mail: 's@example.com', password: PASSWORD },
+        { userName: 'steady', mail: 's@example.com', password: PASSWORD, preferences: { marketing: true, updates: true } },
         {
           Authorization: `Bearer ${ADMIN_TOKEN}`,
         },
@@ -222,7 +222,7 @@ async function until(what: string, check: () => boolean, ms = 60_000): Promise<v
         `${refusedStep?.origin}/am/json/realms/root/authenticate?authIndexType=service&authIndexValue=Login`,
         refusedStep?.page,
       );
-      expect(again.json.tokenId).toBeDefined();
+      expect(again.json.tokenId, JSON.stringify(again).slice(0, 300)).toBeDefined();
     });
   },
 );
