@@ -124,16 +124,33 @@ function readQuery(req: Request): AuthenticateQuery {
  * second for a minute, so a sign-in refused by an outage can be sent again when the store is back.
  */
 function releaseLater(claims: StepClaims, id: string): void {
+  owed.add(id);
   let tries = 0;
   const timer = setInterval(() => {
+    if (!owed.has(id)) return clearInterval(timer);
     claims.release(id).then(
-      () => clearInterval(timer),
       () => {
-        if (++tries >= 60) clearInterval(timer);
+        owed.delete(id);
+        clearInterval(timer);
+      },
+      () => {
+        if (++tries >= 60) {
+          owed.delete(id);
+          clearInterval(timer);
+        }
       },
     );
   }, 1_000);
   timer.unref();
+}
+
+/** Claims this process still has to give back (releaseLater); a step sent again first settles its own. */
+const owed = new Set<string>();
+
+async function settleOwed(claims: StepClaims, id: string): Promise<void> {
+  if (!owed.has(id)) return;
+  await claims.release(id);
+  owed.delete(id);
 }
 
 export const invalidRealm = (realm: string): CairnError =>
@@ -356,6 +373,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       }
       const options = loaded.kind === 'new' ? loaded.options : loaded.state.o;
       if (loaded.kind === 'authId') {
+        await settleOwed(deps.claims, loaded.step.id);
         if (!(await deps.claims.claim(loaded.step.id, loaded.step.expiresAt))) {
           deps.audit.record('step.replayed', { journey: loaded.state.j.journey, clientIp: req.ip });
           throw new AuthIdInvalid('used');
