@@ -35,6 +35,8 @@ beforeAll(async () => {
   smtp = await startSmtpPeer();
   journeys = await mkdtemp(join(tmpdir(), 'cairn-idm-journeys-'));
   await cp(join(SHIPPED_JOURNEYS, 'Login.json'), join(journeys, 'Login.json'));
+  // Login runs ProgressiveProfile as its inner journey.
+  await cp(join(SHIPPED_JOURNEYS, 'ProgressiveProfile.json'), join(journeys, 'ProgressiveProfile.json'));
   const reset = JSON.parse(await readFile(join(SHIPPED_SELFSERVICE, 'selfservice-reset.json'), 'utf8')) as {
     stageConfigs: Record<string, unknown>[];
   };
