@@ -76,7 +76,7 @@ function parse(stored: string): Parsed | { problem: string } {
     const m = /^(\d{1,7}):(.+)$/s.exec(body);
     const iterations = m ? Number(m[1]) : NaN;
     const bytes = m ? decode(m[2] as string) : undefined;
-    const n = pbkdf2Digest === 'sha1' ? 20 : DIGEST_LENGTH[pbkdf2Digest];
+    const n = DIGEST_LENGTH[pbkdf2Digest];
     if (!bytes || bytes.length <= n || !(iterations >= 1)) return { problem: `{${scheme}} must be iterations:base64 of the key and a salt` };
     if (iterations > MAX_PBKDF2_ITERATIONS) return { problem: `{${scheme}} with more than ${MAX_PBKDF2_ITERATIONS} iterations is refused` };
     return { kind: 'pbkdf2', digest: pbkdf2Digest, iterations, hash: bytes.subarray(0, n), salt: bytes.subarray(n) };
