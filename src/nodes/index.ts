@@ -15,6 +15,7 @@ import { dataStoreDecisionNode } from './data-store-decision.js';
 import { debugNode } from './debug.js';
 import { emailSuspendNode } from './email-suspend.js';
 import { emailTemplateNode } from './email-template.js';
+import { generatePasswordNode } from './generate-password.js';
 import { identifyExistingUserNode } from './identify-existing-user.js';
 import { identityStoreDecisionNode } from './identity-store-decision.js';
 import { idmCaptchaStage } from './idm-captcha-stage.js';
@@ -77,6 +78,7 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   debugNode,
   emailSuspendNode,
   emailTemplateNode,
+  generatePasswordNode,
   identifyExistingUserNode,
   identityStoreDecisionNode,
   incrementLoginCountNode,
