@@ -128,7 +128,7 @@ export const deliverCredentialNode = defineNode<DeliverCredentialConfig>({
     });
     const notDelivered = (reason: string): NodeResult => {
       forget(ctx);
-      return { kind: 'outcome', outcome: 'NOT_DELIVERED', effects: [auditEffect('credential.not_delivered', { ...base, reason })] };
+      return { kind: 'outcome', outcome: 'NOT_DELIVERED', effects: [auditEffect('credential.undelivered', { ...base, reason })] };
     };
 
     if (method === 'screen' && ctx.local['shown'] === true) {

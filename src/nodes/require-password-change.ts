@@ -27,6 +27,6 @@ export const requirePasswordChangeNode = defineNode<RequirePasswordChangeConfig>
     if (typeof id !== 'string' || id === '') return FAILURE;
     const saved = await ctx.services.identity.update(ctx.journey.identityResource, id, { [PASSWORD_MUST_CHANGE]: true });
     if (isIdentityFailure(saved)) return { ...FAILURE, errorMessage: saved.message };
-    return { kind: 'outcome', outcome: 'outcome', effects: [auditEffect('password.change_required', { journey: ctx.journey.id, userId: id })] };
+    return { kind: 'outcome', outcome: 'outcome', effects: [auditEffect('password.mustchange', { journey: ctx.journey.id, userId: id })] };
   },
 });

@@ -11,7 +11,7 @@ describe('Require Password Change (RequirePasswordChangeNode)', () => {
     const t = await testbed();
     const result = await node.process(makeNodeContext({ config, shared: { _id: ALICE._id }, services: t.services }));
     expect(outcomeOf(result)).toBe('outcome');
-    expect(auditsOf(result)).toEqual([{ event: 'password.change_required', fields: { journey: 'TestJourney', userId: ALICE._id } }]);
+    expect(auditsOf(result)).toEqual([{ event: 'password.mustchange', fields: { journey: 'TestJourney', userId: ALICE._id } }]);
     expect((await t.stored(ALICE._id))?.[PASSWORD_MUST_CHANGE]).toBe(true);
     await t.identity.update(USER_RESOURCE, ALICE._id, { givenName: 'Alicia' });
     expect((await t.stored(ALICE._id))?.[PASSWORD_MUST_CHANGE]).toBe(true);
