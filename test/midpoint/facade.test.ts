@@ -47,7 +47,14 @@ async function createUser(userName: string, mail: string): Promise<string> {
   const res = await fetch(`${server.url}/openidm/managed/user?_action=create`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ userName, mail, givenName: 'Ursula', sn: 'User', password: OLD_PASSWORD }),
+    body: JSON.stringify({
+      userName,
+      mail,
+      givenName: 'Ursula',
+      sn: 'User',
+      password: OLD_PASSWORD,
+      preferences: { marketing: true, updates: true },
+    }),
   });
   expect(res.status).toBe(201);
   return ((await res.json()) as { _id: string })._id;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { deliverCredentialNode as node, splitValue } from '../../src/nodes/deliver-credential.js';
+import { outcomesOf } from '../../src/nodes/types.js';
 import { setObjectAttribute } from '../../src/nodes/helpers/object-attributes.js';
 import { auditsOf, callbacksOf, clientAnswer, configFor, mailsOf, makeNodeContext } from '../support/node-context.js';
 import { ALICE, BOB, outcomeOf, testbed } from './identity-fixtures.js';
@@ -16,7 +17,7 @@ describe('Deliver Credential (DeliverCredentialNode)', () => {
     expect([node.type, node.displayName]).toEqual(['DeliverCredentialNode', 'Deliver Credential']);
     const config = configFor(node, {});
     expect(config.method).toBe('screen');
-    expect(node.outcomes.map((o) => o.id)).toEqual(['DELIVERED', 'NOT_DELIVERED']);
+    expect(outcomesOf(node, config).map((o) => o.id)).toEqual(['DELIVERED', 'NOT_DELIVERED']);
     expect(node.checkConfig?.(configFor(node, { method: 'split', recipients: ['a@example.com'] }))).toHaveLength(1);
   });
 

@@ -4,6 +4,8 @@ import { createPolicyService, loadCommonPasswords, type PasswordPolicyOptions } 
 import { loadManagedSchema } from '../../src/identity/schema.js';
 import { generatePasswordNode as node, rulesOf } from '../../src/nodes/generate-password.js';
 import { getObjectAttribute } from '../../src/nodes/helpers/object-attributes.js';
+import type { NodeServices } from '../../src/nodes/services.js';
+import { outcomesOf } from '../../src/nodes/types.js';
 import { auditsOf, configFor, makeNodeContext, NODE_TEST_SCHEMA, USER_RESOURCE } from '../support/node-context.js';
 import { ALICE, outcomeOf, testbed } from './identity-fixtures.js';
 
@@ -13,7 +15,7 @@ describe('Generate Password (GeneratePasswordNode)', () => {
   it('declares its type, defaults and outcomes', () => {
     expect([node.type, node.displayName]).toEqual(['GeneratePasswordNode', 'Generate Password']);
     expect(config).toEqual({ passwordAttribute: 'password', entropyBits: 128 });
-    expect(node.outcomes.map((o) => o.id)).toEqual(['GENERATED', 'FAILED']);
+    expect(outcomesOf(node, config).map((o) => o.id)).toEqual(['GENERATED', 'FAILED']);
     expect(() => configFor(node, { entropyBits: 32 })).toThrow(/entropyBits/);
   });
 
@@ -65,7 +67,7 @@ describe('Generate Password (GeneratePasswordNode)', () => {
     await fc.assert(
       fc.asyncProperty(policyArb, fc.integer({ min: 64, max: 256 }), async (options, entropyBits) => {
         const policy = createPolicyService({ schema, passwordPolicy: options, commonPasswords });
-        const services = { policy } as unknown as Parameters<typeof makeNodeContext>[0]['services'];
+        const services = { policy } as unknown as NodeServices;
         const transient: Record<string, unknown> = {};
         const result = await node.process(makeNodeContext({ config: { passwordAttribute: 'password', entropyBits }, transient, services }));
         const value = getObjectAttribute(transient, 'password');
@@ -90,7 +92,7 @@ describe('Generate Password (GeneratePasswordNode)', () => {
   it('FAILED when the policy leaves nothing to draw from (digits required, all digits forbidden)', async () => {
     const schema = await loadManagedSchema(NODE_TEST_SCHEMA);
     const policy = createPolicyService({ schema, passwordPolicy: { numNums: 2, forbiddenChars: [...'0123456789'], rejectCommon: false } });
-    const services = { policy } as unknown as Parameters<typeof makeNodeContext>[0]['services'];
+    const services = { policy } as unknown as NodeServices;
     const transient: Record<string, unknown> = {};
     const result = await node.process(makeNodeContext({ config, transient, services }));
     expect(outcomeOf(result)).toBe('FAILED');
