@@ -292,6 +292,14 @@ export const SETTINGS = {
     default: 'info',
     enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
   },
+  credentialResetPolicyFile: {
+    env: 'CAIRN_CREDENTIAL_RESET_POLICY',
+    title: 'Credential-reset policy',
+    description:
+      'JSON file of the reset methods the midPoint façade (/ws/rest) accepts: identifier, newCredentialSource (userEntry | none), forceChange, allowedRoles; and generate.{forceChange, allowedRoles}. Validated at start. Default: one method `passwordReset` (userEntry, forceChange) for admin and helpdesk.',
+    type: 'string',
+    format: 'path',
+  },
   uiThemeFile: {
     env: 'CAIRN_UI_THEME_FILE',
     title: 'Hosted pages theme',

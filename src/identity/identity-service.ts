@@ -80,11 +80,29 @@ export interface IdentityService extends IdentityPort {
   /** Admin replace of the whole object with `_rev` concurrency. */
   replaceObject(resource: string, id: string, attributes: Record<string, unknown>, ifRev?: string): Promise<ManagedObject>;
   deleteObject(resource: string, id: string, ifRev?: string): Promise<ManagedObject | undefined>;
+  /**
+   * A credential reset started by someone (midPoint's executeCredentialsReset): the new password
+   * through the one save path (policy, hash, sessions revoked, "password changed" mail), optionally
+   * marked must-change, audited as `credential.reset` with requester, target and method. Resolves to
+   * the user, or to the failed policies (nothing written).
+   */
+  resetPassword(
+    resource: string,
+    id: string,
+    password: string,
+    reset: { requester: string; method: string; forceChange: boolean },
+  ): Promise<{ user: ManagedObject } | { failedPolicies: FailedPolicyRequirement[] } | undefined>;
   /** Looks a user up by userName or mail. */
   findUser(resource: string, login: string): Promise<ManagedObject | undefined>;
   /** Throws a 400 when `fields` (filter fields, sort keys, `_fields`) name a never-readable field; `use` names the parameter. */
   checkReadable(resource: string, fields: readonly string[], use: string): void;
 }
+
+/**
+ * Set on a user whose next sign-in must choose a new password (Require Password Change, the midPoint
+ * façade's `forceChange`); the Login journey checks it. A password change that does not set it clears it.
+ */
+export const PASSWORD_MUST_CHANGE = 'passwordMustChange';
 
 function policyFailure(failed: FailedPolicyRequirement[]): CairnError {
   return new CairnError({
@@ -199,6 +217,7 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     const statusKept = changes.accountStatus === undefined || changes.accountStatus === current.accountStatus;
     const endsLockout =
       passwordChanged && statusKept && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
+    if (passwordChanged && changes[PASSWORD_MUST_CHANGE] === undefined) delete stored[PASSWORD_MUST_CHANGE];
     if (endsLockout) {
       stored.accountStatus = 'active';
       stored.lockoutAt = null;
@@ -426,6 +445,18 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     },
 
     checkReadable,
+    async resetPassword(resource, id, password, reset) {
+      const current = await objects.read(resource, id);
+      if (!current) return undefined;
+      const changes = { password, ...(reset.forceChange ? { [PASSWORD_MUST_CHANGE]: true } : {}) };
+      const result = await save(resource, current, changes, { replace: false, ifRev: current._rev });
+      if ('failed' in result) {
+        audit.record('credential.reset.refused', { resource, userId: id, requester: reset.requester, method: reset.method, reason: 'policy' });
+        return { failedPolicies: result.failed };
+      }
+      audit.record('credential.reset', { resource, userId: id, requester: reset.requester, method: reset.method, forceChange: reset.forceChange });
+      return { user: publicView(result.saved, resource) };
+    },
 
     async findUser(resource, login) {
       return (await service.findByAttribute(resource, 'userName', login)) ?? (await service.findByAttribute(resource, 'mail', login));

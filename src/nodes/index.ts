@@ -13,8 +13,10 @@ import { createObjectNode } from './create-object.js';
 import { createPasswordNode } from './create-password.js';
 import { dataStoreDecisionNode } from './data-store-decision.js';
 import { debugNode } from './debug.js';
+import { deliverCredentialNode } from './deliver-credential.js';
 import { emailSuspendNode } from './email-suspend.js';
 import { emailTemplateNode } from './email-template.js';
+import { generatePasswordNode } from './generate-password.js';
 import { identifyExistingUserNode } from './identify-existing-user.js';
 import { identityStoreDecisionNode } from './identity-store-decision.js';
 import { idmCaptchaStage } from './idm-captcha-stage.js';
@@ -45,6 +47,7 @@ import { patchObjectNode } from './patch-object.js';
 import { persistentCookieDecisionNode } from './persistent-cookie-decision.js';
 import { queryFilterDecisionNode } from './query-filter-decision.js';
 import { removeSessionPropertiesNode } from './remove-session-properties.js';
+import { requirePasswordChangeNode } from './require-password-change.js';
 import { requiredAttributesDecisionNode } from './required-attributes-decision.js';
 import { retryLimitDecisionNode } from './retry-limit-decision.js';
 import { scriptedDecisionNode } from './scripted-decision.js';
@@ -75,8 +78,10 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   createPasswordNode,
   dataStoreDecisionNode,
   debugNode,
+  deliverCredentialNode,
   emailSuspendNode,
   emailTemplateNode,
+  generatePasswordNode,
   identifyExistingUserNode,
   identityStoreDecisionNode,
   incrementLoginCountNode,
@@ -93,6 +98,7 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   persistentCookieDecisionNode,
   queryFilterDecisionNode,
   removeSessionPropertiesNode,
+  requirePasswordChangeNode,
   requiredAttributesDecisionNode,
   retryLimitDecisionNode,
   scriptedDecisionNode,

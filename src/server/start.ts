@@ -10,10 +10,12 @@ import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { crestError, sendCrestError } from '../crest/errors.js';
 import { idmRouter } from '../idm/router.js';
+import { loadCredentialResetPolicy } from '../midpoint/policy.js';
+import { midpointRouter } from '../midpoint/router.js';
 import { oauthRouter } from '../oauth/router.js';
 import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
 import { createApp } from './app.js';
-import { compose, type ComposeOptions } from './compose.js';
+import { compose, StartupError, type ComposeOptions } from './compose.js';
 import { mountUi } from './ui-routes.js';
 
 export { StartupError } from './compose.js';
@@ -39,6 +41,13 @@ const UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
   const core = await compose(settings, { ...options, logger, log: options.log ?? ((line) => logger.info(line)) });
+  let resetPolicy;
+  try {
+    resetPolicy = await loadCredentialResetPolicy(settings.credentialResetPolicyFile);
+  } catch (e) {
+    await core.close();
+    throw new StartupError((e as Error).message);
+  }
   const { catalog, runner, codec, sessions, suspensions, stores, keystore, metrics, audit, mailer } = core;
   const internal = (error: unknown): void => logger.error({ err: error }, 'internal error');
   const ownMetrics = () => metrics.registry.metrics();
@@ -85,6 +94,9 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         '/openidm',
         idmRouter({ settings, identity: core.identity, audit, counters: stores.counters, now: core.services.now, onError: internal }),
       );
+      const midpoint = midpointRouter({ settings, identity: core.identity, policy: core.services.policy, resetPolicy, onError: internal });
+      app.use('/ws/rest', midpoint);
+      app.use('/midpoint/ws/rest', midpoint);
     },
     ready: async () => {
       const checks = { store: (await stores.health()).ok, keys: keystore.kids().length > 0, journeys: catalog.ids().length > 0 };

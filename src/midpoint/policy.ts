@@ -1,0 +1,91 @@
+/**
+ * The credential-reset policy (midPoint's `securityPolicy/credentialsReset`): the reset methods the
+ * façade accepts, each with its credential source, whether the new value must be changed at next
+ * sign-in, and the roles allowed to use it; plus who may generate. Read from one JSON file
+ * (CAIRN_CREDENTIAL_RESET_POLICY) and validated at start: an unknown key or a bad value stops the start.
+ */
+import { readFile } from 'node:fs/promises';
+import { Ajv } from 'ajv';
+
+export interface ResetMethodPolicy {
+  /** midPoint's `credentialsReset/identifier`: the `resetMethod` a request must name. */
+  identifier: string;
+  /** `userEntry`: the caller gives the value; `none`: midPoint's "no credential source" (200, nothing changes). */
+  newCredentialSource: 'userEntry' | 'none';
+  forceChange: boolean;
+  /** Roles allowed besides `admin` (e.g. `helpdesk`). */
+  allowedRoles: string[];
+}
+
+export interface CredentialResetPolicy {
+  methods: ResetMethodPolicy[];
+  generate: { forceChange: boolean; allowedRoles: string[] };
+}
+
+export const DEFAULT_CREDENTIAL_RESET_POLICY: CredentialResetPolicy = {
+  methods: [{ identifier: 'passwordReset', newCredentialSource: 'userEntry', forceChange: true, allowedRoles: ['helpdesk'] }],
+  generate: { forceChange: true, allowedRoles: ['helpdesk'] },
+};
+
+const roles = { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true };
+const SCHEMA = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['methods'],
+  properties: {
+    methods: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['identifier', 'newCredentialSource'],
+        properties: {
+          identifier: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
+          newCredentialSource: { enum: ['userEntry', 'none'] },
+          forceChange: { type: 'boolean', default: true },
+          allowedRoles: { ...roles, default: [] },
+        },
+      },
+    },
+    generate: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { forceChange: { type: 'boolean', default: true }, allowedRoles: { ...roles, default: [] } },
+      default: {},
+    },
+  },
+} as const;
+
+const validate = new Ajv({ allErrors: true, useDefaults: true, strict: true }).compile(SCHEMA);
+
+/** The policy in `value`, with defaults; throws listing every problem. */
+export function parseCredentialResetPolicy(value: unknown, source = 'credential-reset policy'): CredentialResetPolicy {
+  const copy = structuredClone(value);
+  if (!validate(copy)) {
+    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+    throw new Error(`Invalid ${source}: ${problems.join('; ')}`);
+  }
+  const policy = copy as unknown as CredentialResetPolicy;
+  const ids = policy.methods.map((m) => m.identifier);
+  const twice = ids.find((id, i) => ids.indexOf(id) !== i);
+  if (twice !== undefined) throw new Error(`Invalid ${source}: method ${twice} is listed twice`);
+  return policy;
+}
+
+export async function loadCredentialResetPolicy(file: string | undefined): Promise<CredentialResetPolicy> {
+  if (file === undefined || file === '') return DEFAULT_CREDENTIAL_RESET_POLICY;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new Error(`Cannot read the credential-reset policy ${file} (${(e as NodeJS.ErrnoException).code ?? 'error'})`, { cause: e });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`The credential-reset policy ${file} is not JSON: ${(e as Error).message}`, { cause: e });
+  }
+  return parseCredentialResetPolicy(json, `credential-reset policy ${file}`);
+}

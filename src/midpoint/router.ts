@@ -1,0 +1,218 @@
+/**
+ * The midPoint-compatible REST façade, mounted at /ws/rest and /midpoint/ws/rest (midPoint's default
+ * context path): `POST /users/{oid}/credential` (executeCredentialResetRequest: resetMethod, userEntry),
+ * `POST /users/{oid}/generate` (a policy-generated password, applied when `execute` is true and
+ * returned to the caller: midPoint's "screen" delivery), `POST /rpc/validate` and
+ * `POST /users/{oid}/validate` (check values against the password policy, storing nothing). `{oid}` is
+ * the managed user's `_id`. Callers authenticate as midPoint's REST clients do (requester.ts); end
+ * users are refused. Every reset goes through identityService.resetPassword (policy, sessions revoked,
+ * "password changed" mail, audit naming requester and target). Answers are no-store JSON; bad input is
+ * a 400 in midPoint's OperationResult shape, never a 500 with internals.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { Settings } from '../config/settings.js';
+import type { IdentityService } from '../identity/identity-service.js';
+import type { PolicyPort } from '../identity/ports.js';
+import { generatePassword, rulesOf } from '../nodes/generate-password.js';
+import { NS_API, NS_TYPES, operationError, resetResponse, type MessageKey } from './messages.js';
+import type { CredentialResetPolicy } from './policy.js';
+import { mayResetCredentials, requesterRoles, type Requester } from './requester.js';
+
+const USER_RESOURCE = 'managed/user';
+const PASSWORD_PATH = 'credentials/password/value';
+const GENERATE_BITS = 128;
+
+export interface MidpointRouterDeps {
+  settings: Readonly<Settings>;
+  identity: IdentityService;
+  policy: PolicyPort;
+  resetPolicy: CredentialResetPolicy;
+  onError?: (e: unknown) => void;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** midPoint sends `"execute":"true"` in its own example and `true` in its answers: both mean yes. */
+const truthy = (v: unknown): boolean => v === true || v === 'true';
+
+/** One `policyItemDefinition` or a list of them, as prism JSON allows. */
+const listOf = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+
+const pathOf = (item: Record<string, unknown>): string | undefined => {
+  const target = item['target'];
+  const path = isRecord(target) ? target['path'] : undefined;
+  return typeof path === 'string' ? path.replace(/^c:/, '').replace(/\/c:/g, '/') : undefined;
+};
+
+/** A `value` as prism JSON carries it: a plain string or `{"@type":"xsd:string","@value":"…"}`. */
+const valueOf = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : isRecord(v) && typeof v['@value'] === 'string' ? v['@value'] : undefined;
+
+export function midpointRouter(deps: MidpointRouterDeps): Router {
+  const { identity, policy, resetPolicy } = deps;
+  const router = express.Router();
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  const fail = (res: Response, status: number, operation: string, text: string, key?: MessageKey): void => {
+    res.status(status).json(operationError(operation, text, key));
+  };
+
+  // Authentication first: no caller learns whether a user exists before proving who they are.
+  router.use((req, res, next) => {
+    const requester = requesterRoles(req, deps.settings);
+    if (!requester) {
+      res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
+      return fail(res, 401, 'rest', 'Authentication failed');
+    }
+    res.locals['requester'] = requester;
+    next();
+  });
+  // CSRF: Basic credentials are replayed by browsers, so a state change must come as JSON, which no foreign form can send.
+  router.use((req, res, next) => {
+    const type = (req.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== 'application/json') return fail(res, 415, 'rest', 'Requests must be sent as application/json.');
+    next();
+  });
+  router.use(express.json({ limit: 64 * 1024 }));
+
+  const requesterOf = (res: Response): Requester => res.locals['requester'] as Requester;
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void>) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      fn(req, res).catch(next);
+    };
+  const context = async (id: string | undefined): Promise<{ objectId?: string; attributes: Record<string, unknown> }> => {
+    const user = id === undefined ? undefined : await identity.read(USER_RESOURCE, id);
+    return { ...(user ? { objectId: user._id } : {}), attributes: user ?? {} };
+  };
+
+  router.post(
+    '/users/:oid/credential',
+    wrap(async (req, res) => {
+      const op = 'executeCredentialResetRequest';
+      const body: unknown = req.body;
+      const request = isRecord(body) ? body['executeCredentialResetRequest'] : undefined;
+      const method = isRecord(request) ? request['resetMethod'] : undefined;
+      if (!isRecord(request) || typeof method !== 'string' || method.trim() === '') {
+        return fail(res, 400, op, 'Bad request', 'execute.reset.credential.bad.request');
+      }
+      const configured = resetPolicy.methods.find((m) => m.identifier === method);
+      if (!configured) return fail(res, 400, op, 'Bad method', 'execute.reset.credential.bad.method');
+      const requester = requesterOf(res);
+      if (!mayResetCredentials(requester.roles, configured.allowedRoles)) {
+        return fail(res, 403, op, 'Not allowed', 'execute.reset.credential.not.allowed');
+      }
+      const oid = String(req.params['oid']);
+      const user = await identity.read(USER_RESOURCE, oid);
+      if (!user) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
+      if (configured.newCredentialSource === 'none') {
+        res.status(200).json(resetResponse('execute.reset.credential.no.credential.source'));
+        return;
+      }
+      const entry = request['userEntry'];
+      const value = valueOf(entry);
+      if (value === undefined) return fail(res, 400, op, 'Bad request', 'execute.reset.credential.bad.request');
+      const result = await identity.resetPassword(USER_RESOURCE, oid, value, {
+        requester: requester.name,
+        method,
+        forceChange: configured.forceChange,
+      });
+      if (!result) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
+      if ('failedPolicies' in result) return fail(res, 409, op, 'Validation failed', 'execute.reset.credential.validation.failed');
+      res.status(200).json(resetResponse('execute.reset.credential.successful'));
+    }),
+  );
+
+  router.post(
+    '/users/:oid/generate',
+    wrap(async (req, res) => {
+      const op = 'generateValue';
+      const body: unknown = req.body;
+      const definition = isRecord(body) ? body['policyItemsDefinition'] : undefined;
+      const items = isRecord(definition) ? listOf(definition['policyItemDefinition']) : [];
+      if (items.length === 0 || !items.every(isRecord)) return fail(res, 400, op, 'policyItemsDefinition/policyItemDefinition is required');
+      const requester = requesterOf(res);
+      const execute = items.some((i) => truthy(i['execute']));
+      if (execute && !mayResetCredentials(requester.roles, resetPolicy.generate.allowedRoles)) {
+        return fail(res, 403, op, 'Not allowed', 'execute.reset.credential.not.allowed');
+      }
+      const oid = String(req.params['oid']);
+      const user = await identity.read(USER_RESOURCE, oid);
+      if (!user) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
+      const out: Record<string, unknown>[] = [];
+      for (const item of items) {
+        const path = pathOf(item) ?? PASSWORD_PATH;
+        if (path !== PASSWORD_PATH) return fail(res, 400, op, `Cannot generate a value for ${path}: only ${PASSWORD_PATH} is supported`);
+        let generated: string | undefined;
+        for (let attempt = 0; attempt < 16 && generated === undefined; attempt++) {
+          const candidate = generatePassword(rulesOf(policy, USER_RESOURCE, 'password'), GENERATE_BITS)?.value;
+          if (candidate === undefined) break;
+          if ((await policy.check(USER_RESOURCE, 'password', candidate, await context(oid))).length === 0) generated = candidate;
+        }
+        if (generated === undefined) return fail(res, 409, op, 'The password policy cannot be satisfied by a generated value');
+        if (truthy(item['execute'])) {
+          const result = await identity.resetPassword(USER_RESOURCE, oid, generated, {
+            requester: requester.name,
+            method: 'generate',
+            forceChange: resetPolicy.generate.forceChange,
+          });
+          if (!result || 'failedPolicies' in result) return fail(res, 409, op, 'Validation failed', 'execute.reset.credential.validation.failed');
+        }
+        out.push({ target: { path: PASSWORD_PATH }, value: { '@type': 'xsd:string', '@value': generated }, execute: truthy(item['execute']) });
+      }
+      res.status(200).json({ '@ns': NS_TYPES, object: { '@type': `${NS_API}#PolicyItemsDefinitionType`, policyItemDefinition: out } });
+    }),
+  );
+
+  const validate = (oidOf: (req: Request) => string | undefined) =>
+    wrap(async (req, res) => {
+      const op = 'validateValue';
+      const body: unknown = req.body;
+      const definition = isRecord(body) ? body['policyItemsDefinition'] : undefined;
+      const items = isRecord(definition) ? listOf(definition['policyItemDefinition']) : [];
+      if (items.length === 0 || !items.every(isRecord)) return fail(res, 400, op, 'policyItemsDefinition/policyItemDefinition is required');
+      const oid = oidOf(req);
+      if (oid !== undefined && !(await identity.read(USER_RESOURCE, oid))) {
+        return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
+      }
+      const ctx = await context(oid);
+      const out: Record<string, unknown>[] = [];
+      for (const item of items) {
+        const value = valueOf(item['value']);
+        if (value === undefined) return fail(res, 400, op, 'Each policyItemDefinition needs a string value');
+        const failures = await policy.check(USER_RESOURCE, 'password', value, ctx);
+        // The value is not echoed back: the caller has it, and answers are not a place for secrets.
+        out.push({
+          target: { path: pathOf(item) ?? PASSWORD_PATH },
+          result: {
+            operation: op,
+            status: failures.length === 0 ? 'success' : 'fatal_error',
+            ...(failures.length === 0 ? {} : { message: 'Provided value does not satisfy the policy', partialResults: failures }),
+          },
+        });
+      }
+      const ok = out.every((o) => (o['result'] as { status: string }).status === 'success');
+      res.status(ok ? 200 : 409).json({ '@ns': NS_TYPES, object: { '@type': `${NS_API}#PolicyItemsDefinitionType`, policyItemDefinition: out } });
+    });
+  router.post(
+    '/rpc/validate',
+    validate(() => undefined),
+  );
+  router.post(
+    '/users/:oid/validate',
+    validate((req) => String(req.params['oid'])),
+  );
+
+  router.use((_req: Request, res: Response) => fail(res, 404, 'rest', 'Not Found'));
+  // Malformed JSON is the client's mistake; anything else is logged and answered without detail.
+  router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (isRecord(err) && err['type'] === 'entity.parse.failed') return fail(res, 400, 'rest', 'The body is not valid JSON.');
+    if (isRecord(err) && err['type'] === 'entity.too.large') return fail(res, 413, 'rest', 'The body is too large.');
+    deps.onError?.(err);
+    fail(res, 500, 'rest', 'Internal error');
+  });
+  return router;
+}
