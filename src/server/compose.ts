@@ -45,6 +45,8 @@ import { createScriptHost } from '../scripts/host.js';
 import { clusterSize } from './cluster.js';
 import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import { SandboxPool } from '../scripts/pool.js';
+import { createSocialPort } from '../social/oidc.js';
+import { loadSocialProviders, parseSecrets, providerSetOf, type SocialProviderSet } from '../social/providers.js';
 
 export interface ComposeOptions {
   log?: (line: string) => void;
@@ -147,12 +149,13 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const registry = createNodeRegistry();
 
   const specs = realmSpecs(settings);
-  const loadedRealms: { spec: RealmSpec; catalog: JourneyCatalog; scripts: ScriptLibrary }[] = [];
+  const loadedRealms: { spec: RealmSpec; catalog: JourneyCatalog; scripts: ScriptLibrary; social: SocialProviderSet }[] = [];
+  const secrets = parseSecrets(settings.socialClientSecrets);
   const rootScripts = await loadJourneys(specs[0] as RealmSpec, undefined);
   for (const spec of specs.slice(1)) await loadJourneys(spec, rootScripts);
 
   /** A realm's journeys: its own directory, else the shipped ones (root's), for its identity resource. */
-  async function loadJourneys(spec: RealmSpec, root: { inputs: JourneyInput[]; scripts: ScriptLibrary } | undefined) {
+  async function loadJourneys(spec: RealmSpec, root: { inputs: JourneyInput[]; scripts: ScriptLibrary; social: SocialProviderSet } | undefined) {
     const own = !root || (!options.withoutJourneys && (await isDirectory(spec.journeysDir)));
     let inputs: JourneyInput[] = [];
     if (!options.withoutJourneys && own) {
@@ -164,15 +167,25 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     } else if (root) inputs = root.inputs;
     const scriptsDir = scriptsDirOf(spec.journeysDir);
     const scripts = !own && root ? root.scripts : options.withoutJourneys ? libraryOf(scriptsDir, []) : await loadScriptLibrary(scriptsDir);
+    const social =
+      !own && root
+        ? root.social
+        : options.withoutJourneys
+          ? providerSetOf(spec.journeysDir, [])
+          : await loadSocialProviders(spec.journeysDir, secrets);
     const { catalog, problems } = buildCatalog(inputs, registry, { scripts, identityResource: spec.identityResource });
-    if (own) problems.unshift(...scripts.problems);
+    if (own)
+      problems.unshift(
+        ...scripts.problems,
+        ...social.problems.map((p) => ({ file: p.file, pointer: '', message: p.message, severity: 'error' as const })),
+      );
     const lines = formatProblems(problems);
     if (problems.some((p) => p.severity === 'error')) {
       throw new StartupError(`The journeys in ${spec.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
     }
     if (own) for (const l of lines) log(l);
-    loadedRealms.push({ spec, catalog, scripts });
-    return { inputs, scripts };
+    loadedRealms.push({ spec, catalog, scripts, social });
+    return { inputs, scripts, social };
   }
   const catalog = (loadedRealms[0] as (typeof loadedRealms)[number]).catalog;
   const scripts = rootScripts.scripts;
@@ -323,26 +336,27 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     if (options.logger) options.logger[level]({ ...fields, source: 'script' }, message);
     else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);
   };
-  const scriptEngine = createScriptEngine({
-    library: () => scripts,
-    pool,
-    host: createScriptHost({
-      identity,
-      resources: () => schema.resources(),
-      http: { allowlist: settings.scriptHttpAllowlist, timeoutMs: settings.scriptHttpTimeoutMs, maxResponseBytes: 1024 * 1024 },
-    }),
-    limits: { cpuMs: settings.scriptCpuMs, wallMs: settings.scriptTimeoutMs, outputBytes: settings.scriptOutputKb * 1024 },
-    env: exposedEnv(options.env ?? process.env, settings.scriptEnv),
-    existingSession: async (request) => {
-      const token = cookieValue(request.headers.cookie, settings.cookieName) ?? request.headers[settings.cookieName.toLowerCase()];
-      const session = token ? await sessions.validate(token) : undefined;
-      return session
-        ? { Principal: session.uid, UserToken: session.uid, UserId: session.userId ?? session.uid, Realm: session.realm, AuthLevel: '0' }
-        : null;
-    },
-    log: scriptLog,
-    audit: (event, fields) => audit.record(event, fields),
-  });
+  const engineFor = (library: ScriptLibrary, cookieName: string) =>
+    createScriptEngine({
+      library: () => library,
+      pool,
+      host: createScriptHost({
+        identity,
+        resources: () => schema.resources(),
+        http: { allowlist: settings.scriptHttpAllowlist, timeoutMs: settings.scriptHttpTimeoutMs, maxResponseBytes: 1024 * 1024 },
+      }),
+      limits: { cpuMs: settings.scriptCpuMs, wallMs: settings.scriptTimeoutMs, outputBytes: settings.scriptOutputKb * 1024 },
+      env: exposedEnv(options.env ?? process.env, settings.scriptEnv),
+      existingSession: async (request) => {
+        const token = cookieValue(request.headers.cookie, cookieName) ?? request.headers[cookieName.toLowerCase()];
+        const session = token ? await sessions.validate(token) : undefined;
+        return session
+          ? { Principal: session.uid, UserToken: session.uid, UserId: session.userId ?? session.uid, Realm: session.realm, AuthLevel: '0' }
+          : null;
+      },
+      log: scriptLog,
+      audit: (event, fields) => audit.record(event, fields),
+    });
   const services: NodeServices = {
     now,
     schema,
@@ -350,7 +364,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     identity,
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
-    scripts: scriptEngine,
+    scripts: engineFor(scripts, settings.cookieName),
     sessions: {
       async properties(ssoTokenId) {
         const live = await sessions.validate(ssoTokenId);
@@ -363,14 +377,21 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     debugNodes: settings.debugNodes,
   };
   const realms = new Map<string, RealmCore>();
-  for (const { spec, catalog: realmCatalog, scripts: realmScripts } of loadedRealms) {
+  for (const { spec, catalog: realmCatalog, scripts: realmScripts, social } of loadedRealms) {
+    // A realm's scripts and social identity providers are its own (those of its journeys directory).
+    const realmServices: NodeServices = {
+      ...services,
+      scripts: realmScripts === scripts ? (services.scripts as NonNullable<NodeServices['scripts']>) : engineFor(realmScripts, spec.cookieName),
+      ...(social.enabled().length ? { social: createSocialPort(social) } : {}),
+    };
+    if (realmScripts !== scripts) pool.warm(realmScripts.all().filter((s) => !realmScripts.problemFor(s.meta._id)));
     realms.set(spec.name, {
       spec,
       catalog: realmCatalog,
       scripts: realmScripts,
       runner: new JourneyRunner({
         catalog: realmCatalog,
-        services,
+        services: realmServices,
         onNodeError: (error, where) =>
           log(
             `journey error in ${spec.name === ROOT_REALM_NAME ? '' : `${spec.path}:`}${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`,
