@@ -23,6 +23,8 @@ import { fileNames, META_SUFFIX, toAmRecord, writeScriptDir } from '../scripts/f
 import { libraryFromRecords, libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import type { ScriptRecord } from '../scripts/model.js';
 import type { Command, CommandIo } from './main.js';
+import { realmJourneysDir, realmNameOf, ROOT_REALM_NAME } from '../realms/realms.js';
+import { providerProblem, SOCIAL_PROVIDERS_DIR } from '../social/providers.js';
 
 const HELP = `Usage:
   cairn journeys validate <file|dir>...   Check journey files; exit 1 on any error.
@@ -153,7 +155,21 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   }
   const realm = values.get('--realm');
   const result = importAm(sources, { keepAmIds: !flags.has('--readable-ids'), ...(realm ? { realm } : {}) });
-  const dir = values.has('--out') ? resolve(io.cwd, values.get('--out')!) : loadSettings(io.env, io.cwd).journeysDir;
+  // A realm's journeys go to its own directory, for a realm the server declares.
+  const realmName = realm === undefined ? ROOT_REALM_NAME : (realmNameOf(realm.replace(/^root-/, '')) ?? realm);
+  let dir: string;
+  if (values.has('--out')) dir = resolve(io.cwd, values.get('--out')!);
+  else {
+    const settings = loadSettings(io.env, io.cwd);
+    if (realmName !== ROOT_REALM_NAME && !settings.realms.includes(realmName)) {
+      io.err(
+        `cairn journeys import: the export is for the realm ${realmName}, which is not declared (CAIRN_REALMS: ${settings.realms.join(', ') || 'none'}); declare it, or name the directory with --out.`,
+      );
+      return 2;
+    }
+    dir = realmName === ROOT_REALM_NAME ? settings.journeysDir : realmJourneysDir(settings.journeysDir, realmName);
+  }
+  const identityResource = realmName === ROOT_REALM_NAME ? undefined : `managed/${realmName}_user`;
   const schemaRef = relative(dir, resolve(dirname(new URL(import.meta.url).pathname), '../../schemas/journey.schema.json'));
 
   // Each imported journey is planned as a file; one that would replace a file without --force stays out.
@@ -203,7 +219,26 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const existing = (await readJourneyDir(dir).catch(() => [])).filter((i) => !planned.some((p) => p.file === i.file));
   const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry(), {
     scripts: library,
+    ...(identityResource ? { identityResource } : {}),
   });
+  // Social identity providers go beside the journeys, without their secrets (those belong in settings).
+  const providerNotes: string[] = [];
+  const providerFiles: { file: string; record: Record<string, unknown> }[] = [];
+  for (const [name, p] of Object.entries(result.socialProviders)) {
+    const { clientSecret, ...record } = p;
+    const why = providerProblem(record);
+    if (why) {
+      providerNotes.push(`social identity provider ${name}: ${why}; not written.`);
+      continue;
+    }
+    providerFiles.push({ file: join(dir, SOCIAL_PROVIDERS_DIR, `${String(record._id)}.json`), record });
+    providerNotes.push(
+      `social identity provider ${name} ${flags.has('--dry-run') ? 'would be written' : 'written'} to ${join(dir, SOCIAL_PROVIDERS_DIR)}` +
+        (clientSecret !== undefined && clientSecret !== null
+          ? `; its client secret was left out: set CAIRN_SOCIAL_CLIENT_SECRETS=${name}=<secret>.`
+          : '.'),
+    );
+  }
   const byFile = new Map<string, typeof problems>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
 
@@ -211,6 +246,8 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     await mkdir(dir, { recursive: true });
     for (const p of planned) await writeFile(p.file, JSON.stringify(p.journey, null, 2) + '\n');
     if (writeScripts.length > 0) await writeScriptDir(scriptsDir, writeScripts, scriptNames);
+    if (providerFiles.length > 0) await mkdir(join(dir, SOCIAL_PROVIDERS_DIR), { recursive: true });
+    for (const p of providerFiles) await writeFile(p.file, JSON.stringify(p.record, null, 2) + '\n');
   }
 
   const width = Math.max(8, ...planned.map((p) => p.journey._id.length), ...failed.map((f) => f.journey.length));
@@ -256,6 +293,7 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     io.out(`${plural(result.otherRealms.length, 'journey')} of other realms (${realms}) left out (--realm ${realm}).`);
   }
   for (const note of scriptNotes) io.out(note);
+  for (const note of providerNotes) io.out(note);
   if (result.scripts.length > 0) {
     const verb = flags.has('--dry-run') ? 'would be written' : 'written';
     io.out(
