@@ -289,6 +289,12 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     // `identity` is defined below; accounts are only read while serving requests.
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
     journeys: () => catalog.ids(),
+    realms: specs.slice(1).map((spec) => ({
+      path: spec.path,
+      cookieName: spec.cookieName,
+      identityResource: spec.identityResource,
+      journeys: () => loadedRealms.find((r) => r.spec.name === spec.name)?.catalog.ids() ?? [],
+    })),
     now,
     audit,
     onError: (e) => log(`oauth: ${(e as Error)?.message ?? String(e)}`),
