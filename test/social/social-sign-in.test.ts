@@ -18,9 +18,10 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAppOrigin, type AppOrigin } from '../support/app-origin.js';
 import { ROOT } from '../support/cli.js';
+import { freePort } from '../support/oauth.js';
 import { startTestIdp, type TestIdp } from '../support/oidc-idp.js';
 import { startTestServer, type TestServer } from '../support/server.js';
-import { hasChromium, launchBrowser } from '../ui/browser-helpers.js';
+import { hasChromium, launchBrowser, waitForHeading } from '../ui/browser-helpers.js';
 
 const run = promisify(execFile);
 const ADMIN_TOKEN = 'social-admin-token-0123456789abcdefghijklmnop';
@@ -253,7 +254,9 @@ const back = (step: Step, params: URLSearchParams) =>
 
 beforeAll(async () => {
   app = await startAppOrigin('localhost');
-  idp = await startTestIdp({ clientId: 'cairn-app', clientSecret: CLIENT_SECRET, redirectUris: [`${app.origin}${CALLBACK}`] });
+  const port = await freePort();
+  const hostedPage = `http://127.0.0.1:${port}/login/`;
+  idp = await startTestIdp({ clientId: 'cairn-app', clientSecret: CLIENT_SECRET, redirectUris: [`${app.origin}${CALLBACK}`, hostedPage] });
   idp.accounts.set('jane', {
     sub: 'jane-0001',
     email: 'jane@example.com',
@@ -278,11 +281,20 @@ beforeAll(async () => {
   expect(imported.stdout).toMatch(/SocialLogin\s+imported, runs/);
   expect(imported.stdout).toContain('its client secret was left out: set CAIRN_SOCIAL_CLIENT_SECRETS=acme=<secret>');
 
+  // A second provider record for the same provider, coming back to Cairn's hosted page.
+  const providers = join(journeysDir, 'realms', 'alpha', 'social-providers');
+  const acme = JSON.parse(await readFile(join(providers, 'acme.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(
+    join(providers, 'acmepage.json'),
+    JSON.stringify({ ...acme, _id: 'acmepage', redirectURI: hostedPage, uiConfig: { buttonDisplayName: 'Acme (hosted page)' } }),
+  );
   server = await startTestServer(
     {
+      PORT: String(port),
+      CAIRN_PUBLIC_URL: `http://127.0.0.1:${port}`,
       CAIRN_REALMS: 'alpha',
       CAIRN_JOURNEYS_DIR: journeysDir,
-      CAIRN_SOCIAL_CLIENT_SECRETS: `acme=${CLIENT_SECRET}`,
+      CAIRN_SOCIAL_CLIENT_SECRETS: `acme=${CLIENT_SECRET},acmepage=${CLIENT_SECRET}`,
       CAIRN_CORS_ORIGINS: app.origin,
       CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
     },
@@ -358,7 +370,7 @@ describe('social sign-in', () => {
       };
       const first = await visit();
       expect(first).toMatchObject({ type: 'LoginSuccess', realm: '/alpha' });
-      expect(JSON.parse(String(first.offered))).toEqual(['acme', 'localAuthentication']);
+      expect(JSON.parse(String(first.offered))).toEqual(['acme', 'acmepage', 'localAuthentication']);
       const created = (await alphaUsers()).filter((u) => u.mail === 'jane@example.com');
       expect(created).toHaveLength(1);
       expect(created[0]).toMatchObject({ userName: 'jane@example.com', aliasList: ['acme-jane-0001'] });
@@ -373,6 +385,24 @@ describe('social sign-in', () => {
       expect((await alphaUsers()).filter((u) => u.mail === 'jane@example.com')).toHaveLength(1);
     },
   );
+
+  it.runIf(hasChromium())('signs in through the hosted pages too: choose the provider, go there, come back', { timeout: 60_000 }, async () => {
+    idp.accounts.set('dave', { sub: 'dave-0005', email: 'dave@example.com', email_verified: true, given_name: 'Dave', family_name: 'Jones' });
+    idp.signInAs = 'dave';
+    const context = await (browser as Browser).newContext();
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    await page.goto(`${server.url}/login/?realm=/alpha&authIndexType=service&authIndexValue=SocialLogin`);
+    await page.getByLabel('Acme (hosted page)').check();
+    expect(await page.getByLabel('My account here (user name and password)').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Continue', exact: true }).click();
+    await waitForHeading(page, 'All done');
+    expect(new URL(page.url()).hash).toBe('#/success');
+    expect(new URL(page.url()).searchParams.get('realm')).toBe('/alpha');
+    expect(new URL(page.url()).searchParams.has('code')).toBe(false); // the code leaves the address bar
+    await context.close();
+    expect((await alphaUsers()).find((u) => u.mail === 'dave@example.com')).toMatchObject({ aliasList: ['acmepage-dave-0005'] });
+  });
 
   it('refuses a wrong state, and a code used twice', async () => {
     idp.signInAs = 'carol';
