@@ -6,10 +6,14 @@
  * alpha by the real command line, which writes the provider without its secret. Then the official
  * SDK in Chromium, on another site, signs in: SelectIdPCallback → RedirectCallback → FRAuth.redirect
  * → the provider → FRAuth.resume(location.href) with code and state. The first visit creates the
- * account and links it (`aliasList`), the second signs into the same account. Over plain HTTP: a
- * wrong state, a replayed code, and linking by e-mail only when the provider says it is verified.
+ * account and links it (`aliasList`), the second signs into the same account; the hosted pages do
+ * the same. Over plain HTTP: a wrong state, a replayed code, an ID token the provider signed for
+ * another client, and linking by e-mail only when the provider says it is verified.
  */
 import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -185,6 +189,46 @@ function aicExport(idp: TestIdp, redirectURI: string, linkByVerifiedEmail: boole
 }
 
 let idp: TestIdp;
+let swapper: Swapper;
+
+interface Swapper {
+  wellKnown: string;
+  /** The ID token the next token response carries instead of its own. */
+  idToken?: string;
+  close(): Promise<void>;
+}
+
+/** A front for the provider whose token endpoint hands back another ID token (a token for another client). */
+async function startTokenSwapper(target: TestIdp): Promise<Swapper> {
+  const server: Server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const swapper: Swapper = { wellKnown: `${base}/.well-known/openid-configuration`, close: () => new Promise((r) => server.close(() => r())) };
+  server.on('request', (req, res) => {
+    void (async () => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'content-length'].includes(k))) as Record<
+        string,
+        string
+      >;
+      const upstream = await fetch(`${target.issuer}${req.url ?? '/'}`, {
+        method: req.method ?? 'GET',
+        headers,
+        ...(chunks.length ? { body: Buffer.concat(chunks) } : {}),
+      });
+      let body = await upstream.text();
+      if (req.url?.startsWith('/.well-known/')) body = JSON.stringify({ ...JSON.parse(body), token_endpoint: `${base}/token` });
+      if (req.url === '/token' && swapper.idToken) body = JSON.stringify({ ...JSON.parse(body), id_token: swapper.idToken });
+      res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+      res.end(body);
+    })().catch(() => {
+      res.statusCode = 502;
+      res.end();
+    });
+  });
+  return swapper;
+}
 let app: AppOrigin;
 let server: TestServer;
 let journeysDir: string;
@@ -239,10 +283,10 @@ async function throughProvider(url: string): Promise<URL> {
 }
 
 /** The journey over HTTP up to the RedirectCallback: its step and the provider URL. */
-async function toProvider(): Promise<{ step: Step; redirectUrl: string }> {
+async function toProvider(provider = 'acme'): Promise<{ step: Step; redirectUrl: string }> {
   const first = (await post(AUTH())).json as unknown as Step;
   expect(first.callbacks.map((c) => c.type)).toEqual(['SelectIdPCallback']);
-  (first.callbacks[0]?.input?.[0] as { value: unknown }).value = 'acme';
+  (first.callbacks[0]?.input?.[0] as { value: unknown }).value = provider;
   const second = (await post(AUTH(), first)).json as unknown as Step;
   expect(second.callbacks.map((c) => c.type)).toEqual(['RedirectCallback']);
   const redirectUrl = String(second.callbacks[0]?.output.find((o) => o.name === 'redirectUrl')?.value);
@@ -256,7 +300,10 @@ beforeAll(async () => {
   app = await startAppOrigin('localhost');
   const port = await freePort();
   const hostedPage = `http://127.0.0.1:${port}/login/`;
-  idp = await startTestIdp({ clientId: 'cairn-app', clientSecret: CLIENT_SECRET, redirectUris: [`${app.origin}${CALLBACK}`, hostedPage] });
+  idp = await startTestIdp({ clientId: 'cairn-app', clientSecret: CLIENT_SECRET, redirectUris: [`${app.origin}${CALLBACK}`, hostedPage] }, [
+    { clientId: 'other-app', clientSecret: 'other-app-secret', redirectUris: [`${app.origin}${CALLBACK}`] },
+  ]);
+  swapper = await startTokenSwapper(idp);
   idp.accounts.set('jane', {
     sub: 'jane-0001',
     email: 'jane@example.com',
@@ -288,13 +335,15 @@ beforeAll(async () => {
     join(providers, 'acmepage.json'),
     JSON.stringify({ ...acme, _id: 'acmepage', redirectURI: hostedPage, uiConfig: { buttonDisplayName: 'Acme (hosted page)' } }),
   );
+  // The same provider seen through a token endpoint that answers with another client's ID token.
+  await writeFile(join(providers, 'mixup.json'), JSON.stringify({ ...acme, _id: 'mixup', wellKnownEndpoint: swapper.wellKnown }));
   server = await startTestServer(
     {
       PORT: String(port),
       CAIRN_PUBLIC_URL: `http://127.0.0.1:${port}`,
       CAIRN_REALMS: 'alpha',
       CAIRN_JOURNEYS_DIR: journeysDir,
-      CAIRN_SOCIAL_CLIENT_SECRETS: `acme=${CLIENT_SECRET},acmepage=${CLIENT_SECRET}`,
+      CAIRN_SOCIAL_CLIENT_SECRETS: `acme=${CLIENT_SECRET},acmepage=${CLIENT_SECRET},mixup=${CLIENT_SECRET}`,
       CAIRN_CORS_ORIGINS: app.origin,
       CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
     },
@@ -326,6 +375,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.stop();
+  await swapper?.close();
   await idp?.close();
   await app?.close();
   if (journeysDir) await rm(journeysDir, { recursive: true, force: true });
@@ -370,7 +420,7 @@ describe('social sign-in', () => {
       };
       const first = await visit();
       expect(first).toMatchObject({ type: 'LoginSuccess', realm: '/alpha' });
-      expect(JSON.parse(String(first.offered))).toEqual(['acme', 'acmepage', 'localAuthentication']);
+      expect(JSON.parse(String(first.offered))).toEqual(['acme', 'acmepage', 'mixup', 'localAuthentication']);
       const created = (await alphaUsers()).filter((u) => u.mail === 'jane@example.com');
       expect(created).toHaveLength(1);
       expect(created[0]).toMatchObject({ userName: 'jane@example.com', aliasList: ['acme-jane-0001'] });
@@ -425,6 +475,47 @@ describe('social sign-in', () => {
     expect(logs.at(-1)).toMatch(/Signing in with acme failed: .*invalid_grant/);
     expect(logs.join('\n')).not.toContain(CLIENT_SECRET);
     expect((await alphaUsers()).filter((u) => u.mail === 'carol@example.com')).toHaveLength(1);
+  });
+
+  it('refuses an ID token issued to another client, though signed by the provider', async () => {
+    idp.signInAs = 'carol';
+    const a = await toProvider('mixup');
+    const nonce = new URL(a.redirectUrl).searchParams.get('nonce') as string;
+    // The same person signs in to another client of the provider, with the same nonce.
+    const verifier = randomBytes(32).toString('base64url');
+    const other = new URL(`${idp.issuer}/auth`);
+    for (const [k, v] of Object.entries({
+      client_id: 'other-app',
+      redirect_uri: `${app.origin}${CALLBACK}`,
+      response_type: 'code',
+      scope: 'openid email',
+      state: 'other-state',
+      nonce,
+      code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+      code_challenge_method: 'S256',
+    }))
+      other.searchParams.set(k, v);
+    const code = (await throughProvider(other.href)).searchParams.get('code') as string;
+    const token = (await (
+      await fetch(`${idp.issuer}/token`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: `${app.origin}${CALLBACK}`,
+          code_verifier: verifier,
+          client_id: 'other-app',
+          client_secret: 'other-app-secret',
+        }).toString(),
+      })
+    ).json()) as { id_token: string };
+    expect(JSON.parse(Buffer.from(token.id_token.split('.')[1] as string, 'base64url').toString())).toMatchObject({ aud: 'other-app', nonce });
+    swapper.idToken = token.id_token;
+    const refused = await back(a.step, (await throughProvider(a.redirectUrl)).searchParams);
+    swapper.idToken = undefined;
+    expect(refused.status).toBe(401);
+    expect(logs.at(-1)).toMatch(/Signing in with mixup failed: .*aud/);
   });
 
   it('links an existing account by e-mail only when the provider says it is verified', async () => {

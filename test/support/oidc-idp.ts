@@ -27,7 +27,13 @@ export interface TestIdp {
   close(): Promise<void>;
 }
 
-export async function startTestIdp(client: { clientId: string; clientSecret: string; redirectUris: string[] }): Promise<TestIdp> {
+export interface IdpClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+}
+
+export async function startTestIdp(client: IdpClient, others: IdpClient[] = []): Promise<TestIdp> {
   const server: Server = createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -40,16 +46,14 @@ export async function startTestIdp(client: { clientId: string; clientSecret: str
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
   const provider = new Provider(issuer, {
-    clients: [
-      {
-        client_id: client.clientId,
-        client_secret: client.clientSecret,
-        redirect_uris: client.redirectUris,
-        response_types: ['code'],
-        grant_types: ['authorization_code'],
-        token_endpoint_auth_method: 'client_secret_post',
-      },
-    ],
+    clients: [client, ...others].map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      redirect_uris: c.redirectUris,
+      response_types: ['code'],
+      grant_types: ['authorization_code'],
+      token_endpoint_auth_method: 'client_secret_post',
+    })),
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'] },
     findAccount: (_ctx, sub) => {
       const a = [...accounts.values()].find((x) => x.sub === sub);
@@ -59,6 +63,7 @@ export async function startTestIdp(client: { clientId: string; clientSecret: str
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     cookies: { keys: ['test-idp-cookie-key'] },
+    ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, IdToken: 600, AuthorizationCode: 60 },
   });
   provider.on('server_error', (_ctx, e) => console.error('test IdP:', e));
   const callback = provider.callback();
