@@ -10,6 +10,7 @@ import { loadSettings } from '../config/settings.js';
 import { isCairnError } from '../errors/cairn-error.js';
 import { exportAmJourneys } from '../journeys/export-am.js';
 import { importAm } from '../journeys/import-am.js';
+import { normaliseRealm } from '../journeys/import-sources.js';
 import { ImportReadError, readImportSources } from '../journeys/import-files.js';
 import { mermaidOf } from '../journeys/diagram.js';
 import type { Journey } from '../journeys/model.js';
@@ -23,7 +24,7 @@ import { fileNames, META_SUFFIX, toAmRecord, writeScriptDir } from '../scripts/f
 import { libraryFromRecords, libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import type { ScriptRecord } from '../scripts/model.js';
 import type { Command, CommandIo } from './main.js';
-import { realmJourneysDir, realmNameOf, ROOT_REALM_NAME } from '../realms/realms.js';
+import { realmJourneysDir, ROOT_REALM_NAME } from '../realms/realms.js';
 import { providerProblem, SOCIAL_PROVIDERS_DIR } from '../social/providers.js';
 
 const HELP = `Usage:
@@ -132,6 +133,14 @@ function parseArgs(args: string[], valued: string[]): { positional: string[]; va
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+function settingsOrUndefined(io: CommandIo): ReturnType<typeof loadSettings> | undefined {
+  try {
+    return loadSettings(io.env, io.cwd);
+  } catch {
+    return undefined;
+  }
+}
+
 async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const { positional, values, flags } = parseArgs(args, ['--out', '--realm']);
   const unknown = [...flags].filter((f) => !['--readable-ids', '--force', '--dry-run'].includes(f));
@@ -156,11 +165,13 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const realm = values.get('--realm');
   const result = importAm(sources, { keepAmIds: !flags.has('--readable-ids'), ...(realm ? { realm } : {}) });
   // A realm's journeys go to its own directory, for a realm the server declares.
-  const realmName = realm === undefined ? ROOT_REALM_NAME : (realmNameOf(realm.replace(/^root-/, '')) ?? realm);
+  const realmName = realm === undefined ? ROOT_REALM_NAME : normaliseRealm(realm);
+  // With --out the settings only name the declared realms (for a note): a bad one does not stop the import.
+  const settings = values.has('--out') ? settingsOrUndefined(io) : loadSettings(io.env, io.cwd);
+  const declaredRealms = settings?.realms ?? [];
   let dir: string;
-  if (values.has('--out')) dir = resolve(io.cwd, values.get('--out')!);
+  if (values.has('--out') || !settings) dir = resolve(io.cwd, values.get('--out')!);
   else {
-    const settings = loadSettings(io.env, io.cwd);
     if (realmName !== ROOT_REALM_NAME && !settings.realms.includes(realmName)) {
       io.err(
         `cairn journeys import: the export is for the realm ${realmName}, which is not declared (CAIRN_REALMS: ${settings.realms.join(', ') || 'none'}); declare it, or name the directory with --out.`,
@@ -294,6 +305,17 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   }
   for (const note of scriptNotes) io.out(note);
   for (const note of providerNotes) io.out(note);
+  // An export of an AIC realm imported without --realm: say where it went and how to serve it as that realm.
+  if (realm === undefined) {
+    const exported = [...new Set(result.journeys.map((j) => j.realm).filter((r): r is string => r !== undefined && r !== ROOT_REALM_NAME))];
+    for (const r of exported) {
+      const declared = declaredRealms.includes(r);
+      io.out(
+        `The export is of the realm ${r}, ${declared ? 'which this server declares' : 'which is not declared (CAIRN_REALMS)'}: imported into ${dir}` +
+          (declared ? `; import it with --realm ${r} to serve it in ${r}.` : `; to serve it as realm ${r}, declare it and import with --realm ${r}.`),
+      );
+    }
+  }
   if (result.scripts.length > 0) {
     const verb = flags.has('--dry-run') ? 'would be written' : 'written';
     io.out(
