@@ -407,14 +407,16 @@ describe('social sign-in', () => {
         const page = await context.newPage();
         await page.goto(`${app.origin}${CALLBACK}`);
         await page.waitForURL(/social\.html\?code=/);
-        await page.waitForFunction(() => (window as unknown as { done?: unknown }).done !== undefined);
-        const result = (await page.evaluate(() => (window as unknown as { done: Promise<unknown> }).done)) as {
+        await page.waitForFunction(() => (globalThis as unknown as { done?: unknown }).done !== undefined);
+        const result = (await page.evaluate(() => (globalThis as unknown as { done: Promise<unknown> }).done)) as {
           type: string;
           token?: string;
           realm?: string;
           error?: string;
         };
-        const offered = await page.evaluate(() => localStorage.getItem('offered'));
+        const offered = await page.evaluate(() =>
+          (globalThis as unknown as { localStorage: { getItem(k: string): string | null } }).localStorage.getItem('offered'),
+        );
         await context.close();
         return { ...result, offered };
       };
