@@ -134,7 +134,16 @@ export function importAm(sources: ImportSource[], options: ImportAmOptions = {})
     });
   }
   const journeys = dedupe(converted, failed, issues);
-  return { journeys, failed, otherRealms, issues, files: recognised.files, scripts: recognised.scripts, emailTemplates: recognised.emailTemplates, socialProviders: recognised.socialProviders };
+  return {
+    journeys,
+    failed,
+    otherRealms,
+    issues,
+    files: recognised.files,
+    scripts: recognised.scripts,
+    emailTemplates: recognised.emailTemplates,
+    socialProviders: recognised.socialProviders,
+  };
 }
 
 /** Imports one export held in memory (a parsed JSON document). */

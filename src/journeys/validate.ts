@@ -450,7 +450,9 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: Vali
     const inner = node.descriptor.innerJourney?.(node.config);
     if (inner && !exists(inner.journeyId)) add(at + '/config' + inner.pointer, `The journey "${inner.journeyId}" does not exist.`);
     for (const ref of node.descriptor.referencedScripts?.(node.config) ?? []) {
-      const problem = scripts ? scripts.problemFor(ref.scriptId, ref.context) : `There is no script with id "${ref.scriptId}" (no scripts were loaded).`;
+      const problem = scripts
+        ? scripts.problemFor(ref.scriptId, ref.context)
+        : `There is no script with id "${ref.scriptId}" (no scripts were loaded).`;
       if (problem) add(at + '/config' + ref.pointer, `Node "${id}" (${node.displayName}) runs script "${ref.scriptId}": ${problem}`);
     }
   }

@@ -70,7 +70,7 @@ export async function startTestIdp(client: IdpClient, others: IdpClient[] = []):
   server.on('request', (req, res) => {
     const m = /^\/interaction\/([^/?]+)/.exec(req.url ?? '');
     if (!m) {
-      callback(req, res);
+      void callback(req, res);
       return;
     }
     void (async () => {
