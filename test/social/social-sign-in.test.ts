@@ -515,7 +515,7 @@ describe('social sign-in', () => {
     expect(JSON.parse(Buffer.from(token.id_token.split('.')[1] as string, 'base64url').toString())).toMatchObject({ aud: 'other-app', nonce });
     swapper.idToken = token.id_token;
     const refused = await back(a.step, (await throughProvider(a.redirectUrl)).searchParams);
-    swapper.idToken = undefined;
+    delete swapper.idToken;
     expect(refused.status).toBe(401);
     expect(logs.at(-1)).toMatch(/Signing in with mixup failed: .*aud/);
   });
