@@ -378,7 +378,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       if (loaded.kind === 'authId') {
         await settleOwed(deps.claims, loaded.step.id);
         if (!(await deps.claims.claim(loaded.step.id, loaded.step.expiresAt))) {
-          deps.audit.record('step.replayed', { journey: loaded.state.j.journey, clientIp: req.ip });
+          deps.audit.record('step.replayed', { journey: loaded.state.j.journey, ...(realm !== ROOT_REALM ? { realm } : {}), clientIp: req.ip });
           throw new AuthIdInvalid('used');
         }
         claimed = loaded.step.id;

@@ -138,7 +138,9 @@ async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
     return 2;
   }
   const progress = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line) : undefined;
-  return withCore(io, flags, 'import', (core, resource) => importUsersFile(core, resource, resolve(io.cwd, file), file, { ...io, progress, describe: describeRefusal }));
+  return withCore(io, flags, 'import', (core, resource) =>
+    importUsersFile(core, resource, resolve(io.cwd, file), file, { ...io, progress, describe: describeRefusal }),
+  );
 }
 
 async function list(flags: Flags, io: CommandIo): Promise<number> {

@@ -144,7 +144,10 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     adapter: (model: string) => guardedAdapter(options.adapter(model), unavailable),
     clients: options.clients,
     jwks: { keys: options.keys.map(signingJwk) },
-    findAccount: guarded(accountFinder(options.identity, options.identityResource) as (...args: Parameters<FindAccount>) => Promise<Account | undefined>, unavailable),
+    findAccount: guarded(
+      accountFinder(options.identity, options.identityResource) as (...args: Parameters<FindAccount>) => Promise<Account | undefined>,
+      unavailable,
+    ),
     acrValues: [...options.journeys()],
     // The login's facts (which journey, when, which session) go in every ID token, as AM puts them.
     claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'auth_time', 'sid'], iss: null },

@@ -125,8 +125,8 @@ describe('realms', () => {
     expect(done.getRealm()).toBe('/alpha');
     const token = done.getSessionToken() as string;
     // The realm's own cookie: a browser keeps its root and alpha sessions apart.
-    expect(c.jar.get('iPlanetDirectoryPro-alpha', server.url)).toBe(token);
-    expect(c.jar.get('iPlanetDirectoryPro', server.url)).toBeUndefined();
+    expect(c.jar.get('__Host-iPlanetDirectoryPro-alpha', server.url)).toBe(token);
+    expect(c.jar.get('__Host-iPlanetDirectoryPro', server.url)).toBeUndefined();
     expect(await validate('realms/root/realms/alpha', token)).toMatchObject({ valid: true, uid: 'alice', realm: '/alpha' });
 
     // alice is nobody in root: Login answers its sign-in page again.
@@ -198,6 +198,12 @@ describe('realms', () => {
     expect(claims.realm).toBe('/alpha');
     choose.getCallbackOfType<Sdk.ValidatedCreatePasswordCallback>(CallbackType.ValidatedCreatePasswordCallback).setPassword(NEW_PASSWORD);
     expect(asSuccess(await other.next(choose)).getRealm()).toBe('/alpha');
-    expect(asSuccess(await login('alpha', 'alice', NEW_PASSWORD)).getRealm()).toBe('/alpha');
+    // alice's third sign-in in alpha: the shipped Login's ProgressiveProfile asks her preferences, as in root.
+    const third = client('alpha', 'Login');
+    const ask = asStep(await login('alpha', 'alice', NEW_PASSWORD, third));
+    const boxes = ask.getCallbacksOfType<Sdk.AttributeInputCallback<boolean>>(CallbackType.BooleanAttributeInputCallback);
+    expect(boxes).toHaveLength(2);
+    for (const box of boxes) box.setValue(false);
+    expect(asSuccess(await third.next(ask)).getRealm()).toBe('/alpha');
   });
 });

@@ -472,9 +472,11 @@ describe('social sign-in', () => {
     const b = await toProvider();
     const good = (await throughProvider(b.redirectUrl)).searchParams;
     expect((await back(b.step, good)).json).toMatchObject({ realm: '/alpha' });
+    // The same step posted again is refused before the node runs (the step is single-use).
+    const before = logs.length;
     const replay = await back(b.step, good);
     expect(replay.status).toBe(401);
-    expect(logs.at(-1)).toMatch(/Signing in with acme failed: .*invalid_grant/);
+    expect(logs.slice(before).join('\n')).not.toMatch(/Signing in with acme/);
     expect(logs.join('\n')).not.toContain(CLIENT_SECRET);
     expect((await alphaUsers()).filter((u) => u.mail === 'carol@example.com')).toHaveLength(1);
   });
