@@ -52,7 +52,10 @@ export interface SuspensionPort {
 }
 
 export interface AuthenticateDeps {
+  /** The realm's settings (its session cookie name among them). */
   settings: Readonly<Settings>;
+  /** The realm this endpoint serves, as AM names it (`/`, `/alpha`); default root. */
+  realm?: string;
   runner: JourneyRunner;
   codec: AuthIdCodec;
   sessions: SessionService;
@@ -97,8 +100,6 @@ const isTrue = (v: string | undefined): boolean => v?.toLowerCase() === 'true';
 
 function readQuery(req: Request): AuthenticateQuery {
   const q = req.query as Record<string, unknown>;
-  const realm = one(q.realm);
-  if (realm !== undefined && realm !== '/' && realm !== 'root' && realm !== '') throw invalidRealm(realm);
   const authIndexType = one(q.authIndexType);
   if (authIndexType !== undefined && authIndexType !== 'service') {
     throw badRequest('authenticate.index_type', 'Unknown Authentication Index Type');
@@ -153,8 +154,7 @@ async function settleOwed(claims: StepClaims, id: string): Promise<void> {
   owed.delete(id);
 }
 
-export const invalidRealm = (realm: string): CairnError =>
-  new CairnError({ status: 400, code: 'realm.invalid', message: `Invalid realm, ${realm}: Cairn serves the root realm only.` });
+export const invalidRealm = (realm: string): CairnError => new CairnError({ status: 400, code: 'realm.invalid', message: `Invalid realm, ${realm}` });
 
 function requestInfo(req: Request, settings: Pick<Settings, 'publicUrl' | 'cookieName'>): RequestInfo {
   const headers: Record<string, string | undefined> = {};
@@ -217,12 +217,15 @@ const LINK_EXPIRED = 'This link has expired or has already been used. Please sta
 
 export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
   const { settings, runner, codec, sessions } = deps;
+  const realm = deps.realm ?? ROOT_REALM;
   const issue = (journeyId: string, state: AuthIdState): Promise<string> =>
-    codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm: ROOT_REALM }, state);
+    codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm }, state);
 
   async function load(req: Request, query: AuthenticateQuery, body: ReturnType<typeof readBody>): Promise<Loaded> {
     if (body?.authId !== undefined) {
       const { claims, snapshot } = await codec.read(body.authId);
+      // A step of a journey of another realm does not continue here (its journeys, people and sessions are not these).
+      if (claims.realm !== realm) throw badRequest('authenticate.realm', `This authId belongs to the realm ${claims.realm}, not ${realm}.`);
       if (!isAuthIdState(snapshot)) throw journeyChanged();
       return { kind: 'authId', state: snapshot, callbacks: body.callbacks, step: { id: claims.jti, expiresAt: claims.exp * 1000 } };
     }
@@ -288,7 +291,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         const session = await sessions.create({
           uid,
           ...(userId ? { userId } : {}),
-          realm: ROOT_REALM,
+          realm,
           journey: journeyId,
           ...(draft ? { properties: draft.properties } : {}),
           ...(draft?.maxIdleMinutes !== undefined ? { idleMs: draft.maxIdleMinutes * 60_000 } : {}),
@@ -335,10 +338,10 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         const shared = result.snapshot.machine.context.shared;
         const successUrl = typeof shared.successUrl === 'string' && shared.successUrl ? shared.successUrl : (options.goto ?? settings.successUrl);
         if (persisted.tokenId === undefined) {
-          res.status(200).json({ successUrl, realm: ROOT_REALM } satisfies SuccessBody);
+          res.status(200).json({ successUrl, realm } satisfies SuccessBody);
           return;
         }
-        res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm: ROOT_REALM } satisfies SuccessBody);
+        res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm } satisfies SuccessBody);
         return;
       }
       case 'failure':
@@ -363,7 +366,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       if (loaded.kind === 'suspension' || loaded.kind === 'link-expired') phase = 'resume';
 
       if (loaded.kind === 'session') {
-        res.status(200).json({ tokenId: loaded.tokenId, successUrl: loaded.successUrl, realm: ROOT_REALM } satisfies SuccessBody);
+        res.status(200).json({ tokenId: loaded.tokenId, successUrl: loaded.successUrl, realm } satisfies SuccessBody);
         outcome = 'session';
         return;
       }
@@ -375,7 +378,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       if (loaded.kind === 'authId') {
         await settleOwed(deps.claims, loaded.step.id);
         if (!(await deps.claims.claim(loaded.step.id, loaded.step.expiresAt))) {
-          deps.audit.record('step.replayed', { journey: loaded.state.j.journey, clientIp: req.ip });
+          deps.audit.record('step.replayed', { journey: loaded.state.j.journey, ...(realm !== ROOT_REALM ? { realm } : {}), clientIp: req.ip });
           throw new AuthIdInvalid('used');
         }
         claimed = loaded.step.id;
@@ -410,7 +413,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
     } finally {
       // The one exit: every request is observed, whichever way it left.
       const clientIp = req.ip;
-      if (phase === 'resume') deps.audit.record(outcome === 'error' ? 'resume.refused' : 'resume.succeeded', { journey, clientIp });
+      if (phase === 'resume')
+        deps.audit.record(outcome === 'error' ? 'resume.refused' : 'resume.succeeded', {
+          journey,
+          ...(realm !== ROOT_REALM ? { realm } : {}),
+          clientIp,
+        });
       deps.observe?.({ journey, phase, result: outcome, ms: Number(process.hrtime.bigint() - started) / 1e6, ...(clientIp ? { clientIp } : {}) });
     }
   };

@@ -1,10 +1,13 @@
 /**
  * The AM-compatible API under its base path (default /am): AM's headers on every answer, the CSRF
  * rule, a bounded JSON body, the authenticate, sessions, users (idFromSession) and serverinfo
- * endpoints, and AM-shaped errors for
- * everything else (bad JSON, oversized bodies, other realms, unknown paths, wrong methods).
+ * endpoints of every realm served (`/json/realms/root/realms/alpha/…`, or `?realm=/alpha` on
+ * authenticate), each realm with its own cookie and sessions, and AM-shaped errors for everything
+ * else (bad JSON, oversized bodies, realms not served, unknown paths, wrong methods).
  */
-import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { realmNameOf, realmPathOf } from '../realms/realms.js';
+import { realmSessions } from '../realms/sessions.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 import { authenticateHandler, invalidRealm, type AuthenticateDeps } from './authenticate.js';
 import { serverinfoHandler } from './serverinfo.js';
@@ -15,14 +18,58 @@ import { amError, sendAmError, toAmError } from './wire.js';
 /** Largest request body accepted (a Page Node step with many callbacks is a few KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
-const AUTHENTICATE = ['/json/authenticate', '/json/realms/root/authenticate'];
-const SESSIONS = ['/json/sessions', '/json/realms/root/sessions'];
-const USERS = ['/json/users', '/json/realms/root/users'];
-const SERVERINFO = ['/json/serverinfo/:id', '/json/realms/root/serverinfo/:id'];
-const SUB_REALM = /^\/json\/realms\/root\/realms\/(.+?)\/(authenticate|sessions)$/;
+/** `/json[/realms/root[/realms/<name>]…]/<endpoint>`: the realm segments and the endpoint. */
+const ENDPOINT = /^\/json(?:\/realms\/root((?:\/realms\/[^/]+)*))?\/(authenticate|sessions|users|serverinfo\/[^/]+)\/?$/;
 
-export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly string[] }): Router {
+/** What a realm brings to the AM API besides what all realms share. */
+export interface AmRealm {
+  /** `/`, `/alpha`. */
+  path: string;
+  cookieName: string;
+  runner: AuthenticateDeps['runner'];
+  suspensions?: AuthenticateDeps['suspensions'];
+  mail: AuthenticateDeps['mail'];
+  journeys: () => readonly string[];
+}
+
+interface RealmHandlers {
+  authenticate: RequestHandler;
+  sessions: RequestHandler;
+  users: RequestHandler;
+  serverinfo: RequestHandler;
+}
+
+/** `/alpha`, `alpha`, `/root/alpha` → `/alpha`; `/`, `root`, `` → `/`. */
+function realmOfQuery(value: string): string | undefined {
+  const name = realmNameOf(value);
+  return name === undefined ? undefined : realmPathOf(name);
+}
+
+export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly string[]; realms?: readonly AmRealm[] }): Router {
   const router = express.Router();
+  const realms = new Map<string, RealmHandlers>();
+  const root: AmRealm = {
+    path: '/',
+    cookieName: deps.settings.cookieName,
+    runner: deps.runner,
+    ...(deps.suspensions ? { suspensions: deps.suspensions } : {}),
+    mail: deps.mail,
+    journeys: deps.journeys ?? (() => []),
+  };
+  for (const realm of deps.realms ?? [root]) {
+    // Each realm answers with its own cookie, and sees only its own sessions.
+    const settings = Object.freeze({ ...deps.settings, cookieName: realm.cookieName });
+    const sessions = realmSessions(deps.sessions, realm.path);
+    const own = { ...deps, settings, sessions, realm: realm.path, runner: realm.runner, mail: realm.mail };
+    if (realm.suspensions) own.suspensions = realm.suspensions;
+    else delete own.suspensions;
+    realms.set(realm.path, {
+      authenticate: authenticateHandler(own),
+      sessions: sessionsHandler({ settings, sessions }),
+      users: usersHandler({ settings, sessions }),
+      serverinfo: serverinfoHandler({ settings, journeys: realm.journeys }),
+    });
+  }
   router.use((_req, res, next) => {
     res.setHeader('Content-API-Version', 'resource=2.1');
     res.setHeader('Cache-Control', 'no-store');
@@ -41,15 +88,28 @@ export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly st
     next();
   });
 
-  router.post(AUTHENTICATE, authenticateHandler(deps));
-  router.post(SESSIONS, sessionsHandler(deps));
-  router.post(USERS, usersHandler(deps));
-  router.get(SERVERINFO, serverinfoHandler({ settings: deps.settings, journeys: deps.journeys ?? (() => []) }));
-  router.all(SUB_REALM, (req, res) => {
-    const realm = '/' + (SUB_REALM.exec(req.path)?.[1] ?? '').replace(/\/realms\//g, '/');
-    sendAmError(res, toAmError(invalidRealm(realm)));
+  router.use((req, res, next) => {
+    const m = ENDPOINT.exec(req.path);
+    if (!m) {
+      next();
+      return;
+    }
+    const endpoint = m[2]?.startsWith('serverinfo/') ? 'serverinfo' : (m[2] as 'authenticate' | 'sessions' | 'users');
+    if (req.method !== (endpoint === 'serverinfo' ? 'GET' : 'POST')) {
+      sendAmError(res, amError(405, 'Method not allowed'));
+      return;
+    }
+    // AM's `realm` query parameter names the realm as well (and wins over the path, AM's legacy rule).
+    const query = typeof req.query.realm === 'string' && endpoint === 'authenticate' ? req.query.realm : undefined;
+    const realm = query !== undefined ? realmOfQuery(query) : (m[1] ?? '').replace(/\/realms\//g, '/') || '/';
+    const handlers = realm === undefined ? undefined : realms.get(realm);
+    if (!handlers) {
+      sendAmError(res, toAmError(invalidRealm(realm ?? query ?? '')));
+      return;
+    }
+    if (endpoint === 'serverinfo') req.params = { id: m[2]?.slice('serverinfo/'.length) ?? '' };
+    void handlers[endpoint](req, res, next);
   });
-  router.all([...AUTHENTICATE, ...SESSIONS, ...USERS, ...SERVERINFO], (_req, res) => sendAmError(res, amError(405, 'Method not allowed')));
   router.use((_req, res) => sendAmError(res, amError(404, 'Not Found')));
   router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;

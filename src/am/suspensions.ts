@@ -3,7 +3,7 @@
  * is stored server-side under the SHA-256 hash of a random 128-bit id; only the e-mailed link holds
  * the id itself. Taking it is atomic and single-use, so of many concurrent resumes exactly one
  * continues. A newer suspension for the same account can make older ones invalid. The link is built
- * from CAIRN_PUBLIC_URL, never from the Host header.
+ * from CAIRN_PUBLIC_URL, never from the Host header, and names the realm, which alone can take it.
  *
  * The journey's transient state (secrets: a password chosen before an e-mail verification, security
  * answers) survives the suspension, as AM's secure state does, but never in clear: it is sealed
@@ -21,6 +21,8 @@ export interface SuspendedRecord {
   journeyId: string;
   /** The account the link was sent for, when known (`_id`), for supersession. */
   subject?: string;
+  /** The realm it was suspended in (`/alpha`); absent: root. It resumes there only. */
+  realm?: string;
   createdAt: number;
 }
 
@@ -31,6 +33,8 @@ export interface SuspensionOptions {
   pagePath: string;
   defaultMinutes: number;
   supersede: boolean;
+  /** The realm these suspensions belong to (`/` or `/alpha`): its links say so, and only it takes them. */
+  realm?: string;
   now: () => number;
 }
 
@@ -71,6 +75,10 @@ function splitTransient(state: AuthIdState): { bare: AuthIdState; transient?: Re
 
 export function createSuspensions(options: SuspensionOptions): SuspensionPort {
   const { store, now } = options;
+  const realm = options.realm ?? '/';
+  // A realm's records are stored under a key of their own: another realm's link is not even found
+  // there (so it is not used up), and stays valid in its realm.
+  const keyOf = (id: string): string => (realm === '/' ? suspensionKey(id) : suspensionKey(`${realm}\u0000${id}`));
   return {
     async suspend(state, info) {
       const id = randomBytes(16).toString('base64url'); // 128 bits
@@ -84,14 +92,15 @@ export function createSuspensions(options: SuspensionOptions): SuspensionPort {
         ...(transient ? { sealed: seal(id, transient) } : {}),
         journeyId: info.journeyId,
         ...(subject ? { subject } : {}),
+        ...(realm !== '/' ? { realm } : {}),
         createdAt: t,
       };
-      await store.put(suspensionKey(id), record, t + minutes * 60_000, subject ? { subject, scope: info.journeyId } : undefined);
+      await store.put(keyOf(id), record, t + minutes * 60_000, subject ? { subject, scope: info.journeyId } : undefined);
       return id;
     },
     async take(id) {
       if (!ID.test(id)) return undefined;
-      const record = await store.take<SuspendedRecord>(suspensionKey(id));
+      const record = await store.take<SuspendedRecord>(keyOf(id));
       if (!record) return undefined;
       if (record.sealed === undefined) return record.state;
       const transient = unseal(id, record.sealed);
@@ -100,7 +109,8 @@ export function createSuspensions(options: SuspensionOptions): SuspensionPort {
       return record.state;
     },
     resumeUri(id, journeyId) {
-      const q = new URLSearchParams({ suspendedId: id, authIndexType: 'service', authIndexValue: journeyId });
+      // AM's resume links carry the realm (`?realm=/alpha&suspendedId=…`), so the page resumes where it began.
+      const q = new URLSearchParams({ ...(realm !== '/' ? { realm } : {}), suspendedId: id, authIndexType: 'service', authIndexValue: journeyId });
       return `${options.publicUrl}${options.pagePath}?${q.toString()}`;
     },
   };

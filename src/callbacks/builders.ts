@@ -216,6 +216,27 @@ export function redirectCallback(o: RedirectOptions): Callback {
   return { type: 'RedirectCallback', output };
 }
 
+/** One button of a SelectIdPCallback: AM's provider name and the provider's `uiConfig` (none for `localAuthentication`). */
+export interface IdPChoice {
+  provider: string;
+  uiConfig?: Record<string, unknown>;
+}
+
+/** AM's SelectIdPCallback: the client answers the chosen `provider` name. */
+export function selectIdPCallback(providers: readonly IdPChoice[]): Callback {
+  return {
+    type: 'SelectIdPCallback',
+    output: [
+      field(
+        'providers',
+        providers.map((p) => ({ provider: p.provider, ...(p.uiConfig ? { uiConfig: { ...p.uiConfig } } : {}) })),
+      ),
+      field('value', ''),
+    ],
+    input: [input('', '')],
+  };
+}
+
 export interface ReCaptchaOptions {
   siteKey: string;
   apiUri?: string;

@@ -131,6 +131,17 @@ export const CALLBACKS = {
     shorterForms: [1],
     inputs: text,
   },
+  SelectIdPCallback: {
+    outputs: [
+      out('providers', {
+        type: 'array',
+        items: { type: 'object', required: ['provider'], properties: { provider: STRING, uiConfig: OBJECT }, additionalProperties: false },
+      }),
+      out('value', STRING),
+    ],
+    // The chosen provider's name.
+    inputs: text,
+  },
 } satisfies Record<CallbackType, CallbackDescriptor>;
 
 /** The descriptor of a callback type, or undefined for a type outside the vocabulary. */

@@ -38,6 +38,7 @@ export const CALLBACK_TYPES = [
   'PollingWaitCallback',
   'RedirectCallback',
   'ReCaptchaCallback',
+  'SelectIdPCallback',
 ] as const;
 
 export type CallbackType = (typeof CALLBACK_TYPES)[number];

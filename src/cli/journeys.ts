@@ -10,6 +10,7 @@ import { loadSettings } from '../config/settings.js';
 import { isCairnError } from '../errors/cairn-error.js';
 import { exportAmJourneys } from '../journeys/export-am.js';
 import { importAm } from '../journeys/import-am.js';
+import { normaliseRealm } from '../journeys/import-sources.js';
 import { ImportReadError, readImportSources } from '../journeys/import-files.js';
 import { mermaidOf } from '../journeys/diagram.js';
 import type { Journey } from '../journeys/model.js';
@@ -23,6 +24,8 @@ import { fileNames, META_SUFFIX, toAmRecord, writeScriptDir } from '../scripts/f
 import { libraryFromRecords, libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import type { ScriptRecord } from '../scripts/model.js';
 import type { Command, CommandIo } from './main.js';
+import { realmJourneysDir, ROOT_REALM_NAME } from '../realms/realms.js';
+import { providerProblem, SOCIAL_PROVIDERS_DIR } from '../social/providers.js';
 
 const HELP = `Usage:
   cairn journeys validate <file|dir>...   Check journey files; exit 1 on any error.
@@ -130,6 +133,14 @@ function parseArgs(args: string[], valued: string[]): { positional: string[]; va
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+function settingsOrUndefined(io: CommandIo): ReturnType<typeof loadSettings> | undefined {
+  try {
+    return loadSettings(io.env, io.cwd);
+  } catch {
+    return undefined;
+  }
+}
+
 async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const { positional, values, flags } = parseArgs(args, ['--out', '--realm']);
   const unknown = [...flags].filter((f) => !['--readable-ids', '--force', '--dry-run'].includes(f));
@@ -153,7 +164,23 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   }
   const realm = values.get('--realm');
   const result = importAm(sources, { keepAmIds: !flags.has('--readable-ids'), ...(realm ? { realm } : {}) });
-  const dir = values.has('--out') ? resolve(io.cwd, values.get('--out')!) : loadSettings(io.env, io.cwd).journeysDir;
+  // A realm's journeys go to its own directory, for a realm the server declares.
+  const realmName = realm === undefined ? ROOT_REALM_NAME : normaliseRealm(realm);
+  // With --out the settings only name the declared realms (for a note): a bad one does not stop the import.
+  const settings = values.has('--out') ? settingsOrUndefined(io) : loadSettings(io.env, io.cwd);
+  const declaredRealms = settings?.realms ?? [];
+  let dir: string;
+  if (values.has('--out') || !settings) dir = resolve(io.cwd, values.get('--out')!);
+  else {
+    if (realmName !== ROOT_REALM_NAME && !settings.realms.includes(realmName)) {
+      io.err(
+        `cairn journeys import: the export is for the realm ${realmName}, which is not declared (CAIRN_REALMS: ${settings.realms.join(', ') || 'none'}); declare it, or name the directory with --out.`,
+      );
+      return 2;
+    }
+    dir = realmName === ROOT_REALM_NAME ? settings.journeysDir : realmJourneysDir(settings.journeysDir, realmName);
+  }
+  const identityResource = realmName === ROOT_REALM_NAME ? undefined : `managed/${realmName}_user`;
   const schemaRef = relative(dir, resolve(dirname(new URL(import.meta.url).pathname), '../../schemas/journey.schema.json'));
 
   // Each imported journey is planned as a file; one that would replace a file without --force stays out.
@@ -203,7 +230,26 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const existing = (await readJourneyDir(dir).catch(() => [])).filter((i) => !planned.some((p) => p.file === i.file));
   const { problems } = validateJourneys([...existing, ...planned.map((p) => ({ file: p.file, json: p.journey }))], createNodeRegistry(), {
     scripts: library,
+    ...(identityResource ? { identityResource } : {}),
   });
+  // Social identity providers go beside the journeys, without their secrets (those belong in settings).
+  const providerNotes: string[] = [];
+  const providerFiles: { file: string; record: Record<string, unknown> }[] = [];
+  for (const [name, p] of Object.entries(result.socialProviders)) {
+    const { clientSecret, ...record } = p;
+    const why = providerProblem(record);
+    if (why) {
+      providerNotes.push(`social identity provider ${name}: ${why}; not written.`);
+      continue;
+    }
+    providerFiles.push({ file: join(dir, SOCIAL_PROVIDERS_DIR, `${String(record._id)}.json`), record });
+    providerNotes.push(
+      `social identity provider ${name} ${flags.has('--dry-run') ? 'would be written' : 'written'} to ${join(dir, SOCIAL_PROVIDERS_DIR)}` +
+        (clientSecret !== undefined && clientSecret !== null
+          ? `; its client secret was left out: set CAIRN_SOCIAL_CLIENT_SECRETS=${name}=<secret>.`
+          : '.'),
+    );
+  }
   const byFile = new Map<string, typeof problems>();
   for (const p of problems) byFile.set(p.file, [...(byFile.get(p.file) ?? []), p]);
 
@@ -211,6 +257,8 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     await mkdir(dir, { recursive: true });
     for (const p of planned) await writeFile(p.file, JSON.stringify(p.journey, null, 2) + '\n');
     if (writeScripts.length > 0) await writeScriptDir(scriptsDir, writeScripts, scriptNames);
+    if (providerFiles.length > 0) await mkdir(join(dir, SOCIAL_PROVIDERS_DIR), { recursive: true });
+    for (const p of providerFiles) await writeFile(p.file, JSON.stringify(p.record, null, 2) + '\n');
   }
 
   const width = Math.max(8, ...planned.map((p) => p.journey._id.length), ...failed.map((f) => f.journey.length));
@@ -256,6 +304,18 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
     io.out(`${plural(result.otherRealms.length, 'journey')} of other realms (${realms}) left out (--realm ${realm}).`);
   }
   for (const note of scriptNotes) io.out(note);
+  for (const note of providerNotes) io.out(note);
+  // An export of an AIC realm imported without --realm: say where it went and how to serve it as that realm.
+  if (realm === undefined) {
+    const exported = [...new Set(result.journeys.map((j) => j.realm).filter((r): r is string => r !== undefined && r !== ROOT_REALM_NAME))];
+    for (const r of exported) {
+      const declared = declaredRealms.includes(r);
+      io.out(
+        `The export is of the realm ${r}, ${declared ? 'which this server declares' : 'which is not declared (CAIRN_REALMS)'}: imported into ${dir}` +
+          (declared ? `; import it with --realm ${r} to serve it in ${r}.` : `; to serve it as realm ${r}, declare it and import with --realm ${r}.`),
+      );
+    }
+  }
   if (result.scripts.length > 0) {
     const verb = flags.has('--dry-run') ? 'would be written' : 'written';
     io.out(

@@ -1,5 +1,6 @@
 /**
- * `cairn users import FILE`: users from a JSON array or NDJSON file into the configured store, all or nothing,
+ * `cairn users import FILE [--realm NAME]`: users from a JSON array or NDJSON file into the configured store (the
+ * realm's identity resource: managed/user, or managed/<name>_user), all or nothing,
  * with memory bounded for NDJSON whatever the file's size (it is read as a stream, twice: once to check every
  * record, once to write them). A record carries its attributes and at most one credential:
  * - `password`: a clear password, checked against the policy and hashed with argon2id (slow by design);
@@ -15,7 +16,6 @@ import { createInterface } from 'node:readline';
 import { storedHashOf } from '../identity/legacy-hashes.js';
 import type { Core } from '../server/compose.js';
 
-export const IMPORT_RESOURCE = 'managed/user';
 /** Problems printed in full; the rest are counted. */
 const MAX_REPORTED = 50;
 /** Users written at once: enough to keep the store's batched commits full, few enough to stop quickly. */
@@ -208,8 +208,8 @@ function meter(io: ImportIo, phase: string): { tick: (count: number, fraction: n
   };
 }
 
-/** Imports `path` (already resolved); the exit code. */
-export async function importUsersFile(core: Core, path: string, name: string, io: ImportIo): Promise<number> {
+/** Imports `path` (already resolved) into `resource` (a realm's identity resource, `managed/user` for root); the exit code. */
+export async function importUsersFile(core: Core, resource: string, path: string, name: string, io: ImportIo): Promise<number> {
   const say = (p: string): void => io.err(`cairn users import: ${name}: ${p}`);
   let size: number;
   try {
@@ -219,7 +219,7 @@ export async function importUsersFile(core: Core, path: string, name: string, io
     return 1;
   }
   const started = performance.now();
-  const unique = core.schema.uniqueProperties(IMPORT_RESOURCE);
+  const unique = core.schema.uniqueProperties(resource);
   const required = ['userName', 'mail'];
 
   // Pass 1: check everything, write nothing.
@@ -248,15 +248,15 @@ export async function importUsersFile(core: Core, path: string, name: string, io
         if (typeof v !== 'string' || v === '') continue;
         const first = seen.get(key)?.seen(v.normalize('NFKC').toLowerCase(), line);
         if (first !== undefined) report(line, `${key} "${v}" is also on line ${first}.`);
-        else if (await core.identity.findByAttribute(IMPORT_RESOURCE, key, v)) report(line, `a user with ${key} "${v}" already exists.`);
+        else if (await core.identity.findByAttribute(resource, key, v)) report(line, `a user with ${key} "${v}" already exists.`);
       }
       if (user._id !== undefined) {
         if (typeof user._id !== 'string' || user._id === '') report(line, '_id must be a non-empty string.');
         else if (ids.seen(user._id, line) !== undefined) report(line, `_id "${user._id}" is on an earlier line too.`);
-        else if (await core.identity.readObject(IMPORT_RESOURCE, user._id)) report(line, `a user with _id "${user._id}" already exists.`);
+        else if (await core.identity.readObject(resource, user._id)) report(line, `a user with _id "${user._id}" already exists.`);
       }
       if (user.password !== undefined) {
-        const failed = await core.services.policy.check(IMPORT_RESOURCE, 'password', user.password, { attributes: user });
+        const failed = await core.services.policy.check(resource, 'password', user.password, { attributes: user });
         if (failed.length) report(line, `password: ${failed.map((f) => f.policyRequirement).join(', ')}`);
       }
     }
@@ -288,7 +288,7 @@ export async function importUsersFile(core: Core, path: string, name: string, io
     const { attributes, passwordHash } = prepare(value) as Prepared;
     const attrs = attributes._id === undefined ? { ...attributes, _id: idFor(secret, line) } : attributes;
     const write: Promise<void> = core.identity
-      .createObject(IMPORT_RESOURCE, attrs, passwordHash === undefined ? {} : { passwordHash })
+      .createObject(resource, attrs, passwordHash === undefined ? {} : { passwordHash })
       .then(
         () => {
           written++;
@@ -313,7 +313,7 @@ export async function importUsersFile(core: Core, path: string, name: string, io
       if (refused.has(row.line)) continue;
       const prepared = prepare(row.value) as Prepared;
       const id = typeof prepared.attributes._id === 'string' ? prepared.attributes._id : idFor(secret, row.line);
-      if (await core.identity.deleteObject(IMPORT_RESOURCE, id)) undone++;
+      if (await core.identity.deleteObject(resource, id)) undone++;
       if (undone === written) break;
     }
     io.err(`cairn users import: nothing was imported (${plural(undone, 'user')} written before the refusal were removed).`);

@@ -1,6 +1,6 @@
 /**
- * `cairn users create|import|list|set-password`: manage users in the configured store (embedded or
- * MongoDB) from the command line. Passwords come from a flag or standard input and are never
+ * `cairn users create|import|list|set-password [--realm NAME]`: manage users in the configured store (embedded,
+ * PostgreSQL or MongoDB) from the command line. Passwords come from a flag or standard input and are never
  * echoed; an import checks every record first and writes nothing unless all of them are valid.
  */
 import { resolve } from 'node:path';
@@ -8,10 +8,10 @@ import { loadSettings } from '../config/settings.js';
 import { CairnError } from '../errors/cairn-error.js';
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import { compose, type Core } from '../server/compose.js';
+import { ROOT_REALM_NAME } from '../realms/realms.js';
 import type { Command, CommandIo } from './main.js';
 import { importUsersFile } from './users-import.js';
 
-const RESOURCE = 'managed/user';
 const HELP = `Usage:
   cairn users create --userName NAME --mail ADDRESS [--givenName G] [--sn S] [--password P | --password-stdin]
   cairn users import FILE            JSON array or NDJSON of users; all or nothing. Each user has a
@@ -20,6 +20,8 @@ const HELP = `Usage:
   cairn users list [--filter 'QUERY'] [--json]
   cairn users set-password NAME [--password P | --password-stdin]
 
+Every command takes --realm NAME: the users of a realm declared in CAIRN_REALMS (managed/NAME_user);
+default: the root realm (managed/user).
 Without --password, the password is read from standard input (one line).`;
 
 interface Flags {
@@ -84,11 +86,17 @@ function describeRefusal(e: unknown): string[] {
   throw e;
 }
 
-async function withCore<T>(io: CommandIo, fn: (core: Core) => Promise<T>): Promise<T> {
+/** Runs `fn` on a composed core with the identity resource of `--realm` (root's by default). */
+async function withCore(io: CommandIo, flags: Flags, command: string, fn: (core: Core, resource: string) => Promise<number>): Promise<number> {
   const settings = loadSettings(io.env, io.cwd);
+  const name = flags.values.realm ?? ROOT_REALM_NAME;
+  if (name !== ROOT_REALM_NAME && !settings.realms.includes(name)) {
+    io.err(`cairn users ${command}: the realm "${name}" is not declared (CAIRN_REALMS: ${settings.realms.join(', ') || 'none'}).`);
+    return 2;
+  }
   const core = await compose(settings, { withoutJourneys: true, log: io.err, audit: () => {} });
   try {
-    return await fn(core);
+    return await fn(core, (core.realms.get(name) as NonNullable<ReturnType<Core['realms']['get']>>).spec.identityResource);
   } finally {
     await core.close();
   }
@@ -100,7 +108,7 @@ async function create(flags: Flags, io: CommandIo): Promise<number> {
   const attrs: Record<string, unknown> = {};
   for (const f of USER_FIELDS) if (flags.values[f] !== undefined) attrs[f] = flags.values[f];
   for (const f of Object.keys(flags.values)) {
-    if (![...USER_FIELDS, 'password'].includes(f)) {
+    if (![...USER_FIELDS, 'password', 'realm'].includes(f)) {
       io.err(`cairn users create: unknown option --${f}.`);
       return 2;
     }
@@ -111,9 +119,9 @@ async function create(flags: Flags, io: CommandIo): Promise<number> {
   }
   const password = await passwordFrom(flags, io);
   if (password !== undefined) attrs.password = password;
-  return withCore(io, async (core) => {
+  return withCore(io, flags, 'create', async (core, resource) => {
     try {
-      const user = await core.identity.createObject(RESOURCE, attrs);
+      const user = await core.identity.createObject(resource, attrs);
       io.out(`Created ${String(user.userName)} (${user._id}).`);
       return 0;
     } catch (e) {
@@ -130,7 +138,9 @@ async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
     return 2;
   }
   const progress = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line) : undefined;
-  return withCore(io, (core) => importUsersFile(core, resolve(io.cwd, file), file, { ...io, progress, describe: describeRefusal }));
+  return withCore(io, flags, 'import', (core, resource) =>
+    importUsersFile(core, resource, resolve(io.cwd, file), file, { ...io, progress, describe: describeRefusal }),
+  );
 }
 
 async function list(flags: Flags, io: CommandIo): Promise<number> {
@@ -144,11 +154,11 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
     }
     throw e;
   }
-  return withCore(io, async (core) => {
+  return withCore(io, flags, 'list', async (core, resource) => {
     const users = [];
     let cookie: string | undefined;
     do {
-      const page = await core.identity.queryObjects(RESOURCE, filter, {
+      const page = await core.identity.queryObjects(resource, filter, {
         pageSize: 500,
         ...(cookie ? { pagedResultsCookie: cookie } : {}),
         sortKeys: ['userName'],
@@ -191,13 +201,13 @@ async function setPassword(flags: Flags, io: CommandIo): Promise<number> {
     io.err('cairn users set-password: no password given.');
     return 2;
   }
-  return withCore(io, async (core) => {
-    const user = await core.identity.findUser(RESOURCE, name);
+  return withCore(io, flags, 'set-password', async (core, resource) => {
+    const user = await core.identity.findUser(resource, name);
     if (!user) {
       io.err(`cairn users set-password: no user "${name}".`);
       return 1;
     }
-    const r = await core.identity.update(RESOURCE, user._id, { password });
+    const r = await core.identity.update(resource, user._id, { password });
     if ('message' in r && !('_id' in r)) {
       io.err(
         `cairn users set-password: ${r.message}${r.failedPolicies?.length ? ': ' + r.failedPolicies.map((f) => f.policyRequirement).join(', ') : ''}`,

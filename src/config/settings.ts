@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
+import { realmProblems } from '../realms/realms.js';
 
 /** The settings read so far, by name: what a setting's `check` or `derive` may consult. */
 type Draft = Readonly<Record<string, unknown>>;
@@ -140,6 +141,15 @@ export const SETTINGS = {
     type: 'string',
     default: './journeys',
     format: 'path',
+  },
+  realms: {
+    env: 'CAIRN_REALMS',
+    title: 'Realms',
+    description:
+      'Realms served besides root (which is always served), e.g. `alpha,bravo`. Each has its own journeys (`<journeysDir>/realms/<name>/`, else the shipped ones), its people in `managed/<name>_user`, its own sessions and session cookie (`<cookie name>-<name>`), its e-mail templates (`<emailTemplatesDir>/realms/<name>/` over the others) and its paths (`{base}/json/realms/root/realms/<name>/…`, `{base}/oauth2/realms/root/realms/<name>/…`).',
+    type: 'string-list',
+    default: [],
+    check: (names) => realmProblems(names)[0]?.replace(/^CAIRN_REALMS: /, ''),
   },
   publicUrl: {
     env: 'CAIRN_PUBLIC_URL',
@@ -642,6 +652,15 @@ export const SETTINGS = {
     default: 10,
     minimum: 1,
     maximum: 10000,
+  },
+  socialClientSecrets: {
+    env: 'CAIRN_SOCIAL_CLIENT_SECRETS',
+    title: 'Social identity provider client secrets',
+    description:
+      'The client secret of each social identity provider (`<journeysDir>/social-providers/<name>.json`), as `name=secret` entries separated by commas. Secrets live here only: never in provider files, journeys, their state or logs.',
+    type: 'string-list',
+    default: [],
+    secret: true,
   },
 } as const satisfies Record<string, SettingSpec>;
 

@@ -199,6 +199,17 @@ export class ManagedSchema implements IdentitySchemaPort {
     return new ManagedSchema(objects);
   }
 
+  /**
+   * The schema with `resource` added as a copy of `from` when the file does not describe it: a
+   * realm's `managed/alpha_user` has the users' schema unless managed.json gives it its own.
+   */
+  withResource(resource: string, from: string): ManagedSchema {
+    if (this.hasResource(resource)) return this;
+    const model = this.model(from);
+    if (!model) throw new ManagedSchemaError(resource, [{ pointer: '', message: `there is no ${from} to take its schema from` }]);
+    return new ManagedSchema(new Map([...this.objects, [resource.replace(/^managed\//, ''), model]]));
+  }
+
   /** `managed/user` for object `user`. */
   static resourceOf(objectName: string): string {
     return `managed/${objectName}`;

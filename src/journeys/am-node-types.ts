@@ -284,9 +284,7 @@ export const UNSUPPORTED_NODE_TYPES: ReadonlyMap<string, Unsupported> = new Map(
   ]),
   ...group('never', 'device binding', ['DeviceBindingNode', 'DeviceSigningVerifierNode', 'DeviceBindingStorageNode']),
   ...group('later', 'social sign-in', [
-    'SocialProviderHandlerNode',
     'SocialProviderHandlerNodeV2',
-    'SelectIdPNode',
     'SocialFacebookNode',
     'SocialGoogleNode',
     'ProvisionDynamicAccountNode',

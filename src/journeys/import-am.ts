@@ -74,6 +74,8 @@ export interface AmImportResult {
   scripts: ImportedScript[];
   /** Email templates shipped with the export (name → IDM config). */
   emailTemplates: Record<string, unknown>;
+  /** Social identity providers the export carried (name → AIC record, secrets included: the writer drops them). */
+  socialProviders: Record<string, Record<string, unknown>>;
 }
 
 export const PAGE_NODE = 'PageNode';
@@ -132,7 +134,16 @@ export function importAm(sources: ImportSource[], options: ImportAmOptions = {})
     });
   }
   const journeys = dedupe(converted, failed, issues);
-  return { journeys, failed, otherRealms, issues, files: recognised.files, scripts: recognised.scripts, emailTemplates: recognised.emailTemplates };
+  return {
+    journeys,
+    failed,
+    otherRealms,
+    issues,
+    files: recognised.files,
+    scripts: recognised.scripts,
+    emailTemplates: recognised.emailTemplates,
+    socialProviders: recognised.socialProviders,
+  };
 }
 
 /** Imports one export held in memory (a parsed JSON document). */

@@ -99,6 +99,8 @@ export interface Recognised {
   loose: NodeRecord[];
   scripts: ImportedScript[];
   emailTemplates: Record<string, unknown>;
+  /** AIC social identity provider records (name → record as exported, secrets included). */
+  socialProviders: Record<string, Record<string, unknown>>;
   files: RecognisedFile[];
   issues: ImportIssue[];
 }
@@ -106,7 +108,6 @@ export interface Recognised {
 /** Parts of a frodo export that Cairn does not import (yet): reported when not empty. */
 const UNSUPPORTED_PARTS: Record<string, string> = {
   themes: 'themes',
-  socialIdentityProviders: 'social identity providers',
   saml2Entities: 'SAML2 entities',
   circlesOfTrust: 'circles of trust',
   variable: 'environment variables',
@@ -123,6 +124,7 @@ const SINGLE_FORM_KEYS = new Set([
   'innernodes',
   'scripts',
   'emailTemplates',
+  'socialIdentityProviders',
   ...Object.keys(UNSUPPORTED_PARTS),
 ]);
 
@@ -181,6 +183,7 @@ class Collector implements Recognised {
   loose: NodeRecord[] = [];
   scripts: ImportedScript[] = [];
   emailTemplates: Record<string, unknown> = {};
+  socialProviders: Record<string, Record<string, unknown>> = {};
   files: RecognisedFile[] = [];
   issues: ImportIssue[] = [];
   private readonly texts = new Map<string, string>();
@@ -370,6 +373,14 @@ function exportPart(
   if (raw.emailTemplates !== undefined) {
     if (isRecord(raw.emailTemplates)) Object.assign(c.emailTemplates, raw.emailTemplates);
     else c.warn(file, `${at}/emailTemplates`, "'emailTemplates' must be an object; ignored.", label);
+  }
+  if (raw.socialIdentityProviders !== undefined) {
+    if (isRecord(raw.socialIdentityProviders)) {
+      for (const [name, p] of Object.entries(raw.socialIdentityProviders)) {
+        if (isRecord(p)) c.socialProviders[typeof p._id === 'string' ? p._id : name] = { _id: name, ...p };
+        else c.warn(file, `${at}/socialIdentityProviders/${name}`, 'a social identity provider must be an object; ignored.', label);
+      }
+    } else c.warn(file, `${at}/socialIdentityProviders`, "'socialIdentityProviders' must be an object; ignored.", label);
   }
   if (raw.scripts !== undefined) {
     if (isRecord(raw.scripts)) collectScriptMap(c, file, `${at}/scripts`, raw.scripts, realm);

@@ -87,14 +87,16 @@ export const DEFAULT_IDENTITY_RESOURCE = 'managed/user';
 export const PAGE_NODE_2 = '2.0';
 
 /**
- * PingOne AIC names each realm's managed objects after the realm (`managed/alpha_user`,
- * `managed/bravo_role`); Cairn has one realm, so a journey exported from an AIC realm acts on
- * Cairn's object of the same name without the prefix. The journey file keeps AM's name (so an
- * export gives it back); this is the resource the engine uses. `"null"` (classic AM example
- * trees) and an absent value mean the default.
+ * The managed object type a journey acts on in a realm (`realmResource`: `managed/user` in root,
+ * `managed/alpha_user` in alpha). The default names (absent, `"null"` in classic AM example trees,
+ * `managed/user` in the shipped journeys) mean the realm's own; a declared realm keeps AIC's names
+ * as exported (`managed/alpha_user`, `managed/alpha_role`). The root realm also runs journeys
+ * exported from an AIC realm, on its objects of the same name without the prefix. The journey file
+ * keeps AM's name (so an export gives it back); this is the resource the engine uses.
  */
-export function runtimeResource(resource: string | undefined): string {
-  if (resource === undefined || resource === '' || resource === 'null') return DEFAULT_IDENTITY_RESOURCE;
+export function runtimeResource(resource: string | undefined, realmResource: string = DEFAULT_IDENTITY_RESOURCE): string {
+  if (resource === undefined || resource === '' || resource === 'null' || resource === DEFAULT_IDENTITY_RESOURCE) return realmResource;
+  if (realmResource !== DEFAULT_IDENTITY_RESOURCE) return resource;
   const aic = /^managed\/(?:alpha|bravo)_([A-Za-z0-9_]+)$/.exec(resource);
   return aic ? `managed/${aic[1]}` : resource;
 }

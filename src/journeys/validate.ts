@@ -78,7 +78,9 @@ export interface ValidateOptions {
   /** Journey ids that exist outside the validated set (e.g. other files of the same directory). */
   knownJourneys?: ReadonlySet<string>;
   /** The loaded scripts, for the nodes that run one (Scripted Decision); without it every script reference is unknown. */
-  scripts?: { problemFor(scriptId: string): string | undefined };
+  scripts?: { problemFor(scriptId: string, context?: 'decision' | 'SOCIAL_IDP_PROFILE_TRANSFORMATION'): string | undefined };
+  /** The realm's identity resource (`managed/alpha_user`), which the default names stand for; default `managed/user`. */
+  identityResource?: string;
 }
 
 const escapePointer = (s: string): string => s.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -251,7 +253,7 @@ export function childOutcomes(last: CheckedNode, pageVersion: string | undefined
 }
 
 /** Pass 1 for one file: parse, journey schema, node types and configs. */
-function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaChecker): FileCheck | Problem[] {
+function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaChecker, realmResource?: string): FileCheck | Problem[] {
   const problems: Problem[] = [];
   const add = (pointerText: string, message: string, severity: Severity = 'error'): void => {
     problems.push({ file: input.file, pointer: pointerText, message, severity });
@@ -327,7 +329,7 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
       add(d.pointer, d.message);
     }
     if (typeof config.identityResource === 'string' && config.identityResource === journeyResource) {
-      config.identityResource = runtimeResource(journeyResource);
+      config.identityResource = runtimeResource(journeyResource, realmResource);
     }
     if (!configOk) return undefined;
     for (const p of descriptor.checkConfig?.(config) ?? []) {
@@ -448,7 +450,9 @@ function checkGraph(f: FileCheck, exists: (id: string) => boolean, scripts: Vali
     const inner = node.descriptor.innerJourney?.(node.config);
     if (inner && !exists(inner.journeyId)) add(at + '/config' + inner.pointer, `The journey "${inner.journeyId}" does not exist.`);
     for (const ref of node.descriptor.referencedScripts?.(node.config) ?? []) {
-      const problem = scripts ? scripts.problemFor(ref.scriptId) : `There is no script with id "${ref.scriptId}" (no scripts were loaded).`;
+      const problem = scripts
+        ? scripts.problemFor(ref.scriptId, ref.context)
+        : `There is no script with id "${ref.scriptId}" (no scripts were loaded).`;
       if (problem) add(at + '/config' + ref.pointer, `Node "${id}" (${node.displayName}) runs script "${ref.scriptId}": ${problem}`);
     }
   }
@@ -487,7 +491,7 @@ export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry,
   const files: FileCheck[] = [];
   const byId = new Map<string, FileCheck>();
   for (const input of inputs) {
-    const r = checkFile(input, registry, schemas);
+    const r = checkFile(input, registry, schemas, options.identityResource);
     if (Array.isArray(r)) {
       problems.push(...r);
       continue;
@@ -530,7 +534,7 @@ export function validateJourneys(inputs: JourneyInput[], registry: NodeRegistry,
       version: f.version,
       source: j,
       enabled: j.enabled !== false,
-      identityResource: runtimeResource(j.identityResource),
+      identityResource: runtimeResource(j.identityResource, options.identityResource),
       noSession: j.noSession === true,
       innerTreeOnly: j.innerTreeOnly === true,
       entryNodeId: j.entryNodeId,

@@ -3,7 +3,7 @@
  * Everything else in src/mail is internal.
  */
 export { createMailer, DEFAULT_RETRY, isMailAddress } from './mailer.js';
-export { EmailTemplateError, loadEmailTemplates, parseEmailTemplate, type TemplateProblem } from './templates.js';
+export { EmailTemplateError, loadEmailTemplates, loadOptionalTemplates, parseEmailTemplate, type TemplateProblem } from './templates.js';
 export { renderTemplate, type RenderedMail } from './render.js';
 export { MailConfigError, parseSmtpUrl } from './transport.js';
 export type * from './types.js';

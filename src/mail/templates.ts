@@ -204,3 +204,11 @@ export async function loadEmailTemplates(dir: string, overrideDir?: string): Pro
   if (problems.length > 0) throw new EmailTemplateError(problems);
   return new Map([...shipped, ...overrides]);
 }
+
+/** Templates of an optional directory alone (a realm's own, `<templates>/realms/<name>/`); missing: none. */
+export async function loadOptionalTemplates(dir: string): Promise<EmailTemplates> {
+  const problems: TemplateProblem[] = [];
+  const found = await readDir(dir, true, compileTemplateSchema(), problems);
+  if (problems.length > 0) throw new EmailTemplateError(problems);
+  return found;
+}

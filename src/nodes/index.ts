@@ -51,10 +51,12 @@ import { requirePasswordChangeNode } from './require-password-change.js';
 import { requiredAttributesDecisionNode } from './required-attributes-decision.js';
 import { retryLimitDecisionNode } from './retry-limit-decision.js';
 import { scriptedDecisionNode } from './scripted-decision.js';
+import { selectIdPNode } from './select-idp.js';
 import { sessionDataNode } from './session-data.js';
 import { setPersistentCookieNode } from './set-persistent-cookie.js';
 import { setSessionPropertiesNode } from './set-session-properties.js';
 import { setSuccessUrlNode } from './set-success-url.js';
+import { socialProviderHandlerNode } from './social-provider-handler.js';
 import { termsAndConditionsDecisionNode } from './terms-and-conditions-decision.js';
 import { timerStartNode } from './timer-start.js';
 import { timerStopNode } from './timer-stop.js';
@@ -102,10 +104,12 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   requiredAttributesDecisionNode,
   retryLimitDecisionNode,
   scriptedDecisionNode,
+  selectIdPNode,
   sessionDataNode,
   setPersistentCookieNode,
   setSessionPropertiesNode,
   setSuccessUrlNode,
+  socialProviderHandlerNode,
   termsAndConditionsDecisionNode,
   timerStartNode,
   timerStopNode,

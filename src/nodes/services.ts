@@ -1,4 +1,5 @@
 import type { ScriptPort } from '../scripts/engine.js';
+import type { SocialPort } from '../social/oidc.js';
 
 /**
  * What nodes may reach outside the journey state. Each port is narrow and injected by the server
@@ -58,4 +59,6 @@ export interface NodeServices {
   kba: KbaPort;
   /** Development only: the Debug Node shows the journey state (secrets withheld); otherwise it passes through. */
   debugNodes: boolean;
+  /** The realm's social identity providers (Select Identity Provider, Social Provider Handler); absent: none. */
+  social?: SocialPort;
 }

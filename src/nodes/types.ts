@@ -201,7 +201,7 @@ interface NodeDescriptorBase<C> {
    */
   children?(config: C): ChildNodeRef[];
   /** Scripts this node runs (Scripted Decision), with the config pointer naming each, checked against the loaded scripts. */
-  referencedScripts?(config: C): { scriptId: string; pointer: string }[];
+  referencedScripts?(config: C): { scriptId: string; pointer: string; context?: 'decision' | 'SOCIAL_IDP_PROFILE_TRANSFORMATION' }[];
 }
 
 /** A node that runs code: the runner calls `process` when the journey enters it and when the client answers it. */

@@ -48,6 +48,9 @@ export interface ProviderOptions {
   journeys: () => readonly string[];
   /** Origins allowed to call the token endpoint from a browser. */
   corsOrigins: ReadonlySet<string>;
+  /** The realm (`/`, `/alpha`): its people (`identityResource`) sign in on the hosted page in that realm. */
+  realm?: string;
+  identityResource?: string;
 }
 
 /** The public and private RSA JWK oidc-provider signs with. */
@@ -141,7 +144,10 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     adapter: (model: string) => guardedAdapter(options.adapter(model), unavailable),
     clients: options.clients,
     jwks: { keys: options.keys.map(signingJwk) },
-    findAccount: guarded(accountFinder(options.identity) as (...args: Parameters<FindAccount>) => Promise<Account | undefined>, unavailable),
+    findAccount: guarded(
+      accountFinder(options.identity, options.identityResource) as (...args: Parameters<FindAccount>) => Promise<Account | undefined>,
+      unavailable,
+    ),
     acrValues: [...options.journeys()],
     // The login's facts (which journey, when, which session) go in every ID token, as AM puts them.
     claims: { ...CLAIMS, openid: [...CLAIMS.openid, 'acr', 'auth_time', 'sid'], iss: null },
@@ -178,7 +184,11 @@ export async function createProvider(options: ProviderOptions): Promise<Provider
     loadExistingGrant: impliedGrant,
     interactions: {
       url(_ctx, interaction) {
-        const q = new URLSearchParams({ authIndexType: 'service', authIndexValue: journeyOf(interaction.params, options.journeys()) });
+        const q = new URLSearchParams({
+          ...(options.realm && options.realm !== '/' ? { realm: options.realm } : {}),
+          authIndexType: 'service',
+          authIndexValue: journeyOf(interaction.params, options.journeys()),
+        });
         q.set('goto', new URL(interaction.returnTo).pathname);
         // A fresh login is asked for: the page must not answer with the session it already has.
         if (interaction.prompt.reasons.some((r) => r === 'login_prompt' || r === 'max_age' || r === 'id_token_hint')) q.set('ForceAuth', 'true');

@@ -1,7 +1,7 @@
 /**
  * AM's OAuth 2.0 / OIDC endpoints under `{base}/oauth2`, in the realm-less form (`/am/oauth2/authorize`)
- * and the realm form (`/am/oauth2/realms/root/authorize`; a sub-realm path selects that realm's
- * provider once realms exist). Per request, in order:
+ * and the realm form (`/am/oauth2/realms/root/authorize`; `/realms/root/realms/alpha/…` is realm
+ * alpha's provider, with its own issuer, session cookie and people). Per request, in order:
  * credentialed CORS for the configured origins → realm from the path → the request presented to the
  * provider as reaching CAIRN_PUBLIC_URL (never the Host header) → the session token header as a
  * cookie (AM accepts both) → Cairn's own endpoints (resume, endSession) → oidc-provider, whose
@@ -53,7 +53,6 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
   const { oauth, settings } = deps;
   const publicUrl = new URL(settings.publicUrl);
   const secure = cookieAttributes(settings).secure;
-  const cookieHeader = settings.cookieName.toLowerCase();
   const router = express.Router();
 
   router.use(cors(settings.corsOrigins, settings.cookieName));
@@ -64,9 +63,11 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
     res.locals.oauth = located;
     req.headers['x-forwarded-proto'] = publicUrl.protocol.slice(0, -1);
     req.headers['x-forwarded-host'] = publicUrl.host;
-    const headerToken = req.headers[cookieHeader];
-    if (typeof headerToken === 'string' && isSessionToken(headerToken.trim()) && !(req.headers.cookie ?? '').includes(`${settings.cookieName}=`)) {
-      req.headers.cookie = [req.headers.cookie, `${settings.cookieName}=${headerToken.trim()}`].filter(Boolean).join('; ');
+    // The realm's session cookie (its own name), also accepted as a header of that name.
+    const cookieName = oauth.realm(located.realm)?.settings.cookieName ?? settings.cookieName;
+    const headerToken = req.headers[cookieName.toLowerCase()];
+    if (typeof headerToken === 'string' && isSessionToken(headerToken.trim()) && !(req.headers.cookie ?? '').includes(`${cookieName}=`)) {
+      req.headers.cookie = [req.headers.cookie, `${cookieName}=${headerToken.trim()}`].filter(Boolean).join('; ');
     }
     next();
   });
@@ -78,7 +79,7 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
       try {
         const provider = await oauth.provider(at.realm);
         if (!provider) {
-          sendOAuthError(res, 404, 'invalid_request', `Invalid realm, ${at.realm}: Cairn serves the root realm only.`);
+          sendOAuthError(res, 404, 'invalid_request', `Invalid realm, ${at.realm}`);
           return;
         }
         await handle(req, res, provider, at);
@@ -93,16 +94,30 @@ export function oauthRouter(deps: { oauth: OAuth; settings: Readonly<Settings>; 
 
   router.get(
     '/authorize/:uid',
-    withProvider((req, res, provider, at) => resumeAuthorize(req, res, { provider, settings, sessions: oauth.sessions, mount: at.mount })),
+    withProvider((req, res, provider, at) => {
+      const realm = oauth.realm(at.realm);
+      return resumeAuthorize(req, res, {
+        provider,
+        settings: realm?.settings ?? settings,
+        sessions: realm?.sessions ?? oauth.sessions,
+        mount: at.mount,
+      });
+    }),
   );
   router.all(
     '/connect/endSession',
-    withProvider(async (req, res, provider) => {
+    withProvider(async (req, res, provider, at) => {
       if (req.method !== 'GET' && req.method !== 'POST') {
         sendOAuthError(res, 405, 'invalid_request', 'Use GET or POST.');
         return;
       }
-      await endSession(req, res, { provider, settings, sessions: oauth.sessions, sessionOfSid: oauth.sessionOfSid });
+      const realm = oauth.realm(at.realm);
+      await endSession(req, res, {
+        provider,
+        settings: realm?.settings ?? settings,
+        sessions: realm?.sessions ?? oauth.sessions,
+        sessionOfSid: oauth.sessionOfSid,
+      });
     }),
   );
   router.use(

@@ -17,6 +17,7 @@ import { createProvider } from './provider.js';
 import { createSessionBridge } from './session-adapter.js';
 import { withTokenRevocation, type RevokingSessions } from './session-revocation.js';
 import { createOidcStorage, type OidcStorage } from './store-adapter.js';
+import { realmSessions } from '../realms/sessions.js';
 
 export const ROOT_REALM = '/';
 
@@ -31,6 +32,8 @@ export interface OAuth {
   issuer(realm: string): string;
   /** The realm's provider; undefined for a realm that does not exist. */
   provider(realm: string): Promise<Provider | undefined>;
+  /** The realm's settings (its session cookie), and its view of the sessions; undefined for a realm not served. */
+  realm(realm: string): { settings: Readonly<Settings>; sessions: RevokingSessions } | undefined;
 }
 
 export interface OAuthDeps {
@@ -46,6 +49,17 @@ export interface OAuthDeps {
   audit?: AuditPort;
   /** Internal errors inside the provider (answered as `server_error`). */
   onError?: (error: unknown) => void;
+  /** The realms served besides root (default: root alone, from `settings`, `identity` and `journeys`). */
+  realms?: readonly OAuthRealm[];
+}
+
+/** What a realm's provider is made of. */
+export interface OAuthRealm {
+  /** `/alpha`. */
+  path: string;
+  cookieName: string;
+  identityResource: string;
+  journeys: () => readonly string[];
 }
 
 export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; problems: string[] }> {
@@ -63,23 +77,45 @@ export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; prob
   const issuer = (realm: string): string =>
     `${settings.publicUrl}${settings.amBasePath}/oauth2${realm === ROOT_REALM ? '' : `/realms/root${realm.replace(/\//g, '/realms/')}`}`;
   const corsOrigins = new Set(settings.corsOrigins.map((o) => o.replace(/\/$/, '')));
-  const adapter = (model: string) => (model === 'Session' ? bridge.adapter : storage.adapter(model));
+  const root: OAuthRealm = { path: ROOT_REALM, cookieName: settings.cookieName, identityResource: 'managed/user', journeys: deps.journeys };
+  // Each realm's provider sees only the sessions of its realm (its cookie, its people).
+  const served = new Map(
+    [root, ...(deps.realms ?? []).filter((r) => r.path !== ROOT_REALM)].map((r) => {
+      const own = realmSessions(sessions, r.path) as RevokingSessions;
+      const realmBridge =
+        r.path === ROOT_REALM && !deps.realms
+          ? bridge
+          : createSessionBridge({ sessions: own, store: deps.sessionStore, kv, end: (tokenId) => sessions.logout(tokenId).then(() => undefined) });
+      return [
+        r.path,
+        {
+          spec: r,
+          settings: Object.freeze({ ...settings, cookieName: r.cookieName }),
+          sessions: { ...sessions, ...own },
+          adapter: (model: string) => (model === 'Session' ? realmBridge.adapter : storage.adapter(model)),
+        },
+      ] as const;
+    }),
+  );
 
-  let built: { kids: string; provider: Provider } | undefined;
+  const built = new Map<string, { kids: string; provider: Provider }>();
   async function provider(realm: string): Promise<Provider | undefined> {
-    if (realm !== ROOT_REALM) return undefined;
+    const r = served.get(realm);
+    if (!r) return undefined;
     const keys = await keystore.all('oidc');
     const kids = keys.map((k) => k.kid).join(' ');
-    if (built?.kids !== kids) {
+    if (built.get(realm)?.kids !== kids) {
       const p = await createProvider({
-        settings,
+        settings: r.settings,
         issuer: issuer(realm),
         clients,
         keys,
-        adapter,
+        adapter: r.adapter,
         identity: deps.identity,
-        journeys: deps.journeys,
+        journeys: r.spec.journeys,
         corsOrigins,
+        realm,
+        identityResource: r.spec.identityResource,
       });
       const who = (accountId: string | undefined) => (accountId ? { subject: pseudonym(accountId) } : {});
       p.on('grant.success', (ctx: KoaContextWithOIDC) => {
@@ -90,12 +126,23 @@ export async function createOAuth(deps: OAuthDeps): Promise<{ oauth: OAuth; prob
         deps.audit?.record('oauth.grant.revoked', { clientId: ctx.oidc.client?.clientId });
       });
       p.on('server_error', (_ctx: unknown, error: unknown) => deps.onError?.(error));
-      built = { kids, provider: p };
+      built.set(realm, { kids, provider: p });
     }
-    return built.provider;
+    return built.get(realm)?.provider;
   }
 
-  const oauth: OAuth = { sessions, sessionOfSid: (sid) => bridge.sessionOfSid(sid), storage, clients, issuer, provider };
+  const oauth: OAuth = {
+    sessions,
+    sessionOfSid: (sid) => bridge.sessionOfSid(sid),
+    storage,
+    clients,
+    issuer,
+    provider,
+    realm: (realm) => {
+      const r = served.get(realm);
+      return r ? { settings: r.settings, sessions: r.sessions } : undefined;
+    },
+  };
   if (!problems.length && clients.length) {
     // oidc-provider checks client metadata when a client is first used: check every one now instead.
     const p = (await provider(ROOT_REALM)) as Provider;

@@ -9,7 +9,7 @@ import type { Callback } from '../callbacks/types.js';
 import type { RequestInfo } from '../nodes/types.js';
 import { callbackOf, recordsOf } from './callbacks.js';
 import type { HostHandler } from './host.js';
-import type { ScriptLibrary } from './library.js';
+import type { LoadedScript, ScriptLibrary } from './library.js';
 import { describeScript } from './model.js';
 import type { SandboxPool } from './pool.js';
 import { ScriptFailure } from './realm.js';
@@ -54,9 +54,35 @@ export interface ScriptRunResult {
   identifiedUser?: string;
 }
 
+/** A social identity provider profile transformation: AM's SocialProviderHandlerNodeBindings. */
+export interface TransformRequest {
+  scriptId: string;
+  journeyId: string;
+  nodeId: string;
+  identityResource: string;
+  /** The provider's name as SelectIdP stored it (`selectedIdp`). */
+  selectedIdp: string;
+  /** The profile the script transforms: the provider's raw profile, or the normalised one. */
+  profile: Record<string, unknown>;
+  /** True for the node's script (binding `normalizedProfile`), false for the provider's (`rawProfile`). */
+  normalized: boolean;
+  shared: Record<string, unknown>;
+  transient: Record<string, unknown>;
+  callbacks: readonly Callback[] | undefined;
+  request: RequestInfo;
+}
+
+export interface TransformResult {
+  /** The script's value: the transformed profile. */
+  value: Record<string, unknown>;
+  shared: Record<string, unknown>;
+  transient: Record<string, unknown>;
+}
+
 /** The port nodes use (NodeServices.scripts). */
 export interface ScriptPort {
   run(request: ScriptRunRequest): Promise<ScriptRunResult>;
+  transform(request: TransformRequest): Promise<TransformResult>;
 }
 
 export interface ScriptEngineDeps {
@@ -93,7 +119,70 @@ const multi = (m: Record<string, string | undefined>): Record<string, string[]> 
   Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v === undefined ? [] : [[k, [v]]])));
 
 export function createScriptEngine(deps: ScriptEngineDeps): ScriptPort {
+  /** Runs a loaded script with its input; a failure is logged, audited and thrown as a ScriptFailure. */
+  async function execute(
+    script: LoadedScript,
+    input: Record<string, unknown>,
+    where: Record<string, string>,
+    identityResource: string,
+  ): Promise<string> {
+    const started = Date.now();
+    try {
+      const { output } = await deps.pool.run({
+        key: script.key,
+        source: script.source,
+        engine: script.engine,
+        filename: script.filename,
+        input: JSON.stringify(input),
+        cpuMs: deps.limits.cpuMs,
+        outputBytes: deps.limits.outputBytes,
+        wallMs: deps.limits.wallMs,
+        onHost: (op, args) => deps.host(op, args, { identityResource, remainingMs: () => deps.limits.wallMs - (Date.now() - started) }),
+      });
+      return output;
+    } catch (e) {
+      const kind = e instanceof ScriptFailure ? e.kind : 'script';
+      const message = e instanceof Error ? e.message : String(e);
+      deps.log('warn', `script ${describeScript(script.meta)} failed (${kind}): ${message}`, { ...where, script: script.meta.name });
+      deps.audit?.('script.failed', { ...where, script: script.meta.name, reason: kind });
+      throw new ScriptFailure(kind, `Script ${describeScript(script.meta)} failed: ${message}`);
+    }
+  }
+
   return {
+    async transform(req) {
+      const script = deps.library().get(req.scriptId);
+      const where = {
+        journey: req.journeyId,
+        node: req.nodeId,
+        scriptId: req.scriptId,
+        ...(req.request.requestId ? { reqId: req.request.requestId } : {}),
+      };
+      if (!script) throw new Error(`Script ${req.scriptId} is not loaded.`);
+      if (script.engine !== 'social' || script.compileError)
+        throw new Error(`Script ${describeScript(script.meta)} cannot run as a profile transformation.`);
+      const input = {
+        profile: req.profile,
+        normalized: req.normalized,
+        selectedIdp: req.selectedIdp,
+        shared: req.shared,
+        transient: req.transient,
+        callbacks: recordsOf(req.callbacks),
+        headers: multi(req.request.headers),
+        parameters: multi(req.request.query),
+        existingSession: script.needs.existingSession && deps.existingSession ? await deps.existingSession(req.request) : null,
+        env: script.needs.systemEnv ? deps.env : {},
+        realm: '/',
+        scriptName: script.meta.name,
+        scriptId: script.meta._id,
+        maxLogBytes: deps.limits.outputBytes,
+      };
+      const output = await execute(script, input, where, req.identityResource);
+      const out = JSON.parse(output) as TransformResult & { logs: [string, string][] };
+      for (const [level, message] of out.logs) deps.log(level as ScriptLogLevel, message, { ...where, script: script.meta.name });
+      return { value: out.value, shared: out.shared, transient: out.transient };
+    },
+
     async run(req) {
       const script = deps.library().get(req.scriptId);
       const where = {
@@ -121,28 +210,7 @@ export function createScriptEngine(deps: ScriptEngineDeps): ScriptPort {
         resumed: req.resumed,
         maxLogBytes: deps.limits.outputBytes,
       };
-      const started = Date.now();
-      let output: string;
-      try {
-        ({ output } = await deps.pool.run({
-          key: script.key,
-          source: script.source,
-          engine: script.engine,
-          filename: script.filename,
-          input: JSON.stringify(input),
-          cpuMs: deps.limits.cpuMs,
-          outputBytes: deps.limits.outputBytes,
-          wallMs: deps.limits.wallMs,
-          onHost: (op, args) =>
-            deps.host(op, args, { identityResource: req.identityResource, remainingMs: () => deps.limits.wallMs - (Date.now() - started) }),
-        }));
-      } catch (e) {
-        const kind = e instanceof ScriptFailure ? e.kind : 'script';
-        const message = e instanceof Error ? e.message : String(e);
-        deps.log('warn', `script ${describeScript(script.meta)} failed (${kind}): ${message}`, fields);
-        deps.audit?.('script.failed', { ...where, script: script.meta.name, reason: kind });
-        throw new ScriptFailure(kind, `Script ${describeScript(script.meta)} failed: ${message}`);
-      }
+      const output = await execute(script, input, where, req.identityResource);
       const out = JSON.parse(output) as {
         shared: Record<string, unknown>;
         transient: Record<string, unknown>;

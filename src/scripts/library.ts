@@ -1,10 +1,13 @@
 /**
  * The scripts a server runs: read from `<journeysDir>/scripts/`, checked at start (every JavaScript
  * decision script must compile), looked up by AM's script id. `problemFor` is what journey validation
- * asks about each Scripted Decision node's script: unknown, Groovy, another context, or broken.
+ * asks about each script a node names: unknown, Groovy, another context, or broken. Social profile
+ * transformation scripts in Groovy (AM's own, as AIC exports carry them) are translated to
+ * JavaScript at load (groovy.ts); one outside the language the translation covers is a problem.
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { GroovyTranslationError, translateGroovy } from './groovy.js';
 import { PRELUDE } from './prelude.js';
 import { quickjs } from './realm.js';
 import { fileNames, readScriptDir, sourceExtension, type FileProblem, SCRIPTS_DIR } from './files.js';
@@ -14,6 +17,7 @@ import {
   engineOf,
   isGroovy,
   isJavaScript,
+  SOCIAL_CONTEXT,
   type ScriptEngineKind,
   type ScriptMeta,
   type ScriptRecord,
@@ -22,7 +26,10 @@ import { needsOf, wrapScript, type ScriptNeeds, LINE_OFFSET } from './wrap.js';
 
 export interface LoadedScript {
   meta: ScriptMeta;
+  /** What runs: the script, or its JavaScript translation (a Groovy profile transformation). */
   source: string;
+  /** The language the source was translated from. */
+  translatedFrom?: 'groovy';
   engine: ScriptEngineKind;
   /** Content hash of engine and source: the version a realm is compiled for. */
   key: string;
@@ -39,8 +46,8 @@ export interface ScriptLibrary {
   all(): LoadedScript[];
   /** Problems of the script files themselves. */
   readonly problems: FileProblem[];
-  /** Why a Scripted Decision node cannot use script `id`, or undefined when it can. */
-  problemFor(id: string): string | undefined;
+  /** Why a node cannot use script `id` in `context` (default: a Scripted Decision), or undefined when it can. */
+  problemFor(id: string, context?: 'decision' | typeof SOCIAL_CONTEXT): string | undefined;
 }
 
 export const scriptsDirOf = (journeysDir: string): string => join(journeysDir, SCRIPTS_DIR);
@@ -52,10 +59,18 @@ export function libraryOf(dir: string, scripts: readonly LoadedScript[], problem
     problems,
     get: (id) => byId.get(id),
     all: () => [...byId.values()],
-    problemFor(id) {
+    problemFor(id, context = 'decision') {
       const s = byId.get(id);
       if (!s) return `There is no script with id "${id}" in ${dir}.`;
       const name = describeScript(s.meta);
+      if (context === SOCIAL_CONTEXT) {
+        if (s.meta.context !== SOCIAL_CONTEXT)
+          return `Script ${name} is a ${s.meta.context} script; a profile transformation needs a ${SOCIAL_CONTEXT} script.`;
+        if (!isJavaScript(s.meta) && !isGroovy(s.meta))
+          return `Script ${name} is in ${String(s.meta.language)}; Cairn runs JavaScript and AM's Groovy profile scripts.`;
+        if (s.compileError) return `Script ${name} cannot run: ${s.compileError}`;
+        return undefined;
+      }
       if (isGroovy(s.meta)) return `Script ${name} is written in Groovy, which Cairn does not run: this node needs a JavaScript port of it.`;
       if (!isJavaScript(s.meta)) return `Script ${name} is in ${String(s.meta.language)}; Cairn runs JavaScript scripts only.`;
       if (!DECISION_CONTEXTS.includes(s.meta.context)) {
@@ -73,18 +88,8 @@ export const scriptKey = (engine: ScriptEngineKind, source: string): string =>
 /** A library of records not yet on disk (an import being checked before it is written). */
 export async function libraryFromRecords(dir: string, records: readonly ScriptRecord[]): Promise<ScriptLibrary> {
   const names = fileNames(records.map((r) => r.meta));
-  const scripts: LoadedScript[] = records.map((r) => {
-    const engine = engineOf(r.meta);
-    return {
-      meta: r.meta,
-      source: r.source,
-      engine,
-      key: scriptKey(engine, r.source),
-      filename: `${SCRIPTS_DIR}/${names.get(r.meta._id)}${sourceExtension(r.meta)}`,
-      needs: needsOf(r.source),
-    };
-  });
-  const errors = await syntaxErrors(scripts.filter((s) => isJavaScript(s.meta) && DECISION_CONTEXTS.includes(s.meta.context)));
+  const scripts: LoadedScript[] = records.map((r) => loaded(r.meta, r.source, `${SCRIPTS_DIR}/${names.get(r.meta._id)}${sourceExtension(r.meta)}`));
+  const errors = await syntaxErrors(scripts.filter(isChecked));
   for (const s of scripts) {
     const e = errors.get(s.meta._id);
     if (e) s.compileError = e;
@@ -95,20 +100,10 @@ export async function libraryFromRecords(dir: string, records: readonly ScriptRe
 /** Loads and checks a scripts directory (missing: an empty library). */
 export async function loadScriptLibrary(dir: string): Promise<ScriptLibrary> {
   const { files, problems } = await readScriptDir(dir);
-  const scripts: LoadedScript[] = files.map((f) => {
-    const engine = engineOf(f.meta);
-    return {
-      meta: f.meta,
-      source: f.source,
-      engine,
-      key: scriptKey(engine, f.source),
-      filename: `${SCRIPTS_DIR}/${f.sourceFile.split(/[\\/]/).pop()}`,
-      needs: needsOf(f.source),
-    };
-  });
-  const decision = scripts.filter((s) => isJavaScript(s.meta) && DECISION_CONTEXTS.includes(s.meta.context));
-  const errors = await syntaxErrors(decision);
-  for (const s of decision) {
+  const scripts: LoadedScript[] = files.map((f) => loaded(f.meta, f.source, `${SCRIPTS_DIR}/${f.sourceFile.split(/[\\/]/).pop()}`));
+  const checked = scripts.filter(isChecked);
+  const errors = await syntaxErrors(checked);
+  for (const s of checked) {
     const error = errors.get(s.meta._id);
     if (error) {
       s.compileError = error;
@@ -117,6 +112,38 @@ export async function loadScriptLibrary(dir: string): Promise<ScriptLibrary> {
     }
   }
   return libraryOf(dir, scripts, problems);
+}
+
+/** Scripts whose syntax is checked at load: JavaScript decision scripts and every profile transformation that runs. */
+const isChecked = (s: LoadedScript): boolean =>
+  (isJavaScript(s.meta) && DECISION_CONTEXTS.includes(s.meta.context)) ||
+  (s.engine === 'social' && !s.compileError && (isJavaScript(s.meta) || !!s.translatedFrom));
+
+/** A script as the sandbox runs it; a Groovy profile transformation is translated (or carries why it cannot be). */
+function loaded(meta: ScriptMeta, source: string, filename: string): LoadedScript {
+  const engine = engineOf(meta);
+  let runs = source;
+  let translatedFrom: 'groovy' | undefined;
+  let compileError: string | undefined;
+  if (engine === 'social' && isGroovy(meta)) {
+    try {
+      runs = translateGroovy(source);
+      translatedFrom = 'groovy';
+    } catch (e) {
+      if (!(e instanceof GroovyTranslationError)) throw e;
+      compileError = `its Groovy is outside what Cairn translates (${e.message}); port it to JavaScript.`;
+    }
+  }
+  return {
+    meta,
+    source: runs,
+    engine,
+    key: scriptKey(engine, runs),
+    filename,
+    needs: needsOf(runs),
+    ...(translatedFrom ? { translatedFrom } : {}),
+    ...(compileError ? { compileError } : {}),
+  };
 }
 
 /** Compiles each script as its realm will (the same wrapper), without running anything. */
@@ -150,15 +177,18 @@ export async function syntaxErrors(scripts: readonly Pick<LoadedScript, 'meta' |
       return shape;
     };
     for (const s of scripts) {
-      const shape = shapeOf(s.engine);
-      const r = ctx.evalCode(wrapScript(s.source, { engine: s.engine, ...shape }), s.filename, { compileOnly: true });
+      // A profile transformation is evaluated as a script of its own (wrap.ts): compile it as one.
+      const r =
+        s.engine === 'social'
+          ? ctx.evalCode(s.source, s.filename, { compileOnly: true })
+          : ctx.evalCode(wrapScript(s.source, { engine: s.engine, ...shapeOf(s.engine) }), s.filename, { compileOnly: true });
       if (r.error) {
         const e = ctx.dump(r.error) as { name?: string; message?: string; stack?: string };
         r.error.dispose();
         const at = /:(\d+)/.exec(e.stack ?? '');
         out.set(
           s.meta._id,
-          `${e.name ?? 'SyntaxError'}: ${e.message ?? 'invalid script'}${at ? ` (line ${Math.max(1, Number(at[1]) - LINE_OFFSET)})` : ''}.`,
+          `${e.name ?? 'SyntaxError'}: ${e.message ?? 'invalid script'}${at ? ` (line ${Math.max(1, Number(at[1]) - (s.engine === 'social' ? 0 : LINE_OFFSET))})` : ''}.`,
         );
       } else {
         r.value.dispose();

@@ -31,16 +31,21 @@ export interface ScriptRecord {
   source: string;
 }
 
-export type ScriptEngineKind = 'legacy' | 'next';
+/** `social`: a social identity provider's profile transformation (legacy bindings, the script's value is its result). */
+export type ScriptEngineKind = 'legacy' | 'next' | 'social';
 
 /** The contexts of a Scripted Decision node's script: AM's legacy id and AIC's next-generation id. */
 export const DECISION_CONTEXTS: readonly string[] = ['AUTHENTICATION_TREE_DECISION_NODE', 'SCRIPTED_DECISION_NODE'];
+
+/** The context of social identity provider profile transformation scripts (normalisation and object mapping). */
+export const SOCIAL_CONTEXT = 'SOCIAL_IDP_PROFILE_TRANSFORMATION';
 
 export const isJavaScript = (meta: Pick<ScriptMeta, 'language'>): boolean => String(meta.language).toUpperCase() === 'JAVASCRIPT';
 export const isGroovy = (meta: Pick<ScriptMeta, 'language'>): boolean => String(meta.language).toUpperCase() === 'GROOVY';
 
 /** `evaluatorVersion` 2.0 (or the next-generation context) selects the next-generation bindings. */
 export function engineOf(meta: Pick<ScriptMeta, 'evaluatorVersion' | 'context'>): ScriptEngineKind {
+  if (meta.context === SOCIAL_CONTEXT) return 'social';
   const v = meta.evaluatorVersion === undefined ? '' : String(meta.evaluatorVersion);
   if (v.startsWith('2')) return 'next';
   if (v === '' && meta.context === 'SCRIPTED_DECISION_NODE') return 'next';

@@ -12,6 +12,8 @@
 export const PRELUDE = String.raw`(function (host, engine) {
 'use strict';
 var G = globalThis;
+/** Social profile transformation scripts (engine "social") are legacy scripts: Java-style state and logger. */
+var legacyStyle = engine !== 'next';
 var O = Object, J = JSON, S = String, N = Number, A = Array, E = Error, TE = TypeError, M = Math;
 var defineProperty = O.defineProperty, create = O.create, keys = O.keys, getProto = O.getPrototypeOf, setProto = O.setPrototypeOf;
 var freeze = O.freeze, isFrozen = O.isFrozen, getOwnNames = O.getOwnPropertyNames, getOwnDesc = O.getOwnPropertyDescriptor;
@@ -125,6 +127,7 @@ methods(JsonValue.prototype, {
   asMap: function () { var v = this.__v; if (v === null) return null; if (!isPlain(v)) throw new E('JsonValueException: Expecting a java.util.Map'); return javaMap(v); },
   getObject: function () { return view(this.__v, 'java'); },
   isNull: function () { return this.__v === null; },
+  isNotNull: function () { return this.__v !== null; },
   isString: function () { return typeof this.__v === 'string'; },
   isNumber: function () { return typeof this.__v === 'number'; },
   isBoolean: function () { return typeof this.__v === 'boolean'; },
@@ -563,10 +566,10 @@ function makeState(x) {
   function declared(k) { if (x.inputs.indexOf('*') < 0 && x.inputs.indexOf(k) < 0) fail('nodeState: "' + k + '" is not one of the script inputs declared on the node (' + join(x.inputs, ', ') + ').'); }
   function first(k) { if (hasOwn(x.transient, k)) return x.transient[k]; if (hasOwn(x.shared, k)) return x.shared[k]; return undefined; }
   var ns = {
-    get: function (k) { k = S(k); declared(k); var v = first(k); if (v === undefined) return null; return engine === 'legacy' ? jv(view(v, 'java')) : view(v, 'next'); },
+    get: function (k) { k = S(k); declared(k); var v = first(k); if (v === undefined) return null; return legacyStyle ? jv(view(v, 'java')) : view(v, 'next'); },
     getObject: function (k) { k = S(k); declared(k); var s = x.shared[k], t = x.transient[k];
-      if (isPlain(s) && isPlain(t)) { var m = {}, a = keys(s), b = keys(t), i; for (i = 0; i < a.length; i++) m[a[i]] = s[a[i]]; for (i = 0; i < b.length; i++) m[b[i]] = t[b[i]]; return view(m, engine === 'legacy' ? 'java' : 'next'); }
-      var v = first(k); return v === undefined ? null : view(v, engine === 'legacy' ? 'java' : 'next'); },
+      if (isPlain(s) && isPlain(t)) { var m = {}, a = keys(s), b = keys(t), i; for (i = 0; i < a.length; i++) m[a[i]] = s[a[i]]; for (i = 0; i < b.length; i++) m[b[i]] = t[b[i]]; return view(m, legacyStyle ? 'java' : 'next'); }
+      var v = first(k); return v === undefined ? null : view(v, legacyStyle ? 'java' : 'next'); },
     putShared: function (k, v) { x.shared[S(k)] = plain(v); return ns; },
     putTransient: function (k, v) { x.transient[S(k)] = plain(v); return ns; },
     mergeShared: function (o) { merge(x.shared, o); return ns; },
@@ -608,7 +611,7 @@ function identityRepository(x) {
     };
   }
   var repo = { getIdentity: ident };
-  if (engine === 'legacy') {
+  if (legacyStyle) {
     repo.getAttribute = function (user, attr) { var i = ident(user); return i ? i.getAttributeValues(attr) : javaList([]); };
     repo.setAttribute = function (user, attr, values) { var i = ident(user); if (!i) fail('idRepository.setAttribute: no identity "' + S(user) + '".'); i.setAttribute(attr, values); i.store(); };
     repo.addAttribute = function (user, attr, value) { var i = ident(user); if (!i) fail('idRepository.addAttribute: no identity "' + S(user) + '".'); i.addAttribute(attr, value); i.store(); };
@@ -644,7 +647,7 @@ function systemEnvApi(env) {
 }
 function makeLogger(x, name) {
   function at(level) { return function () { x.log(level, formatLog(arguments)); }; }
-  if (engine === 'legacy') return { message: at('debug'), warning: at('warn'), error: at('error'), messageEnabled: function () { return true; }, warningEnabled: function () { return true; }, errorEnabled: function () { return true; } };
+  if (legacyStyle) return { message: at('debug'), warning: at('warn'), error: at('error'), messageEnabled: function () { return true; }, warningEnabled: function () { return true; }, errorEnabled: function () { return true; } };
   return { getName: function () { return name; }, trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'),
     isTraceEnabled: function () { return true; }, isDebugEnabled: function () { return true; }, isInfoEnabled: function () { return true; }, isWarnEnabled: function () { return true; }, isErrorEnabled: function () { return true; } };
 }
@@ -664,9 +667,123 @@ function filtered(state, inputs) {
 
 var PARAMS = engine === 'legacy'
   ? ['sharedState', 'transientState', 'nodeState', 'callbacks', 'idRepository', 'logger', 'httpClient', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'existingSession', 'resumedFromSuspend', 'systemEnv', 'auditEntryDetail', 'outcome', 'action']
-  : ['nodeState', 'callbacksBuilder', 'callbacks', 'action', 'idRepository', 'openidm', 'logger', 'httpClient', 'utils', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'requestCookies', 'existingSession', 'resumedFromSuspend', 'systemEnv', 'auditEntryDetail', 'outcome', 'require'];
+  : engine === 'social'
+    ? ['rawProfile', 'normalizedProfile', 'selectedIdp', 'sharedState', 'transientState', 'nodeState', 'callbacks', 'logger', 'httpClient', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'existingSession', 'systemEnv', '__cairnGroovy']
+    : ['nodeState', 'callbacksBuilder', 'callbacks', 'action', 'idRepository', 'openidm', 'logger', 'httpClient', 'utils', 'realm', 'scriptName', 'requestHeaders', 'requestParameters', 'requestCookies', 'existingSession', 'resumedFromSuspend', 'systemEnv', 'auditEntryDetail', 'outcome', 'require'];
+
+// ---- Groovy semantics for profile transformation scripts translated from Groovy (src/scripts/groovy.ts) ----
+function npe(what) { fail('java.lang.NullPointerException: Cannot ' + what + ' on null object'); }
+function gTruthy(v) {
+  if (v === null || v === undefined) return false;
+  if (v instanceof S) v = S(v);
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') return v.length > 0;
+  if (typeof v === 'number') return v !== 0 && v === v;
+  if (v instanceof JsonValue) return true;
+  if (isArray(v)) return v.length > 0;
+  if (isPlain(v)) return keys(v).length > 0;
+  return true;
+}
+function gEq(a, b) {
+  if (a instanceof S) a = S(a); if (b instanceof S) b = S(b);
+  if (a === null || a === undefined || b === null || b === undefined) return (a === null || a === undefined) && (b === null || b === undefined);
+  if (a instanceof JsonValue || b instanceof JsonValue) return a instanceof JsonValue && b instanceof JsonValue && stringify(a.__v) === stringify(b.__v);
+  if (typeof a === 'object' || typeof b === 'object') return stringify(plain(a)) === stringify(plain(b));
+  return a === b;
+}
+function gText(v) { if (v === null || v === undefined) return 'null'; if (v instanceof JsonValue) return v.__v === null ? 'null' : typeof v.__v === 'object' ? stringify(v.__v) : S(v.__v); return javaString(v); }
+function javaSplit(s, re) {
+  var parts = strSplit(s, new G.RegExp(S(re)));
+  while (parts.length > 1 && parts[parts.length - 1] === '') parts.length -= 1;
+  return javaList(parts);
+}
+var STRING_METHODS = {
+  trim: function (s) { return s.trim(); }, length: function (s) { return s.length; }, isEmpty: function (s) { return s.length === 0; },
+  toLowerCase: function (s) { return strToLower(s); }, toUpperCase: function (s) { return s.toUpperCase(); },
+  split: javaSplit, contains: function (s, x) { return s.indexOf(S(x)) >= 0; }, startsWith: function (s, x) { return s.indexOf(S(x)) === 0; },
+  endsWith: function (s, x) { x = S(x); return s.length >= x.length && s.substring(s.length - x.length) === x; },
+  equals: function (s, x) { return s === str(x); }, equalsIgnoreCase: function (s, x) { return x !== null && x !== undefined && strToLower(s) === strToLower(S(x)); },
+  substring: function (s, a, b) { return b === undefined ? s.substring(a) : s.substring(a, b); }, indexOf: function (s, x) { return s.indexOf(S(x)); },
+  replace: function (s, a, b) { return strSplit(s, S(a)).join(S(b)); }, replaceAll: function (s, re, b) { return strReplace(s, new G.RegExp(S(re), 'g'), S(b)); },
+  toString: function (s) { return s; }, charAt: function (s, i) { return s.charAt(i); },
+};
+var groovy = {
+  truthy: gTruthy,
+  eq: gEq,
+  plus: function (a, b) {
+    if (typeof a === 'string' || a instanceof S || typeof b === 'string' || b instanceof S) return gText(a) + gText(b);
+    if (isArray(a)) return a.concat(isArray(b) ? b : [b]);
+    if (typeof a === 'number' && typeof b === 'number') return a + b;
+    return gText(a) + gText(b);
+  },
+  /** Groovy property access: a JsonValue member, a map entry, else the object's own property. */
+  prop: function (o, name, safe) {
+    if (o === null || o === undefined) { if (safe) return null; npe("get property '" + name + "'"); }
+    if (o instanceof JsonValue) return o.get(name);
+    if (typeof o === 'object' && typeof o.get === 'function' && !isArray(o)) return o.get(name);
+    if (isPlain(o)) return hasOwn(o, name) ? view(o[name], 'java') : null;
+    return null;
+  },
+  call: function (o, name, args, safe) {
+    if (o === null || o === undefined) { if (safe) return null; npe("invoke method " + name + "()"); }
+    if (typeof o === 'string' || o instanceof S) {
+      var f = STRING_METHODS[name];
+      if (!f) fail('groovy: String.' + name + '() is not supported.');
+      return apply(f, null, [S(o)].concat(args));
+    }
+    if (name === 'toString' && args.length === 0) return gText(o);
+    var m = o[name];
+    if (typeof m !== 'function') fail('groovy: no method ' + name + '() on this value.');
+    return apply(m, o, args);
+  },
+  index: function (o, i, safe) {
+    if (o === null || o === undefined) { if (safe) return null; npe('get at index'); }
+    if (o instanceof JsonValue) return o.get(i);
+    if (typeof o === 'string' || o instanceof S) { var s = S(o), n = N(i); return s.charAt(n < 0 ? s.length + n : n); }
+    if (isArray(o)) { var k = N(i); var v = o[k < 0 ? o.length + k : k]; return v === undefined ? null : view(v, 'java'); }
+    if (typeof o.get === 'function') return o.get(i);
+    return null;
+  },
+  /** A value assigned to a variable declared with a type: String, boolean, numbers. */
+  cast: function (type, v) {
+    if (v instanceof JsonValue && type !== 'JsonValue' && type !== 'def' && type !== 'Object') v = v.getObject();
+    if (type === 'String') return v === null || v === undefined ? null : typeof v === 'object' ? gText(v) : S(v);
+    if (type === 'boolean' || type === 'Boolean') return gTruthy(v);
+    if (type === 'int' || type === 'Integer' || type === 'long' || type === 'Long') return v === null || v === undefined ? null : M.floor(N(v));
+    if (type === 'double' || type === 'Double') return v === null || v === undefined ? null : N(v);
+    return v;
+  },
+  list: function () { return javaList(slice(arguments)); },
+  map: function (o) { return javaMap(o); },
+  json: JsonValue.json, object: JsonValue.object, field: JsonValue.field, fieldIfNotNull: JsonValue.fieldIfNotNull, array: JsonValue.array,
+};
+keep(groovy); keep(STRING_METHODS);
+
+/** Social profile transformation: the script's value (its last statement, AM's rule) is the transformed profile. */
+function bindSocial(scriptFn) {
+  return function run(inputJson) {
+    var input = parse(inputJson), logs = [], logged = 0, overflow = false;
+    var x = { shared: input.shared, transient: input.transient, inputs: ['*'],
+      log: function (level, msg) { if (overflow) throw new E('Script log output exceeded its limit.'); logged += msg.length + 16; if (logged > input.maxLogBytes) { overflow = true; host('overflow', 'null'); throw new E('Script log output exceeded its limit.'); } push(logs, [level, msg]); } };
+    var profile = jv(input.profile === undefined ? null : input.profile);
+    var b = {
+      rawProfile: input.normalized ? null : profile, normalizedProfile: input.normalized ? profile : null, selectedIdp: S(input.selectedIdp),
+      sharedState: javaMap(x.shared), transientState: javaMap(x.transient), nodeState: makeState(x), callbacks: legacyCallbacks(input.callbacks),
+      logger: makeLogger(x, 'scripts.SOCIAL_IDP_PROFILE_TRANSFORMATION.' + input.scriptId), httpClient: httpApi(), realm: input.realm, scriptName: input.scriptName,
+      requestHeaders: requestMap(input.headers, true), requestParameters: requestMap(input.parameters, false),
+      existingSession: input.existingSession ? javaMap(input.existingSession) : null, systemEnv: systemEnvApi(input.env || {}), __cairnGroovy: groovy,
+    };
+    var args = []; for (var i = 0; i < PARAMS.length; i++) push(args, b[PARAMS[i]]);
+    var value = scriptFn(args, function () {});
+    if (overflow) throw new E('Script log output exceeded its limit.');
+    var result = plain(value);
+    if (!isPlain(result)) fail('The script must end with the transformed profile, a JSON object (got ' + (result === null ? 'nothing' : isArray(result) ? 'a list' : typeof result) + ').');
+    return stringify({ value: result, shared: x.shared, transient: x.transient, logs: logs });
+  };
+}
 
 function bind(scriptFn) {
+  if (engine === 'social') return bindSocial(scriptFn);
   return function run(inputJson) {
     var input = parse(inputJson), logs = [], logged = 0, overflow = false;
     var x = { shared: input.shared, transient: input.transient, inputs: input.inputs,

@@ -2,7 +2,8 @@
  * Turns a script's source into the one function its realm compiles once: the bindings arrive as
  * parameters, every identifier the script assigns without declaring becomes a local of this
  * execution (so an implicit global cannot carry data from one journey to the next), and a `finally`
- * hands `outcome` and `action` back however the script ends. The source starts on line 2.
+ * hands `outcome` and `action` back however the script ends. The source starts on line 2. A social
+ * profile transformation script is evaluated instead, for the value of its last statement.
  */
 import type { ScriptEngineKind } from './model.js';
 
@@ -51,6 +52,12 @@ export function wrapScript(source: string, ctx: WrapContext): string {
   }
   const bindings = ctx.params.map((p, i) => `${p} = __cairnArgs[${i}]`).join(', ');
   const decl = [...locals, ...bound].length ? `var ${[...locals, ...bound].join(', ')};` : '';
+  if (ctx.engine === 'social') {
+    // AM's rule for these scripts: the value of the last statement is the result (a trailing IIFE,
+    // or a bare variable). A direct eval gives exactly that, in this function's scope (the bindings
+    // and the declared locals), compiled per execution: profile transformations run once a sign-in.
+    return `(function (__cairnArgs, __cairnCapture, __cairnClass) { var ${bindings}; ${decl}\nreturn eval(${JSON.stringify(source)}); })`;
+  }
   return (
     `(function (__cairnArgs, __cairnCapture, __cairnClass) { var ${bindings}; ${decl} try {\n` +
     source +

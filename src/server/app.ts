@@ -5,13 +5,15 @@
  */
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
-import { amRouter } from '../am/router.js';
+import { amRouter, type AmRealm } from '../am/router.js';
 import { crestError, sendCrestError, serverErrorOf } from '../crest/errors.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
 import { cors } from './cors.js';
 
 export interface AppDeps extends AuthenticateDeps {
   catalog: () => JourneyCatalog;
+  /** Every realm served (root first); default: root alone, from the deps above. */
+  realms?: readonly AmRealm[];
   /** Middleware and routes that come before everything else (request logging, metrics). */
   before?: (app: Express) => void;
   /** The OAuth 2.0 / OIDC endpoints, mounted at `{base}/oauth2` ahead of the rest of the AM API. */
@@ -45,7 +47,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     deps.settings.amBasePath || '/',
     cors(deps.settings.corsOrigins, deps.settings.cookieName),
-    amRouter({ ...deps, journeys: () => deps.catalog().ids() }),
+    amRouter({ ...deps, journeys: () => deps.catalog().ids(), ...(deps.realms ? { realms: deps.realms } : {}) }),
   );
   deps.mount?.(app);
 

@@ -3,6 +3,7 @@
  * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
  * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
  */
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
@@ -26,7 +27,11 @@ import { JourneyRunner, type LifecycleRecord } from '../journeys/runner.js';
 import { formatProblems } from '../journeys/validate.js';
 import { KeystoreError, openKeystore, type KeyPurpose, type Keystore } from '../keys/keystore.js';
 import { openStoreKeystore } from '../keys/store-keystore.js';
-import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js';
+import { createMailer, loadEmailTemplates, loadOptionalTemplates, type Mailer } from '../mail/index.js';
+import type { MailPort } from '../mail/types.js';
+import { DEFAULT_IDENTITY_RESOURCE } from '../journeys/model.js';
+import type { JourneyInput } from '../journeys/validate.js';
+import { realmSpecs, ROOT_REALM_NAME, ROOT_REALM_PATH, type RealmSpec } from '../realms/realms.js';
 import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
@@ -40,6 +45,8 @@ import { createScriptHost } from '../scripts/host.js';
 import { clusterSize } from './cluster.js';
 import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import { SandboxPool } from '../scripts/pool.js';
+import { createSocialPort } from '../social/oidc.js';
+import { loadSocialProviders, parseSecrets, providerSetOf, type SocialProviderSet } from '../social/providers.js';
 
 export interface ComposeOptions {
   log?: (line: string) => void;
@@ -65,8 +72,20 @@ export class StartupError extends Error {
   }
 }
 
+/** One realm's parts: its journeys, their runner, its suspensions and e-mail. */
+export interface RealmCore {
+  spec: RealmSpec;
+  catalog: JourneyCatalog;
+  scripts: ScriptLibrary;
+  runner: JourneyRunner;
+  suspensions: SuspensionPort;
+  mail: MailPort;
+}
+
 export interface Core {
   settings: Readonly<Settings>;
+  /** Every realm served, by name, root first; `catalog`, `runner` and `suspensions` below are root's. */
+  realms: ReadonlyMap<string, RealmCore>;
   catalog: JourneyCatalog;
   stores: Store;
   keystore: Keystore;
@@ -129,23 +148,47 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const now = options.now ?? Date.now;
   const registry = createNodeRegistry();
 
-  let inputs: Awaited<ReturnType<typeof readJourneyDir>> = [];
-  if (!options.withoutJourneys) {
-    try {
-      inputs = await readJourneyDir(settings.journeysDir);
-    } catch {
-      throw new StartupError(`The journeys directory ${settings.journeysDir} cannot be read (CAIRN_JOURNEYS_DIR).`);
+  const specs = realmSpecs(settings);
+  const loadedRealms: { spec: RealmSpec; catalog: JourneyCatalog; scripts: ScriptLibrary; social: SocialProviderSet }[] = [];
+  const secrets = parseSecrets(settings.socialClientSecrets);
+  const rootScripts = await loadJourneys(specs[0] as RealmSpec, undefined);
+  for (const spec of specs.slice(1)) await loadJourneys(spec, rootScripts);
+
+  /** A realm's journeys: its own directory, else the shipped ones (root's), for its identity resource. */
+  async function loadJourneys(spec: RealmSpec, root: { inputs: JourneyInput[]; scripts: ScriptLibrary; social: SocialProviderSet } | undefined) {
+    const own = !root || (!options.withoutJourneys && (await isDirectory(spec.journeysDir)));
+    let inputs: JourneyInput[] = [];
+    if (!options.withoutJourneys && own) {
+      try {
+        inputs = await readJourneyDir(spec.journeysDir);
+      } catch {
+        throw new StartupError(`The journeys directory ${spec.journeysDir} cannot be read (${root ? `realm ${spec.name}` : 'CAIRN_JOURNEYS_DIR'}).`);
+      }
+    } else if (root) inputs = root.inputs;
+    const scriptsDir = scriptsDirOf(spec.journeysDir);
+    const scripts = !own && root ? root.scripts : options.withoutJourneys ? libraryOf(scriptsDir, []) : await loadScriptLibrary(scriptsDir);
+    const social =
+      !own && root
+        ? root.social
+        : options.withoutJourneys
+          ? providerSetOf(spec.journeysDir, [])
+          : await loadSocialProviders(spec.journeysDir, secrets);
+    const { catalog, problems } = buildCatalog(inputs, registry, { scripts, identityResource: spec.identityResource });
+    if (own)
+      problems.unshift(
+        ...scripts.problems,
+        ...social.problems.map((p) => ({ file: p.file, pointer: '', message: p.message, severity: 'error' as const })),
+      );
+    const lines = formatProblems(problems);
+    if (problems.some((p) => p.severity === 'error')) {
+      throw new StartupError(`The journeys in ${spec.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
     }
+    if (own) for (const l of lines) log(l);
+    loadedRealms.push({ spec, catalog, scripts, social });
+    return { inputs, scripts, social };
   }
-  const scriptsDir = scriptsDirOf(settings.journeysDir);
-  const scripts = options.withoutJourneys ? libraryOf(scriptsDir, []) : await loadScriptLibrary(scriptsDir);
-  const { catalog, problems } = buildCatalog(inputs, registry, { scripts });
-  problems.unshift(...scripts.problems);
-  const lines = formatProblems(problems);
-  if (problems.some((p) => p.severity === 'error')) {
-    throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
-  }
-  for (const l of lines) log(l);
+  const catalog = (loadedRealms[0] as (typeof loadedRealms)[number]).catalog;
+  const scripts = rootScripts.scripts;
 
   const selfServiceSetup = await loadSelfService(options.withoutJourneys ? [] : [SHIPPED_SELFSERVICE_DIR, settings.selfServiceDir], registry).catch(
     (e: Error) => {
@@ -158,12 +201,23 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   }
   for (const l of selfServiceLines) log(l);
 
-  const schema = await loadManagedSchema(settings.managedSchemaFile ?? undefined).catch((e: Error) => {
+  let schema = await loadManagedSchema(settings.managedSchemaFile ?? undefined).catch((e: Error) => {
     throw new StartupError(`The managed-object schema cannot be loaded: ${e.message}`);
   });
-  const templates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
+  // A realm's people have the users' schema unless managed.json describes its object.
+  for (const spec of specs.slice(1)) schema = schema.withResource(spec.identityResource, DEFAULT_IDENTITY_RESOURCE);
+  const baseTemplates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
+  // A realm's own templates sit beside the others as `realms/<name>/<template>` (realmMail picks them).
+  const templates = new Map(baseTemplates);
+  for (const spec of specs) {
+    if (!spec.emailTemplatesDir) continue;
+    const own = await loadOptionalTemplates(spec.emailTemplatesDir).catch((e: Error) => {
+      throw new StartupError(`The e-mail templates of realm ${spec.name} cannot be loaded: ${e.message}`);
+    });
+    for (const [name, t] of own) templates.set(realmTemplateName(spec.name, name), t);
+  }
   const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
   const searchableFields = Object.fromEntries(
     schema.resources().map((r) => [
@@ -235,6 +289,12 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     // `identity` is defined below; accounts are only read while serving requests.
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
     journeys: () => catalog.ids(),
+    realms: specs.slice(1).map((spec) => ({
+      path: spec.path,
+      cookieName: spec.cookieName,
+      identityResource: spec.identityResource,
+      journeys: () => loadedRealms.find((r) => r.spec.name === spec.name)?.catalog.ids() ?? [],
+    })),
     now,
     audit,
     onError: (e) => log(`oauth: ${(e as Error)?.message ?? String(e)}`),
@@ -282,26 +342,27 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     if (options.logger) options.logger[level]({ ...fields, source: 'script' }, message);
     else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);
   };
-  const scriptEngine = createScriptEngine({
-    library: () => scripts,
-    pool,
-    host: createScriptHost({
-      identity,
-      resources: () => schema.resources(),
-      http: { allowlist: settings.scriptHttpAllowlist, timeoutMs: settings.scriptHttpTimeoutMs, maxResponseBytes: 1024 * 1024 },
-    }),
-    limits: { cpuMs: settings.scriptCpuMs, wallMs: settings.scriptTimeoutMs, outputBytes: settings.scriptOutputKb * 1024 },
-    env: exposedEnv(options.env ?? process.env, settings.scriptEnv),
-    existingSession: async (request) => {
-      const token = cookieValue(request.headers.cookie, settings.cookieName) ?? request.headers[settings.cookieName.toLowerCase()];
-      const session = token ? await sessions.validate(token) : undefined;
-      return session
-        ? { Principal: session.uid, UserToken: session.uid, UserId: session.userId ?? session.uid, Realm: session.realm, AuthLevel: '0' }
-        : null;
-    },
-    log: scriptLog,
-    audit: (event, fields) => audit.record(event, fields),
-  });
+  const engineFor = (library: ScriptLibrary, cookieName: string) =>
+    createScriptEngine({
+      library: () => library,
+      pool,
+      host: createScriptHost({
+        identity,
+        resources: () => schema.resources(),
+        http: { allowlist: settings.scriptHttpAllowlist, timeoutMs: settings.scriptHttpTimeoutMs, maxResponseBytes: 1024 * 1024 },
+      }),
+      limits: { cpuMs: settings.scriptCpuMs, wallMs: settings.scriptTimeoutMs, outputBytes: settings.scriptOutputKb * 1024 },
+      env: exposedEnv(options.env ?? process.env, settings.scriptEnv),
+      existingSession: async (request) => {
+        const token = cookieValue(request.headers.cookie, cookieName) ?? request.headers[cookieName.toLowerCase()];
+        const session = token ? await sessions.validate(token) : undefined;
+        return session
+          ? { Principal: session.uid, UserToken: session.uid, UserId: session.userId ?? session.uid, Realm: session.realm, AuthLevel: '0' }
+          : null;
+      },
+      log: scriptLog,
+      audit: (event, fields) => audit.record(event, fields),
+    });
   const services: NodeServices = {
     now,
     schema,
@@ -309,7 +370,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     identity,
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
-    scripts: scriptEngine,
+    scripts: engineFor(scripts, settings.cookieName),
     sessions: {
       async properties(ssoTokenId) {
         const live = await sessions.validate(ssoTokenId);
@@ -321,13 +382,43 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     kba: createKbaService({ config: selfServiceSetup.kba, hasher, counters: stores.counters }),
     debugNodes: settings.debugNodes,
   };
-  const runner = new JourneyRunner({
-    catalog,
-    services,
-    onNodeError: (error, where) =>
-      log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
-    lifecycle: journeyLifecycle(metrics, audit),
-  });
+  const realms = new Map<string, RealmCore>();
+  for (const { spec, catalog: realmCatalog, scripts: realmScripts, social } of loadedRealms) {
+    // A realm's scripts and social identity providers are its own (those of its journeys directory).
+    const realmServices: NodeServices = {
+      ...services,
+      scripts: realmScripts === scripts ? (services.scripts as NonNullable<NodeServices['scripts']>) : engineFor(realmScripts, spec.cookieName),
+      ...(social.enabled().length ? { social: createSocialPort(social) } : {}),
+    };
+    if (realmScripts !== scripts) pool.warm(realmScripts.all().filter((s) => !realmScripts.problemFor(s.meta._id)));
+    realms.set(spec.name, {
+      spec,
+      catalog: realmCatalog,
+      scripts: realmScripts,
+      runner: new JourneyRunner({
+        catalog: realmCatalog,
+        services: realmServices,
+        onNodeError: (error, where) =>
+          log(
+            `journey error in ${spec.name === ROOT_REALM_NAME ? '' : `${spec.path}:`}${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`,
+          ),
+        lifecycle: journeyLifecycle(metrics, audit, spec.path),
+      }),
+      suspensions: createSuspensions({
+        store: stores.suspended,
+        publicUrl: settings.publicUrl,
+        pagePath: HOSTED_PAGE,
+        defaultMinutes: settings.suspendedMinutes,
+        supersede: settings.newerLinkSupersedes,
+        realm: spec.path,
+        now,
+      }),
+      mail: realmMail(mailer, spec.name),
+    });
+  }
+  const root = realms.get(ROOT_REALM_NAME) as RealmCore;
+  const runner = root.runner;
+  const suspensions = root.suspensions;
   const selfService = createSelfService({
     setup: selfServiceSetup,
     services,
@@ -342,17 +433,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     log,
     lifecycle: journeyLifecycle(metrics, audit),
   });
-  const suspensions = createSuspensions({
-    store: stores.suspended,
-    publicUrl: settings.publicUrl,
-    pagePath: HOSTED_PAGE,
-    defaultMinutes: settings.suspendedMinutes,
-    supersede: settings.newerLinkSupersedes,
-    now,
-  });
 
   return {
     settings,
+    realms,
     catalog,
     stores,
     keystore,
@@ -394,13 +478,16 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
  * The journey lifecycle the runner reads from its machines' microsteps, as metrics (journeys started
  * and ended, nodes entered, node outcomes) and audit events (journey.started / succeeded / failed).
  */
-export function journeyLifecycle(metrics: Metrics, audit: AuditPort): (record: LifecycleRecord) => void {
+export function journeyLifecycle(metrics: Metrics, audit: AuditPort, realm: string = ROOT_REALM_PATH): (record: LifecycleRecord) => void {
+  // Audit events name the realm outside root; metric labels stay as they are for root.
+  const where = realm === ROOT_REALM_PATH ? {} : { realm };
   return (record) => {
-    const { journey, clientIp } = record;
+    const journey = realm === ROOT_REALM_PATH ? record.journey : `${realm}:${record.journey}`;
+    const { clientIp } = record;
     switch (record.type) {
       case 'journey.started':
         metrics.journeysStarted.inc({ journey });
-        audit.record('journey.started', { journey, clientIp });
+        audit.record('journey.started', { journey: record.journey, ...where, clientIp });
         return;
       case 'journey.node.entered':
         metrics.nodesEntered.inc({ journey, node_type: record.nodeType });
@@ -410,10 +497,29 @@ export function journeyLifecycle(metrics: Metrics, audit: AuditPort): (record: L
         return;
       case 'journey.ended':
         metrics.journeysEnded.inc({ journey, outcome: record.outcome });
-        audit.record(record.outcome === 'success' ? 'journey.succeeded' : 'journey.failed', { journey, clientIp });
+        audit.record(record.outcome === 'success' ? 'journey.succeeded' : 'journey.failed', { journey: record.journey, ...where, clientIp });
         return;
     }
   };
+}
+
+/** The realm's template when it has its own (`<templates>/realms/<name>/<template>.json`), else the server's. */
+export const realmTemplateName = (realm: string, template: string): string => `realms/${realm}/${template}`;
+
+function realmMail(mailer: Mailer, realm: string): MailPort {
+  return {
+    enqueue: (request) => {
+      const own = realmTemplateName(realm, request.template);
+      return mailer.enqueue(mailer.hasTemplate(own) ? { ...request, template: own } : request);
+    },
+  };
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

@@ -55,6 +55,14 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
   const app = createApp({
     settings,
     catalog: () => catalog,
+    realms: [...core.realms.values()].map((r) => ({
+      path: r.spec.path,
+      cookieName: r.spec.cookieName,
+      runner: r.runner,
+      suspensions: r.suspensions,
+      mail: r.mail,
+      journeys: () => r.catalog.ids(),
+    })),
     runner,
     codec,
     sessions,

@@ -132,11 +132,11 @@ describe('bad requests', () => {
     expect(JSON.stringify([bad.json, big.json])).not.toMatch(/at .*\.(js|ts):\d+|Error:/);
   });
 
-  it("says sub-realms do not exist yet, in AM's shape", async () => {
-    const r = await post(undefined, {}, `${server.amUrl}/json/realms/root/realms/alpha/authenticate?authIndexType=service&authIndexValue=SdkDemo`);
+  it("says a realm it does not serve is invalid, in AM's shape", async () => {
+    const r = await post(undefined, {}, `${server.amUrl}/json/realms/root/realms/beta/authenticate?authIndexType=service&authIndexValue=SdkDemo`);
     expect(r).toMatchObject({
       status: 400,
-      json: { code: 400, reason: 'Bad Request', message: 'Invalid realm, /alpha: Cairn serves the root realm only.' },
+      json: { code: 400, reason: 'Bad Request', message: 'Invalid realm, /beta' },
     });
   });
 

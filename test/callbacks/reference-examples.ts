@@ -41,6 +41,8 @@ export const REF = {
   pollingWait:
     '{"type":"PollingWaitCallback","output":[{"name":"waitTime","value":"30000"},{"name":"message","value":"Please Wait. Processing ..."}]}',
   metadata: '{"type":"MetadataCallback","output":[{"name":"data","value":{"stage":"UsernamePassword"}}],"_id":2}',
+  selectIdP:
+    '{"type":"SelectIdPCallback","output":[{"name":"providers","value":[{"provider":"google","uiConfig":{"buttonImage":"images/g-logo.png","buttonCustomStyle":"background-color: #fff; color: #757575; border-color: #ddd;","buttonClass":"","buttonDisplayName":"Google","buttonCustomStyleHover":"color: #6d6d6d; background-color: #eee; border-color: #ccc;","iconClass":"fa-google","iconFontColor":"white","iconBackground":"#4184f3"}},{"provider":"localAuthentication"}]},{"name":"value","value":""}],"input":[{"name":"IDToken1","value":""}]}',
   reCaptchaOld:
     '{"type":"ReCaptchaCallback","output":[{"name":"recaptchaSiteKey","value":"6Lf3tbYUAAAAAEm78fAOFRKb-n1M67FDtmpczIBK"}],"input":[{"name":"IDToken1","value":""}]}',
 } as const;

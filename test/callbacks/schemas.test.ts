@@ -38,6 +38,7 @@ const built: Callback[] = [
   b.redirectCallback({ redirectUrl: 'https://idp.example/' }),
   b.redirectCallback({ redirectUrl: 'https://idp.example/', redirectMethod: 'POST', redirectData: { RelayState: 'r' } }),
   b.reCaptchaCallback({ siteKey: 'key', v3: true }),
+  b.selectIdPCallback([{ provider: 'google', uiConfig: { buttonDisplayName: 'Google' } }, { provider: 'localAuthentication' }]),
 ];
 
 describe('callback JSON Schemas (RST-26), derived from the registry', () => {
@@ -71,6 +72,7 @@ describe('callback JSON Schemas (RST-26), derived from the registry', () => {
       REF.pollingWait,
       REF.metadata,
       REF.reCaptchaOld,
+      REF.selectIdP,
     ].map((s) => JSON.parse(s));
     examples.push(...(JSON.parse(REF.loginStepCallbacks) as unknown[]));
     examples.push(...(JSON.parse(REF.suspendedStep) as { callbacks: unknown[] }).callbacks);

@@ -24,11 +24,14 @@ export interface ControllerEnv {
   languages: readonly string[];
   textOverrides: Overrides;
   productName: string;
+  /** Where the step that redirected to a social provider waits for the person to come back (sessionStorage). */
+  storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   /** Called whenever the page language changes (to update <html lang>, the selector, chrome texts). */
   onLocale(t: Translator): void;
 }
 
 const LIVE_CHECK_DELAY_MS = 500;
+const REDIRECT_KEY = 'cairn-redirect-step';
 
 export function createController(env: ControllerEnv) {
   const api = createApiClient({ fetch: env.fetch });
@@ -68,10 +71,10 @@ export function createController(env: ControllerEnv) {
     return inFlight;
   };
 
-  const send = async (body: Step | undefined): Promise<ApiOutcome> => {
+  const send = async (body: Step | undefined, extra?: Record<string, string>): Promise<ApiOutcome> => {
     if (!route) throw new Error('no journey');
     const resume = route.suspendedId !== undefined;
-    const outcome = await api.send(apiUrl(env.amBasePath, route, { resume, locale }), body, resume);
+    const outcome = await api.send(apiUrl(env.amBasePath, route, { resume, locale, ...(extra ? { extra } : {}) }), body, resume);
     if (resume) {
       // The e-mailed id is single-use: drop it from the address bar and from later calls.
       const { suspendedId: _used, ...rest } = route;
@@ -112,6 +115,8 @@ export function createController(env: ControllerEnv) {
       }
     }
     if (plan.redirect?.url) {
+      // A social provider sends the person back here with code and state: keep the step to answer then.
+      env.storage?.setItem(REDIRECT_KEY, JSON.stringify({ route, step: next }));
       navigateRedirect(plan.redirect.url, plan.redirect.method, plan.redirect.data);
     }
     const draw = (errs: string[]): void => {
@@ -319,6 +324,26 @@ export function createController(env: ControllerEnv) {
 
   // ---- routing -----------------------------------------------------------------------------
 
+  /** Back from a social provider (`code`/`error` and `state` in the query) with the step that sent the person there. */
+  const returnedFromProvider = (): { route: JourneyRoute; step: Step; params: Record<string, string> } | undefined => {
+    const query = new URLSearchParams(env.location.search);
+    const saved = env.storage?.getItem(REDIRECT_KEY);
+    if (!saved || !query.has('state') || !(query.has('code') || query.has('error'))) return undefined;
+    env.storage?.removeItem(REDIRECT_KEY);
+    try {
+      const { route: r, step: s } = JSON.parse(saved) as { route: JourneyRoute; step: Step };
+      if (!r || typeof r.journey !== 'string' || !s || typeof s.authId !== 'string') return undefined;
+      const params: Record<string, string> = {};
+      for (const k of ['code', 'state', 'error', 'error_description', 'iss']) {
+        const v = query.get(k);
+        if (v !== null) params[k] = v;
+      }
+      return { route: r, step: s, params };
+    } catch {
+      return undefined;
+    }
+  };
+
   const route_ = async (): Promise<void> => {
     const parsed = parseRoute(env.location.search, env.location.hash);
     if (parsed.kind === 'success') {
@@ -332,6 +357,14 @@ export function createController(env: ControllerEnv) {
         showPanel(t.t('error.heading'), [t.t('error.invalidLink')], [{ text: t.t('action.signIn'), href: journeyHref(LOGIN, { locale }) }], 'error');
       draw();
       rerender = draw;
+      return;
+    }
+    const back = returnedFromProvider();
+    if (back) {
+      route = back.route;
+      resumed = false;
+      env.history.replaceState(null, '', `${env.location.pathname}${journeyHref(back.route.journey, linkState()).replace(/^[^?]*/, '')}`);
+      await queue(async () => handle(await send(back.step, back.params), () => void startJourney()));
       return;
     }
     route = parsed;

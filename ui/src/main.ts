@@ -71,6 +71,7 @@ async function boot(): Promise<void> {
     fetch: (url, init) => window.fetch(url, init),
     location: window.location,
     history: window.history,
+    storage: window.sessionStorage,
     languages: navigator.languages ?? [navigator.language],
     textOverrides: theme.texts,
     productName,

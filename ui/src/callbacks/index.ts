@@ -16,6 +16,7 @@ import { passwordCallback } from './password-callback.js';
 import { pollingWaitCallback } from './polling-wait-callback.js';
 import { reCaptchaCallback } from './recaptcha-callback.js';
 import { redirectCallback } from './redirect-callback.js';
+import { selectIdPCallback } from './select-idp-callback.js';
 import { stringAttributeInputCallback } from './string-attribute-input-callback.js';
 import { suspendedTextOutputCallback } from './suspended-text-output-callback.js';
 import { termsAndConditionsCallback } from './terms-and-conditions-callback.js';
@@ -45,6 +46,7 @@ export const RENDERERS: Readonly<Record<string, Renderer>> = {
   PollingWaitCallback: pollingWaitCallback,
   RedirectCallback: redirectCallback,
   ReCaptchaCallback: reCaptchaCallback,
+  SelectIdPCallback: selectIdPCallback,
 };
 
 export function renderField(field: FieldModel, ctx: RenderContext): Rendered {

@@ -60,6 +60,14 @@ export interface ChoiceField extends Base {
   display: 'radio' | 'select';
 }
 
+/** SelectIdPCallback: the providers offered; the chosen provider's name is sent. */
+export interface IdpField extends Base {
+  kind: 'idp';
+  inputName: string;
+  /** `label` is the provider's button name (uiConfig.buttonDisplayName), or undefined for local sign-in. */
+  providers: { value: string; label?: string }[];
+}
+
 export interface ConfirmationOption {
   value: number;
   /** Server text, or a key for the standard option types (Yes/No/OK/Cancel). */
@@ -138,6 +146,7 @@ export type FieldModel =
   | PasswordField
   | CheckboxField
   | ChoiceField
+  | IdpField
   | ConfirmationField
   | MessageField
   | NoticeField
@@ -282,6 +291,18 @@ export function fieldModel(
         valueType: isNumber ? 'number' : 'string',
         liveValidation: hasValidateOnly(callback) && field.requirements.length > 0,
       };
+    }
+    case 'SelectIdPCallback': {
+      if (!inputName) break;
+      const list = out('providers');
+      const providers = (Array.isArray(list) ? list : []).flatMap((p) => {
+        if (!isRecord(p) || typeof p.provider !== 'string' || p.provider === '') return [];
+        const ui = isRecord(p.uiConfig) ? p.uiConfig : {};
+        const label = str(ui.buttonDisplayName) || (p.provider === 'localAuthentication' ? undefined : p.provider);
+        return [{ value: p.provider, ...(label !== undefined ? { label } : {}) }];
+      });
+      if (providers.length === 0) break;
+      return { ...base, kind: 'idp', inputName, providers };
     }
     case 'BooleanAttributeInputCallback':
       if (!inputName) break;

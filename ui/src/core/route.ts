@@ -98,6 +98,8 @@ export interface ApiUrlOptions {
   resume: boolean;
   /** The language the pages are shown in, sent so server texts match. */
   locale?: string;
+  /** Parameters a provider sent the person back with (`code`, `state`), forwarded once. */
+  extra?: Readonly<Record<string, string>>;
 }
 
 /** The authenticate endpoint URL for a route, e.g. "/am/json/realms/root/authenticate?authIndexType=service&…". */
@@ -117,6 +119,7 @@ export function apiUrl(amBasePath: string, route: JourneyRoute, options: ApiUrlO
   const locale = options.locale ?? route.locale;
   if (locale !== undefined) query.set('locale', locale);
   if (route.forceAuth) query.set('ForceAuth', 'true');
+  for (const [k, v] of Object.entries(options.extra ?? {})) query.set(k, v);
   return `${base}/json/realms/root${realmPath}/authenticate?${query.toString()}`;
 }
 

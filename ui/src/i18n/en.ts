@@ -51,6 +51,8 @@ export const en = {
   'polling.wait': 'Please wait…',
   'redirect.notice': 'Taking you to the next page…',
   'redirect.link': 'Continue',
+  'idp.prompt': 'Sign in with',
+  'idp.local': 'My account here (user name and password)',
   'unknown.callback': 'This step needs something these pages cannot show ({type}). Please start again or contact support.',
   'suspended.title': 'Check your e-mail',
   'error.heading': 'There is a problem',

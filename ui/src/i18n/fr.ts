@@ -52,6 +52,8 @@ export const fr: Catalog = {
   'polling.wait': 'Veuillez patienter…',
   'redirect.notice': 'Redirection vers la page suivante…',
   'redirect.link': 'Continuer',
+  'idp.prompt': 'Se connecter avec',
+  'idp.local': 'Mon compte ici (nom d’utilisateur et mot de passe)',
   'unknown.callback': 'Cette étape demande un élément que ces pages ne savent pas afficher ({type}). Recommencez ou contactez le support.',
   'suspended.title': 'Consultez votre messagerie',
   'error.heading': 'Un problème est survenu',
