@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { realmProblems } from '../realms/realms.js';
+import { parseRealmLimit, REALM_LIMIT_SETTINGS, realmProblems } from '../realms/realms.js';
 
 /** The settings read so far, by name: what a setting's `check` or `derive` may consult. */
 type Draft = Readonly<Record<string, unknown>>;
@@ -107,6 +107,23 @@ const redirectPrefixes = everyEntry((e) => {
     return false;
   }
 }, 'absolute http(s) URLs without query, fragment or credentials');
+
+function realmLimitsProblem(entries: readonly string[], settings: Draft): string | undefined {
+  const realms = Array.isArray(settings.realms) ? (settings.realms as string[]) : [];
+  const table = SETTINGS as Record<string, SettingSpec>;
+  for (const entry of entries) {
+    const limit = parseRealmLimit(entry);
+    if (!limit) return `entries must be <realm>.<setting>=<number>, ${got(entry)}`;
+    if (!realms.includes(limit.realm))
+      return `names the realm "${limit.realm}", which is not declared (CAIRN_REALMS: ${realms.join(', ') || 'none'})`;
+    if (!(REALM_LIMIT_SETTINGS as readonly string[]).includes(limit.name))
+      return `"${limit.name}" is not a limit a realm sets (${REALM_LIMIT_SETTINGS.join(', ')})`;
+    const spec = table[limit.name] as IntegerSpec;
+    if ((spec.minimum !== undefined && limit.value < spec.minimum) || (spec.maximum !== undefined && limit.value > spec.maximum))
+      return `${entry}: ${limit.name} must be between ${spec.minimum ?? 0} and ${spec.maximum ?? 'any'}`;
+  }
+  return undefined;
+}
 
 /** Every setting Cairn reads. Keep this table the single documented place. */
 export const SETTINGS = {
@@ -652,6 +669,15 @@ export const SETTINGS = {
     default: 10,
     minimum: 1,
     maximum: 10000,
+  },
+  realmLimits: {
+    env: 'CAIRN_REALM_LIMITS',
+    title: 'Limits of each realm',
+    description:
+      "A realm's own values of the attempt and e-mail limits, as `<realm>.<setting>=<number>` entries separated by commas (e.g. `alpha.loginAttempts=3,alpha.mailPerAccount=2`), for loginAttempts, loginAttemptsPerClient, loginAttemptWindowMinutes, mailPerAccount, mailPerClient and mailWindowMinutes; a realm without an entry has the server's. Each realm counts on its own: attempts and e-mails in one realm never spend another's budgets.",
+    type: 'string-list',
+    default: [],
+    check: (entries, settings) => realmLimitsProblem(entries, settings),
   },
   socialClientSecrets: {
     env: 'CAIRN_SOCIAL_CLIENT_SECRETS',

@@ -3,12 +3,30 @@
  * (CAIRN_REALMS or `realms` in the config file). A realm has AM's path (`/alpha`), its own journeys
  * (`<journeysDir>/realms/<name>/`, falling back to the shipped set in `<journeysDir>`), its identity
  * resource named as AIC names it (`managed/alpha_user`), its own session cookie, and its own e-mail
- * templates (`<emailTemplatesDir>/realms/<name>/`, over the server's). Pure data: compose.ts builds
- * each realm's parts from it.
+ * templates (`<emailTemplatesDir>/realms/<name>/`, over the server's), and its own attempt and e-mail limits
+ * (CAIRN_REALM_LIMITS), counted under keys of its own. Pure data: compose.ts builds each realm's parts from it.
  */
 import { join } from 'node:path';
+import type { CounterPort } from '../identity/ports.js';
 
 export const ROOT_REALM_NAME = 'root';
+
+/** What `CAIRN_REALM_LIMITS` may set, per realm: the limits a realm has of its own. */
+export const REALM_LIMIT_SETTINGS = [
+  'loginAttempts',
+  'loginAttemptsPerClient',
+  'loginAttemptWindowMinutes',
+  'mailPerAccount',
+  'mailPerClient',
+  'mailWindowMinutes',
+] as const;
+export type RealmLimitName = (typeof REALM_LIMIT_SETTINGS)[number];
+
+/** `alpha.loginAttempts=3` → its parts; undefined when it is not of that shape. */
+export function parseRealmLimit(entry: string): { realm: string; name: string; value: number } | undefined {
+  const m = /^([a-z][a-z0-9]*)\.([A-Za-z]+)=(\d+)$/.exec(entry.trim());
+  return m ? { realm: m[1] as string, name: m[2] as string, value: Number(m[3]) } : undefined;
+}
 export const ROOT_REALM_PATH = '/';
 
 /** AIC's realm names: a lower-case word (`alpha`, `bravo`). */
@@ -27,13 +45,28 @@ export interface RealmSpec {
   emailTemplatesDir?: string;
   /** The session cookie: a session of one realm is never sent to, nor valid in, another. */
   cookieName: string;
+  /** Its attempt and e-mail limits (CAIRN_REALM_LIMITS over the server's), counted apart from other realms'. */
+  limits: RealmLimits;
 }
 
-export interface RealmSettings {
+export type RealmLimits = Record<RealmLimitName, number>;
+
+export interface RealmSettings extends RealmLimits {
   realms: readonly string[];
   journeysDir: string;
   emailTemplatesDir: string;
   cookieName: string;
+  realmLimits?: readonly string[];
+}
+
+/** A realm's limits: the server's, with the realm's own CAIRN_REALM_LIMITS entries over them. */
+export function realmLimitsOf(settings: RealmSettings, name: string): RealmLimits {
+  const limits = Object.fromEntries(REALM_LIMIT_SETTINGS.map((k) => [k, settings[k]])) as RealmLimits;
+  for (const entry of settings.realmLimits ?? []) {
+    const l = parseRealmLimit(entry);
+    if (l && l.realm === name && (REALM_LIMIT_SETTINGS as readonly string[]).includes(l.name)) limits[l.name as RealmLimitName] = l.value;
+  }
+  return limits;
 }
 
 /** Why a declared list of realms cannot be served, or undefined. */
@@ -58,6 +91,7 @@ export function realmSpecs(settings: RealmSettings): RealmSpec[] {
     identityResource: 'managed/user',
     journeysDir: settings.journeysDir,
     cookieName: settings.cookieName,
+    limits: realmLimitsOf(settings, ROOT_REALM_NAME),
   };
   return [
     root,
@@ -68,6 +102,7 @@ export function realmSpecs(settings: RealmSettings): RealmSpec[] {
       journeysDir: realmJourneysDir(settings.journeysDir, name),
       emailTemplatesDir: join(settings.emailTemplatesDir, 'realms', name),
       cookieName: `${settings.cookieName}-${name}`,
+      limits: realmLimitsOf(settings, name),
     })),
   ];
 }
@@ -88,3 +123,18 @@ export function realmNameOf(value: string): string | undefined {
 
 /** `/alpha` for the URL `…/realms/root/realms/alpha/…`'s captured `realms/alpha` part. */
 export const realmPathOf = (name: string): string => (name === ROOT_REALM_NAME ? ROOT_REALM_PATH : `/${name}`);
+
+/**
+ * A realm's view of the store's counters: its keys under a prefix of their own (root's as they are), so
+ * retry counts, attempt budgets and e-mail limits of one realm never count in another (AM: each realm
+ * has its own lockout and limits), even for people of the same name.
+ */
+export function realmCounters(counters: CounterPort, name: string): CounterPort {
+  if (name === ROOT_REALM_NAME) return counters;
+  const k = (key: string): string => `realm:${name}:${key}`;
+  return {
+    increment: (key: string, windowMs: number) => counters.increment(k(key), windowMs),
+    get: (key: string) => counters.get(k(key)),
+    reset: (key: string) => counters.reset(k(key)),
+  };
+}

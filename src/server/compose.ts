@@ -31,7 +31,7 @@ import { createMailer, loadEmailTemplates, loadOptionalTemplates, type Mailer } 
 import type { MailPort } from '../mail/types.js';
 import { DEFAULT_IDENTITY_RESOURCE } from '../journeys/model.js';
 import type { JourneyInput } from '../journeys/validate.js';
-import { realmSpecs, ROOT_REALM_NAME, ROOT_REALM_PATH, type RealmSpec } from '../realms/realms.js';
+import { realmCounters, realmSpecs, ROOT_REALM_NAME, ROOT_REALM_PATH, type RealmSpec } from '../realms/realms.js';
 import { createMailSpool } from '../mail/spool.js';
 import { createNodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
@@ -317,13 +317,25 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
       return typeof o?.password === 'string' && (await hasher.verify(o.password, candidate));
     },
   });
-  const logins = createLoginGuard({
-    counters: stores.counters,
-    perAccount: settings.loginAttempts,
-    perClient: settings.loginAttemptsPerClient,
-    windowMs: settings.loginAttemptWindowMinutes * 60_000,
-    now,
-  });
+  // Each realm's people check their passwords under that realm's budgets, counted apart from the others'.
+  const guards = new Map(
+    specs.map((spec) => [
+      spec.identityResource,
+      createLoginGuard({
+        counters: realmCounters(stores.counters, spec.name),
+        perAccount: spec.limits.loginAttempts,
+        perClient: spec.limits.loginAttemptsPerClient,
+        windowMs: spec.limits.loginAttemptWindowMinutes * 60_000,
+        now,
+      }),
+    ]),
+  );
+  const guardOf = (resource: string): LoginGuard => guards.get(resource) ?? (guards.get(DEFAULT_IDENTITY_RESOURCE) as LoginGuard);
+  const logins: LoginGuard = {
+    begin: (resource, account, client) => guardOf(resource).begin(resource, account, client),
+    remember: (resource, id, client) => guardOf(resource).remember(resource, id, client),
+    forget: (resource, id) => guardOf(resource).forget(resource, id),
+  };
   const identity = createIdentityService({
     objects: stores.objects,
     logins,
@@ -385,8 +397,14 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const realms = new Map<string, RealmCore>();
   for (const { spec, catalog: realmCatalog, scripts: realmScripts, social } of loadedRealms) {
     // A realm's scripts and social identity providers are its own (those of its journeys directory).
+    const counters = realmCounters(stores.counters, spec.name);
+    const { limits } = spec;
     const realmServices: NodeServices = {
       ...services,
+      // Its retry counts, e-mail limits and security-answer failures count in this realm only.
+      counters,
+      mailLimits: { perAccount: limits.mailPerAccount, perClient: limits.mailPerClient, windowMs: limits.mailWindowMinutes * 60_000 },
+      ...(spec.name === ROOT_REALM_NAME ? {} : { kba: createKbaService({ config: selfServiceSetup.kba, hasher, counters }) }),
       scripts: realmScripts === scripts ? (services.scripts as NonNullable<NodeServices['scripts']>) : engineFor(realmScripts, spec.cookieName),
       ...(social.enabled().length ? { social: createSocialPort(social) } : {}),
     };

@@ -71,6 +71,18 @@ describe("each setting's own checks", () => {
     expect(loadSettings({ CAIRN_TRUSTED_PROXIES: '10.0.0.0/8, ::1' }, CWD).trustedProxies).toEqual(['10.0.0.0/8', '::1']);
   });
 
+  it("check a realm's limits against the declared realms and the limits' own ranges", () => {
+    const realm = (limits: string): string[] => problems({ CAIRN_REALMS: 'alpha', CAIRN_REALM_LIMITS: limits });
+    const good = loadSettings({ CAIRN_REALMS: 'alpha', CAIRN_REALM_LIMITS: 'alpha.loginAttempts=3, alpha.mailPerAccount=2' }, CWD);
+    expect(good.realmLimits).toEqual(['alpha.loginAttempts=3', 'alpha.mailPerAccount=2']);
+    expect(realm('bravo.loginAttempts=3')).toEqual(['CAIRN_REALM_LIMITS names the realm "bravo", which is not declared (CAIRN_REALMS: alpha).']);
+    expect(realm('alpha.port=3')).toEqual([
+      'CAIRN_REALM_LIMITS "port" is not a limit a realm sets (loginAttempts, loginAttemptsPerClient, loginAttemptWindowMinutes, mailPerAccount, mailPerClient, mailWindowMinutes).',
+    ]);
+    expect(realm('alpha.loginAttempts=1000')).toEqual(['CAIRN_REALM_LIMITS alpha.loginAttempts=1000: loginAttempts must be between 1 and 100.']);
+    expect(realm('alpha-3')).toEqual(['CAIRN_REALM_LIMITS entries must be <realm>.<setting>=<number>, got "alpha-3".']);
+  });
+
   it('compare with another setting, derived ones included', () => {
     expect(problems({ CAIRN_SESSION_IDLE_MINUTES: '90', CAIRN_SESSION_MAX_MINUTES: '60' })).toEqual([
       'CAIRN_SESSION_IDLE_MINUTES must not exceed CAIRN_SESSION_MAX_MINUTES.',
