@@ -16,7 +16,7 @@ const UNIT = [
   'test/identity/policy.test.ts',
   'test/identity/schema.test.ts',
   'test/journeys/import-am.test.ts',
-  'test/journeys/runner.test.ts',
+  'test/journeys/runner/*.test.ts',
   'test/keys/keystore.test.ts',
   'test/mail/outbox.test.ts',
   'test/mail/queue-timing.test.ts',
@@ -40,6 +40,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The threads pool (the unit project's) reads `isolate` here, not from the project: without this
+    // every unit file got a fresh worker thread and imported the whole server again.
+    poolOptions: { threads: { isolate: false } },
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false } },
