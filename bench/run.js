@@ -150,6 +150,13 @@ async function echoLimit(workers) {
   }
 }
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE === '1' ? join(BENCH_DIR, 'results', 'profiles') : undefined;
+/**
+ * The measured windows on the monotonic clock V8's profiles use (µs), in pass order: written beside the
+ * profiles so that profile-summary.js --window N reads only what pass N measured.
+ */
+const profileWindows = [];
+
 /**
  * Runs `fn(stats)` (a runner resolving `stats`) and meters, over exactly its measured window, the CPU of
  * the server tree, of this process (the load generator) and of the rest of the machine.
@@ -176,6 +183,7 @@ async function measured(serverPid, load, fn, databasePid) {
   });
   await fn(stats);
   const summary = stats.summary();
+  if (PROFILE_DIR) profileWindows.push({ load, ...stats.monotonicUs });
   // CPU used meanwhile by anything else on the machine (other tenants; the SMTP sink runs in this process).
   const databaseCores = cpu.database?.cores ?? 0;
   const otherCpu = { cores: round(Math.max(0, cpu.machine.cores - cpu.server.cores - cpu.client.cores - databaseCores), 2) };
@@ -247,7 +255,7 @@ async function main() {
     log(`Importing ${loginUsers.length + resetUsers.length} users …`);
     await importUsers(REPO, env, [...loginUsers, ...resetUsers], join(work, 'users.ndjson'));
 
-    const extraNodeArgs = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results', 'profiles')}`] : [];
+    const extraNodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const cairn = await startCairn(REPO, env, { logDir: work, workers: WORKERS, extraNodeArgs });
     cleanups.push(() => cairn.stop());
     log(
@@ -372,6 +380,10 @@ async function main() {
       mail: sink.counts(),
       durationSeconds: round((performance.now() - started) / 1000, 1),
     };
+    if (PROFILE_DIR) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      writeFileSync(join(PROFILE_DIR, 'windows.json'), `${JSON.stringify(profileWindows, null, 2)}\n`);
+    }
     if (ONLY) {
       writeFileSync(join(BENCH_DIR, 'results', 'only.json'), `${JSON.stringify(results, null, 2)}\n`);
       log(`BENCH_ONLY=${ONLY.join(',')}: no verdicts; results in bench/results/only.json.`);
