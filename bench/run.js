@@ -1,24 +1,28 @@
 /**
  * `npm run bench`: measures Cairn against the two limits it is bounded by (argon2id verifies/s on all
  * cores, a bare express JSON echo's req/s), on loopback, and prints each result as a ratio to its limit
- * with the issue-7 targets. Starts its own Cairn (embedded store, SMTP sink), writes bench/results/latest.*.
+ * with the issue-21 targets. Starts its own Cairn (embedded store, SMTP sink), writes bench/results/latest.*.
  * Then the Login pass again on a second Cairn whose store is PostgreSQL (a throwaway local cluster, when
  * the binaries are installed), beside the embedded store's numbers.
  * Env: BENCH_QUICK=1 (smoke run), BENCH_WORKERS=N (serve --workers N), BENCH_INFLIGHT (default 100000),
  * BENCH_CPU_PROFILE=1 (server --cpu-prof into bench/results/profiles), BENCH_KEEP=1 (keep the temp dir),
- * BENCH_POSTGRES=0 (skip the PostgreSQL pass).
+ * BENCH_POSTGRES=0 (skip the PostgreSQL pass), BENCH_ONLY=pass,pass (only those passes; no verdicts).
+ * Cairn runs as shipped (audit log, limits, log level) but for SHIPPED_EXCEPTIONS, printed at the start:
+ * each virtual user has its own account and its own client address (X-Forwarded-For from a trusted
+ * loopback proxy), so that the shipped per-account and per-address limits are not what is measured.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { cairnEnv, importUsers, prepareJourneys, startCairn } from './lib/cairn-process.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { SHIPPED_EXCEPTIONS, importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
 import { closedLoop, createClient, createStats, fixedRate, round } from './lib/http-client.js';
 import { clusterUnavailable, startPgCluster } from './lib/pg-cluster.js';
 import { cpuMeter, machineCpuMeter, memory, selfCpuMeter } from './lib/proc-stats.js';
 import {
+  addressOf,
   finishLogin,
   loginJourney,
   profileJourney,
@@ -47,11 +51,20 @@ function positiveInt(name, fallback) {
 }
 
 const QUICK = process.env.BENCH_QUICK === '1';
+const PASSES = ['echo', 'profile', 'script', 'argon2', 'login', 'postgres', 'reset', 'profileHalf', 'loginHalf', 'inflight'];
+const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((x) => x.trim()) : undefined;
+for (const p of ONLY ?? [])
+  if (!PASSES.includes(p)) {
+    process.stderr.write(`bench: BENCH_ONLY names "${p}", not one of ${PASSES.join(', ')}.\n`);
+    process.exit(2);
+  }
+/** Whether pass `name` runs (all of them unless BENCH_ONLY names some). */
+const runs = (name) => !ONLY || ONLY.includes(name);
 const WORKERS = process.env.BENCH_WORKERS ? positiveInt('BENCH_WORKERS', 1) : undefined;
 const S = 1000;
 /** Durations (ms), concurrencies and counts of every pass. */
 const PLAN = QUICK
-  ? { warmup: 0.5 * S, measure: 2 * S, half: 2 * S, argon2Seconds: 2, inflight: positiveInt('BENCH_INFLIGHT', 2_000), loginUsers: 8, resetUsers: 8 }
+  ? { warmup: 0.5 * S, measure: 2 * S, half: 2 * S, argon2Seconds: 2, inflight: positiveInt('BENCH_INFLIGHT', 2_000), loginUsers: 8, resetUsers: 64 }
   : {
       warmup: 3 * S,
       measure: 15 * S,
@@ -59,8 +72,11 @@ const PLAN = QUICK
       argon2Seconds: 10,
       inflight: positiveInt('BENCH_INFLIGHT', 100_000),
       loginUsers: 32,
-      resetUsers: 32,
+      // ResetPassword takes a fresh account for each journey (up to RESETS_PER_ACCOUNT each) and a fresh
+      // client address, as the shipped e-mail limits (5 per account, 20 per address in 15 minutes) allow.
+      resetUsers: 600,
     };
+const RESETS_PER_ACCOUNT = 4;
 const CONCURRENCY = { echo: 64, profile: 64, login: 32, reset: 32, inflight: 64 };
 const PROFILE_LOOPS = 20; // "again" submissions per BenchProfile journey before "done"
 const RESUME_SAMPLE = QUICK ? 20 : 100; // kept authIds completed after the in-flight phase
@@ -134,6 +150,13 @@ async function echoLimit(workers) {
   }
 }
 
+const PROFILE_DIR = process.env.BENCH_CPU_PROFILE === '1' ? join(BENCH_DIR, 'results', 'profiles') : undefined;
+/**
+ * The measured windows on the monotonic clock V8's profiles use (µs), in pass order: written beside the
+ * profiles so that profile-summary.js --window N reads only what pass N measured.
+ */
+const profileWindows = [];
+
 /**
  * Runs `fn(stats)` (a runner resolving `stats`) and meters, over exactly its measured window, the CPU of
  * the server tree, of this process (the load generator) and of the rest of the machine.
@@ -160,6 +183,7 @@ async function measured(serverPid, load, fn, databasePid) {
   });
   await fn(stats);
   const summary = stats.summary();
+  if (PROFILE_DIR) profileWindows.push({ load, ...stats.monotonicUs });
   // CPU used meanwhile by anything else on the machine (other tenants; the SMTP sink runs in this process).
   const databaseCores = cpu.database?.cores ?? 0;
   const otherCpu = { cores: round(Math.max(0, cpu.machine.cores - cpu.server.cores - cpu.client.cores - databaseCores), 2) };
@@ -177,17 +201,35 @@ async function measured(serverPid, load, fn, databasePid) {
   };
 }
 
-function users(prefix, count) {
+/**
+ * `count` users to import. With `passwordHash` (an argon2id hash), every user gets that hash as is (the
+ * import then hashes nothing); otherwise each gets a random password, kept for signing in.
+ */
+function users(prefix, count, passwordHash) {
   return Array.from({ length: count }, (_, i) => ({
     userName: `${prefix}-${i}`,
     mail: `${prefix}-${i}@bench.example`,
     givenName: 'Bench',
     sn: `User ${i}`,
-    password: strongPassword(),
+    ...(passwordHash ? { passwordHash } : { password: strongPassword() }),
     // Chosen already, so Login's ProgressiveProfile (third sign-in) lets them straight through.
     preferences: { marketing: true, updates: true },
   }));
 }
+
+/** One argon2id hash made by Cairn's own hasher (from the build), for users that never sign in with it. */
+async function argon2idHash() {
+  const { createPasswordHasher } = await import(pathToFileURL(join(REPO, 'dist', 'identity', 'passwords.js')).href);
+  return createPasswordHasher().hash(strongPassword());
+}
+
+/** What differs from Cairn as shipped, one line. */
+const configurationLine = () =>
+  `Configuration: Cairn as shipped (audit log on stdout, default limits, log level info; stdout and stderr to files), except ${Object.entries(
+    SHIPPED_EXCEPTIONS,
+  )
+    .map(([k, [v, why]]) => `${k}=${v} (${why})`)
+    .join(', ')}; an SMTP sink on loopback.`;
 
 async function main() {
   const started = performance.now();
@@ -205,14 +247,15 @@ async function main() {
 
     const sink = await startSmtpSink();
     cleanups.push(() => sink.close());
-    const env = cairnEnv({ dataDir: join(work, 'data'), journeysDir: join(work, 'journeys'), smtpUrl: sink.url });
+    log(configurationLine());
+    const env = shippedEnv({ dataDir: join(work, 'data'), journeysDir: join(work, 'journeys'), smtpUrl: sink.url });
     prepareJourneys(REPO, join(work, 'journeys'));
     const loginUsers = users('bench-login', PLAN.loginUsers);
-    const resetUsers = users('bench-reset', PLAN.resetUsers);
+    const resetUsers = users('bench-reset', PLAN.resetUsers, await argon2idHash());
     log(`Importing ${loginUsers.length + resetUsers.length} users …`);
     await importUsers(REPO, env, [...loginUsers, ...resetUsers], join(work, 'users.ndjson'));
 
-    const extraNodeArgs = process.env.BENCH_CPU_PROFILE === '1' ? ['--cpu-prof', `--cpu-prof-dir=${join(BENCH_DIR, 'results', 'profiles')}`] : [];
+    const extraNodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const cairn = await startCairn(REPO, env, { logDir: work, workers: WORKERS, extraNodeArgs });
     cleanups.push(() => cairn.stop());
     log(
@@ -222,76 +265,95 @@ async function main() {
     const client = createClient(cairn.origin);
     cleanups.push(() => client.close());
     const passes = {};
+    let echo;
+    let argon2;
+    let postgres = { skipped: 'BENCH_ONLY' };
+    let inflight;
 
     // Each limit is measured while Cairn idles, right before the pass compared with it, so both see about the
     // same interference from anything else running on the machine. The echo has as many processes as Cairn.
-    log(`Limit: bare express JSON echo (${cairn.workers} process${cairn.workers > 1 ? 'es' : ''}) …`);
-    const echo = await echoLimit(cairn.workers);
-    report(echo);
+    if (runs('echo')) {
+      log(`Limit: bare express JSON echo (${cairn.workers} process${cairn.workers > 1 ? 'es' : ''}) …`);
+      echo = await echoLimit(cairn.workers);
+      report(echo);
+    }
 
-    log(`BenchProfile (non-credential step), closed loop × ${CONCURRENCY.profile} …`);
-    passes.profile = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, (stats) =>
+    // Every virtual user comes from its own address (X-Forwarded-For); each Login user signs in to its own account.
+    const profileLoop = (journey) => (stats) =>
       closedLoop({
         stats,
         concurrency: CONCURRENCY.profile,
         warmupMs: PLAN.warmup,
         durationMs: PLAN.measure,
-        iteration: (_vu, stats) => profileJourney(client, stats, PROFILE_LOOPS),
-      }),
-    );
-    report(passes.profile);
+        iteration: (vu, stats) => profileJourney(client, stats, PROFILE_LOOPS, journey, addressOf(vu)),
+      });
+    if (runs('profile')) {
+      log(`BenchProfile (non-credential step), closed loop × ${CONCURRENCY.profile} …`);
+      passes.profile = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, profileLoop('BenchProfile'));
+      report(passes.profile);
+    }
 
-    log(`BenchScript (the same step through a small Scripted Decision node), closed loop × ${CONCURRENCY.profile} …`);
-    passes.script = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, (stats) =>
-      closedLoop({
-        stats,
-        concurrency: CONCURRENCY.profile,
-        warmupMs: PLAN.warmup,
-        durationMs: PLAN.measure,
-        iteration: (_vu, stats) => profileJourney(client, stats, PROFILE_LOOPS, 'BenchScript'),
-      }),
-    );
-    report(passes.script);
+    if (runs('script')) {
+      log(`BenchScript (the same step through a small Scripted Decision node), closed loop × ${CONCURRENCY.profile} …`);
+      passes.script = await measured(cairn.pid, `closed loop × ${CONCURRENCY.profile}`, profileLoop('BenchScript'));
+      report(passes.script);
+    }
 
-    log('Limit: argon2id verifies/s on all cores …');
-    const argon2 = await argon2Limit();
-    log(`  ${argon2.verifiesPerSecond} verifies/s using ${argon2.cores} cores (${argon2.cpuMsPerVerify} ms CPU per verify)`);
+    if (runs('argon2')) {
+      log('Limit: argon2id verifies/s on all cores …');
+      argon2 = await argon2Limit();
+      log(`  ${argon2.verifiesPerSecond} verifies/s using ${argon2.cores} cores (${argon2.cpuMsPerVerify} ms CPU per verify)`);
+    }
 
-    log(`Login, closed loop × ${CONCURRENCY.login} …`);
-    passes.login = await loginPass(client, cairn.pid, loginUsers);
-    report(passes.login);
+    if (runs('login')) {
+      log(`Login, closed loop × ${CONCURRENCY.login} …`);
+      passes.login = await loginPass(client, cairn.pid, loginUsers);
+      report(passes.login);
+    }
 
-    const postgres = await postgresLogin(work, env, loginUsers);
-    if (postgres.pass) {
-      passes.loginPostgres = postgres.pass;
-      report(passes.loginPostgres);
-    } else log(`  skipped: ${postgres.skipped}`);
+    if (runs('postgres')) {
+      postgres = await postgresLogin(work, env, loginUsers);
+      if (postgres.pass) {
+        passes.loginPostgres = postgres.pass;
+        report(passes.loginPostgres);
+      } else log(`  skipped: ${postgres.skipped}`);
+    }
 
-    log(`ResetPassword (request, e-mail, resume, new password), closed loop × ${CONCURRENCY.reset} …`);
-    const mailStats = createStats();
-    passes.reset = await measured(cairn.pid, `closed loop × ${CONCURRENCY.reset}`, (stats) =>
-      closedLoop({
-        stats,
-        concurrency: CONCURRENCY.reset,
-        warmupMs: PLAN.warmup,
-        durationMs: PLAN.measure,
-        iteration: (vu, stats) => {
-          mailStats.recording = stats.recording;
-          return resetPasswordJourney(client, stats, resetUsers[vu % resetUsers.length], sink, { mailStats });
-        },
-      }),
-    );
-    mailStats.startedAt = 0;
-    mailStats.endedAt = 1;
-    passes.reset.mailWaitMs = mailStats.summary().latencyMs;
-    report(passes.reset);
+    if (runs('reset')) {
+      log(`ResetPassword (request, e-mail, resume, new password), closed loop × ${CONCURRENCY.reset} …`);
+      const mailStats = createStats();
+      let journeys = 0;
+      passes.reset = await measured(cairn.pid, `closed loop × ${CONCURRENCY.reset}`, (stats) =>
+        closedLoop({
+          stats,
+          concurrency: CONCURRENCY.reset,
+          warmupMs: PLAN.warmup,
+          durationMs: PLAN.measure,
+          iteration: (_vu, stats) => {
+            mailStats.recording = stats.recording;
+            // A fresh account (each takes RESETS_PER_ACCOUNT journeys, one at a time) and a fresh address.
+            const n = journeys++;
+            if (n >= resetUsers.length * RESETS_PER_ACCOUNT) throw new Error('ResetPassword: every bench account had its resets');
+            return resetPasswordJourney(client, stats, resetUsers[n % resetUsers.length], sink, { mailStats, address: addressOf(n, 2) });
+          },
+        }),
+      );
+      mailStats.startedAt = 0;
+      mailStats.endedAt = 1;
+      passes.reset.mailWaitMs = mailStats.summary().latencyMs;
+      report(passes.reset);
+    }
 
-    passes.profileHalf = await profileAtRate(client, cairn.pid, passes.profile.stepsPerSecond / 2);
-    report(passes.profileHalf);
-    passes.loginHalf = await loginAtRate(client, cairn.pid, loginUsers, passes.login.journeysPerSecond / 2);
-    report(passes.loginHalf);
+    if (runs('profileHalf')) {
+      passes.profileHalf = await profileAtRate(client, cairn.pid, (passes.profile?.stepsPerSecond ?? 200) / 2);
+      report(passes.profileHalf);
+    }
+    if (runs('loginHalf')) {
+      passes.loginHalf = await loginAtRate(client, cairn.pid, loginUsers, (passes.login?.journeysPerSecond ?? 20) / 2);
+      report(passes.loginHalf);
+    }
 
-    const inflight = await inFlight(client, cairn.pid, loginUsers);
+    if (runs('inflight')) inflight = await inFlight(client, cairn.pid, loginUsers);
     const server = { ...memory(cairn.pid) };
     server.peakRssMiB = round(server.peakRssMiB, 1);
     server.rssMiB = round(server.rssMiB, 1);
@@ -308,6 +370,7 @@ async function main() {
         node: process.versions.node,
         platform: `${process.platform}/${process.arch}`,
       },
+      configuration: { asShipped: true, exceptions: SHIPPED_EXCEPTIONS, line: configurationLine() },
       plan: { ...PLAN, concurrency: CONCURRENCY, profileLoops: PROFILE_LOOPS },
       limits: { argon2, echo },
       passes,
@@ -317,6 +380,15 @@ async function main() {
       mail: sink.counts(),
       durationSeconds: round((performance.now() - started) / 1000, 1),
     };
+    if (PROFILE_DIR) {
+      mkdirSync(PROFILE_DIR, { recursive: true });
+      writeFileSync(join(PROFILE_DIR, 'windows.json'), `${JSON.stringify(profileWindows, null, 2)}\n`);
+    }
+    if (ONLY) {
+      writeFileSync(join(BENCH_DIR, 'results', 'only.json'), `${JSON.stringify(results, null, 2)}\n`);
+      log(`BENCH_ONLY=${ONLY.join(',')}: no verdicts; results in bench/results/only.json.`);
+      return;
+    }
     const v = verdicts(results);
     writeResults(join(BENCH_DIR, 'results'), results, v);
     log('');
@@ -340,7 +412,7 @@ function loginPass(client, pid, loginUsers, databasePid) {
         concurrency: CONCURRENCY.login,
         warmupMs: PLAN.warmup,
         durationMs: PLAN.measure,
-        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length]),
+        iteration: (vu, stats) => loginJourney(client, stats, loginUsers[vu % loginUsers.length], { address: addressOf(vu) }),
       }),
     databasePid,
   );
@@ -378,7 +450,7 @@ async function postgresLogin(work, env, loginUsers) {
 function report(p) {
   log(
     `  ${p.journeysPerSecond} journeys/s, ${p.stepsPerSecond} steps/s, p50/p95/p99 ${p.latencyMs.p50}/${p.latencyMs.p95}/${p.latencyMs.p99} ms, ` +
-      `server ${p.serverCpu.cores} cores, ${p.databaseCpu ? `database ${p.databaseCpu.cores} cores, ` : ''}client ${p.clientCpu.cores} cores, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
+      `server ${p.serverCpu.cores} cores (${p.cpuMsPerStep} ms CPU/step), ${p.databaseCpu ? `database ${p.databaseCpu.cores} cores, ` : ''}client ${p.clientCpu.cores} cores, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
   );
 }
 
@@ -438,7 +510,8 @@ async function loginAtRate(client, pid, loginUsers, rate) {
       durationMs: PLAN.half,
       operation: (intended, stats) => {
         credential.recording = stats.recording;
-        return loginJourney(client, stats, loginUsers[next++ % loginUsers.length], { since: intended, credentialStats: credential });
+        const u = next++ % loginUsers.length;
+        return loginJourney(client, stats, loginUsers[u], { since: intended, credentialStats: credential, address: addressOf(u) });
       },
     });
     credential.startedAt = stats.startedAt;
@@ -460,7 +533,7 @@ async function inFlight(client, pid, loginUsers) {
   let warmed = 0;
   await Promise.all(
     Array.from({ length: CONCURRENCY.inflight }, async () => {
-      while (warmed++ < warmCount) await startLogin(client, warm);
+      while (warmed++ < warmCount) await startLogin(client, warm, addressOf(warmed % loginUsers.length));
     }),
   );
   await sleep(1000);
@@ -477,7 +550,7 @@ async function inFlight(client, pid, loginUsers) {
     Array.from({ length: CONCURRENCY.inflight }, async () => {
       while (nextIndex < count) {
         const i = nextIndex++;
-        kept[i] = await startLogin(client, stats);
+        kept[i] = await startLogin(client, stats, addressOf(i % loginUsers.length));
         if (++completed % every === 0) samples.push({ journeys: completed, rssMiB: memory(pid).rssMiB });
       }
     }),
@@ -501,7 +574,7 @@ async function inFlight(client, pid, loginUsers) {
       for (let j = w; j < picks.length; j += 8) {
         const i = picks[j];
         try {
-          await finishLogin(client, resumeStats, kept[i], loginUsers[i % loginUsers.length]);
+          await finishLogin(client, resumeStats, kept[i], loginUsers[i % loginUsers.length], addressOf(i % loginUsers.length));
           ok++;
         } catch (e) {
           resumeStats.error(String(e?.message ?? e));

@@ -9,6 +9,8 @@ export interface CairnProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
+export const SHIPPED_EXCEPTIONS: Record<string, [string, string]>;
+export function shippedEnv(options: { dataDir: string; journeysDir: string; smtpUrl: string }): Record<string, string>;
 export function cairnEnv(options: { dataDir: string; journeysDir: string; smtpUrl: string }): Record<string, string>;
 export function prepareJourneys(repo: string, dir: string): void;
 export function importUsers(repo: string, env: Record<string, string | undefined>, users: object[], file: string): Promise<string>;

@@ -75,14 +75,18 @@ export function createStats() {
     endedAt: 0,
     /** Called by the runners when the measured window opens and closes (CPU meters hook in here). */
     listeners: [],
+    /** The measured window on the monotonic clock (µs) that V8's CPU profiles use. */
+    monotonicUs: { begin: 0, end: 0 },
     begin() {
       stats.recording = true;
       stats.startedAt = performance.now();
+      stats.monotonicUs.begin = Number(process.hrtime.bigint() / 1000n);
       for (const l of stats.listeners) l.begin?.();
     },
     end() {
       stats.recording = false;
       stats.endedAt = performance.now();
+      stats.monotonicUs.end = Number(process.hrtime.bigint() / 1000n);
       for (const l of stats.listeners) l.end?.();
     },
     step(ms) {

@@ -44,41 +44,50 @@ function expectSuccess(step, what) {
   }
 }
 
-/** POSTs and records the latency; `since` lets an open-loop caller charge the wait before sending. */
-async function timedPost(client, stats, path, body, since) {
+/** The client address of virtual user `n` (sent in X-Forwarded-For to a Cairn trusting the loopback proxy). */
+export const addressOf = (n, net = 1) => `10.${net}.${(n >> 8) & 255}.${n & 255}`;
+
+/** The request headers of a client coming from `address` (none when undefined). */
+const from = (address) => (address ? { 'X-Forwarded-For': address } : {});
+
+/**
+ * POSTs and records the latency; `since` lets an open-loop caller charge the wait before sending;
+ * `address` is the client's address, sent in X-Forwarded-For.
+ */
+async function timedPost(client, stats, path, body, since, address) {
   const t0 = since ?? performance.now();
-  const step = await client.post(path, body);
+  const step = await client.post(path, body, { headers: from(address) });
   stats.step(performance.now() - t0);
   return step;
 }
 
 /** Login: start, then username + password → tokenId. `user` is { userName, password }. */
-export async function loginJourney(client, stats, user, { since, credentialStats } = {}) {
+export async function loginJourney(client, stats, user, { since, credentialStats, address } = {}) {
   const path = journeyPath('Login');
-  const first = await timedPost(client, stats, path, undefined, since);
+  const first = await timedPost(client, stats, path, undefined, since, address);
   callback(first, 'NameCallback').input[0].value = user.userName;
   callback(first, 'PasswordCallback').input[0].value = user.password;
   const t1 = performance.now();
-  const done = await timedPost(client, stats, path, first.json);
+  const done = await timedPost(client, stats, path, first.json, undefined, address);
   credentialStats?.step(performance.now() - t1);
   if (done.status !== 200 || typeof done.json?.tokenId !== 'string') throw new StepError(`Login: expected a tokenId, got HTTP ${done.status}`);
   stats.journey();
 }
 
 /** Login's first step only: resolves the authId the client must keep to continue later. */
-export async function startLogin(client, stats) {
-  const first = await timedPost(client, stats, journeyPath('Login'), undefined);
+export async function startLogin(client, stats, address) {
+  const first = await timedPost(client, stats, journeyPath('Login'), undefined, undefined, address);
   callback(first, 'PasswordCallback');
   if (typeof first.json.authId !== 'string') throw new StepError('Login: no authId in the first step');
   return first.json;
 }
 
 /** Continues a Login started earlier from its kept first step. */
-export async function finishLogin(client, stats, firstStep, user) {
+export async function finishLogin(client, stats, firstStep, user, address) {
   const step = { status: 200, json: structuredClone(firstStep) };
   callback(step, 'NameCallback').input[0].value = user.userName;
   callback(step, 'PasswordCallback').input[0].value = user.password;
-  const done = await timedPost(client, stats, journeyPath('Login'), step.json);
+  const done = await timedPost(client, stats, journeyPath('Login'), step.json, undefined, address);
   if (done.status !== 200 || typeof done.json?.tokenId !== 'string')
     throw new StepError(`Login (resumed): expected a tokenId, got HTTP ${done.status}`);
   stats.journey();
@@ -87,28 +96,28 @@ export async function finishLogin(client, stats, firstStep, user) {
 /**
  * ResetPassword end to end: ask with the address → "check your e-mail"; read the link from the SMTP sink;
  * resume with an empty body → new-password page; send a new strong password → success.
- * `user` is { mail }; `mailStats` (optional) records the wait for the e-mail.
+ * `user` is { mail }; `mailStats` (optional) records the wait for the e-mail; `address` is the client's.
  */
-export async function resetPasswordJourney(client, stats, user, sink, { mailStats } = {}) {
+export async function resetPasswordJourney(client, stats, user, sink, { mailStats, address } = {}) {
   const path = journeyPath('ResetPassword');
-  const first = await timedPost(client, stats, path, undefined);
+  const first = await timedPost(client, stats, path, undefined, undefined, address);
   callback(first, 'StringAttributeInputCallback').input[0].value = user.mail;
-  const sent = await timedPost(client, stats, path, first.json);
+  const sent = await timedPost(client, stats, path, first.json, undefined, address);
   callback(sent, 'SuspendedTextOutputCallback');
   const tMail = performance.now();
   const suspendedId = await sink.nextLink(user.mail);
   mailStats?.step(performance.now() - tMail);
   const resumePath = `${AUTH}?${new URLSearchParams({ suspendedId, authIndexType: 'service', authIndexValue: 'ResetPassword' })}`;
-  const page = await timedPost(client, stats, resumePath, undefined);
+  const page = await timedPost(client, stats, resumePath, undefined, undefined, address);
   callback(page, 'ValidatedCreatePasswordCallback').input[0].value = strongPassword();
-  const done = await timedPost(client, stats, path, page.json);
+  const done = await timedPost(client, stats, path, page.json, undefined, address);
   expectSuccess(done, 'ResetPassword');
   stats.journey();
 }
 
 /** BenchProfile: a fresh journey's first page. */
-export async function startProfile(client, stats, since, journey = 'BenchProfile') {
-  const first = await timedPost(client, stats, journeyPath(journey), undefined, since);
+export async function startProfile(client, stats, since, journey = 'BenchProfile', address = undefined) {
+  const first = await timedPost(client, stats, journeyPath(journey), undefined, since, address);
   callback(first, 'ChoiceCallback');
   return first.json;
 }
@@ -117,11 +126,11 @@ export async function startProfile(client, stats, since, journey = 'BenchProfile
  * Submits the BenchProfile page: a first name and "again" (index 0) or "done" (index 1). Resolves the
  * next page (again) or undefined (done, the journey counted).
  */
-export async function submitProfile(client, stats, page, { done = false, since, journey = 'BenchProfile' } = {}) {
+export async function submitProfile(client, stats, page, { done = false, since, journey = 'BenchProfile', address } = {}) {
   const step = { status: 200, json: page };
   callback(step, 'StringAttributeInputCallback').input[0].value = `Ada${randomInt(1000)}`;
   callback(step, 'ChoiceCallback').input[0].value = done ? 1 : 0;
-  const next = await timedPost(client, stats, journeyPath(journey), page, since);
+  const next = await timedPost(client, stats, journeyPath(journey), page, since, address);
   if (done) {
     expectSuccess(next, journey);
     stats.journey();
@@ -135,8 +144,8 @@ export async function submitProfile(client, stats, page, { done = false, since, 
  * One closed-loop BenchProfile journey: start, `again` × `loops`, then done. `journey` BenchScript runs
  * the same pages with a Scripted Decision node where BenchProfile has a Success URL node.
  */
-export async function profileJourney(client, stats, loops, journey = 'BenchProfile') {
-  let page = await startProfile(client, stats, undefined, journey);
-  for (let i = 0; i < loops; i++) page = await submitProfile(client, stats, page, { journey });
-  await submitProfile(client, stats, page, { done: true, journey });
+export async function profileJourney(client, stats, loops, journey = 'BenchProfile', address = undefined) {
+  let page = await startProfile(client, stats, undefined, journey, address);
+  for (let i = 0; i < loops; i++) page = await submitProfile(client, stats, page, { journey, address });
+  await submitProfile(client, stats, page, { done: true, journey, address });
 }

@@ -31,9 +31,6 @@ export type Transaction = <T>(fn: () => T) => T;
 /** A write transaction whose commit is shared with the others queued in the same turn of the event loop. */
 export type GroupCommit = <T>(fn: () => T) => Promise<T>;
 
-/** Writes in one group commit at most: bounds the writer lock's hold and the cost of a refused write's retry. */
-const GROUP_MAX = 256;
-
 export interface LmdbEnvironment {
   readonly now: () => number;
   /** A JSON-encoded database of the durable (`store`) or the volatile (`store-volatile`) environment. */
@@ -42,9 +39,9 @@ export interface LmdbEnvironment {
   readonly write: Transaction;
   /**
    * Runs `fn` as `write` does, committed together with every other `commit` of this turn of the event loop:
-   * one transaction and one fsync for all of them (group commit), each promise settled only after that
-   * fsync, so every acknowledged write is durable. A throwing `fn` fails alone: the group is run again
-   * without it, so its partial writes never commit and the others' results are those of a group without it.
+   * one transaction and one fsync for all of them (group commit), made off the event loop by lmdb's write
+   * thread; each promise settled only after that fsync, so every acknowledged write is durable. A throwing
+   * `fn` fails alone: its child transaction is aborted, so its partial writes never commit.
    */
   readonly commit: GroupCommit;
   /** The same in the volatile environment (sessions, counters). */
@@ -93,7 +90,7 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
     now,
     db,
     write,
-    commit: groupCommit(write),
+    commit: groupCommit(root),
     volatileWrite: transaction(volatileRoot),
     read: <T>(fn: () => T): T => {
       try {
@@ -122,63 +119,23 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
  */
 export type Expire = (key: string, t: number) => boolean;
 
-interface Queued {
-  fn: () => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
-}
-
-/** Thrown out of a group's transaction to abort it when one of its writes refused. */
-class Refused extends Error {}
-
-function groupCommit(write: Transaction): GroupCommit {
-  const queue: Queued[] = [];
-  let scheduled = false;
-
-  const run = (group: Queued[]): void => {
-    for (;;) {
-      const results: unknown[] = [];
-      let refused = -1;
-      let error: unknown;
-      try {
-        write(() => {
-          for (const [i, w] of group.entries()) {
-            try {
-              results.push(w.fn());
-            } catch (e) {
-              refused = i;
-              error = e;
-              throw new Refused('a write of the group refused');
-            }
-          }
-        });
-      } catch (e) {
-        if (refused < 0) {
-          // The commit itself failed (disk full, lmdb error): nothing of the group is written.
-          for (const w of group) w.reject(e);
-          return;
-        }
-        (group[refused] as Queued).reject(error instanceof StoreError ? error : unavailable('lmdb', error));
-        group = group.filter((_, i) => i !== refused);
-        if (group.length > 0) continue;
-        return;
-      }
-      for (const [i, w] of group.entries()) w.resolve(results[i]);
-      return;
-    }
-  };
-
-  const flush = (): void => {
-    scheduled = false;
-    while (queue.length > 0) run(queue.splice(0, GROUP_MAX));
-  };
-
+/**
+ * Group commit on lmdb's own batching: each write is a child transaction of the batch lmdb queues for this
+ * turn of the event loop (one transaction, one fsync for the batch, done by lmdb's write thread, so the
+ * event loop never waits for the disk). A throwing `fn` aborts its child transaction alone (its partial
+ * writes never commit; the batch's other writes do). Each promise settles only once the batch is flushed
+ * to disk (`flushed`: lmdb's overlapping sync commits first and syncs after), so every acknowledged write
+ * is durable.
+ */
+function groupCommit(env: RootDatabase): GroupCommit {
   return <T>(fn: () => T): Promise<T> =>
-    new Promise<T>((resolve, reject) => {
-      queue.push({ fn, resolve: resolve as (value: unknown) => void, reject });
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    });
+    env.childTransaction(fn).then(
+      async (result) => {
+        await env.flushed;
+        return result;
+      },
+      (e: unknown) => {
+        throw e instanceof StoreError ? e : unavailable('lmdb', e);
+      },
+    );
 }

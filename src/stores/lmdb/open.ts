@@ -2,8 +2,9 @@
  * The embedded store (the default): two lmdb environments under `<dataDir>` (environment.ts), one
  * module per record family (objects, sessions, suspensions, counters, kv) and the expiry sweep.
  * `store` holds users, suspended journeys and key/value: the writes queued in one turn of the event
- * loop share one `transactionSync` (group commit: one fsync for all of them), and none is acknowledged
- * before that commit is fsynced, so every acknowledged write survives kill -9 and power loss. `store-volatile`
+ * loop are child transactions of one lmdb batch (group commit: one transaction and one fsync for all of
+ * them, made by lmdb's write thread, so the event loop never waits for the disk), and none is
+ * acknowledged before that commit is fsynced, so every acknowledged write survives kill -9 and power loss. `store-volatile`
  * holds sessions and counters, committed to the OS without an fsync: an acknowledged write still
  * survives kill -9 (the OS keeps the pages); a power cut may lose the last seconds of them. Either way
  * a check-then-write (unique keys, `_rev`, single-use take, counters, compare-and-set) is atomic
@@ -11,9 +12,10 @@
  *
  * Why lmdb: a B+tree in a memory-mapped file with ACID transactions whose single-writer lock is a
  * cross-process mutex, so several workers of one host share it safely; readers never block; prebuilt
- * binaries, no server. Async `transaction()` callbacks are not used: they need N-API threadsafe calls
- * that hang in some environments (seen here), and a short synchronous transaction (~0.3 ms with its
- * fsync) keeps the critical section obviously atomic. Values are JSON-encoded (plain records, and no
+ * binaries, no server. The volatile environment's writes are short synchronous transactions (no fsync),
+ * which keep each critical section obviously atomic; the durable one's are batched as above (a
+ * synchronous fsync'd commit held the event loop for the disk's whole flush: a fifth of a Login
+ * worker's time under load). Values are JSON-encoded (plain records, and no
  * msgpack structure sharing to coordinate between processes). Expiry: every record with a lifetime
  * has an entry in an `expiry` index (time-ordered), reads treat past-due records as absent, and a
  * periodic sweep deletes them in small batches.
