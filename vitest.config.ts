@@ -40,6 +40,9 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The threads pool (the unit project's) reads `isolate` here, not from the project: without this
+    // every unit file got a fresh worker thread and imported the whole server again.
+    poolOptions: { threads: { isolate: false } },
     reporters: ['default'],
     projects: [
       { extends: true, test: { name: 'unit', include: UNIT, pool: 'threads', isolate: false } },
