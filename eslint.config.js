@@ -10,6 +10,12 @@ import tseslint from 'typescript-eslint';
 /** Database drivers: only the store backends (src/stores/) may import them. */
 const DATABASE_DRIVERS = ['lmdb', 'mongodb', 'pg', 'postgres'];
 const DRIVER_MESSAGE = 'Only src/stores/ imports a database driver: go through the store contract (src/stores/types.ts).';
+const DRIVER_IMPORT = { selector: `ImportExpression[source.value=/^(${DATABASE_DRIVERS.join('|')})(\\u002F|$)/]`, message: DRIVER_MESSAGE };
+/** The password hasher's test-only option (src/identity/passwords.ts): server code never sets it. */
+const TEST_ONLY_HASHER = {
+  selector: "Property[key.name='belowOwaspMinimumForTests']",
+  message: "belowOwaspMinimumForTests is for tests: a server's password hasher keeps OWASP's minimum.",
+};
 
 export default tseslint.config(
   {
@@ -83,11 +89,18 @@ export default tseslint.config(
           patterns: DATABASE_DRIVERS.map((name) => ({ group: [`${name}/*`], message: DRIVER_MESSAGE })),
         },
       ],
-      'no-restricted-syntax': [
-        'error',
-        { selector: `ImportExpression[source.value=/^(${DATABASE_DRIVERS.join('|')})(\\u002F|$)/]`, message: DRIVER_MESSAGE },
-      ],
+      'no-restricted-syntax': ['error', DRIVER_IMPORT],
     },
+  },
+  {
+    // Server code never weakens the password hasher (the store boundary's rule above holds here too).
+    files: ['src/**/*.ts'],
+    ignores: ['src/stores/**'],
+    rules: { 'no-restricted-syntax': ['error', DRIVER_IMPORT, TEST_ONLY_HASHER] },
+  },
+  {
+    files: ['src/stores/**/*.ts'],
+    rules: { 'no-restricted-syntax': ['error', TEST_ONLY_HASHER] },
   },
   {
     // Tests read untyped JSON answers (`await res.json()`, `json: any`) and let `expect` check their shape.

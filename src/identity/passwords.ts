@@ -75,13 +75,23 @@ export function normalisePassword(password: string, maxLength: number): Normalis
   return { ok: true, value, codePoints };
 }
 
-function checkParams(params: PasswordHasherParams): void {
+/**
+ * argon2's own bounds (RFC 9106 §3.1: at least 8 KiB per lane, one pass), the only ones a test-only
+ * hasher keeps; a server's hasher also keeps OWASP's minimum.
+ */
+const ARGON2_MIN_KIB_PER_LANE = 8;
+
+function checkParams(params: PasswordHasherParams, owaspMinimum: boolean): void {
   const problems: string[] = [];
   const isInt = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n);
-  if (!isInt(params.memoryCost) || params.memoryCost < 7_168) problems.push('memoryCost must be an integer ≥ 7168 KiB');
+  if (owaspMinimum) {
+    if (!isInt(params.memoryCost) || params.memoryCost < 7_168) problems.push('memoryCost must be an integer ≥ 7168 KiB');
+  } else if (!isInt(params.memoryCost) || params.memoryCost < ARGON2_MIN_KIB_PER_LANE * (isInt(params.parallelism) ? params.parallelism : 1)) {
+    problems.push('memoryCost must be an integer ≥ 8 KiB per lane');
+  }
   if (!isInt(params.timeCost) || params.timeCost < 1) problems.push('timeCost must be an integer ≥ 1');
   // OWASP's equivalent argon2id settings (m=47104/t=1 … m=7168/t=5) all have m·t ≥ 35840.
-  if (isInt(params.memoryCost) && isInt(params.timeCost) && params.memoryCost * params.timeCost < 35_840) {
+  if (owaspMinimum && isInt(params.memoryCost) && isInt(params.timeCost) && params.memoryCost * params.timeCost < 35_840) {
     problems.push('memoryCost × timeCost must be ≥ 35840 (OWASP argon2id minimum, e.g. m=19456 t=2)');
   }
   if (!isInt(params.parallelism) || params.parallelism < 1 || params.parallelism > 255) {
@@ -93,7 +103,6 @@ function checkParams(params: PasswordHasherParams): void {
   if (problems.length > 0) throw new Error(`Invalid password hasher parameters: ${problems.join('; ')}`);
 }
 
-/** A hasher with the given parameters (defaults: OWASP m=19456 KiB, t=2, p=1; cap 256 code points). */
 /**
  * At most `limit` argon2 runs at once; the others wait their turn. With several worker processes on
  * few cores, letting every libuv thread hash at once makes each hash slower (19 MiB each competes
@@ -119,11 +128,21 @@ export interface HasherOptions {
   maxConcurrent?: number;
   /** Server processes sharing this machine's cores (the cluster's workers); default 1. */
   processes?: number;
+  /**
+   * Tests only: accept parameters below OWASP's minimum (argon2's own bounds still hold), so that unit
+   * tests hash in microseconds with the same code a server runs. No server code may set it (an ESLint
+   * rule refuses it in src/); a server's hasher always refuses weaker parameters than OWASP's.
+   */
+  belowOwaspMinimumForTests?: true;
 }
 
+/**
+ * A hasher with the given parameters (defaults: OWASP m=19456 KiB, t=2, p=1; cap 256 code points),
+ * refusing parameters below OWASP's minimum unless `belowOwaspMinimumForTests` says it serves a test.
+ */
 export function createPasswordHasher(overrides: Partial<PasswordHasherParams> = {}, hasherOptions: HasherOptions = {}): PasswordHasher {
   const params: Readonly<PasswordHasherParams> = Object.freeze({ ...DEFAULT_ARGON2_PARAMS, ...overrides });
-  checkParams(params);
+  checkParams(params, hasherOptions.belowOwaspMinimumForTests !== true);
   const workers = Math.max(1, hasherOptions.processes ?? 1);
   const run = gate(Math.max(1, hasherOptions.maxConcurrent ?? Math.floor(availableParallelism() / workers)));
   const options = {

@@ -13,8 +13,8 @@ import {
   passwordPolicies,
   type PolicyService,
 } from '../../src/identity/policy.js';
-import { createPasswordHasher } from '../../src/identity/passwords.js';
 import type { PolicyContext } from '../../src/identity/ports.js';
+import { lightHasher } from '../support/hasher.js';
 
 const USER = 'managed/user';
 const barbara: PolicyContext = {
@@ -102,7 +102,7 @@ describe('password policy', () => {
     expect(await policy.check(USER, 'password', sixtyFour, barbara)).toEqual([]);
 
     let hashed = 0;
-    const hasher = createPasswordHasher();
+    const hasher = lightHasher();
     const withHistory = createPolicyService({
       schema,
       commonPasswords,
@@ -195,7 +195,7 @@ describe('password policy', () => {
   });
 
   it('RST-36: the current password is refused when configured, checked with the real hasher', async () => {
-    const hasher = createPasswordHasher();
+    const hasher = lightHasher();
     const stored = new Map([['u1', await hasher.hash('my current secret phrase')]]);
     const withHistory = createPolicyService({
       schema,
