@@ -3,18 +3,17 @@
  * serialisations, so jose (the reference implementation) must verify and decrypt what Cairn issues,
  * and Cairn must read what jose makes with the same keys.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { CompactEncrypt, SignJWT, compactDecrypt, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthIdCodec } from '../../src/am/authid.js';
 import { openKeystore, type Keystore } from '../../src/keys/keystore.js';
+import { scratchDir } from '../support/scratch.js';
 
 let dir: string;
 let keystore: Keystore;
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'cairn-jose-'));
+  dir = await scratchDir('cairn-jose-');
   keystore = await openKeystore({ dir });
 });
 afterAll(async () => {

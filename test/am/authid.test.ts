@@ -3,13 +3,13 @@
 // ASVS5 V9) — each with the single AuthIdInvalid error and its internal reason.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createHmac, randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CompactEncrypt } from 'jose';
 import { CairnError } from '../../src/errors/cairn-error.js';
 import { openKeystore, type Keystore } from '../../src/keys/keystore.js';
 import { AuthIdInvalid, createAuthIdCodec, sessionTimedOutBody, type AuthIdCodec, type AuthIdInvalidReason } from '../../src/am/authid.js';
+import { scratchDir } from '../support/scratch.js';
 
 const MIN = 60_000;
 const CLAIMS = { authIndexType: 'service', authIndexValue: 'Login', realm: '/alpha' };
@@ -26,7 +26,7 @@ let keystore: Keystore;
 let codec: AuthIdCodec;
 
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'cairn-authid-'));
+  root = await scratchDir('cairn-authid-');
   t = Date.UTC(2025, 5, 1, 12, 0, 0);
   keystore = await openKeystore({ dir: join(root, 'keys'), now, rotateAfterMs: 60 * MIN, retainForMs: 10 * MIN });
   codec = createAuthIdCodec({ keystore, now });

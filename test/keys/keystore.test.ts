@@ -2,17 +2,17 @@
 // format and permissions, persistence across reopen, rotation and retention, re-reading the folder
 // for a kid rotated in by another instance (rate-limited), and refusal of files Cairn did not write.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { chmod, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { KeystoreError, openKeystore } from '../../src/keys/keystore.js';
+import { scratchDir } from '../support/scratch.js';
 
 const HOUR = 3_600_000;
 let root: string;
 let dir: string;
 
 beforeEach(async () => {
-  root = await mkdtemp(join(tmpdir(), 'cairn-keys-'));
+  root = await scratchDir('cairn-keys-');
   dir = join(root, 'data', 'keys');
 });
 afterEach(async () => {

@@ -2,19 +2,18 @@
  * The store contract on the embedded lmdb backend, each test in a fresh temporary data directory,
  * plus what only the embedded store has: data surviving a reopen of the same directory.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { openStore } from '../../src/stores/index.js';
 import { openEmbeddedForTest } from '../support/stores.js';
 import { runStoreContract } from './contract.js';
+import { scratchDir } from '../support/scratch.js';
 
 runStoreContract('embedded (lmdb) backend', openEmbeddedForTest);
 
 describe('embedded (lmdb) backend on disk', () => {
   it('keeps objects, unique keys, sessions and counters across a reopen', async () => {
-    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
+    const dataDir = await scratchDir('cairn-store-');
     try {
       const first = await openStore({ dataDir, sweepIntervalMs: 0 });
       const user = await first.objects.create('managed/user', { userName: 'bjensen', mail: 'b@example.com' });
@@ -37,7 +36,7 @@ describe('embedded (lmdb) backend on disk', () => {
   it('sweeps expired records on its timer, and stops the timer on close', async () => {
     // Simulated time: the sweep interval is a fake timer, the store's clock a variable.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
-    const dataDir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
+    const dataDir = await scratchDir('cairn-store-');
     let clock = 1_700_000_000_000;
     const store = await openStore({ dataDir, now: () => clock, sweepIntervalMs: 60_000 });
     try {

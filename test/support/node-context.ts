@@ -1,13 +1,12 @@
 /**
  * Test helpers for calling a node's `process()` directly. `createNodeTestbed` builds the services a
- * server gives nodes — the real identity service, policy service and managed-object schema over a
- * temporary embedded (lmdb) store, its counters, a clock the test moves — with seeded users;
+ * server gives nodes — the real identity service (its hasher at argon2id's smallest parameters,
+ * ./hasher.ts), policy service and managed-object schema over a temporary embedded (lmdb) store, its counters, a clock the test moves — with seeded users;
  * `makeNodeContext` builds a NodeContext on them (real locale resolution, a processChild that throws);
  * `configFor` applies a node's config schema with defaults as the journey validator does, and
  * `clientAnswer` plays the client.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
@@ -16,7 +15,7 @@ import type { Callback } from '../../src/callbacks/types.js';
 import { verifyReturned } from '../../src/callbacks/verify.js';
 import { createIdentityService, type IdentityService, type StoredObject } from '../../src/identity/identity-service.js';
 import { createLoginGuard } from '../../src/identity/login-guard.js';
-import { createPasswordHasher, type PasswordHasher } from '../../src/identity/passwords.js';
+import type { PasswordHasher } from '../../src/identity/passwords.js';
 import type { PolicyContext, PolicyPort } from '../../src/identity/ports.js';
 import { createPolicyService, loadCommonPasswords } from '../../src/identity/policy.js';
 import { loadManagedSchema } from '../../src/identity/schema.js';
@@ -30,6 +29,8 @@ import type { MailLimits, NodeServices } from '../../src/nodes/services.js';
 import type { AuditEffect, Effect, MailEffect, NodeContext, NodeDescriptor, NodeResult, RequestInfo, SessionDraft } from '../../src/nodes/types.js';
 import { amSessionProperties, createSessionService, type SessionService } from '../../src/sessions/session-service.js';
 import { openStore, type Store } from '../../src/stores/index.js';
+import { lightHasher } from './hasher.js';
+import { scratchDir } from './scratch.js';
 
 export const USER_RESOURCE = DEFAULT_IDENTITY_RESOURCE;
 /** The shipped user schema plus a number, a nullable string, an array and an untitled property. */
@@ -125,7 +126,7 @@ export interface TestbedOptions {
 // Loaded once per test file: both are immutable, and compiling the schema's validators takes a while.
 let commonPasswords: Promise<ReadonlySet<string>> | undefined;
 let managedSchema: ReturnType<typeof loadManagedSchema> | undefined;
-/** Seeded passwords are hashed once per test file (each hash costs argon2id's full work). */
+/** Seeded passwords are hashed once per worker (the unit tier's workers run many files). */
 const seededHashes = new Map<string, Promise<string>>();
 
 /**
@@ -134,12 +135,13 @@ const seededHashes = new Map<string, Promise<string>>();
  */
 export async function createNodeTestbed(options: TestbedOptions = {}): Promise<NodeTestbed> {
   const clock = createTestClock();
-  const dir = await mkdtemp(join(tmpdir(), 'cairn-nodes-'));
+  const dir = await scratchDir('cairn-nodes-');
   const schema = await (managedSchema ??= loadManagedSchema(NODE_TEST_SCHEMA));
   const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
   const store = await openStore({ dataDir: dir, now: clock.now, uniqueKeys, sweepIntervalMs: 0 });
   const hashes = { verified: 0 };
-  const real = createPasswordHasher();
+  // The real hasher with argon2id's smallest parameters (./hasher.ts): the nodes' behaviour does not depend on its cost.
+  const real = lightHasher();
   const hasher: PasswordHasher = {
     ...real,
     params: real.params,

@@ -1,8 +1,7 @@
 /** Stores for tests, each fresh and thrown away: the embedded store here, PostgreSQL in ./postgres.ts. */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import { openStore, type Store } from '../../src/stores/index.js';
+import { scratchDir } from './scratch.js';
 
 export interface TestStore {
   store: Store;
@@ -12,7 +11,7 @@ export interface TestStore {
 
 /** An embedded store in a fresh temporary directory (sweeper off); dispose removes the directory. */
 export async function openEmbeddedForTest(now: () => number): Promise<TestStore> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'cairn-store-'));
+  const dataDir = await scratchDir('cairn-store-');
   const store = await openStore({ dataDir, now, sweepIntervalMs: 0 });
   return {
     store,
