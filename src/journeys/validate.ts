@@ -193,26 +193,37 @@ function usefulErrors(errors: ErrorObject[] | null | undefined): ErrorObject[] {
   return (errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf' && e.keyword !== 'oneOf');
 }
 
-/** Compiles and caches validators: the journey schema and each node type's config schema. */
-export class SchemaChecker {
-  private readonly ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
-  private readonly journey: ValidateFunction;
-  private readonly byNode = new Map<NodeDescriptor, ValidateFunction>();
-
-  constructor() {
-    this.journey = this.ajv.compile(journeySchema as unknown as Record<string, unknown>);
+/**
+ * The compiled validators, made once per process and shared by every validation: compiling the journey
+ * schema costs a few hundred milliseconds, and a server validates its journeys, each self-service
+ * process, and every import. A validator keeps no state between calls (its `errors` are read right
+ * after it ran), and a descriptor's schema does not change, so it is compiled the first time it is used.
+ */
+let shared: { ajv: Ajv; journey: ValidateFunction; byNode: WeakMap<NodeDescriptor, ValidateFunction> } | undefined;
+function compiled(): NonNullable<typeof shared> {
+  if (shared === undefined) {
+    const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, verbose: true });
+    shared = { ajv, journey: ajv.compile(journeySchema as unknown as Record<string, unknown>), byNode: new WeakMap() };
   }
+  return shared;
+}
+
+/** The validators of the journey schema and of each node type's config schema. */
+export class SchemaChecker {
+  private readonly validators = compiled();
 
   journeyErrors(json: unknown): ErrorObject[] {
-    return this.journey(json) ? [] : usefulErrors(this.journey.errors);
+    const { journey } = this.validators;
+    return journey(json) ? [] : usefulErrors(journey.errors);
   }
 
   /** Validates `config` in place (defaults are filled in); returns the errors. */
   configErrors(descriptor: NodeDescriptor, config: Record<string, unknown>): ErrorObject[] {
-    let fn = this.byNode.get(descriptor);
+    const { ajv, byNode } = this.validators;
+    let fn = byNode.get(descriptor);
     if (!fn) {
-      fn = this.ajv.compile(descriptor.configSchema);
-      this.byNode.set(descriptor, fn);
+      fn = ajv.compile(descriptor.configSchema);
+      byNode.set(descriptor, fn);
     }
     return fn(config) ? [] : usefulErrors(fn.errors);
   }
