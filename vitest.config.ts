@@ -16,7 +16,7 @@ const UNIT = [
   'test/identity/policy.test.ts',
   'test/identity/schema.test.ts',
   'test/journeys/import-am.test.ts',
-  'test/journeys/runner.test.ts',
+  'test/journeys/runner/*.test.ts',
   'test/keys/keystore.test.ts',
   'test/mail/outbox.test.ts',
   'test/mail/queue-timing.test.ts',
