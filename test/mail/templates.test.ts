@@ -37,7 +37,9 @@ describe('shipped templates', () => {
   it('load, in English and French, with the links and values their journeys use', async () => {
     const templates = await loadEmailTemplates(SHIPPED);
     expect([...templates.keys()].sort()).toEqual([
+      'credentialPart',
       'forgottenUsername',
+      'generatedPassword',
       'oneTimePassword',
       'passwordChanged',
       'registration',
@@ -56,6 +58,11 @@ describe('shipped templates', () => {
     expect(uses('forgottenUsername', '{{object.userName}}')).toBe(true);
     expect(uses('forgottenUsername', '{{object.resumeURI}}')).toBe(true);
     expect(uses('registration', '{{object.resumeURI}}')).toBe(true);
+    // Deliver Credential's e-mails (src/nodes/deliver-credential.ts): the password, or one part of it.
+    expect(uses('generatedPassword', '{{object.credential}}')).toBe(true);
+    for (const placeholder of ['{{object.credentialPart}}', '{{object.partNumber}}', '{{object.partCount}}']) {
+      expect(uses('credentialPart', placeholder)).toBe(true);
+    }
   });
 
   it('passwordChanged carries no link, token or password, even when the object holds them (RST-40)', async () => {
@@ -131,7 +138,7 @@ describe('loadEmailTemplates', () => {
     expect(templates.get('resetPassword')!.source).toBe(join(operator, 'resetPassword.json'));
     expect(templates.get('welcome')!.name).toBe('welcome');
     expect(templates.get('passwordChanged')!.source).toBe(join(SHIPPED, 'passwordChanged.json'));
-    expect((await loadEmailTemplates(SHIPPED, join(dir, 'absent'))).size).toBe(6);
+    expect((await loadEmailTemplates(SHIPPED, join(dir, 'absent'))).size).toBe(8);
   });
 
   it('refuses a missing shipped directory', async () => {
