@@ -81,18 +81,44 @@ export function scheduleOf(options: ScheduleOptions): Schedule {
   };
 }
 
-/** The purposes needing a new key at `t`: none yet, or the newest is `rotateAfterMs` old. */
-export function duePurposes(keys: Keys, t: number, schedule: Schedule): KeyPurpose[] {
-  return schedule.purposes.filter((p) => {
-    const top = keys[p].at(-1);
-    return top === undefined || t - top.createdAt >= schedule.rotateAfterMs;
-  });
+/** A key a keystore must create: the next one in its purpose's sequence. */
+export interface DueKey {
+  purpose: KeyPurpose;
+  seq: number;
 }
 
-/** Whether key `i` of a purpose's (sequence-ordered) list is past its retention at `t`. */
-export function isExpired(list: readonly StoredKey[], i: number, t: number, schedule: Schedule): boolean {
-  const successor = list[i + 1];
-  return successor !== undefined && t >= successor.createdAt + schedule.retainForMs;
+/**
+ * The keys to create at `t`, one per purpose of the schedule that has none yet or whose newest is
+ * `rotateAfterMs` old, each numbered after the purpose's newest. Both keystores (the folder's and the
+ * store's) rotate by it.
+ */
+export function dueKeys(keys: Keys, t: number, schedule: Schedule): DueKey[] {
+  const due: DueKey[] = [];
+  for (const purpose of schedule.purposes) {
+    const top = keys[purpose].at(-1);
+    if (top === undefined || t - top.createdAt >= schedule.rotateAfterMs) due.push({ purpose, seq: (top?.seq ?? 0) + 1 });
+  }
+  return due;
+}
+
+/**
+ * The keys still valid at `t` and those past their retention (a key expires `retainForMs` after its
+ * successor appeared), for the schedule's purposes; the lists of other purposes are kept as they are.
+ * Both keystores prune by it (the folder's deletes the expired files, the store's writes the rest).
+ */
+export function pruneExpired(keys: Keys, t: number, schedule: Schedule): { kept: Keys; expired: StoredKey[] } {
+  const kept: Keys = { ...keys };
+  const expired: StoredKey[] = [];
+  for (const purpose of schedule.purposes) {
+    const list = keys[purpose];
+    kept[purpose] = list.filter((key, i) => {
+      const successor = list[i + 1];
+      const past = successor !== undefined && t >= successor.createdAt + schedule.retainForMs;
+      if (past) expired.push(key);
+      return !past;
+    });
+  }
+  return { kept, expired };
 }
 
 /** The earliest time at which a current key must be rotated or a retained key deleted. */

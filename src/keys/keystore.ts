@@ -29,17 +29,7 @@ import {
   type KeyPurpose,
   type StoredKey,
 } from './key-file.js';
-import {
-  KeystoreError,
-  duePurposes,
-  isExpired,
-  keystoreOver,
-  noKeys,
-  scheduleOf,
-  type Keys,
-  type Keystore,
-  type ScheduleOptions,
-} from './keyring.js';
+import { KeystoreError, dueKeys, keystoreOver, noKeys, pruneExpired, scheduleOf, type Keys, type Keystore, type ScheduleOptions } from './keyring.js';
 
 export type { KeyPurpose, StoredKey } from './key-file.js';
 export { DEFAULT_MIN_RELOAD_INTERVAL_MS, DEFAULT_RETAIN_FOR_MS, DEFAULT_ROTATE_AFTER_MS, KeystoreError, type Keystore } from './keyring.js';
@@ -119,28 +109,19 @@ export async function openKeystore(options: KeystoreOptions): Promise<Keystore> 
   async function sync(t: number): Promise<Keys> {
     let found = await readAll();
     for (let attempt = 0; ; attempt++) {
-      const due = duePurposes(found, t, schedule);
+      const due = dueKeys(found, t, schedule);
       if (due.length === 0) break;
       if (attempt >= 5) throw new KeystoreError(`could not settle on a current key in ${dir}`);
-      for (const p of due) await createKey(p, (found[p].at(-1)?.seq ?? 0) + 1, t);
+      for (const { purpose, seq } of due) await createKey(purpose, seq, t);
       found = await readAll();
     }
-    for (const p of schedule.purposes) {
-      const list = found[p];
-      const kept: StoredKey[] = [];
-      for (let i = 0; i < list.length; i++) {
-        const key = list[i] as StoredKey;
-        if (isExpired(list, i, t, schedule)) {
-          await unlink(join(dir, keyFileName(p, key.seq))).catch((e: unknown) => {
-            if (errorCode(e) !== 'ENOENT') throw new KeystoreError(`cannot delete an expired key in ${dir}`, e);
-          });
-        } else {
-          kept.push(key);
-        }
-      }
-      found[p] = kept;
+    const { kept, expired } = pruneExpired(found, t, schedule);
+    for (const key of expired) {
+      await unlink(join(dir, keyFileName(key.purpose, key.seq))).catch((e: unknown) => {
+        if (errorCode(e) !== 'ENOENT') throw new KeystoreError(`cannot delete an expired key in ${dir}`, e);
+      });
     }
-    return found;
+    return kept;
   }
 
   return keystoreOver(dir, sync, now, schedule);

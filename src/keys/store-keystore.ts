@@ -12,19 +12,9 @@
  * how the KEK itself is rotated. A keyring no configured KEK opens stops the start with a sentence.
  */
 import type { KeyValueStore } from '../stores/types.js';
-import { generateKey, KEY_PURPOSES, type KeyPurpose, type StoredKey } from './key-file.js';
+import { generateKey, KEY_PURPOSES, type KeyPurpose } from './key-file.js';
 import { keyEncryptionKey, type KeyEncryptionKey, type WrappedKey } from './kek.js';
-import {
-  KeystoreError,
-  duePurposes,
-  isExpired,
-  keystoreOver,
-  noKeys,
-  scheduleOf,
-  type Keys,
-  type Keystore,
-  type ScheduleOptions,
-} from './keyring.js';
+import { KeystoreError, dueKeys, keystoreOver, noKeys, pruneExpired, scheduleOf, type Keys, type Keystore, type ScheduleOptions } from './keyring.js';
 
 export const KEYRING_KEY = 'cairn/keys';
 const FORMAT = 1;
@@ -92,18 +82,11 @@ export async function openStoreKeystore(options: StoreKeystoreOptions): Promise<
    * opens the store) are carried over untouched. `changed` when anything differs.
    */
   const plan = (keys: Keys, t: number): { next: Keys; changed: boolean } => {
-    const next: Keys = { ...keys };
-    let changed = false;
-    for (const p of schedule.purposes) {
-      const list: StoredKey[] = [...keys[p]];
-      if (duePurposes(keys, t, schedule).includes(p)) {
-        list.push(generateKey(p, (list.at(-1)?.seq ?? 0) + 1, t));
-        changed = true;
-      }
-      next[p] = list.filter((_, i) => !isExpired(list, i, t, schedule));
-      if (next[p].length !== list.length) changed = true;
-    }
-    return { next, changed };
+    const grown: Keys = { ...keys };
+    const due = dueKeys(keys, t, schedule);
+    for (const { purpose, seq } of due) grown[purpose] = [...keys[purpose], generateKey(purpose, seq, t)];
+    const { kept, expired } = pruneExpired(grown, t, schedule);
+    return { next: kept, changed: due.length > 0 || expired.length > 0 };
   };
 
   const sync = async (t: number): Promise<Keys> => {

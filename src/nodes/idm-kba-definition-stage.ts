@@ -8,23 +8,15 @@
 import { kbaCreateCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { KbaDefinitionError, type KbaDefinition } from '../identity/kba.js';
+import { predefinedQuestions, questionIdOf } from './helpers/kba-questions.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
 import { KBA_CONFIG_PROPERTY, KBA_PROPERTY_NAME_PROPERTY, stageError } from './helpers/self-service.js';
-import { defineNode, type NodeContext } from './types.js';
+import { defineNode } from './types.js';
 
 export interface KbaDefinitionStageConfig {
   kbaPropertyName: string;
   numberOfAnswersUserMustSet?: string | number;
   kbaConfig?: Record<string, unknown> | null;
-}
-
-/** The id of the predefined question with this text in any of its languages, if one has it. */
-export function questionIdOf(ctx: NodeContext<unknown>, text: string): string | undefined {
-  const wanted = text.trim();
-  for (const [id, texts] of Object.entries(ctx.services.kba.config.questions)) {
-    if (Object.values(texts).some((t) => t.trim() === wanted)) return id;
-  }
-  return undefined;
 }
 
 export const idmKbaDefinitionStage = defineNode<KbaDefinitionStageConfig>({
@@ -50,11 +42,11 @@ export const idmKbaDefinitionStage = defineNode<KbaDefinitionStageConfig>({
     const n = kba.config.minimumAnswersToDefine;
     const returned = ctx.callbacks?.filter((cb) => cb.type === 'KbaCreateCallback');
     if (!returned || returned.length === 0) {
-      const predefinedQuestions = Object.values(kba.config.questions).map((q) => ctx.localize(q));
+      const predefined = [...predefinedQuestions(ctx).values()];
       return {
         kind: 'callbacks',
         callbacks: Array.from({ length: n }, () =>
-          kbaCreateCallback({ prompt: 'Knowledge based questions', predefinedQuestions, allowUserDefinedQuestions: true }),
+          kbaCreateCallback({ prompt: 'Knowledge based questions', predefinedQuestions: predefined, allowUserDefinedQuestions: true }),
         ),
         description: 'Knowledge based questions',
         stage: 'initial',

@@ -10,6 +10,7 @@
 import { passwordCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { pickQuestions, storedAnswersOf, type KbaQuestionRef } from '../identity/kba.js';
+import { questionText } from './helpers/kba-questions.js';
 import { IDENTITY_SERVICE_URL_PROPERTY, KBA_CONFIG_PROPERTY, KBA_PROPERTY_NAME_PROPERTY, resourceOf, stageError } from './helpers/self-service.js';
 import { defineNode, type NodeContext } from './types.js';
 
@@ -28,12 +29,6 @@ export interface AskedQuestions {
   asked: KbaQuestionRef[];
   /** Nobody identified: predefined questions were asked, and no answer can match. */
   decoy?: true;
-}
-
-/** The text of a question in the request's language. */
-export function questionText(ctx: NodeContext<unknown>, ref: KbaQuestionRef): string {
-  if ('customQuestion' in ref) return ref.customQuestion;
-  return ctx.localize(ctx.services.kba.config.questions[ref.questionId], ref.questionId);
 }
 
 /** `n` predefined question ids at random, for a request that identified nobody. */

@@ -14,6 +14,7 @@ import { kbaCreateCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { KbaDefinitionError, type KbaDefinition } from '../identity/kba.js';
 import type { LocalizedText } from '../journeys/model.js';
+import { predefinedQuestions } from './helpers/kba-questions.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
 
@@ -23,11 +24,6 @@ export interface KbaCreateConfig {
 }
 
 const DEFAULT_PROMPT = 'Select a security question';
-
-/** Predefined question id → its text in the request's language, in the configuration's order. */
-function predefinedQuestions(ctx: NodeContext<unknown>): Map<string, string> {
-  return new Map(Object.entries(ctx.services.kba.config.questions).map(([id, texts]) => [id, ctx.localize(texts, id)]));
-}
 
 /** The KbaCreateCallbacks, with the questions already chosen (never the answers). */
 function ask(ctx: NodeContext<KbaCreateConfig>, questions: readonly string[] = []): NodeResult {

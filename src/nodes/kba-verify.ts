@@ -13,8 +13,9 @@ import { passwordCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { pickQuestions, storedAnswersOf, type KbaQuestionRef } from '../identity/kba.js';
 import { resolveIdentity } from './helpers/identity-lookup.js';
+import { questionText } from './helpers/kba-questions.js';
 import { IDENTITY_ATTRIBUTE_PROPERTY, TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
-import { auditEffect, defineNode, type NodeContext } from './types.js';
+import { auditEffect, defineNode } from './types.js';
 
 export interface KbaVerifyConfig {
   kbaInfoAttribute: string;
@@ -26,10 +27,6 @@ interface Asked {
   asked: KbaQuestionRef[];
   /** Nobody (or nobody with enough answers) was identified: no answer can match. */
   decoy?: true;
-}
-
-function questionText(ctx: NodeContext<unknown>, ref: KbaQuestionRef): string {
-  return 'customQuestion' in ref ? ref.customQuestion : ctx.localize(ctx.services.kba.config.questions[ref.questionId], ref.questionId);
 }
 
 export const kbaVerifyNode = defineNode<KbaVerifyConfig>({
