@@ -7,12 +7,13 @@
  * account's attributes (and its alias) in objectAttributes for the journey's registration path. With
  * `linkByVerifiedEmail`, an account whose mail is the provider's *verified* e-mail is linked too.
  */
+import { createHash } from 'node:crypto';
 import { redirectCallback } from '../callbacks/builders.js';
-import type { SocialChecks } from '../social/oidc.js';
+import { SocialSignInError, type SocialChecks } from '../social/oidc.js';
 import { isIdentityFailure } from './helpers/identity-lookup.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
 import { SELECTED_IDP } from './select-idp.js';
-import { defineNode } from './types.js';
+import { auditEffect, defineNode } from './types.js';
 
 export interface SocialProviderHandlerConfig {
   script: string;
@@ -23,6 +24,10 @@ export interface SocialProviderHandlerConfig {
 
 export const ALIAS_LIST = 'aliasList';
 const SOCIAL_CONTEXT = 'SOCIAL_IDP_PROFILE_TRANSFORMATION';
+/** How long a used `state` is remembered: longer than any journey step lives. */
+export const STATE_MEMORY_MS = 24 * 60 * 60_000;
+/** The store's mark of a used `state` (its hash: the value itself is never stored). */
+export const usedStateKey = (state: string): string => `social:state:${createHash('sha256').update(state).digest('base64url')}`;
 
 interface Pending {
   provider: string;
@@ -94,7 +99,12 @@ export const socialProviderHandlerNode = defineNode<SocialProviderHandlerConfig>
       ctx.local.pending = { provider: selected, checks } satisfies Pending;
       return { kind: 'callbacks', callbacks: [redirectCallback({ redirectUrl: url, redirectMethod: 'GET', trackingCookie: true })] };
     }
-    // Back from the provider: a wrong state, a used code, a token for another client fail here.
+    // Back from the provider. Its `state` answers once, whatever carries it (this step's own claim aside):
+    // marked used in the store before the code is redeemed, so a replayed answer is refused here.
+    if ((await ctx.services.counters.increment(usedStateKey(pending.checks.state), STATE_MEMORY_MS)) > 1) {
+      throw new SocialSignInError('replayed', `Signing in with ${selected} failed: this sign-in's answer (its state) was already used.`, selected);
+    }
+    // A wrong state, a used code, a token for another client fail here.
     const signIn = await social.complete(selected, query, pending.checks);
     delete ctx.local.pending;
 
@@ -124,13 +134,17 @@ export const socialProviderHandlerNode = defineNode<SocialProviderHandlerConfig>
     const identity = `${selected}-${signIn.subject}`;
     const { identity: people } = ctx.services;
     let user = await people.findByAttribute(resource, ALIAS_LIST, identity);
+    let linkedBy: 'alias' | 'verified-email' | undefined = user ? 'alias' : undefined;
     const email = typeof signIn.profile.email === 'string' ? signIn.profile.email : undefined;
     if (!user && ctx.config.linkByVerifiedEmail && email && signIn.profile.email_verified === true) {
       const byMail = await people.findByAttribute(resource, 'mail', email);
       if (byMail) {
         const aliases = Array.isArray(byMail.aliasList) ? (byMail.aliasList as unknown[]).map(String) : [];
         const saved = await people.update(resource, byMail._id, { [ALIAS_LIST]: [...aliases, identity] });
-        if (!isIdentityFailure(saved)) user = saved;
+        if (!isIdentityFailure(saved)) {
+          user = saved;
+          linkedBy = 'verified-email';
+        }
       }
     }
 
@@ -144,6 +158,15 @@ export const socialProviderHandlerNode = defineNode<SocialProviderHandlerConfig>
     if (user) ctx.shared._id = user._id;
     const existing = user && Array.isArray(user.aliasList) ? (user.aliasList as unknown[]).map(String) : [];
     setObjectAttribute(ctx.transient, ALIAS_LIST, [...new Set([...existing, identity])]);
-    return { kind: 'outcome', outcome: user ? 'ACCOUNT_EXISTS' : 'NO_ACCOUNT' };
+    // Who signed in where, never their profile: the provider, the account found (or none) and how.
+    const audit = auditEffect('social.signin', {
+      journey: ctx.journey.id,
+      node: ctx.nodeId,
+      provider: selected,
+      outcome: user ? 'ACCOUNT_EXISTS' : 'NO_ACCOUNT',
+      ...(user ? { userId: user._id } : {}),
+      ...(linkedBy ? { linkedBy } : {}),
+    });
+    return { kind: 'outcome', outcome: user ? 'ACCOUNT_EXISTS' : 'NO_ACCOUNT', effects: [audit] };
   },
 });

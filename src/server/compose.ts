@@ -45,7 +45,7 @@ import { createScriptHost } from '../scripts/host.js';
 import { clusterSize } from './cluster.js';
 import { libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import { SandboxPool } from '../scripts/pool.js';
-import { createSocialPort } from '../social/oidc.js';
+import { createSocialPort, SocialSignInError } from '../social/oidc.js';
 import { loadSocialProviders, parseSecrets, providerSetOf, type SocialProviderSet } from '../social/providers.js';
 
 export interface ComposeOptions {
@@ -416,10 +416,20 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
       runner: new JourneyRunner({
         catalog: realmCatalog,
         services: realmServices,
-        onNodeError: (error, where) =>
+        onNodeError: (error, where) => {
           log(
             `journey error in ${spec.name === ROOT_REALM_NAME ? '' : `${spec.path}:`}${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`,
-          ),
+          );
+          // A social sign-in refused (wrong state, replayed answer, used code, token for another client…).
+          if (error instanceof SocialSignInError)
+            audit.record('social.refused', {
+              journey: where.journeyId,
+              node: where.nodeId,
+              ...(error.provider !== undefined ? { provider: error.provider } : {}),
+              reason: error.reason,
+              ...(spec.name === ROOT_REALM_NAME ? {} : { realm: spec.path }),
+            });
+        },
         lifecycle: journeyLifecycle(metrics, audit, spec.path),
       }),
       suspensions: createSuspensions({

@@ -25,8 +25,10 @@ export interface SocialSignIn {
 
 export class SocialSignInError extends Error {
   constructor(
-    readonly reason: 'unknown-provider' | 'discovery' | 'no-code' | 'rejected',
+    readonly reason: 'unknown-provider' | 'discovery' | 'no-code' | 'rejected' | 'replayed',
     message: string,
+    /** The provider it was about. */
+    readonly provider?: string,
   ) {
     super(message);
     this.name = 'SocialSignInError';
@@ -60,7 +62,8 @@ export function createSocialPort(set: SocialProviderSet, options: { timeoutMs?: 
 
   function providerOf(name: string): SocialProvider {
     const p = set.get(name);
-    if (!p || p.config.enabled === false) throw new SocialSignInError('unknown-provider', `There is no enabled social identity provider "${name}".`);
+    if (!p || p.config.enabled === false)
+      throw new SocialSignInError('unknown-provider', `There is no enabled social identity provider "${name}".`, name);
     return p;
   }
 
@@ -83,7 +86,7 @@ export function createSocialPort(set: SocialProviderSet, options: { timeoutMs?: 
         })
         .catch((e: unknown) => {
           configs.delete(name); // try again next time
-          throw new SocialSignInError('discovery', `The provider ${name} cannot be reached at ${wellKnown.href}: ${(e as Error).message}`);
+          throw new SocialSignInError('discovery', `The provider ${name} cannot be reached at ${wellKnown.href}: ${(e as Error).message}`, name);
         });
       configs.set(name, c);
     }
@@ -113,8 +116,8 @@ export function createSocialPort(set: SocialProviderSet, options: { timeoutMs?: 
     async complete(name, query, checks) {
       const p = providerOf(name);
       const config = await configOf(p);
-      if (query.error !== undefined) throw new SocialSignInError('rejected', `The provider ${name} answered ${query.error}.`);
-      if (query.code === undefined) throw new SocialSignInError('no-code', `The provider ${name} sent no code.`);
+      if (query.error !== undefined) throw new SocialSignInError('rejected', `The provider ${name} answered ${query.error}.`, name);
+      if (query.code === undefined) throw new SocialSignInError('no-code', `The provider ${name} sent no code.`, name);
       const back = new URL(p.config.redirectURI);
       for (const k of ['code', 'state', 'iss', 'session_state']) {
         const v = query[k];
@@ -149,7 +152,7 @@ export function createSocialPort(set: SocialProviderSet, options: { timeoutMs?: 
         } = claims;
         return { subject: claims.sub, profile: { ...identity, ...info } };
       } catch (e) {
-        throw new SocialSignInError('rejected', `Signing in with ${name} failed: ${reasonOf(e)}`);
+        throw new SocialSignInError('rejected', `Signing in with ${name} failed: ${reasonOf(e)}`, name);
       }
     },
   };
