@@ -22,7 +22,7 @@ const HELP = `Usage:
 
 Without --password, the password is read from standard input (one line).`;
 
-interface Flags {
+export interface Flags {
   values: Record<string, string>;
   bools: Set<string>;
   rest: string[];
@@ -30,7 +30,7 @@ interface Flags {
 
 const BOOLEAN_FLAGS = new Set(['password-stdin', 'json', 'help']);
 
-function parseFlags(args: string[]): Flags | string {
+export function parseFlags(args: string[]): Flags | string {
   const values: Record<string, string> = {};
   const bools = new Set<string>();
   const rest: string[] = [];
@@ -60,7 +60,7 @@ async function readStdinLine(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-async function passwordFrom(flags: Flags, io: CommandIo): Promise<string | undefined> {
+export async function passwordFrom(flags: Flags, io: CommandIo): Promise<string | undefined> {
   if (flags.values.password !== undefined) return flags.values.password;
   if (process.stdin.isTTY && !flags.bools.has('password-stdin')) {
     io.err('Type the password and press Ctrl-D (or pass --password-stdin with a pipe):');
@@ -84,7 +84,7 @@ function describeRefusal(e: unknown): string[] {
   throw e;
 }
 
-async function withCore<T>(io: CommandIo, fn: (core: Core) => Promise<T>): Promise<T> {
+export async function withCore<T>(io: CommandIo, fn: (core: Core) => Promise<T>): Promise<T> {
   const settings = loadSettings(io.env, io.cwd);
   const core = await compose(settings, { withoutJourneys: true, log: io.err, audit: () => {} });
   try {

@@ -20,15 +20,20 @@ import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
 import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
+import { ADMIN_UNIQUE_KEYS, createAdminService, type AdminService } from '../admin/admins.js';
+import { builtinJourneys } from '../admin/admin-journey.js';
+import { createConfigStore } from '../config-store/config-store.js';
+import { ConfigRefused, LiveConfig } from '../config-store/live.js';
+import { seed, seedDocuments } from '../config-store/seed.js';
 import { deferredEffectsSettled } from '../journeys/effects.js';
-import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
+import { readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
 import { JourneyRunner, type LifecycleRecord } from '../journeys/runner.js';
-import { formatProblems } from '../journeys/validate.js';
+import { formatProblems, validateJourneys } from '../journeys/validate.js';
 import { KeystoreError, openKeystore, type KeyPurpose, type Keystore } from '../keys/keystore.js';
 import { openStoreKeystore } from '../keys/store-keystore.js';
 import { createMailer, loadEmailTemplates, type Mailer } from '../mail/index.js';
 import { createMailSpool } from '../mail/spool.js';
-import { createNodeRegistry } from '../nodes/index.js';
+import { createNodeRegistry, type NodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createOAuth, type OAuth } from '../oauth/service.js';
 import { amSessionProperties, createSessionService, type SessionService } from '../sessions/session-service.js';
@@ -67,7 +72,11 @@ export class StartupError extends Error {
 
 export interface Core {
   settings: Readonly<Settings>;
+  /** The journeys that run now (live: a change in the store is picked up without a restart). */
   catalog: JourneyCatalog;
+  config: LiveConfig;
+  admins: AdminService;
+  registry: NodeRegistry;
   stores: Store;
   keystore: Keystore;
   codec: AuthIdCodec;
@@ -86,7 +95,7 @@ export interface Core {
   /** PingIDM's self-service processes (/openidm/selfservice). */
   selfService: SelfService;
   services: NodeServices;
-  scripts: ScriptLibrary;
+  readonly scripts: ScriptLibrary;
   metrics: Metrics;
   log: (line: string) => void;
   close(): Promise<void>;
@@ -129,6 +138,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const now = options.now ?? Date.now;
   const registry = createNodeRegistry();
 
+  // The files are checked first, so that a problem is named with its file and stops the start.
   let inputs: Awaited<ReturnType<typeof readJourneyDir>> = [];
   if (!options.withoutJourneys) {
     try {
@@ -138,9 +148,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     }
   }
   const scriptsDir = scriptsDirOf(settings.journeysDir);
-  const scripts = options.withoutJourneys ? libraryOf(scriptsDir, []) : await loadScriptLibrary(scriptsDir);
-  const { catalog, problems } = buildCatalog(inputs, registry, { scripts });
-  problems.unshift(...scripts.problems);
+  const fileScripts = options.withoutJourneys ? libraryOf(scriptsDir, []) : await loadScriptLibrary(scriptsDir);
+  const checked = validateJourneys(inputs, registry, { scripts: fileScripts });
+  const problems = [...fileScripts.problems, ...checked.problems];
   const lines = formatProblems(problems);
   if (problems.some((p) => p.severity === 'error')) {
     throw new StartupError(`The journeys in ${settings.journeysDir} have errors; fix them or run \`cairn journeys validate\`.`, lines);
@@ -164,7 +174,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const templates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
-  const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
+  const uniqueKeys = { ...Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)])), ...ADMIN_UNIQUE_KEYS };
   const searchableFields = Object.fromEntries(
     schema.resources().map((r) => [
       r,
@@ -234,7 +244,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     keystore,
     // `identity` is defined below; accounts are only read while serving requests.
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
-    journeys: () => catalog.ids(),
+    journeys: () => config.catalog.ids(),
     now,
     audit,
     onError: (e) => log(`oauth: ${(e as Error)?.message ?? String(e)}`),
@@ -275,15 +285,52 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     revokeSessions: (subject) => sessions.revokeAll(subject),
     now,
   });
+  const admins = createAdminService({ objects: stores.objects, hasher, verifyPassword: (r, id, p, c) => identity.verifyPassword(r, id, p, c), now });
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
-  // Compile the scripts the journeys run on every sandbox thread now, not on their first step.
-  pool.warm(scripts.all().filter((s) => !scripts.problemFor(s.meta._id)));
+  // Journeys, scripts and nodes live in the store (src/config-store/): every instance runs a change
+  // within a second; the journeys folder seeds it.
+  const config = await LiveConfig.open({
+    store: createConfigStore(stores.kv),
+    runtime: { registry, builtins: builtinJourneys() },
+    audit,
+    now,
+    pollMs: options.withoutJourneys ? 0 : settings.configPollMs,
+    log,
+    // Compile the scripts the journeys run on every sandbox thread now, not on their first step.
+    onInstall: (runtime) => pool.warm(runtime.scripts.all().filter((s) => !runtime.scripts.problemFor(s.meta._id))),
+  }).catch(async (e: unknown) => {
+    await pool.close();
+    await stores.close();
+    throw e;
+  });
+  if (!options.withoutJourneys) {
+    try {
+      await seed(
+        config,
+        seedDocuments(
+          inputs.map((i) => i.json ?? (JSON.parse(i.text ?? 'null') as unknown)),
+          fileScripts.all().map((s) => ({ meta: s.meta, source: s.source })),
+        ),
+      );
+    } catch (e) {
+      config.close();
+      await pool.close();
+      await stores.close();
+      if (e instanceof ConfigRefused) {
+        throw new StartupError(`The journeys in ${settings.journeysDir} do not fit the stored configuration.`, formatProblems(e.problems));
+      }
+      throw e;
+    }
+  }
+  if (settings.adminPassword && (await admins.bootstrap(settings.adminUsername, settings.adminPassword))) {
+    log(`administrators: created ${settings.adminUsername} from CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD`);
+  }
   const scriptLog = (level: ScriptLogLevel, message: string, fields: Record<string, unknown>): void => {
     if (options.logger) options.logger[level]({ ...fields, source: 'script' }, message);
     else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);
   };
   const scriptEngine = createScriptEngine({
-    library: () => scripts,
+    library: () => config.scripts,
     pool,
     host: createScriptHost({
       identity,
@@ -322,7 +369,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     debugNodes: settings.debugNodes,
   };
   const runner = new JourneyRunner({
-    catalog,
+    catalog: config.catalog,
     services,
     onNodeError: (error, where) =>
       log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
@@ -353,7 +400,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
 
   return {
     settings,
-    catalog,
+    catalog: config.catalog,
+    config,
+    admins,
+    registry,
     stores,
     keystore,
     codec,
@@ -369,7 +419,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     runner,
     selfService,
     services,
-    scripts,
+    get scripts() {
+      return config.scripts;
+    },
     metrics,
     log,
     async close() {
@@ -383,6 +435,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
         return 0;
       });
       if (kept > 0) log(`mail: ${kept} unsent message(s) kept in the store for the next start`);
+      config.close();
       await pool.close();
       await audit.close();
       await stores.close();
