@@ -289,6 +289,37 @@ export class AmConfig {
   }
 }
 
+/** E-mail templates in IDM's config shape (`/openidm/config/emailTemplate/<name>`), kept in the same store. */
+export class TemplateConfig {
+  constructor(private readonly live: LiveConfig) {}
+
+  templates(): Json[] {
+    return [...this.live.documents.templates.values()];
+  }
+
+  template(name: string): Json | undefined {
+    return this.live.documents.templates.get(name);
+  }
+
+  /** Creates or replaces a template; checked as template files are (a refused one names each problem). */
+  async putTemplate(name: string, body: unknown, actor: string): Promise<Written<Json>> {
+    const doc = { ...withoutRev(body), _id: `emailTemplate/${name}` };
+    let created = false;
+    await this.live.transact((set) => {
+      created = !set.templates.has(name);
+      return [{ kind: 'template', id: name, doc }];
+    }, actor);
+    return { value: this.template(name) as Json, created };
+  }
+
+  async deleteTemplate(name: string, actor: string): Promise<Json> {
+    const before = this.template(name);
+    if (!before) throw notFound();
+    await this.live.transact((set) => (set.templates.has(name) ? [{ kind: 'template', id: name, doc: null }] : []), actor);
+    return before;
+  }
+}
+
 /** A script as AM's REST API returns it: the record with its body in base64. */
 function scriptView(record: ScriptRecord): Json {
   const { exportEncoding, ...meta } = record.meta;
