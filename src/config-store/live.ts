@@ -80,6 +80,22 @@ export interface LiveConfigOptions {
 const MAX_ATTEMPTS = 20;
 const problemKey = (p: Problem): string => `${p.file}#${p.pointer}#${p.message}`;
 
+/** An EmailTemplates that always reads the map `get` gives now (the mailer holds it for its life). */
+export function forwardTemplates(get: () => EmailTemplates): EmailTemplates {
+  return {
+    get: (name: string) => get().get(name),
+    has: (name: string) => get().has(name),
+    get size() {
+      return get().size;
+    },
+    keys: () => get().keys(),
+    values: () => get().values(),
+    entries: () => get().entries(),
+    forEach: (fn: (value: EmailTemplate, key: string, map: ReadonlyMap<string, EmailTemplate>) => void) => get().forEach(fn),
+    [Symbol.iterator]: () => get()[Symbol.iterator](),
+  } as EmailTemplates;
+}
+
 export class LiveConfig {
   private head: ConfigHead = emptyHead();
   private current: ConfigSet = emptySet();
@@ -100,19 +116,7 @@ export class LiveConfig {
       ids: () => this.runtime.catalog.ids(),
       at: (id, version) => this.versionOf(id, version),
     };
-    const live = (): EmailTemplates => this.runtime.templates;
-    this.templates = {
-      get: (name: string) => live().get(name),
-      has: (name: string) => live().has(name),
-      get size() {
-        return live().size;
-      },
-      keys: () => live().keys(),
-      values: () => live().values(),
-      entries: () => live().entries(),
-      forEach: (fn: (value: EmailTemplate, key: string, map: ReadonlyMap<string, EmailTemplate>) => void) => live().forEach(fn),
-      [Symbol.iterator]: () => live()[Symbol.iterator](),
-    } as EmailTemplates;
+    this.templates = forwardTemplates(() => this.runtime.templates);
   }
 
   /** Opens the store's current revision (an empty one when nothing was ever stored) and starts polling. */

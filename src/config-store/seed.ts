@@ -1,6 +1,7 @@
 /**
- * The `journeys/` folder seeds the configuration store: each journey file and each script
- * (`journeys/scripts/<name>.meta.json` + body) is written to the store when its content is new to
+ * The `journeys/` folder seeds the configuration store: each journey file, each script
+ * (`journeys/scripts/<name>.meta.json` + body) and each e-mail template file (shipped, and
+ * CAIRN_EMAIL_TEMPLATES_DIR) is written to the store when its content is new to
  * the store, i.e. the file is new or changed since it last seeded. A file that seeded before and has
  * not changed since leaves the stored version alone, so a change made over the admin REST API wins
  * until the file itself changes; a journey deleted over REST stays deleted while its file is unchanged.
@@ -16,14 +17,18 @@ export interface SeedDocument {
   doc: unknown;
 }
 
-/** The documents of parsed journey files (their `_id` names them) and script records. */
-export function seedDocuments(journeys: readonly unknown[], scripts: readonly ScriptRecord[]): SeedDocument[] {
+/** The documents of parsed journey files (their `_id` names them), script records and e-mail templates (`emailTemplate/<name>`). */
+export function seedDocuments(journeys: readonly unknown[], scripts: readonly ScriptRecord[], templates: readonly unknown[] = []): SeedDocument[] {
   const out: SeedDocument[] = [];
   for (const json of journeys) {
     const doc = journeyDocument(json) as { _id?: unknown };
     if (typeof doc?._id === 'string') out.push({ kind: 'journey', id: doc._id, doc });
   }
   for (const s of scripts) out.push({ kind: 'script', id: s.meta._id, doc: { meta: s.meta, source: s.source } });
+  for (const t of templates) {
+    const id = (t as { _id?: unknown } | undefined)?._id;
+    if (typeof id === 'string' && id.startsWith('emailTemplate/')) out.push({ kind: 'template', id: id.slice('emailTemplate/'.length), doc: t });
+  }
   return out;
 }
 

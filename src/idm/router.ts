@@ -24,7 +24,8 @@ import type { CounterPort } from '../identity/ports.js';
 import { crestError, sendCrestError as send, serverErrorOf, type CrestErrorBody } from '../crest/errors.js';
 import { queryResult, readPaging } from '../crest/paging.js';
 import { applyPatch, parsePatch, PatchError } from '../crest/patch.js';
-import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
+import { matchesFilter, parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
+import type { TemplateConfig } from '../config-store/am-config.js';
 import type { ManagedObject } from '../identity/ports.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 
@@ -47,6 +48,8 @@ export interface IdmRouterDeps {
   admins?: Pick<AdminService, 'verify'>;
   /** Sessions, so that an administrator signed in through the administrators' journey gets in. */
   sessions?: SessionService;
+  /** The e-mail templates of the configuration store, for `/config/emailTemplate/<name>`. */
+  templates?: TemplateConfig;
   onError?: (e: unknown) => void;
 }
 
@@ -185,6 +188,51 @@ function requireJsonWhenBody() {
     if (!hasBody) return next();
     guard(req, res, next);
   };
+}
+
+/**
+ * IDM's config objects for e-mail templates: `GET /config?_queryFilter=…` (e.g. `_id sw "emailTemplate"`),
+ * and `GET`, `PUT`, `DELETE /config/emailTemplate/<name>`. Writes go through the configuration store.
+ */
+function templateRoutes(router: Router, templates: TemplateConfig): void {
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void> | void) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      Promise.resolve(fn(req, res)).catch(next);
+    };
+  const name = (req: Request): string => String(req.params.name);
+  const actor = (req: Request): string => `admin:${req.get('x-openidm-username') ?? 'session'}`;
+  router.get(
+    '/config',
+    wrap((req, res) => {
+      const text = typeof req.query._queryFilter === 'string' ? req.query._queryFilter : undefined;
+      if (text === undefined) return send(res, crestError(400, 'The _queryFilter parameter is required.'));
+      const filter = parseQueryFilter(text);
+      const result = templates.templates().filter((t) => matchesFilter(filter, t));
+      res.json(queryResult(result, { pagedResultsCookie: null, totalPagedResults: result.length }, 'NONE'));
+    }),
+  );
+  router.get(
+    '/config/emailTemplate/:name',
+    wrap((req, res) => {
+      const t = templates.template(name(req));
+      if (!t) return send(res, crestError(404, `Config emailTemplate/${name(req)} not found`));
+      res.json(t);
+    }),
+  );
+  router.put(
+    '/config/emailTemplate/:name',
+    wrap(async (req, res) => {
+      const { value, created } = await templates.putTemplate(name(req), req.body, actor(req));
+      res.status(created ? 201 : 200).json(value);
+    }),
+  );
+  router.delete(
+    '/config/emailTemplate/:name',
+    wrap(async (req, res) => {
+      res.json(await templates.deleteTemplate(name(req), actor(req)));
+    }),
+  );
 }
 
 export function idmRouter(deps: IdmRouterDeps): Router {
@@ -333,6 +381,8 @@ export function idmRouter(deps: IdmRouterDeps): Router {
       writeObject(res, 200, gone);
     }),
   );
+
+  if (deps.templates) templateRoutes(router, deps.templates);
 
   router.use((_req, res) => send(res, crestError(404, 'Resource not found')));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -3,6 +3,7 @@
  * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
  * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
  */
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
@@ -23,7 +24,8 @@ import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
 import { ADMIN_UNIQUE_KEYS, createAdminService, type AdminService } from '../admin/admins.js';
 import { builtinJourneys } from '../admin/admin-journey.js';
 import { createConfigStore } from '../config-store/config-store.js';
-import { ConfigRefused, LiveConfig } from '../config-store/live.js';
+import { templateDocument } from '../config-store/documents.js';
+import { ConfigRefused, forwardTemplates, LiveConfig } from '../config-store/live.js';
 import { seed, seedDocuments } from '../config-store/seed.js';
 import { deferredEffectsSettled } from '../journeys/effects.js';
 import { readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
@@ -174,6 +176,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const templates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
+  let config: LiveConfig | undefined;
   const uniqueKeys = { ...Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)])), ...ADMIN_UNIQUE_KEYS };
   const searchableFields = Object.fromEntries(
     schema.resources().map((r) => [
@@ -208,7 +211,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     smtp: { requireTLS: settings.smtpRequireTls, rejectUnauthorized: settings.smtpRejectUnauthorized },
     from: settings.smtpFrom,
     dataDir: settings.dataDir,
-    templates,
+    // The templates in the store (seeded from the template folders below), once it is open.
+    templates: forwardTemplates(() => config?.templates ?? templates),
     log,
     now,
   });
@@ -244,7 +248,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     keystore,
     // `identity` is defined below; accounts are only read while serving requests.
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
-    journeys: () => config.catalog.ids(),
+    journeys: () => config?.catalog.ids() ?? [],
     now,
     audit,
     onError: (e) => log(`oauth: ${(e as Error)?.message ?? String(e)}`),
@@ -289,7 +293,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
   // Journeys, scripts and nodes live in the store (src/config-store/): every instance runs a change
   // within a second; the journeys folder seeds it.
-  const config = await LiveConfig.open({
+  const live = await LiveConfig.open({
     store: createConfigStore(stores.kv),
     runtime: { registry, builtins: builtinJourneys() },
     audit,
@@ -303,24 +307,23 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     await stores.close();
     throw e;
   });
-  if (!options.withoutJourneys) {
-    try {
-      await seed(
-        config,
-        seedDocuments(
-          inputs.map((i) => i.json ?? (JSON.parse(i.text ?? 'null') as unknown)),
-          fileScripts.all().map((s) => ({ meta: s.meta, source: s.source })),
-        ),
-      );
-    } catch (e) {
-      config.close();
-      await pool.close();
-      await stores.close();
-      if (e instanceof ConfigRefused) {
-        throw new StartupError(`The journeys in ${settings.journeysDir} do not fit the stored configuration.`, formatProblems(e.problems));
-      }
-      throw e;
+  config = live;
+  // The files seed the store (the e-mail templates also for command-line tools: they may send mail).
+  try {
+    const templateDocs = await Promise.all([...templates.values()].map(async (t) => templateDocument(JSON.parse(await readFile(t.source, 'utf8')))));
+    const journeyDocs = inputs.map((i) => i.json ?? (JSON.parse(i.text ?? 'null') as unknown));
+    await seed(
+      live,
+      seedDocuments(journeyDocs, options.withoutJourneys ? [] : fileScripts.all().map((s) => ({ meta: s.meta, source: s.source })), templateDocs),
+    );
+  } catch (e) {
+    live.close();
+    await pool.close();
+    await stores.close();
+    if (e instanceof ConfigRefused) {
+      throw new StartupError(`The journeys in ${settings.journeysDir} do not fit the stored configuration.`, formatProblems(e.problems));
     }
+    throw e;
   }
   if (settings.adminPassword && (await admins.bootstrap(settings.adminUsername, settings.adminPassword))) {
     log(`administrators: created ${settings.adminUsername} from CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD`);
@@ -330,7 +333,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);
   };
   const scriptEngine = createScriptEngine({
-    library: () => config.scripts,
+    library: () => live.scripts,
     pool,
     host: createScriptHost({
       identity,
@@ -369,7 +372,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     debugNodes: settings.debugNodes,
   };
   const runner = new JourneyRunner({
-    catalog: config.catalog,
+    catalog: live.catalog,
     services,
     onNodeError: (error, where) =>
       log(`journey error in ${where.journeyId}/${where.nodeId} (${where.nodeType}): ${(error as Error)?.message ?? String(error)}`),
@@ -400,8 +403,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
 
   return {
     settings,
-    catalog: config.catalog,
-    config,
+    catalog: live.catalog,
+    config: live,
     admins,
     registry,
     stores,
@@ -420,7 +423,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     selfService,
     services,
     get scripts() {
-      return config.scripts;
+      return live.scripts;
     },
     metrics,
     log,
@@ -435,7 +438,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
         return 0;
       });
       if (kept > 0) log(`mail: ${kept} unsent message(s) kept in the store for the next start`);
-      config.close();
+      live.close();
       await pool.close();
       await audit.close();
       await stores.close();
