@@ -148,7 +148,8 @@ export function configRouter(deps: ConfigRouterDeps): Router {
         case 'schema':
           res.json(d.configSchema);
           return;
-        case 'template': {
+        case 'template':
+        case 'getTemplate': {
           const defaults: Json = {};
           for (const [k, p] of Object.entries((d.configSchema.properties ?? {}) as Record<string, Json>))
             if (p.default !== undefined) defaults[k] = p.default;

@@ -5,7 +5,9 @@
  * pointer and changes nothing; a journey in flight finishes on the version it started on; the
  * /openidm admin API takes the same administrator identities. Every change is audited.
  */
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Callback } from '../../src/callbacks/types.js';
 import { startTestServer, type TestServer } from '../support/server.js';
@@ -139,6 +141,28 @@ describe('who may call the configuration API', () => {
     expect(put.status).toBe(400);
     expect(put.json.detail.problems[0]).toMatchObject({ pointer: '/_id' });
   });
+
+  it('`cairn admins` creates and lists administrators; failed sign-ins spend the same attempt budget as end users’', async () => {
+    const env = {
+      ...process.env,
+      CAIRN_DATA_DIR: server.dataDir,
+      CAIRN_JOURNEYS_DIR: join(REPO, 'journeys'),
+      CAIRN_LOG_LEVEL: 'silent',
+      CAIRN_AUDIT_LOG: 'off',
+    };
+    const cli = (...args: string[]) => promisify(execFile)('node', [join(REPO, 'bin', 'cairn.js'), 'admins', ...args], { cwd: REPO, env });
+    expect((await cli('create', 'ops', '--password', 'Meadow-Copper-Falcon-88')).stdout).toMatch(/Created administrator ops \(admin\)/);
+    expect((await cli('list')).stdout.split('\n')).toEqual(expect.arrayContaining(['amadmin\tadmin', 'ops\tadmin']));
+    await expect(cli('create', 'ops2', '--roles', 'root', '--password', 'Meadow-Copper-Falcon-88')).rejects.toMatchObject({
+      stderr: expect.stringMatching(/Unknown role "root"/),
+    });
+    const attempt = (password: string) => call('POST', '/json/realms/root/authenticate', { body: {}, headers: zpl('ops', password) });
+    expect((await attempt('Meadow-Copper-Falcon-88')).status).toBe(200);
+    for (let i = 0; i < server.settings.loginAttempts; i++) expect((await attempt(`wrong-${i}`)).status).toBe(401);
+    // The budget is spent: even the right password is not evaluated now.
+    expect((await attempt('Meadow-Copper-Falcon-88')).status).toBe(401);
+    expect(audit.some((l) => l.includes('"login.throttled"') && l.includes('"resource":"internal/admin"'))).toBe(true);
+  }, 120_000);
 
   it('the /openidm admin API takes administrator identities, not end users', async () => {
     const as = (user: string, password: string) =>
