@@ -93,7 +93,7 @@ export function forwardTemplates(get: () => EmailTemplates): EmailTemplates {
     entries: () => get().entries(),
     forEach: (fn: (value: EmailTemplate, key: string, map: ReadonlyMap<string, EmailTemplate>) => void) => get().forEach(fn),
     [Symbol.iterator]: () => get()[Symbol.iterator](),
-  } as EmailTemplates;
+  };
 }
 
 export class LiveConfig {

@@ -176,7 +176,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const templates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
-  let config: LiveConfig | undefined;
+  const started: { config?: LiveConfig } = {};
   const uniqueKeys = { ...Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)])), ...ADMIN_UNIQUE_KEYS };
   const searchableFields = Object.fromEntries(
     schema.resources().map((r) => [
@@ -212,7 +212,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     from: settings.smtpFrom,
     dataDir: settings.dataDir,
     // The templates in the store (seeded from the template folders below), once it is open.
-    templates: forwardTemplates(() => config?.templates ?? templates),
+    templates: forwardTemplates(() => started.config?.templates ?? templates),
     log,
     now,
   });
@@ -248,7 +248,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     keystore,
     // `identity` is defined below; accounts are only read while serving requests.
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
-    journeys: () => config?.catalog.ids() ?? [],
+    journeys: () => started.config?.catalog.ids() ?? [],
     now,
     audit,
     onError: (e) => log(`oauth: ${(e as Error)?.message ?? String(e)}`),
@@ -307,7 +307,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     await stores.close();
     throw e;
   });
-  config = live;
+  started.config = live;
   // The files seed the store (the e-mail templates also for command-line tools: they may send mail).
   try {
     const templateDocs = await Promise.all([...templates.values()].map(async (t) => templateDocument(JSON.parse(await readFile(t.source, 'utf8')))));

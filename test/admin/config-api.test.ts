@@ -23,7 +23,7 @@ const audit: string[] = [];
 
 interface Answer {
   status: number;
-  json: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- AM's bodies are inspected field by field
+  json: any;
 }
 
 async function call(

@@ -27,9 +27,9 @@ const servers: { child: ChildProcess; url: string }[] = [];
 /** Starts `cairn serve` (one process) on a free port and resolves with its URL once it listens. */
 async function startCairn(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn('node', [join(REPO, 'bin', 'cairn.js'), 'serve', '--workers', '1'], { cwd: REPO, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const stderr: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     lines.on('line', (line) => {
       const m = /Cairn listening on [^:]+:(\d+)/.exec(line);
