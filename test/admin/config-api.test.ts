@@ -9,7 +9,6 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Callback } from '../../src/callbacks/types.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 const REPO = join(import.meta.dirname, '..', '..');
@@ -17,6 +16,8 @@ const ADMIN = { user: 'amadmin', password: 'Quartz-Harbor-Lantern-31' };
 const ALICE = { user: 'alice', password: 'Tumbleweed-Orchard-42' };
 const TREES = '/json/realms/root/realm-config/authentication/authenticationtrees/trees';
 const NODES = '/json/realms/root/realm-config/authentication/authenticationtrees/nodes';
+/** A callback as the tests fill it in (every callback these journeys send has an input). */
+type Callback = { type: string; input: { name: string; value: unknown }[] };
 
 let server: TestServer;
 const audit: string[] = [];
@@ -260,7 +261,7 @@ describe('writes', () => {
         method,
         headers: { 'Content-Type': 'application/json', [server.settings.cookieName]: adminToken },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }).then(async (r) => ({ status: r.status, json: await r.json() }));
+      }).then(async (r) => ({ status: r.status, json: (await r.json()) as any }));
     const list = await idm('GET', `/config?_queryFilter=${encodeURIComponent('_id sw "emailTemplate"')}`);
     expect(list.json.result.map((t: { _id: string }) => t._id)).toContain('emailTemplate/resetPassword');
     const template = {
