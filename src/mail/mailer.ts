@@ -24,7 +24,6 @@ export const DEFAULT_RETRY: Readonly<QueueSettings> = Object.freeze({
 
 /** One address, no display name, no list, no header-breaking characters. */
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
-/** A sender: an address, or `Display Name <address>`, on one line. */
 
 export const isMailAddress = (value: unknown): value is string => typeof value === 'string' && value.length <= 254 && ADDRESS.test(value);
 
@@ -36,7 +35,7 @@ function inlineTemplate(name: string, inline: InlineTemplate): EmailTemplate {
     source: 'inline',
     defaultLocale: inline.defaultLocale ?? (locales.includes('en') ? 'en' : (locales[0] ?? 'en')),
     enabled: true,
-    from: typeof inline.from === 'string' && SENDER.test(inline.from.trim()) ? inline.from : '',
+    from: typeof inline.from === 'string' && isSender(inline.from) ? inline.from : '',
     mimeType: inline.mimeType === 'text/plain' ? 'text/plain' : 'text/html',
     subject: inline.subject,
     message: inline.message,
