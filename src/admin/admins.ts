@@ -4,12 +4,13 @@
  * password hash and its roles. The operator creates the first one (`cairn admins create`, or
  * CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD on a first start); administrators sign in through the
  * built-in administrators' journey (admin-journey.ts), whose password checks spend the same attempt
- * budget as end users' (the identity service's verifyPassword on this resource).
+ * budgets as end users' (the identity service's checkPassword on this resource: the account's, named
+ * by the name typed when there is no such administrator, and the client address's).
  */
 import { createHash } from 'node:crypto';
 import { CairnError } from '../errors/cairn-error.js';
 import type { PasswordHasher } from '../identity/passwords.js';
-import type { LoginClient } from '../identity/ports.js';
+import type { CredentialCheck, LoginClient } from '../identity/ports.js';
 import type { ManagedObjectStore as ObjectStore, StoredObject } from '../stores/types.js';
 import { isRole, ROLES, type Role } from './roles.js';
 
@@ -53,8 +54,8 @@ const refused = (message: string): CairnError => new CairnError({ status: 400, c
 export interface AdminServiceDeps {
   objects: ObjectStore;
   hasher: PasswordHasher;
-  /** The identity service's attempt-limited password check. */
-  verifyPassword: (resource: string, id: string | undefined, password: string, client?: LoginClient) => Promise<string>;
+  /** The identity service's attempt-limited password check (IdentityPort.checkPassword). */
+  checkPassword: (resource: string, login: { attribute: string; value: string }, password: string, client?: LoginClient) => Promise<CredentialCheck>;
   now: () => number;
 }
 
@@ -96,9 +97,10 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
       return o ? (await objects.delete(ADMIN_RESOURCE, o._id)) !== undefined : false;
     },
     async verify(userName, password, client) {
-      const o = NAME.test(userName) ? await byName(userName) : undefined;
-      const check = await deps.verifyPassword(ADMIN_RESOURCE, o?._id, password, client);
-      return check === 'match' && o ? view(o) : undefined;
+      const check = await deps.checkPassword(ADMIN_RESOURCE, { attribute: 'userName', value: userName }, password, client);
+      if (check.verdict !== 'match') return undefined;
+      const { _id, roles, userName: stored } = check.object;
+      return { _id, userName: typeof stored === 'string' ? stored : userName, roles: (Array.isArray(roles) ? roles : []).filter(isRole) };
     },
     async bootstrap(userName, password) {
       if ((await all()).length > 0) return false;

@@ -289,7 +289,12 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     revokeSessions: (subject) => sessions.revokeAll(subject),
     now,
   });
-  const admins = createAdminService({ objects: stores.objects, hasher, verifyPassword: (r, id, p, c) => identity.verifyPassword(r, id, p, c), now });
+  const admins = createAdminService({
+    objects: stores.objects,
+    hasher,
+    checkPassword: (r, login, p, c) => identity.checkPassword(r, login, p, c),
+    now,
+  });
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
   // Journeys, scripts and nodes live in the store (src/config-store/): every instance runs a change
   // within a second; the journeys folder seeds it.
