@@ -545,7 +545,7 @@ export const SETTINGS = {
     env: 'CAIRN_ADMIN_USERNAME',
     title: 'Administrator name',
     description:
-      'With CAIRN_ADMIN_PASSWORD: the first administrator, created on a start when there is none yet (later ones: `cairn admins create`). Administrators sign in to the AM config API (frodo) and the /openidm admin API.',
+      'With CAIRN_ADMIN_PASSWORD: the first administrator, created on a start when there is none yet (later ones: `cairn admins create`). Administrators sign in to the AM config API (frodo), the /openidm admin API and the midPoint façade.',
     type: 'string',
     default: 'openidm-admin',
   },

@@ -97,6 +97,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     // The journey lifecycle comes from the runner (compose.ts); the adapter reports each request's duration.
     observe: (step) => metrics.stepDuration.observe({ journey: step.journey, result: step.result }, step.ms / 1000),
     mount: (app) => {
+      // Administrators' credentials sent with every request (/openidm, midPoint's Basic): one shared check.
+      const adminCredentials = rememberingVerifier(core.admins, core.services.now);
       mountUi(app, {
         uiDistDir: UI_DIST,
         ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}),
@@ -112,13 +114,20 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
           audit,
           counters: stores.counters,
           now: core.services.now,
-          admins: rememberingVerifier(core.admins, core.services.now),
+          admins: adminCredentials,
           sessions,
           templates: new TemplateConfig(core.config),
           onError: internal,
         }),
       );
-      const midpoint = midpointRouter({ settings, identity: core.identity, policy: core.services.policy, resetPolicy, onError: internal });
+      const midpoint = midpointRouter({
+        settings,
+        identity: core.identity,
+        policy: core.services.policy,
+        resetPolicy,
+        admins: adminCredentials,
+        onError: internal,
+      });
       app.use('/ws/rest', midpoint);
       app.use('/midpoint/ws/rest', midpoint);
     },
