@@ -104,8 +104,14 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     },
     async bootstrap(userName, password) {
       if ((await all()).length > 0) return false;
-      await service.create(userName, password, ['admin']);
-      return true;
+      try {
+        await service.create(userName, password, ['admin']);
+        return true;
+      } catch (e) {
+        // Instances (and workers) starting together race to create it: whoever lost finds it there.
+        if ((await byName(userName)) !== undefined) return false;
+        throw e;
+      }
     },
   };
   return service;

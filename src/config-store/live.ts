@@ -21,7 +21,7 @@ import type { EmailTemplate, EmailTemplates } from '../mail/types.js';
 import type { ScriptLibrary } from '../scripts/library.js';
 import type { ScriptRecord } from '../scripts/model.js';
 import { emptyHead, type ConfigHead, type ConfigStore, type HeadEntries, type HeadEntry } from './config-store.js';
-import { CONFIG_KINDS, docVersion, documentLabel, type AmNodeDocument, type ConfigKind } from './documents.js';
+import { CONFIG_KINDS, docVersion, documentLabel, journeyDocument, type AmNodeDocument, type ConfigKind } from './documents.js';
 import { buildRuntime, emptySet, type ConfigRuntime, type ConfigSet, type RuntimeDeps } from './runtime.js';
 
 /** One document written, replaced or removed. */
@@ -191,7 +191,10 @@ export class LiveConfig {
       }
       const base = this.head;
       const before = this.runtime;
-      const changes = await mutate(this.current, base);
+      // A journey is stored without the editor's `$schema` (its version leaves it out too).
+      const changes = (await mutate(this.current, base)).map((c) =>
+        c.kind === 'journey' && c.doc !== undefined && c.doc !== null ? { ...c, doc: journeyDocument(c.doc) } : c,
+      );
       if (changes.length === 0) return { revision: base.revision, changes: [], warnings: [] };
 
       const { set, entries, applied } = this.apply(this.current, base.entries, changes);
