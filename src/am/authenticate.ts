@@ -73,6 +73,13 @@ export interface AuthenticateDeps {
   onError?: (error: unknown, req: Request) => void;
   /** Told about every answered request (step duration metrics). */
   observe?: (step: StepObservation) => void;
+  /**
+   * The administrators' journey (src/admin/admin-journey.ts): what a new journey without
+   * authIndexValue runs when the request carries `X-OpenAM-Username` (as admin tools sign in).
+   */
+  adminJourney?: string;
+  /** The roles a session signed in by the administrators' journey carries: those of the administrator `_id`. */
+  rolesOf?: (adminId: string) => Promise<string[]>;
 }
 
 export interface StepObservation {
@@ -241,7 +248,8 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       if (existing) return { kind: 'session', tokenId: existing.tokenId, successUrl: goto ?? settings.successUrl };
     }
     const options: JourneyOptions = { noSession: query.noSession, ...(goto ? { goto } : {}), ...(gotoOnFail ? { gotoOnFail } : {}) };
-    return { kind: 'new', journeyId: query.authIndexValue ?? 'Login', options };
+    const admin = deps.adminJourney !== undefined && req.get('x-openam-username') !== undefined ? deps.adminJourney : undefined;
+    return { kind: 'new', journeyId: query.authIndexValue ?? admin ?? 'Login', options };
   }
 
   function run(loaded: Extract<Loaded, { kind: 'authId' | 'suspension' | 'new' }>, input: StepInput): Promise<StepResult> {
@@ -288,11 +296,15 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         if (options.noSession || result.journey.noSession || !uid) return {};
         const userId = typeof shared._id === 'string' ? shared._id : undefined;
         const draft = result.session;
+        // Only the built-in administrators' journey signs administrators in: no configured journey
+        // (whatever its nodes write) can give a session a role.
+        const roles = result.journey.kind === 'admin' && userId && deps.rolesOf ? await deps.rolesOf(userId) : [];
         const session = await sessions.create({
           uid,
           ...(userId ? { userId } : {}),
           realm,
           journey: journeyId,
+          roles,
           ...(draft ? { properties: draft.properties } : {}),
           ...(draft?.maxIdleMinutes !== undefined ? { idleMs: draft.maxIdleMinutes * 60_000 } : {}),
           ...(draft?.maxSessionMinutes !== undefined ? { maxMs: draft.maxSessionMinutes * 60_000 } : {}),

@@ -2,6 +2,7 @@
  * The `cairn` command line: a table of commands, each a small module. Every command returns an
  * exit code; bad usage and bad input are answered with a message naming the problem, never a trace.
  */
+import { adminsCommand } from './admins.js';
 import { configCommand } from './config.js';
 import { journeysCommand } from './journeys.js';
 import { serveCommand } from './serve.js';
@@ -20,7 +21,7 @@ export interface Command {
   run(args: string[], io: CommandIo): Promise<number>;
 }
 
-const COMMANDS: readonly Command[] = [serveCommand, journeysCommand, usersCommand, configCommand];
+const COMMANDS: readonly Command[] = [serveCommand, journeysCommand, usersCommand, adminsCommand, configCommand];
 
 function usage(io: CommandIo): void {
   io.out('Usage: cairn <command> [options]\n');

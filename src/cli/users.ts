@@ -24,7 +24,7 @@ Every command takes --realm NAME: the users of a realm declared in CAIRN_REALMS 
 default: the root realm (managed/user).
 Without --password, the password is read from standard input (one line).`;
 
-interface Flags {
+export interface Flags {
   values: Record<string, string>;
   bools: Set<string>;
   rest: string[];
@@ -32,7 +32,7 @@ interface Flags {
 
 const BOOLEAN_FLAGS = new Set(['password-stdin', 'json', 'help']);
 
-function parseFlags(args: string[]): Flags | string {
+export function parseFlags(args: string[]): Flags | string {
   const values: Record<string, string> = {};
   const bools = new Set<string>();
   const rest: string[] = [];
@@ -62,7 +62,7 @@ async function readStdinLine(): Promise<string> {
     .replace(/\r?\n$/, '');
 }
 
-async function passwordFrom(flags: Flags, io: CommandIo): Promise<string | undefined> {
+export async function passwordFrom(flags: Flags, io: CommandIo): Promise<string | undefined> {
   if (flags.values.password !== undefined) return flags.values.password;
   if (process.stdin.isTTY && !flags.bools.has('password-stdin')) {
     io.err('Type the password and press Ctrl-D (or pass --password-stdin with a pipe):');
@@ -86,20 +86,26 @@ function describeRefusal(e: unknown): string[] {
   throw e;
 }
 
+/** Runs `fn` on a composed core (no journeys loaded) and closes it after. */
+export async function withCore<T>(io: CommandIo, fn: (core: Core) => Promise<T>): Promise<T> {
+  const settings = loadSettings(io.env, io.cwd);
+  const core = await compose(settings, { withoutJourneys: true, log: io.err, audit: () => {} });
+  try {
+    return await fn(core);
+  } finally {
+    await core.close();
+  }
+}
+
 /** Runs `fn` on a composed core with the identity resource of `--realm` (root's by default). */
-async function withCore(io: CommandIo, flags: Flags, command: string, fn: (core: Core, resource: string) => Promise<number>): Promise<number> {
+async function withRealmCore(io: CommandIo, flags: Flags, command: string, fn: (core: Core, resource: string) => Promise<number>): Promise<number> {
   const settings = loadSettings(io.env, io.cwd);
   const name = flags.values.realm ?? ROOT_REALM_NAME;
   if (name !== ROOT_REALM_NAME && !settings.realms.includes(name)) {
     io.err(`cairn users ${command}: the realm "${name}" is not declared (CAIRN_REALMS: ${settings.realms.join(', ') || 'none'}).`);
     return 2;
   }
-  const core = await compose(settings, { withoutJourneys: true, log: io.err, audit: () => {} });
-  try {
-    return await fn(core, (core.realms.get(name) as NonNullable<ReturnType<Core['realms']['get']>>).spec.identityResource);
-  } finally {
-    await core.close();
-  }
+  return withCore(io, (core) => fn(core, (core.realms.get(name) as NonNullable<ReturnType<Core['realms']['get']>>).spec.identityResource));
 }
 
 const USER_FIELDS = ['userName', 'mail', 'givenName', 'sn'] as const;
@@ -119,7 +125,7 @@ async function create(flags: Flags, io: CommandIo): Promise<number> {
   }
   const password = await passwordFrom(flags, io);
   if (password !== undefined) attrs.password = password;
-  return withCore(io, flags, 'create', async (core, resource) => {
+  return withRealmCore(io, flags, 'create', async (core, resource) => {
     try {
       const user = await core.identity.createObject(resource, attrs);
       io.out(`Created ${String(user.userName)} (${user._id}).`);
@@ -138,7 +144,7 @@ async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
     return 2;
   }
   const progress = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line) : undefined;
-  return withCore(io, flags, 'import', (core, resource) =>
+  return withRealmCore(io, flags, 'import', (core, resource) =>
     importUsersFile(core, resource, resolve(io.cwd, file), file, { ...io, progress, describe: describeRefusal }),
   );
 }
@@ -154,7 +160,7 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
     }
     throw e;
   }
-  return withCore(io, flags, 'list', async (core, resource) => {
+  return withRealmCore(io, flags, 'list', async (core, resource) => {
     const users = [];
     let cookie: string | undefined;
     do {
@@ -201,7 +207,7 @@ async function setPassword(flags: Flags, io: CommandIo): Promise<number> {
     io.err('cairn users set-password: no password given.');
     return 2;
   }
-  return withCore(io, flags, 'set-password', async (core, resource) => {
+  return withRealmCore(io, flags, 'set-password', async (core, resource) => {
     const user = await core.identity.findUser(resource, name);
     if (!user) {
       io.err(`cairn users set-password: no user "${name}".`);

@@ -571,14 +571,15 @@ export const SETTINGS = {
   adminUsername: {
     env: 'CAIRN_ADMIN_USERNAME',
     title: 'Administrator name',
-    description: 'Name accepted in X-OpenIDM-Username by the admin API (/openidm). The admin API is off unless a password or token is set.',
+    description:
+      'With CAIRN_ADMIN_PASSWORD: the first administrator, created on a start when there is none yet (later ones: `cairn admins create`). Administrators sign in to the AM config API (frodo), the /openidm admin API and the midPoint façade.',
     type: 'string',
     default: 'openidm-admin',
   },
   adminPassword: {
     env: 'CAIRN_ADMIN_PASSWORD',
     title: 'Administrator password',
-    description: 'Password accepted in X-OpenIDM-Password by the admin API.',
+    description: 'The password of the first administrator (see CAIRN_ADMIN_USERNAME); used only while no administrator exists.',
     type: 'string',
     secret: true,
   },
@@ -589,6 +590,15 @@ export const SETTINGS = {
     type: 'string',
     secret: true,
     check: (v) => (v.length < 32 ? 'must be at least 32 characters long' : undefined),
+  },
+  configPollMs: {
+    env: 'CAIRN_CONFIG_POLL_MS',
+    title: 'Configuration poll interval',
+    description: 'How often (milliseconds) an instance looks for journeys, scripts or nodes changed in the store by another instance.',
+    type: 'integer',
+    default: 500,
+    minimum: 50,
+    maximum: 60000,
   },
   scriptCpuMs: {
     env: 'CAIRN_SCRIPT_CPU_MS',

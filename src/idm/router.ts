@@ -1,17 +1,21 @@
 /**
  * The IDM-compatible admin API for managed users under /openidm/managed/<object>: create
  * (`POST ?_action=create`, `PUT` with `If-None-Match: *`), read, query (`_queryFilter`, paging,
- * `_fields`, `_sortKeys`), patch, replace and delete with `_rev` / `If-Match` concurrency. Only the
- * configured administrator gets in (X-OpenIDM-Username/-Password or a bearer token), and failed
- * authentications are limited per client address and per administrator name (429 with Retry-After,
- * audited). Answers and errors use CREST's shapes; a password or hash never leaves, nor can a
- * query filter, sort or select on it; a query answers at most MAX_PAGE objects at a time.
+ * `_fields`, `_sortKeys`), patch, replace and delete with `_rev` / `If-Match` concurrency. Only
+ * administrators get in (X-OpenIDM-Username/-Password, their session, or the operator's bearer token),
+ * and failed authentications are limited per client address and per administrator name (429 with
+ * Retry-After, audited). Answers and errors use CREST's shapes; a password or hash never leaves, nor
+ * can a query filter, sort or select on it; a query answers at most MAX_PAGE objects at a time.
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AdminService } from '../admin/admins.js';
+import { requireRole } from '../admin/guard.js';
+import { grants } from '../admin/roles.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import { pseudonym } from '../audit/pseudonym.js';
 import type { Settings } from '../config/settings.js';
+import type { SessionService } from '../sessions/session-service.js';
 import { CairnError, isCairnError } from '../errors/cairn-error.js';
 import { createAttemptBudgets, type Budget } from '../identity/attempt-budgets.js';
 import type { IdentityService } from '../identity/identity-service.js';
@@ -20,7 +24,8 @@ import type { CounterPort } from '../identity/ports.js';
 import { crestError, sendCrestError as send, serverErrorOf, type CrestErrorBody } from '../crest/errors.js';
 import { queryResult, readPaging } from '../crest/paging.js';
 import { applyPatch, parsePatch, PatchError } from '../crest/patch.js';
-import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
+import { matchesFilter, parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
+import type { TemplateConfig } from '../config-store/am-config.js';
 import type { ManagedObject } from '../identity/ports.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
 
@@ -39,26 +44,44 @@ export interface IdmRouterDeps {
   /** Where the failed-authentication limits are counted (the store: exact across instances). */
   counters: CounterPort;
   now: () => number;
+  /** The administrator identities X-OpenIDM-Username / -Password are checked against. */
+  admins?: Pick<AdminService, 'verify'>;
+  /** Sessions, so that an administrator signed in through the administrators' journey gets in. */
+  sessions?: SessionService;
+  /** The e-mail templates of the configuration store, for `/config/emailTemplate/<name>`. */
+  templates?: TemplateConfig;
   onError?: (e: unknown) => void;
 }
 
 /**
- * The administrator's credentials, checked under two attempt budgets (src/identity/attempt-budgets.ts):
- * the client address's and, for X-OpenIDM-Username, that name's. Correct credentials never count;
- * once either budget's failures are spent, requests get 429 with Retry-After without being checked.
- * A request without any credentials is simply refused (no guess was made).
+ * Who may call: an administrator with the admin role, by X-OpenIDM-Username / -Password or by the
+ * session of the administrators' journey; or the operator's bearer token (CAIRN_ADMIN_TOKEN).
+ *
+ * Credentials sent with the request are checked under two attempt budgets of this API
+ * (src/identity/attempt-budgets.ts): the client address's and, for X-OpenIDM-Username, that name's;
+ * a name and password are then checked as an administrator's sign-in (AdminService.verify, which
+ * spends the account's and address's sign-in budgets as the administrators' journey does). Correct
+ * credentials never count; once either budget's failures are spent, requests get 429 with
+ * Retry-After without being checked. A request without credentials gets in only by a session
+ * (no guess was made: 401 without one, 403 for a session without the role).
  */
 function authenticate(deps: IdmRouterDeps) {
   const { settings, audit } = deps;
   const budgets = createAttemptBudgets({ counters: deps.counters, windowMs: ADMIN_AUTH_WINDOW_MS, now: deps.now });
   const max = settings.adminAuthAttempts;
+  const session = deps.sessions ? requireRole({ sessions: deps.sessions, cookieName: settings.cookieName }, 'admin') : undefined;
+  const byName = async (user: string, password: string, clientIp: string | undefined): Promise<boolean> => {
+    const admin = deps.admins ? await deps.admins.verify(user, password, clientIp ? { clientIp } : {}) : undefined;
+    return !!admin && grants(admin.roles, 'admin');
+  };
   return async (req: Request, res: Response, next: NextFunction): Promise<void> => {
     const bearer = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '')?.[1];
     const user = req.get('x-openidm-username');
     const password = req.get('x-openidm-password');
     const byHeaders = bearer === undefined && user !== undefined && password !== undefined;
     if (bearer === undefined && !byHeaders) {
-      send(res, crestError(401, 'Access Denied'));
+      if (session) session(req, res, next);
+      else send(res, crestError(401, 'Access Denied'));
       return;
     }
     const source = addressGroup(req.ip) ?? 'unknown';
@@ -79,14 +102,13 @@ function authenticate(deps: IdmRouterDeps) {
       send(res, crestError(429, 'Too many failed authentications; try again later.'));
       return;
     }
-    const ok =
-      bearer !== undefined
-        ? !!settings.adminToken && same(bearer, settings.adminToken)
-        : !!settings.adminPassword && same(user ?? '', settings.adminUsername) && same(password ?? '', settings.adminPassword);
+    let ok: boolean;
     try {
+      ok = bearer !== undefined ? !!settings.adminToken && same(bearer, settings.adminToken) : await byName(user ?? '', password ?? '', req.ip);
       const failures = await ticket.settle(ok ? 'success' : 'failure');
       if (!ok) audit.record('admin.auth.failed', { ...fields, attempt: failures });
     } catch (e) {
+      await ticket.settle('failure').catch(() => 0);
       next(e);
       return;
     }
@@ -166,6 +188,51 @@ function requireJsonWhenBody() {
     if (!hasBody) return next();
     guard(req, res, next);
   };
+}
+
+/**
+ * IDM's config objects for e-mail templates: `GET /config?_queryFilter=…` (e.g. `_id sw "emailTemplate"`),
+ * and `GET`, `PUT`, `DELETE /config/emailTemplate/<name>`. Writes go through the configuration store.
+ */
+function templateRoutes(router: Router, templates: TemplateConfig): void {
+  const wrap =
+    (fn: (req: Request, res: Response) => Promise<void> | void) =>
+    (req: Request, res: Response, next: NextFunction): void => {
+      Promise.resolve(fn(req, res)).catch(next);
+    };
+  const name = (req: Request): string => String(req.params.name);
+  const actor = (req: Request): string => `admin:${req.get('x-openidm-username') ?? 'session'}`;
+  router.get(
+    '/config',
+    wrap((req, res) => {
+      const text = typeof req.query._queryFilter === 'string' ? req.query._queryFilter : undefined;
+      if (text === undefined) return send(res, crestError(400, 'The _queryFilter parameter is required.'));
+      const filter = parseQueryFilter(text);
+      const result = templates.templates().filter((t) => matchesFilter(filter, t));
+      res.json(queryResult(result, { pagedResultsCookie: null, totalPagedResults: result.length }, 'NONE'));
+    }),
+  );
+  router.get(
+    '/config/emailTemplate/:name',
+    wrap((req, res) => {
+      const t = templates.template(name(req));
+      if (!t) return send(res, crestError(404, `Config emailTemplate/${name(req)} not found`));
+      res.json(t);
+    }),
+  );
+  router.put(
+    '/config/emailTemplate/:name',
+    wrap(async (req, res) => {
+      const { value, created } = await templates.putTemplate(name(req), req.body, actor(req));
+      res.status(created ? 201 : 200).json(value);
+    }),
+  );
+  router.delete(
+    '/config/emailTemplate/:name',
+    wrap(async (req, res) => {
+      res.json(await templates.deleteTemplate(name(req), actor(req)));
+    }),
+  );
 }
 
 export function idmRouter(deps: IdmRouterDeps): Router {
@@ -314,6 +381,8 @@ export function idmRouter(deps: IdmRouterDeps): Router {
       writeObject(res, 200, gone);
     }),
   );
+
+  if (deps.templates) templateRoutes(router, deps.templates);
 
   router.use((_req, res) => send(res, crestError(404, 'Resource not found')));
   router.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {

@@ -1,7 +1,8 @@
 /**
  * The journeys a server runs: loaded from a directory, validated, compiled once (each journey with the
- * inner journeys it embeds). The set is fixed for the life of a runner; in-flight journeys are bound
- * to the version they started on, so a server started on changed files answers them with a timeout.
+ * inner journeys it embeds). In-flight journeys are bound to the version they started on: a catalog
+ * whose journeys change while it runs (src/config-store/live.ts) gives earlier versions back through
+ * `at`; a fixed one answers them with a timeout.
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -10,8 +11,14 @@ import { compileJourney, type CompiledJourney } from './compile.js';
 import { validateJourneys, type JourneyInput, type Problem, type ValidateOptions } from './validate.js';
 
 export interface JourneyCatalog {
+  /** The journey as it runs now. */
   get(id: string): CompiledJourney | undefined;
   ids(): string[];
+  /**
+   * An earlier compiled version of a journey, for the journeys in flight that started on it (a catalog
+   * that changes while it runs keeps them, or can rebuild them); undefined when it is not available.
+   */
+  at?(id: string, version: string): Promise<CompiledJourney | undefined>;
 }
 
 export function catalogOf(journeys: Iterable<CompiledJourney>): JourneyCatalog {

@@ -74,6 +74,8 @@ export interface CompiledJourney extends CheckedJourney {
   version: string;
   /** Every node state by state path, inner journeys' included. */
   states: Map<string, CompiledNode>;
+  /** What a journey the server provides itself is for (`admin`: it signs administrators in); absent for configured journeys. */
+  kind?: string;
 }
 
 /** The transient state a machine starts in; `$` cannot begin a node id. */

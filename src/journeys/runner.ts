@@ -72,6 +72,8 @@ export interface StepJourney {
   version: string;
   noSession: boolean;
   identityResource: string;
+  /** Set for a journey the server provides itself (`admin`), never for a configured one. */
+  kind?: string;
 }
 
 interface Base {
@@ -271,7 +273,7 @@ export class JourneyRunner {
    * over (freshly decoded from an authId) and will not look at it again, so it is not copied first.
    */
   async next(previous: PersistedJourney, returned: unknown, input: StepInput, owned = false): Promise<StepResult> {
-    const { machine, snapshot, context } = this.restore(previous, owned);
+    const { machine, snapshot, context } = await this.restore(previous, owned);
     const step = new Step(this, machine, context, input, stateOf(context));
     if (context.suspended) {
       // The step that announced the suspension re-posted: answer it again, nothing advances.
@@ -284,7 +286,7 @@ export class JourneyRunner {
 
   /** Resumes a suspended journey at the node that suspended it. */
   async resume(previous: PersistedJourney, input: StepInput, owned = false): Promise<StepResult> {
-    const { machine, snapshot, context } = this.restore(previous, owned);
+    const { machine, snapshot, context } = await this.restore(previous, owned);
     if (!context.suspended) throw journeyChanged();
     context.suspended = undefined;
     context.pending = undefined;
@@ -320,12 +322,21 @@ export class JourneyRunner {
     return m;
   }
 
-  /** Checks the snapshot belongs to a loaded journey version and resolves it in that journey's machine. */
-  private restore(previous: PersistedJourney, owned: boolean): { machine: ObservedMachine; snapshot: Snapshot; context: JourneyContext } {
+  /**
+   * Checks the snapshot belongs to a journey version the catalog has (the current one, or the earlier
+   * one it started on) and resolves it in that version's machine.
+   */
+  private async restore(
+    previous: PersistedJourney,
+    owned: boolean,
+  ): Promise<{ machine: ObservedMachine; snapshot: Snapshot; context: JourneyContext }> {
     const p = previous as Partial<PersistedJourney> | undefined;
     if (!p || p.v !== SNAPSHOT_VERSION || typeof p.journey !== 'string' || !p.machine || typeof p.machine !== 'object') throw journeyChanged();
-    const journey = this.deps.catalog.get(p.journey);
-    if (!journey || journey.version !== p.version || p.machine.status !== 'active') throw journeyChanged();
+    if (typeof p.version !== 'string' || p.machine.status !== 'active') throw journeyChanged();
+    const { catalog } = this.deps;
+    let journey = catalog.get(p.journey);
+    if (journey?.version !== p.version) journey = catalog.at ? await catalog.at(p.journey, p.version) : undefined;
+    if (!journey || journey.version !== p.version) throw journeyChanged();
     const context = owned ? p.machine.context : structuredClone(p.machine.context);
     if (!context || typeof context !== 'object' || typeof context.shared !== 'object' || typeof context.local !== 'object') throw journeyChanged();
     context.transient ??= {};
@@ -452,7 +463,7 @@ class Step {
       type !== 'callbacks' || this.moved || this.effects.length > 0 || this.before === undefined || this.before !== stateOf(this.context);
     return {
       type,
-      journey: { id: j.id, version: j.version, noSession: j.noSession, identityResource: j.identityResource },
+      journey: { id: j.id, version: j.version, noSession: j.noSession, identityResource: j.identityResource, ...(j.kind ? { kind: j.kind } : {}) },
       snapshot: { v: SNAPSHOT_VERSION, journey: j.id, version: j.version, machine: persisted(snapshot) },
       effects: this.effects,
       advanced,

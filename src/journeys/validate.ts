@@ -405,7 +405,20 @@ function checkFile(input: JourneyInput, registry: NodeRegistry, schemas: SchemaC
     const checked = checkNode(id, n, pointer('nodes', id), connections, false);
     if (checked) nodes.set(id, checked);
   }
-  return { file: input.file, journey, problems, nodes, version: createHash('sha256').update(canonicalJson(json)).digest('hex').slice(0, 16) };
+  return { file: input.file, journey, problems, nodes, version: contentVersion(json) };
+}
+
+/**
+ * A journey's version: the hash of its canonical JSON without `$schema` (which only tells editors
+ * where the schema is), so a file and the same journey stored without it (src/config-store/) agree.
+ */
+function contentVersion(json: unknown): string {
+  let content = json;
+  if (json && typeof json === 'object' && !Array.isArray(json) && '$schema' in json) {
+    const { $schema: _editorOnly, ...rest } = json as Record<string, unknown>;
+    content = rest;
+  }
+  return createHash('sha256').update(canonicalJson(content)).digest('hex').slice(0, 16);
 }
 
 /** Pass 2 for one journey: the graph rules. */

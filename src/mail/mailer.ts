@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { pseudonym } from '../audit/pseudonym.js';
 import { createMailQueue, type QueueSettings } from './queue.js';
 import { renderTemplate } from './render.js';
+import { isSender } from './templates.js';
 import { createOutboxTransport, createSmtpTransport, MailConfigError } from './transport.js';
 import type { EmailTemplate, EnqueueResult, InlineTemplate, Mailer, MailerOptions, MailRequest, PendingMail, RetryOptions } from './types.js';
 
@@ -23,8 +24,6 @@ export const DEFAULT_RETRY: Readonly<QueueSettings> = Object.freeze({
 
 /** One address, no display name, no list, no header-breaking characters. */
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
-/** A sender: an address, or `Display Name <address>`, on one line. */
-const SENDER = /^(?:[^\r\n<>]*<[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+>|[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+)$/;
 
 export const isMailAddress = (value: unknown): value is string => typeof value === 'string' && value.length <= 254 && ADDRESS.test(value);
 
@@ -36,7 +35,7 @@ function inlineTemplate(name: string, inline: InlineTemplate): EmailTemplate {
     source: 'inline',
     defaultLocale: inline.defaultLocale ?? (locales.includes('en') ? 'en' : (locales[0] ?? 'en')),
     enabled: true,
-    from: typeof inline.from === 'string' && SENDER.test(inline.from.trim()) ? inline.from : '',
+    from: typeof inline.from === 'string' && isSender(inline.from) ? inline.from : '',
     mimeType: inline.mimeType === 'text/plain' ? 'text/plain' : 'text/html',
     subject: inline.subject,
     message: inline.message,
@@ -55,15 +54,10 @@ function retrySettings(retry: RetryOptions | undefined): QueueSettings {
 }
 
 export function createMailer(options: MailerOptions): Mailer {
-  if (typeof options.from !== 'string' || !SENDER.test(options.from.trim())) {
+  if (typeof options.from !== 'string' || !isSender(options.from)) {
     throw new MailConfigError('the mail from-address must be an address or "Name <address>", e.g. "Cairn <no-reply@example.com>"');
   }
   if (typeof options.dataDir !== 'string' || options.dataDir === '') throw new MailConfigError('the mail data directory is missing');
-  for (const template of options.templates.values()) {
-    if (template.from !== '' && !SENDER.test(template.from.trim())) {
-      throw new MailConfigError(`${template.source} /from: must be empty, an address or "Name <address>"`);
-    }
-  }
   const settings = retrySettings(options.retry);
   const { log, templates } = options;
   const now = options.now ?? Date.now;

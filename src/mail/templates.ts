@@ -24,6 +24,9 @@ export class EmailTemplateError extends Error {
 }
 
 const NAME = '[A-Za-z0-9][A-Za-z0-9_-]{0,63}';
+/** A sender as the From header takes it: an address, or `Name <address>`. */
+const SENDER = /^(?:[^\r\n<>]*<[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+>|[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+)$/;
+export const isSender = (from: string): boolean => SENDER.test(from.trim());
 const LOCALE = '^[A-Za-z]{2,8}([-_][A-Za-z0-9]{1,8})*$';
 
 const localeMap = (minProperties: number) => ({
@@ -115,6 +118,9 @@ export function parseEmailTemplate(
   }
   const problems: TemplateProblem[] = [];
   const name = data._id.slice('emailTemplate/'.length);
+  if (data.from !== '' && !isSender(data.from)) {
+    problems.push({ file, pointer: '/from', message: 'must be empty, an address or "Name <address>"' });
+  }
   if (expectedName !== undefined && name !== expectedName) {
     problems.push({ file, pointer: '/_id', message: `"${data._id}" does not match the file name (expected "emailTemplate/${expectedName}")` });
   }

@@ -10,6 +10,7 @@
  * a 400 in midPoint's OperationResult shape, never a 500 with internals.
  */
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import type { AdminService } from '../admin/admins.js';
 import type { Settings } from '../config/settings.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { PolicyPort } from '../identity/ports.js';
@@ -27,6 +28,8 @@ export interface MidpointRouterDeps {
   identity: IdentityService;
   policy: PolicyPort;
   resetPolicy: CredentialResetPolicy;
+  /** The administrator identities HTTP Basic credentials are checked against (none: only the bearer token). */
+  admins?: Pick<AdminService, 'verify'>;
   onError?: (e: unknown) => void;
 }
 
@@ -62,13 +65,16 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
 
   // Authentication first: no caller learns whether a user exists before proving who they are.
   router.use((req, res, next) => {
-    const requester = requesterRoles(req, deps.settings);
-    if (!requester) {
-      res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
-      return fail(res, 401, 'rest', 'Authentication failed');
-    }
-    res.locals['requester'] = requester;
-    next();
+    requesterRoles(req, deps.settings, deps.admins)
+      .then((requester) => {
+        if (!requester) {
+          res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
+          return fail(res, 401, 'rest', 'Authentication failed');
+        }
+        res.locals['requester'] = requester;
+        next();
+      })
+      .catch(next);
   });
   // CSRF: Basic credentials are replayed by browsers, so a state change must come as JSON, which no foreign form can send.
   router.use((req, res, next) => {

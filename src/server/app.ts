@@ -18,6 +18,8 @@ export interface AppDeps extends AuthenticateDeps {
   before?: (app: Express) => void;
   /** The OAuth 2.0 / OIDC endpoints, mounted at `{base}/oauth2` ahead of the rest of the AM API. */
   oauth?: RequestHandler;
+  /** AM's configuration REST API (src/am/config-router.ts), mounted under the AM base path ahead of the rest of the AM API. */
+  configApi?: RequestHandler;
   /** Extra routers mounted by later composition steps (hosted pages, admin API). */
   mount?: (app: Express) => void;
   ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
@@ -44,6 +46,7 @@ export function createApp(deps: AppDeps): Express {
   });
 
   if (deps.oauth) app.use(`${deps.settings.amBasePath}/oauth2`, deps.oauth);
+  if (deps.configApi) app.use(deps.settings.amBasePath || '/', deps.configApi);
   app.use(
     deps.settings.amBasePath || '/',
     cors(deps.settings.corsOrigins, deps.settings.cookieName),

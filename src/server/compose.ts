@@ -3,7 +3,7 @@
  * (validated; any error stops the start), store, keys, managed schema, policies, identity service,
  * sessions, suspensions, mailer and audit log. Nothing is global: each call builds a fresh set.
  */
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAuthIdCodec, type AuthIdCodec } from '../am/authid.js';
 import type { SuspensionPort } from '../am/authenticate.js';
@@ -21,6 +21,12 @@ import { loadTerms, SHIPPED_TERMS_FILE } from '../identity/terms.js';
 import { createTokenSigner } from '../keys/signed-tokens.js';
 import { createPolicyService, loadCommonPasswords } from '../identity/policy.js';
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
+import { ADMIN_UNIQUE_KEYS, createAdminService, type AdminService } from '../admin/admins.js';
+import { builtinJourneys } from '../admin/admin-journey.js';
+import { createConfigStore } from '../config-store/config-store.js';
+import { templateDocument } from '../config-store/documents.js';
+import { ConfigRefused, forwardTemplates, LiveConfig } from '../config-store/live.js';
+import { seed, seedDocuments } from '../config-store/seed.js';
 import { deferredEffectsSettled } from '../journeys/effects.js';
 import { buildCatalog, readJourneyDir, type JourneyCatalog } from '../journeys/catalog.js';
 import { JourneyRunner, type LifecycleRecord } from '../journeys/runner.js';
@@ -28,12 +34,12 @@ import { formatProblems } from '../journeys/validate.js';
 import { KeystoreError, openKeystore, type KeyPurpose, type Keystore } from '../keys/keystore.js';
 import { openStoreKeystore } from '../keys/store-keystore.js';
 import { createMailer, loadEmailTemplates, loadOptionalTemplates, type Mailer } from '../mail/index.js';
-import type { MailPort } from '../mail/types.js';
+import type { EmailTemplates, MailPort } from '../mail/types.js';
 import { DEFAULT_IDENTITY_RESOURCE } from '../journeys/model.js';
 import type { JourneyInput } from '../journeys/validate.js';
 import { realmCounters, realmSpecs, ROOT_REALM_NAME, ROOT_REALM_PATH, type RealmSpec } from '../realms/realms.js';
 import { createMailSpool } from '../mail/spool.js';
-import { createNodeRegistry } from '../nodes/index.js';
+import { createNodeRegistry, type NodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createOAuth, type OAuth } from '../oauth/service.js';
 import { amSessionProperties, createSessionService, type SessionService } from '../sessions/session-service.js';
@@ -86,7 +92,11 @@ export interface Core {
   settings: Readonly<Settings>;
   /** Every realm served, by name, root first; `catalog`, `runner` and `suspensions` below are root's. */
   realms: ReadonlyMap<string, RealmCore>;
+  /** Root's journeys that run now (live: a change in the store is picked up without a restart). */
   catalog: JourneyCatalog;
+  config: LiveConfig;
+  admins: AdminService;
+  registry: NodeRegistry;
   stores: Store;
   keystore: Keystore;
   codec: AuthIdCodec;
@@ -105,7 +115,7 @@ export interface Core {
   /** PingIDM's self-service processes (/openidm/selfservice). */
   selfService: SelfService;
   services: NodeServices;
-  scripts: ScriptLibrary;
+  readonly scripts: ScriptLibrary;
   metrics: Metrics;
   log: (line: string) => void;
   close(): Promise<void>;
@@ -187,8 +197,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     loadedRealms.push({ spec, catalog, scripts, social });
     return { inputs, scripts, social };
   }
+  // Root's journeys, scripts and templates from files seed the store (below); other realms run their files.
   const catalog = (loadedRealms[0] as (typeof loadedRealms)[number]).catalog;
   const scripts = rootScripts.scripts;
+  const inputs = rootScripts.inputs;
 
   const selfServiceSetup = await loadSelfService(options.withoutJourneys ? [] : [SHIPPED_SELFSERVICE_DIR, settings.selfServiceDir], registry).catch(
     (e: Error) => {
@@ -218,7 +230,11 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     });
     for (const [name, t] of own) templates.set(realmTemplateName(spec.name, name), t);
   }
-  const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
+  const started: { config?: LiveConfig } = {};
+  // Root's templates are the store's (seeded from the files); a realm's own stay those of its folder.
+  const realmOnly = new Map([...templates].filter(([name]) => !baseTemplates.has(name)));
+  const withRealmTemplates = (stored: EmailTemplates): EmailTemplates => (realmOnly.size ? new Map([...stored, ...realmOnly]) : stored);
+  const uniqueKeys = { ...Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)])), ...ADMIN_UNIQUE_KEYS };
   const searchableFields = Object.fromEntries(
     schema.resources().map((r) => [
       r,
@@ -252,7 +268,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     smtp: { requireTLS: settings.smtpRequireTls, rejectUnauthorized: settings.smtpRejectUnauthorized },
     from: settings.smtpFrom,
     dataDir: settings.dataDir,
-    templates,
+    // The templates in the store (seeded from the template folders below), once it is open.
+    templates: forwardTemplates(() => (started.config ? withRealmTemplates(started.config.templates) : templates)),
     log,
     now,
   });
@@ -288,7 +305,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     keystore,
     // `identity` is defined below; accounts are only read while serving requests.
     identity: { read: (r, id) => identity.read(r, id), findByAttribute: (r, a, v) => identity.findByAttribute(r, a, v) },
-    journeys: () => catalog.ids(),
+    journeys: () => (started.config ?? { catalog }).catalog.ids(),
     realms: specs.slice(1).map((spec) => ({
       path: spec.path,
       cookieName: spec.cookieName,
@@ -347,16 +364,59 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     revokeSessions: (subject) => sessions.revokeAll(subject),
     now,
   });
+  const admins = createAdminService({
+    objects: stores.objects,
+    hasher,
+    checkPassword: (r, login, p, c) => identity.checkPassword(r, login, p, c),
+    now,
+  });
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
-  // Compile the scripts the journeys run on every sandbox thread now, not on their first step.
-  pool.warm(scripts.all().filter((s) => !scripts.problemFor(s.meta._id)));
+  // Journeys, scripts and nodes live in the store (src/config-store/): every instance runs a change
+  // within a second; the journeys folder seeds it.
+  const live = await LiveConfig.open({
+    store: createConfigStore(stores.kv),
+    runtime: { registry, builtins: builtinJourneys() },
+    audit,
+    now,
+    pollMs: options.withoutJourneys ? 0 : settings.configPollMs,
+    log,
+    // Compile the scripts the journeys run on every sandbox thread now, not on their first step.
+    onInstall: (runtime) => pool.warm(runtime.scripts.all().filter((s) => !runtime.scripts.problemFor(s.meta._id))),
+  }).catch(async (e: unknown) => {
+    await pool.close();
+    await stores.close();
+    throw e;
+  });
+  started.config = live;
+  // The files seed the store (the e-mail templates also for command-line tools: they may send mail).
+  try {
+    const templateDocs = await Promise.all(
+      [...baseTemplates.values()].map(async (t) => templateDocument(JSON.parse(await readFile(t.source, 'utf8')))),
+    );
+    const journeyDocs = inputs.map((i) => i.json ?? (JSON.parse(i.text ?? 'null') as unknown));
+    await seed(
+      live,
+      seedDocuments(journeyDocs, options.withoutJourneys ? [] : scripts.all().map((s) => ({ meta: s.meta, source: s.source })), templateDocs),
+    );
+  } catch (e) {
+    live.close();
+    await pool.close();
+    await stores.close();
+    if (e instanceof ConfigRefused) {
+      throw new StartupError(`The journeys in ${settings.journeysDir} do not fit the stored configuration.`, formatProblems(e.problems));
+    }
+    throw e;
+  }
+  if (settings.adminPassword && (await admins.bootstrap(settings.adminUsername, settings.adminPassword))) {
+    log(`administrators: created ${settings.adminUsername} from CAIRN_ADMIN_USERNAME / CAIRN_ADMIN_PASSWORD`);
+  }
   const scriptLog = (level: ScriptLogLevel, message: string, fields: Record<string, unknown>): void => {
     if (options.logger) options.logger[level]({ ...fields, source: 'script' }, message);
     else if (level === 'warn' || level === 'error') log(`script ${String(fields.script)}: ${message}`);
   };
-  const engineFor = (library: ScriptLibrary, cookieName: string) =>
+  const engineFor = (library: () => ScriptLibrary, cookieName: string) =>
     createScriptEngine({
-      library: () => library,
+      library,
       pool,
       host: createScriptHost({
         identity,
@@ -382,7 +442,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     identity,
     counters: stores.counters,
     mailLimits: { perAccount: settings.mailPerAccount, perClient: settings.mailPerClient, windowMs: settings.mailWindowMinutes * 60_000 },
-    scripts: engineFor(scripts, settings.cookieName),
+    scripts: engineFor(() => live.scripts, settings.cookieName),
     sessions: {
       async properties(ssoTokenId) {
         const live = await sessions.validate(ssoTokenId);
@@ -397,6 +457,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const realms = new Map<string, RealmCore>();
   for (const { spec, catalog: realmCatalog, scripts: realmScripts, social } of loadedRealms) {
     // A realm's scripts and social identity providers are its own (those of its journeys directory).
+    const isRoot = spec.name === ROOT_REALM_NAME;
+    // Root runs the store's live journeys and scripts; a realm runs its files (its own or the shipped ones).
+    const realmJourneys = isRoot ? live.catalog : realmCatalog;
     const counters = realmCounters(stores.counters, spec.name);
     const { limits } = spec;
     const realmServices: NodeServices = {
@@ -405,16 +468,18 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
       counters,
       mailLimits: { perAccount: limits.mailPerAccount, perClient: limits.mailPerClient, windowMs: limits.mailWindowMinutes * 60_000 },
       ...(spec.name === ROOT_REALM_NAME ? {} : { kba: createKbaService({ config: selfServiceSetup.kba, hasher, counters }) }),
-      scripts: realmScripts === scripts ? (services.scripts as NonNullable<NodeServices['scripts']>) : engineFor(realmScripts, spec.cookieName),
+      scripts: isRoot ? (services.scripts as NonNullable<NodeServices['scripts']>) : engineFor(() => realmScripts, spec.cookieName),
       ...(social.enabled().length ? { social: createSocialPort(social) } : {}),
     };
     if (realmScripts !== scripts) pool.warm(realmScripts.all().filter((s) => !realmScripts.problemFor(s.meta._id)));
     realms.set(spec.name, {
       spec,
-      catalog: realmCatalog,
-      scripts: realmScripts,
+      catalog: realmJourneys,
+      get scripts() {
+        return isRoot ? live.scripts : realmScripts;
+      },
       runner: new JourneyRunner({
-        catalog: realmCatalog,
+        catalog: realmJourneys,
         services: realmServices,
         onNodeError: (error, where) => {
           log(
@@ -465,7 +530,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   return {
     settings,
     realms,
-    catalog,
+    catalog: live.catalog,
+    config: live,
+    admins,
+    registry,
     stores,
     keystore,
     codec,
@@ -481,7 +549,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     runner,
     selfService,
     services,
-    scripts,
+    get scripts() {
+      return live.scripts;
+    },
     metrics,
     log,
     async close() {
@@ -495,6 +565,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
         return 0;
       });
       if (kept > 0) log(`mail: ${kept} unsent message(s) kept in the store for the next start`);
+      live.close();
       await pool.close();
       await audit.close();
       await stores.close();

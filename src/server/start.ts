@@ -9,6 +9,10 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { crestError, sendCrestError } from '../crest/errors.js';
+import { ADMIN_JOURNEY } from '../admin/admin-journey.js';
+import { rememberingVerifier } from '../admin/admins.js';
+import { configRouter } from '../am/config-router.js';
+import { AmConfig, TemplateConfig } from '../config-store/am-config.js';
 import { idmRouter } from '../idm/router.js';
 import { loadCredentialResetPolicy } from '../midpoint/policy.js';
 import { midpointRouter } from '../midpoint/router.js';
@@ -73,6 +77,16 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     claims: core.claims,
     logins: core.logins,
     timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
+    configApi: configRouter({
+      config: new AmConfig(core.config, core.registry),
+      registry: core.registry,
+      sessions,
+      cookieName: settings.cookieName,
+      now: options.now ?? Date.now,
+      onError: internal,
+    }),
+    adminJourney: ADMIN_JOURNEY,
+    rolesOf: (id) => core.admins.rolesOf(id),
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));
@@ -91,6 +105,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     // The journey lifecycle comes from the runner (compose.ts); the adapter reports each request's duration.
     observe: (step) => metrics.stepDuration.observe({ journey: step.journey, result: step.result }, step.ms / 1000),
     mount: (app) => {
+      // Administrators' credentials sent with every request (/openidm, midPoint's Basic): one shared check.
+      const adminCredentials = rememberingVerifier(core.admins, core.services.now);
       mountUi(app, {
         uiDistDir: UI_DIST,
         ...(settings.uiThemeFile ? { themeFile: settings.uiThemeFile } : {}),
@@ -100,9 +116,26 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       app.use('/openidm', core.selfService.router(internal));
       app.use(
         '/openidm',
-        idmRouter({ settings, identity: core.identity, audit, counters: stores.counters, now: core.services.now, onError: internal }),
+        idmRouter({
+          settings,
+          identity: core.identity,
+          audit,
+          counters: stores.counters,
+          now: core.services.now,
+          admins: adminCredentials,
+          sessions,
+          templates: new TemplateConfig(core.config),
+          onError: internal,
+        }),
       );
-      const midpoint = midpointRouter({ settings, identity: core.identity, policy: core.services.policy, resetPolicy, onError: internal });
+      const midpoint = midpointRouter({
+        settings,
+        identity: core.identity,
+        policy: core.services.policy,
+        resetPolicy,
+        admins: adminCredentials,
+        onError: internal,
+      });
       app.use('/ws/rest', midpoint);
       app.use('/midpoint/ws/rest', midpoint);
     },

@@ -23,6 +23,8 @@ export interface Session {
   journey: string;
   /** Properties the journey set (Set Session Properties). */
   properties: Record<string, string>;
+  /** The roles of the administrator it signed in (src/admin/roles.ts); empty for an end user. */
+  roles: string[];
   createdAt: number;
   lastAccessAt: number;
   idleExpiresAt: number;
@@ -36,6 +38,8 @@ export interface NewSessionSubject {
   realm: string;
   journey: string;
   properties?: Record<string, string>;
+  /** The roles of an administrator (src/admin/roles.ts); only the admin journey gives any. */
+  roles?: readonly string[];
   /** Lifetimes the journey chose (Set Session Properties), instead of the server's. */
   idleMs?: number;
   maxMs?: number;
@@ -62,7 +66,7 @@ const keyOf = sessionKey;
 export const isSessionToken = (tokenId: string | undefined): tokenId is string => typeof tokenId === 'string' && TOKEN.test(tokenId);
 
 function view(tokenId: string, s: StoredSession): Session {
-  const d = s.data as { uid?: string; userId?: string; realm?: string; journey?: string; properties?: Record<string, string> };
+  const d = s.data as { uid?: string; userId?: string; realm?: string; journey?: string; properties?: Record<string, string>; roles?: unknown };
   return {
     tokenId,
     uid: d.uid ?? '',
@@ -70,6 +74,7 @@ function view(tokenId: string, s: StoredSession): Session {
     realm: d.realm ?? '/',
     journey: d.journey ?? '',
     properties: { ...d.properties },
+    roles: Array.isArray(d.roles) ? d.roles.filter((r): r is string => typeof r === 'string') : [],
     createdAt: s.createdAt,
     lastAccessAt: s.lastAccessAt,
     idleExpiresAt: s.idleExpiresAt,
@@ -91,6 +96,7 @@ export function createSessionService(options: SessionServiceOptions): SessionSer
           realm: subject.realm,
           journey: subject.journey,
           ...properties,
+          ...(subject.roles?.length ? { roles: [...subject.roles] } : {}),
         },
         idleTimeoutMs: subject.idleMs ?? idleMs,
         maxLifetimeMs: subject.maxMs ?? maxMs,

@@ -6,7 +6,8 @@
  * the login attempt budget hold across both; a session made on A validates on B and a logout on B ends
  * it on A; users created on A (and by the `cairn users` command) are seen by B; an OAuth sign-in
  * crosses both (authorize on A, journey and resume on B, one redemption of ten concurrent ones, an ID
- * token A signed verified with B's JWKS, refresh rotation and revocation seen by both); and when A is killed
+ * token A signed verified with B's JWKS, refresh rotation and revocation seen by both); a journey an
+ * administrator PUTs over AM's config REST on A is what B serves; and when A is killed
  * with SIGKILL under load, B keeps answering and every write that was acknowledged is there.
  * Runs only when CAIRN_POSTGRES_URI is set (.ci/run starts a throwaway server).
  */
@@ -26,6 +27,9 @@ import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const ADMIN_TOKEN = 'scale-out-admin-token-0123456789abcdefghijk';
+/** The first administrator, which both instances (and their workers) race to create at start. */
+const AMADMIN = { user: 'amadmin', password: 'Granite-Willow-Beacon-57' };
+const TREES = '/json/realms/root/realm-config/authentication/authenticationtrees/trees';
 const KEK = 'scale-out key-encryption key of 32+ characters';
 const PASSWORD = 'the correct horse battery staple';
 const NEW_PASSWORD = 'a brand new memorable passphrase';
@@ -87,6 +91,8 @@ function instanceEnv(dataDir: string): Record<string, string | undefined> {
     CAIRN_PUBLIC_URL: proxy.url,
     CAIRN_OAUTH_CLIENTS_FILE: join(work, 'clients.json'),
     CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
+    CAIRN_ADMIN_USERNAME: AMADMIN.user,
+    CAIRN_ADMIN_PASSWORD: AMADMIN.password,
     CAIRN_AUDIT_LOG: join(dataDir, 'audit.log'),
     CAIRN_LOG_LEVEL: 'warn',
     // The guessing test comes from an address of its own (X-Forwarded-For), so its spent per-address
@@ -373,6 +379,45 @@ run(
         'invalid_grant',
       );
       expect(await active(b.origin, refreshed.json.access_token as string)).toBe(false);
+    });
+
+    it('serves on B a journey an administrator PUT over AM’s config REST on A, without a restart', async () => {
+      // The administrator signs in on A as frodo does (headers, AM's authenticate), then PUTs the Login tree there.
+      const signIn = await call(`${a.amUrl}/json/realms/root/authenticate`, {
+        body: {},
+        headers: { 'X-OpenAM-Username': AMADMIN.user, 'X-OpenAM-Password': AMADMIN.password, 'Accept-API-Version': 'resource=2.1, protocol=1.0' },
+      });
+      expect(signIn.json.tokenId, JSON.stringify(signIn.json)).toEqual(expect.any(String));
+      const headers = { iPlanetDirectoryPro: signIn.json.tokenId as string, 'Accept-API-Version': 'protocol=2.1,resource=1.0' };
+      const tree = (await call(`${a.amUrl}${TREES}/Login`, { method: 'GET', headers })).json;
+      const served = async (origin: string): Promise<boolean> => (await call(authUrl(origin, 'Login'))).json.header === 'Sign In';
+      expect(await served(b.origin)).toBe(true);
+      const put = async (enabled: boolean): Promise<number> => {
+        const r = await call(`${a.amUrl}${TREES}/Login`, { method: 'PUT', headers, body: { ...tree, enabled } });
+        expect(r.status, JSON.stringify(r.json)).toBe(200);
+        return Date.now();
+      };
+      // Switched off on A: B stops serving it (its poll reads the new head), and B's admin REST shows it.
+      let at = await put(false);
+      await until('B to stop serving Login', async () => !(await served(b.origin)), 10_000);
+      const off = Date.now() - at;
+      const bToken = (
+        await call(`${b.amUrl}/json/realms/root/authenticate`, {
+          body: {},
+          headers: { 'X-OpenAM-Username': AMADMIN.user, 'X-OpenAM-Password': AMADMIN.password },
+        })
+      ).json.tokenId as string;
+      const onB = await call(`${b.amUrl}${TREES}/Login`, { method: 'GET', headers: { ...headers, iPlanetDirectoryPro: bToken } });
+      expect(onB.json).toMatchObject({ _id: 'Login', enabled: false });
+      // And back on: B serves it again, and users sign in through it on B.
+      at = await put(true);
+      await until('B to serve Login again', () => served(b.origin), 10_000);
+      const on = Date.now() - at;
+      console.log(`journey PUT on A seen by B after ${off} ms (off) and ${on} ms (on); poll interval 500 ms`);
+      await createUser(a.origin, 'after-put', PASSWORD);
+      expect((await login(b.origin, 'after-put', PASSWORD)).json.tokenId).toBeDefined();
+      const changed = await audited('config.changed', [a]);
+      expect(changed.filter((e) => e.id === 'Login' && e.by === `admin:${AMADMIN.user}`)).toHaveLength(2);
     });
 
     it("refuses to start an instance whose key-encryption key is not the others'", async () => {
