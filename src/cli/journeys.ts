@@ -28,13 +28,17 @@ import { realmJourneysDir, ROOT_REALM_NAME } from '../realms/realms.js';
 import { providerProblem, SOCIAL_PROVIDERS_DIR } from '../social/providers.js';
 
 const HELP = `Usage:
-  cairn journeys validate <file|dir>...   Check journey files; exit 1 on any error.
+  cairn journeys validate <file|dir>... [--realm name]
+                                          Check journey files; exit 1 on any error. With --realm and no
+                                          file: the realm's journeys, for its managed/<name>_user.
   cairn journeys import <export file|folder>... [--out dir] [--realm name] [--readable-ids] [--force] [--dry-run]
                                           Convert AM / PingOne AIC exports (frodo, AM REST, Amster, AM
                                           file-based config, fr-config-manager folders) into journey files,
                                           journey by journey, validate them, and write them (default:
                                           CAIRN_JOURNEYS_DIR). Each journey's result is printed.
-  cairn journeys export <file>...         Print the journeys as a frodo export, for AM / AIC.
+  cairn journeys export <file>... [--realm name]
+                                          Print the journeys as a frodo export, for AM / AIC (--realm and
+                                          no file: the realm's journeys).
   cairn journeys diagram <file>...        Print each journey as a Mermaid flowchart (Markdown).
   cairn journeys schema [out-file]        Print (or write) the JSON Schema of journey files.`;
 
@@ -82,7 +86,33 @@ async function scriptsOf(dirs: string[]): Promise<ScriptLibrary> {
   );
 }
 
-async function validate(args: string[], io: CommandIo): Promise<number> {
+/**
+ * `--realm NAME` of validate and export: the realm's journeys (its own directory, else the shipped
+ * ones it falls back to) when no file is named, and its identity resource (`managed/<name>_user`).
+ */
+async function realmTarget(command: string, args: string[], io: CommandIo): Promise<{ paths: string[]; identityResource?: string } | number> {
+  const { positional, values } = parseArgs(args, ['--realm']);
+  const realm = values.get('--realm');
+  if (realm === undefined) return { paths: positional };
+  const name = normaliseRealm(realm);
+  const settings = loadSettings(io.env, io.cwd);
+  if (name !== ROOT_REALM_NAME && !settings.realms.includes(name)) {
+    io.err(`cairn journeys ${command}: the realm "${name}" is not declared (CAIRN_REALMS: ${settings.realms.join(', ') || 'none'}).`);
+    return 2;
+  }
+  if (name === ROOT_REALM_NAME) return { paths: positional.length ? positional : [settings.journeysDir] };
+  const own = realmJourneysDir(settings.journeysDir, name);
+  const hasOwn = await stat(own).then(
+    (i) => i.isDirectory(),
+    () => false,
+  );
+  return { paths: positional.length ? positional : [hasOwn ? own : settings.journeysDir], identityResource: `managed/${name}_user` };
+}
+
+async function validate(argv: string[], io: CommandIo): Promise<number> {
+  const target = await realmTarget('validate', argv, io);
+  if (typeof target === 'number') return target;
+  const args = target.paths;
   if (args.length === 0) {
     io.err('cairn journeys validate: name at least one journey file or directory.');
     return 2;
@@ -93,7 +123,11 @@ async function validate(args: string[], io: CommandIo): Promise<number> {
     io.err(`cairn journeys validate: no journey files (*.json) in ${args.join(', ')}.`);
     return 1;
   }
-  const validated = validateJourneys(found.inputs, createNodeRegistry(), { knownJourneys: found.known, scripts: found.scripts });
+  const validated = validateJourneys(found.inputs, createNodeRegistry(), {
+    knownJourneys: found.known,
+    scripts: found.scripts,
+    ...(target.identityResource ? { identityResource: target.identityResource } : {}),
+  });
   const journeys = validated.journeys;
   const problems = [...found.scripts.problems, ...validated.problems];
   for (const line of formatProblems(problems)) io.out(line);
@@ -326,7 +360,10 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   return failed.length > 0 || runs < planned.length || result.issues.some((i) => i.severity === 'error') ? 1 : 0;
 }
 
-async function exportCommand(args: string[], io: CommandIo): Promise<number> {
+async function exportCommand(argv: string[], io: CommandIo): Promise<number> {
+  const target = await realmTarget('export', argv, io);
+  if (typeof target === 'number') return target;
+  const args = target.paths;
   if (args.length === 0) {
     io.err('cairn journeys export: name at least one journey file.');
     return 2;

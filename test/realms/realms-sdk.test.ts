@@ -119,6 +119,17 @@ describe('realms', () => {
     expect(((await res.json()) as { result: { userName: string }[] }).result.map((u) => u.userName)).toEqual(['alice']);
   });
 
+  it("validates and exports a realm's journeys (--realm), for a declared realm only", async () => {
+    const checked = await cli('journeys', 'validate', '--realm', 'alpha');
+    expect(checked, checked.stderr).toMatchObject({ code: 0 });
+    expect(checked.stdout).toMatch(/\d+ files checked: \d+ valid, 0 errors/);
+    const exported = await cli('journeys', 'export', '--realm', 'alpha');
+    expect(exported.code).toBe(0);
+    expect(Object.keys((JSON.parse(exported.stdout) as { trees: Record<string, unknown> }).trees)).toContain('Login');
+    const bravo = await cli('journeys', 'validate', '--realm', 'bravo');
+    expect(bravo).toMatchObject({ code: 2, stderr: expect.stringContaining('the realm "bravo" is not declared (CAIRN_REALMS: alpha)') as unknown });
+  });
+
   it("signs in through the SDK with realmPath 'alpha', and not through the root realm", async () => {
     const c = client('alpha', 'Login');
     const done = asSuccess(await login('alpha', 'alice', PASSWORD, c));
