@@ -49,7 +49,10 @@ export function requestLogger(logger: Logger) {
     const incoming = req.get('x-request-id');
     const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', id);
-    (req as Request & { log?: Logger }).log = logger.child({ reqId: id });
+    // The request's child logger, made only when something logs through it: making one for every
+    // request cost more than the access log line itself.
+    let child: Logger | undefined;
+    Object.defineProperty(req, 'log', { configurable: true, enumerable: false, get: () => (child ??= logger.child({ reqId: id })) });
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
