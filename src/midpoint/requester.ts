@@ -10,11 +10,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import type { Settings } from '../config/settings.js';
 
-export interface Requester {
-  /** How the audit names the caller: `admin:<name>` or `token:admin`. */
-  name: string;
-  roles: readonly string[];
-}
+import type { Requester } from '../credential-reset/service.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const same = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -37,7 +33,3 @@ export function requesterRoles(req: Request, settings: Readonly<Settings>): Requ
   const passwordOk = same(password, settings.adminPassword);
   return userOk && passwordOk ? { name: `admin:${user}`, roles: ['admin'] } : undefined;
 }
-
-/** Whether `roles` may reset others' credentials (`admin` may do everything). */
-export const mayResetCredentials = (roles: readonly string[], allowed: readonly string[]): boolean =>
-  roles.includes('admin') || roles.some((r) => allowed.includes(r));

@@ -10,7 +10,9 @@ import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { crestError, sendCrestError } from '../crest/errors.js';
 import { idmRouter } from '../idm/router.js';
-import { loadCredentialResetPolicy } from '../midpoint/policy.js';
+import { checkPolicyJourneys, loadCredentialResetPolicy } from '../midpoint/policy.js';
+import { startJourneyStep, type AuthenticateDeps } from '../am/authenticate.js';
+import { createCredentialResetService } from '../credential-reset/service.js';
 import { midpointRouter } from '../midpoint/router.js';
 import { oauthRouter } from '../oauth/router.js';
 import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
@@ -44,6 +46,10 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
   let resetPolicy;
   try {
     resetPolicy = await loadCredentialResetPolicy(settings.credentialResetPolicyFile);
+    resetPolicy = settings.credentialResetPolicyFile
+      ? checkPolicyJourneys(resetPolicy, core.catalog.ids())
+      : // The default methods whose journey this server runs (another journeys folder may not ship them).
+        { ...resetPolicy, methods: resetPolicy.methods.filter((m) => m.journey === undefined || core.catalog.ids().includes(m.journey)) };
   } catch (e) {
     await core.close();
     throw new StartupError((e as Error).message);
@@ -52,8 +58,34 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
   const internal = (error: unknown): void => logger.error({ err: error }, 'internal error');
   const ownMetrics = () => metrics.registry.metrics();
 
-  const app = createApp({
+  const stepDeps: AuthenticateDeps = {
     settings,
+    runner,
+    codec,
+    sessions,
+    suspensions,
+    audit,
+    mail: mailer,
+    claims: core.claims,
+    logins: core.logins,
+    timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
+    onError: internal,
+  };
+  const resets = createCredentialResetService({
+    identity: core.identity,
+    policy: core.services.policy,
+    resetPolicy,
+    mail: mailer,
+    now: core.services.now,
+    // The method's journey starts as AM's authenticate would start it, its first step carrying the context's id.
+    startJourney: (journey, resetId) =>
+      startJourneyStep(stepDeps, journey, {
+        locales: [],
+        request: { headers: {}, query: { resetId, authIndexType: 'service', authIndexValue: journey } },
+      }),
+  });
+  const app = createApp({
+    ...stepDeps,
     catalog: () => catalog,
     realms: [...core.realms.values()].map((r) => ({
       path: r.spec.path,
@@ -63,17 +95,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       mail: r.mail,
       journeys: () => r.catalog.ids(),
     })),
-    runner,
-    codec,
-    sessions,
-    suspensions,
-    audit,
-    mail: mailer,
     oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
-    claims: core.claims,
-    logins: core.logins,
-    timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
-    onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));
       app.get('/metrics', async (_req, res) => {
@@ -100,9 +122,17 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       app.use('/openidm', core.selfService.router(internal));
       app.use(
         '/openidm',
-        idmRouter({ settings, identity: core.identity, audit, counters: stores.counters, now: core.services.now, onError: internal }),
+        idmRouter({
+          settings,
+          identity: core.identity,
+          audit,
+          counters: stores.counters,
+          now: core.services.now,
+          credentialResets: resets,
+          onError: internal,
+        }),
       );
-      const midpoint = midpointRouter({ settings, identity: core.identity, policy: core.services.policy, resetPolicy, onError: internal });
+      const midpoint = midpointRouter({ settings, identity: core.identity, policy: core.services.policy, resetPolicy, resets, onError: internal });
       app.use('/ws/rest', midpoint);
       app.use('/midpoint/ws/rest', midpoint);
     },
