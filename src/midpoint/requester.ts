@@ -33,3 +33,12 @@ export function requesterRoles(req: Request, settings: Readonly<Settings>): Requ
   const passwordOk = same(password, settings.adminPassword);
   return userOk && passwordOk ? { name: `admin:${user}`, roles: ['admin'] } : undefined;
 }
+
+/** The user name of a Basic authorization header, if it is one (for its attempt budget). */
+export function basicUser(header: string): string | undefined {
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+  if (basic === undefined) return undefined;
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(0, colon);
+}

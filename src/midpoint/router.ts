@@ -16,7 +16,13 @@ import type { PolicyPort } from '../identity/ports.js';
 import { mayUse, PASSWORD_CREDENTIAL, USER_RESOURCE, type CredentialResetService, type Requester } from '../credential-reset/service.js';
 import { NS_API, NS_TYPES, operationError, resetResponse, type MessageKey } from './messages.js';
 import type { CredentialResetPolicy } from './policy.js';
-import { requesterRoles } from './requester.js';
+import { basicUser, requesterRoles } from './requester.js';
+import type { AuditPort } from '../audit/audit-log.js';
+import { pseudonym } from '../audit/pseudonym.js';
+import { createAttemptBudgets, type Budget } from '../identity/attempt-budgets.js';
+import { addressGroup } from '../identity/login-guard.js';
+import type { CounterPort } from '../identity/ports.js';
+import { ADMIN_AUTH_WINDOW_MS } from '../idm/router.js';
 
 const PASSWORD_PATH = 'credentials/password/value';
 
@@ -26,6 +32,10 @@ export interface MidpointRouterDeps {
   policy: PolicyPort;
   resetPolicy: CredentialResetPolicy;
   resets: CredentialResetService;
+  /** Where the failed-authentication budgets are counted (the store: exact across instances). */
+  counters: CounterPort;
+  audit: AuditPort;
+  now: () => number;
   onError?: (e: unknown) => void;
 }
 
@@ -59,15 +69,39 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
     res.status(status).json(operationError(operation, text, key));
   };
 
-  // Authentication first: no caller learns whether a user exists before proving who they are.
+  // Authentication first: no caller learns whether a user exists before proving who they are. Each
+  // credential check spends the attempt budgets of the client address and, for Basic, of the name
+  // (the admin API's limits): once either is spent, 429 with Retry-After, nothing checked.
+  const budgets = createAttemptBudgets({ counters: deps.counters, windowMs: ADMIN_AUTH_WINDOW_MS, now: deps.now });
+  const max = deps.settings.adminAuthAttempts;
   router.use((req, res, next) => {
-    const requester = requesterRoles(req, deps.settings);
-    if (!requester) {
-      res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
-      return fail(res, 401, 'rest', 'Authentication failed');
-    }
-    res.locals['requester'] = requester;
-    next();
+    void (async () => {
+      const header = req.get('authorization') ?? '';
+      if (header === '') {
+        res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
+        return fail(res, 401, 'rest', 'Authentication failed');
+      }
+      const name = basicUser(header);
+      const limits: Budget[] = [{ key: `midpoint:client:${pseudonym(addressGroup(req.ip) ?? 'unknown')}`, max }];
+      if (name !== undefined) limits.push({ key: `midpoint:name:${pseudonym(name)}`, max });
+      const fields = { clientIp: req.ip, method: name === undefined ? 'bearer' : 'basic', ...(name !== undefined ? { user: pseudonym(name) } : {}) };
+      const ticket = await budgets.take(limits);
+      if (!ticket.admitted) {
+        await ticket.settle('failure').catch(() => 0);
+        deps.audit.record('admin.auth.throttled', { ...fields, api: 'midpoint' });
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(ticket.retryAfterMs / 1000))));
+        return fail(res, 429, 'rest', 'Too many failed authentications; try again later.');
+      }
+      const requester = requesterRoles(req, deps.settings);
+      const failures = await ticket.settle(requester ? 'success' : 'failure');
+      if (!requester) {
+        deps.audit.record('admin.auth.failed', { ...fields, api: 'midpoint', attempt: failures });
+        res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
+        return fail(res, 401, 'rest', 'Authentication failed');
+      }
+      res.locals['requester'] = requester;
+      next();
+    })().catch(next);
   });
   // CSRF: Basic credentials are replayed by browsers, so a state change must come as JSON, which no foreign form can send.
   router.use((req, res, next) => {

@@ -132,7 +132,17 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
           onError: internal,
         }),
       );
-      const midpoint = midpointRouter({ settings, identity: core.identity, policy: core.services.policy, resetPolicy, resets, onError: internal });
+      const midpoint = midpointRouter({
+        settings,
+        identity: core.identity,
+        policy: core.services.policy,
+        resetPolicy,
+        resets,
+        counters: stores.counters,
+        audit,
+        now: core.services.now,
+        onError: internal,
+      });
       app.use('/ws/rest', midpoint);
       app.use('/midpoint/ws/rest', midpoint);
     },
