@@ -222,46 +222,12 @@ interface Persisted {
 
 const LINK_EXPIRED = 'This link has expired or has already been used. Please start again.';
 
-export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
-  const { settings, runner, codec, sessions } = deps;
+/** Persists a step's result: the next authId, the suspension, or the new session. */
+function stepPersister(deps: AuthenticateDeps): { persist: (result: StepResult, options: JourneyOptions, input: StepInput) => Promise<Persisted> } {
+  const { codec, sessions } = deps;
   const realm = deps.realm ?? ROOT_REALM;
   const issue = (journeyId: string, state: AuthIdState): Promise<string> =>
     codec.issue({ authIndexType: 'service', authIndexValue: journeyId, realm }, state);
-
-  async function load(req: Request, query: AuthenticateQuery, body: ReturnType<typeof readBody>): Promise<Loaded> {
-    if (body?.authId !== undefined) {
-      const { claims, snapshot } = await codec.read(body.authId);
-      // A step of a journey of another realm does not continue here (its journeys, people and sessions are not these).
-      if (claims.realm !== realm) throw badRequest('authenticate.realm', `This authId belongs to the realm ${claims.realm}, not ${realm}.`);
-      if (!isAuthIdState(snapshot)) throw journeyChanged();
-      return { kind: 'authId', state: snapshot, callbacks: body.callbacks, step: { id: claims.jti, expiresAt: claims.exp * 1000 } };
-    }
-    if (query.suspendedId) {
-      const state = deps.suspensions && query.suspendedId.length <= 256 ? await deps.suspensions.take(query.suspendedId) : undefined;
-      return state ? { kind: 'suspension', state } : { kind: 'link-expired' };
-    }
-    const goto = allowedRedirect(query.goto, settings.redirectAllowlist);
-    const gotoOnFail = allowedRedirect(query.gotoOnFail, settings.redirectAllowlist);
-    if (!query.forceAuth && !query.noSession) {
-      // AM answers a new journey with the session the browser already has.
-      const existing = await sessions.validate(readSessionToken(req, settings.cookieName));
-      if (existing) return { kind: 'session', tokenId: existing.tokenId, successUrl: goto ?? settings.successUrl };
-    }
-    const options: JourneyOptions = { noSession: query.noSession, ...(goto ? { goto } : {}), ...(gotoOnFail ? { gotoOnFail } : {}) };
-    const admin = deps.adminJourney !== undefined && req.get('x-openam-username') !== undefined ? deps.adminJourney : undefined;
-    return { kind: 'new', journeyId: query.authIndexValue ?? admin ?? 'Login', options };
-  }
-
-  function run(loaded: Extract<Loaded, { kind: 'authId' | 'suspension' | 'new' }>, input: StepInput): Promise<StepResult> {
-    switch (loaded.kind) {
-      case 'authId':
-        return runner.next(loaded.state.j, loaded.callbacks, input, true);
-      case 'suspension':
-        return runner.resume(loaded.state.j, input, true);
-      case 'new':
-        return runner.start(loaded.journeyId, input);
-    }
-  }
 
   async function persist(result: StepResult, options: JourneyOptions, input: StepInput): Promise<Persisted> {
     const journeyId = result.journey.id;
@@ -321,6 +287,73 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       }
       case 'failure':
         return {};
+    }
+  }
+  return { persist };
+}
+
+/**
+ * Starts `journeyId` outside an AM request (the credential-reset interface's `request`): run, persist,
+ * perform the effects, and answer the first step in AM's shape — an authId and its callbacks, which
+ * the caller continues at the authenticate endpoint like any other step; or how it ended.
+ */
+export async function startJourneyStep(
+  deps: AuthenticateDeps,
+  journeyId: string,
+  input: StepInput,
+): Promise<{ type: 'callbacks'; body: StepBody } | { type: 'ended'; success: boolean }> {
+  const options: JourneyOptions = { noSession: true };
+  const result = await deps.runner.start(journeyId, input);
+  const persisted = await stepPersister(deps).persist(result, options, input);
+  const resumeUri = persisted.suspendedId === undefined ? undefined : deps.suspensions?.resumeUri(persisted.suspendedId, journeyId);
+  performEffects(result.effects, { audit: deps.audit, mail: deps.mail, ...(deps.timer ? { timer: deps.timer } : {}) }, resumeUri);
+  if (result.type === 'callbacks' || result.type === 'suspended') {
+    const body: StepBody = { authId: persisted.authId as string, callbacks: result.callbacks };
+    if (result.type === 'callbacks' && result.header !== undefined) body.header = result.header;
+    if (result.type === 'callbacks' && result.description !== undefined) body.description = result.description;
+    if (result.type === 'callbacks' && result.stage !== undefined) body.stage = result.stage;
+    return { type: 'callbacks', body };
+  }
+  return { type: 'ended', success: result.type === 'success' };
+}
+
+export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
+  const { settings, runner, codec, sessions } = deps;
+  const realm = deps.realm ?? ROOT_REALM;
+  const { persist } = stepPersister(deps);
+
+  async function load(req: Request, query: AuthenticateQuery, body: ReturnType<typeof readBody>): Promise<Loaded> {
+    if (body?.authId !== undefined) {
+      const { claims, snapshot } = await codec.read(body.authId);
+      // A step of a journey of another realm does not continue here (its journeys, people and sessions are not these).
+      if (claims.realm !== realm) throw badRequest('authenticate.realm', `This authId belongs to the realm ${claims.realm}, not ${realm}.`);
+      if (!isAuthIdState(snapshot)) throw journeyChanged();
+      return { kind: 'authId', state: snapshot, callbacks: body.callbacks, step: { id: claims.jti, expiresAt: claims.exp * 1000 } };
+    }
+    if (query.suspendedId) {
+      const state = deps.suspensions && query.suspendedId.length <= 256 ? await deps.suspensions.take(query.suspendedId) : undefined;
+      return state ? { kind: 'suspension', state } : { kind: 'link-expired' };
+    }
+    const goto = allowedRedirect(query.goto, settings.redirectAllowlist);
+    const gotoOnFail = allowedRedirect(query.gotoOnFail, settings.redirectAllowlist);
+    if (!query.forceAuth && !query.noSession) {
+      // AM answers a new journey with the session the browser already has.
+      const existing = await sessions.validate(readSessionToken(req, settings.cookieName));
+      if (existing) return { kind: 'session', tokenId: existing.tokenId, successUrl: goto ?? settings.successUrl };
+    }
+    const options: JourneyOptions = { noSession: query.noSession, ...(goto ? { goto } : {}), ...(gotoOnFail ? { gotoOnFail } : {}) };
+    const admin = deps.adminJourney !== undefined && req.get('x-openam-username') !== undefined ? deps.adminJourney : undefined;
+    return { kind: 'new', journeyId: query.authIndexValue ?? admin ?? 'Login', options };
+  }
+
+  function run(loaded: Extract<Loaded, { kind: 'authId' | 'suspension' | 'new' }>, input: StepInput): Promise<StepResult> {
+    switch (loaded.kind) {
+      case 'authId':
+        return runner.next(loaded.state.j, loaded.callbacks, input, true);
+      case 'suspension':
+        return runner.resume(loaded.state.j, input, true);
+      case 'new':
+        return runner.start(loaded.journeyId, input);
     }
   }
 

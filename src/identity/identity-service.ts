@@ -11,7 +11,7 @@ import { storedHashOf } from './legacy-hashes.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import type { MailPort } from '../mail/types.js';
 import { pseudonym } from '../audit/pseudonym.js';
-import type { CredentialCheck, IdentityFailure, IdentityPort, LoginClient, ManagedObject } from './ports.js';
+import type { CredentialCheck, CredentialResetRecord, IdentityFailure, IdentityPort, LoginClient, ManagedObject } from './ports.js';
 import type { AccountRef, LoginGuard } from './login-guard.js';
 import type { PasswordHasher } from './passwords.js';
 import type { FailedPolicyRequirement, PolicyService } from './policy.js';
@@ -92,6 +92,11 @@ export interface IdentityService extends IdentityPort {
     password: string,
     reset: { requester: string; method: string; forceChange: boolean },
   ): Promise<{ user: ManagedObject } | { failedPolicies: FailedPolicyRequirement[] } | undefined>;
+  /**
+   * Starts a credential reset's progress record on the user, with a conditional write: `busy` when an
+   * unexpired one is there (an expired one is replaced), undefined for an unknown user.
+   */
+  openCredentialReset(resource: string, id: string, record: CredentialResetRecord): Promise<'opened' | 'busy' | undefined>;
   /** Looks a user up by userName or mail. */
   findUser(resource: string, login: string): Promise<ManagedObject | undefined>;
   /** Throws a 400 when `fields` (filter fields, sort keys, `_fields`) name a never-readable field; `use` names the parameter. */
@@ -103,6 +108,15 @@ export interface IdentityService extends IdentityPort {
  * façade's `forceChange`); the Login journey checks it. A password change that does not set it clears it.
  */
 export const PASSWORD_MUST_CHANGE = 'passwordMustChange';
+
+/** The credential-reset progress record on the user (CredentialResetRecord). */
+export const CREDENTIAL_RESET = 'credentialReset';
+
+const resetRecordOf = (o: Record<string, unknown>): CredentialResetRecord | undefined => {
+  const r = o[CREDENTIAL_RESET];
+  return typeof r === 'object' && r !== null && typeof (r as CredentialResetRecord).nonceHash === 'string' ? (r as CredentialResetRecord) : undefined;
+};
+const isLive = (r: CredentialResetRecord, now: number): boolean => Date.parse(r.expiresAt) > now && r.attempts < r.maxAttempts;
 
 function policyFailure(failed: FailedPolicyRequirement[]): CairnError {
   return new CairnError({
@@ -218,12 +232,23 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
     const endsLockout =
       passwordChanged && statusKept && current.accountStatus === 'inactive' && typeof current.lockoutAt === 'string' && current.lockoutAt !== '';
     if (passwordChanged && changes[PASSWORD_MUST_CHANGE] === undefined) delete stored[PASSWORD_MUST_CHANGE];
+    // A new password completes a credential reset in progress: its record goes.
+    const completedReset = passwordChanged ? resetRecordOf(current) : undefined;
+    if (completedReset) delete stored[CREDENTIAL_RESET];
     if (endsLockout) {
       stored.accountStatus = 'active';
       stored.lockoutAt = null;
     }
     const saved = await objects.replace(resource, current._id, stored, options.ifRev);
     if (passwordChanged) await afterPasswordChange(resource, saved);
+    if (completedReset?.state === 'in-progress') {
+      audit.record('credential.reset.completed', {
+        resource,
+        userId: saved._id,
+        requester: completedReset.requestedBy,
+        method: completedReset.method,
+      });
+    }
     if (saved.accountStatus === 'inactive' && current.accountStatus !== 'inactive') {
       audit.record('account.locked', { resource, userId: saved._id });
       // A deactivated account keeps no session (a password change above already ended them).
@@ -250,9 +275,14 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
   async function update(resource: string, id: string, attributes: Record<string, unknown>): Promise<ManagedObject | IdentityFailure> {
     const current = await objects.read(resource, id);
     if (!current) return { message: 'The account no longer exists.' };
+    const changes = await withoutUnchangedPassword(current, attributes);
+    if (current[PASSWORD_MUST_CHANGE] === true && typeof attributes.password === 'string' && changes.password === undefined) {
+      // A password marked must-change (a helpdesk or midPoint reset) is not replaced by itself.
+      return { message: 'The new password must differ from the one to change.' };
+    }
     let result;
     try {
-      result = await save(resource, current, await withoutUnchangedPassword(current, attributes), { replace: false, ifRev: current._rev });
+      result = await save(resource, current, changes, { replace: false, ifRev: current._rev });
     } catch (e) {
       if (e instanceof CairnError && (e.status === 409 || e.status === 412))
         return { message: e.status === 409 ? e.message : 'The account changed meanwhile; try again.' };
@@ -456,6 +486,47 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       }
       audit.record('credential.reset', { resource, userId: id, requester: reset.requester, method: reset.method, forceChange: reset.forceChange });
       return { user: publicView(result.saved, resource) };
+    },
+
+    async openCredentialReset(resource, id, record) {
+      const current = await objects.read(resource, id);
+      if (!current) return undefined;
+      const existing = resetRecordOf(current);
+      if (existing && isLive(existing, deps.now())) return 'busy';
+      try {
+        await objects.replace(resource, id, { ...current, [CREDENTIAL_RESET]: record }, current._rev);
+      } catch (e) {
+        if (e instanceof CairnError && (e.status === 409 || e.status === 412)) return 'busy';
+        throw e;
+      }
+      audit.record('credential.reset.requested', { resource, userId: id, requester: record.requestedBy, method: record.method });
+      return 'opened';
+    },
+
+    async takeCredentialReset(resource, nonceHash) {
+      const current = await findStored(resource, `${CREDENTIAL_RESET}/nonceHash`, nonceHash);
+      const record = current ? resetRecordOf(current) : undefined;
+      if (!current || !record || record.nonceHash !== nonceHash) return undefined;
+      const attempts = record.attempts + 1;
+      const live = isLive(record, deps.now()) && record.state === 'requested';
+      const next: Record<string, unknown> = { ...current };
+      if (live) next[CREDENTIAL_RESET] = { ...record, attempts, state: 'in-progress' };
+      else if (attempts >= record.maxAttempts || Date.parse(record.expiresAt) <= deps.now()) delete next[CREDENTIAL_RESET];
+      else next[CREDENTIAL_RESET] = { ...record, attempts };
+      try {
+        const saved = await objects.replace(resource, current._id, next, current._rev);
+        if (live) return publicView(saved, resource);
+      } catch (e) {
+        if (e instanceof CairnError && (e.status === 409 || e.status === 412)) return undefined;
+        throw e;
+      }
+      audit.record('credential.reset.refused', {
+        resource,
+        userId: current._id,
+        method: record.method,
+        reason: next[CREDENTIAL_RESET] === undefined ? 'expired-or-spent' : 'used',
+      });
+      return undefined;
     },
 
     async findUser(resource, login) {

@@ -67,6 +67,24 @@ export interface LoginClient {
   deviceCookie?: string;
 }
 
+/**
+ * The progress of a credential reset, kept on the user (`credentialReset`, midPoint's "progress stored
+ * in the user object"): which method, who asked and when, until when, how often the nonce was
+ * presented, and where it stands. The nonce itself is kept only as its SHA-256. Removed when the
+ * password changes (the reset completed) and when it expires or its attempts are spent.
+ */
+export interface CredentialResetRecord {
+  method: string;
+  credentialId: string;
+  requestedBy: string;
+  requestedAt: string;
+  expiresAt: string;
+  attempts: number;
+  maxAttempts: number;
+  state: 'requested' | 'in-progress';
+  nonceHash: string;
+}
+
 /** A problem the identity service reports with a message fit for the user (policy failure, conflict). */
 export interface IdentityFailure {
   message: string;
@@ -102,6 +120,12 @@ export interface IdentityPort {
   matches(resource: string, id: string, queryFilter: string): Promise<boolean>;
   /** Records a successful login on the object (login count, last login time). */
   recordLogin(resource: string, id: string): Promise<void>;
+  /**
+   * Takes the credential-reset context whose nonce hashes to `nonceHash`, once (a conditional write
+   * moves it from `requested` to `in-progress`): the user, or undefined when there is none, it was
+   * taken, it expired or its attempts are spent (then the record is removed).
+   */
+  takeCredentialReset(resource: string, nonceHash: string): Promise<ManagedObject | undefined>;
 }
 
 /** Counters kept in the store, exact across processes and instances (attempt budgets, retry and rate limits). */

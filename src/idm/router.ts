@@ -28,6 +28,8 @@ import { matchesFilter, parseQueryFilter, QueryFilterError } from '../crest/quer
 import type { TemplateConfig } from '../config-store/am-config.js';
 import type { ManagedObject } from '../identity/ports.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
+import { PASSWORD_CREDENTIAL, type CredentialResetService, type Requester } from '../credential-reset/service.js';
+import { MESSAGES } from '../midpoint/messages.js';
 
 /** The most objects one query answer holds, whatever `_pageSize` says (absent or 0 included). */
 export const MAX_PAGE = 1000;
@@ -50,6 +52,8 @@ export interface IdmRouterDeps {
   sessions?: SessionService;
   /** The e-mail templates of the configuration store, for `/config/emailTemplate/<name>`. */
   templates?: TemplateConfig;
+  /** midPoint's credential-reset interface as actions on users (requestCredentialReset, executeCredentialReset). */
+  credentialResets?: CredentialResetService;
   onError?: (e: unknown) => void;
 }
 
@@ -116,6 +120,7 @@ function authenticate(deps: IdmRouterDeps) {
       send(res, crestError(401, 'Access Denied'));
       return;
     }
+    res.locals['requester'] = { name: bearer !== undefined ? 'token:admin' : `admin:${user ?? ''}`, roles: ['admin'] } satisfies Requester;
     next();
   };
 }
@@ -366,8 +371,44 @@ export function idmRouter(deps: IdmRouterDeps): Router {
     writeObject(res, 200, await identity.replaceObject(target.resource, target.id, next, target.existing._rev), fieldsOf(req));
   });
   router.patch('/managed/:object/:id', patch);
+  const resets = deps.credentialResets;
+  const resetAction = wrap(async (req, res) => {
+    if (!resets || req.params['object'] !== 'user') return send(res, crestError(400, 'Credential resets are actions on managed/user.'));
+    const b = body(req);
+    const methodId = b['resetMethodId'];
+    const credentialId = b['credentialId'] ?? PASSWORD_CREDENTIAL;
+    const value = b['newCredentialValue'];
+    if (typeof methodId !== 'string' || typeof credentialId !== 'string' || (value !== undefined && typeof value !== 'string')) {
+      return send(res, crestError(400, 'resetMethodId (and credentialId, newCredentialValue when given) must be strings.'));
+    }
+    const id = String(req.params['id']);
+    const requester = res.locals['requester'] as Requester;
+    if (req.query._action === 'executeCredentialReset') {
+      const result = await resets.execute(id, credentialId, methodId, value, requester);
+      if (result.status !== 200) return send(res, crestError(result.status, result.message.fallbackMessage, { key: result.message.key }));
+      res.status(200).json({
+        status: 'SUCCESS',
+        message: result.message,
+        ...(result.generatedValue !== undefined ? { generatedValue: result.generatedValue } : {}),
+      });
+      return;
+    }
+    const answer = await resets.request(id, credentialId, methodId, requester);
+    if (answer.ok) {
+      res.status(200).json(answer.context);
+      return;
+    }
+    const text =
+      answer.key === 'busy'
+        ? 'A credential reset of this user is already in progress.'
+        : answer.key === 'not.found'
+          ? 'Resource not found'
+          : MESSAGES[answer.key];
+    send(res, crestError(answer.status, text, answer.key === 'not.found' ? undefined : { key: answer.key }));
+  });
   router.post('/managed/:object/:id', (req, res, next) => {
     if (req.query._action === 'patch') return patch(req, res, next);
+    if (req.query._action === 'requestCredentialReset' || req.query._action === 'executeCredentialReset') return resetAction(req, res, next);
     send(res, crestError(400, `Unsupported action ${JSON.stringify(req.query._action ?? null)}; use _action=patch.`));
   });
 

@@ -10,11 +10,27 @@ import { Ajv } from 'ajv';
 export interface ResetMethodPolicy {
   /** midPoint's `credentialsReset/identifier`: the `resetMethod` a request must name. */
   identifier: string;
-  /** `userEntry`: the caller gives the value; `none`: midPoint's "no credential source" (200, nothing changes). */
-  newCredentialSource: 'userEntry' | 'none';
+  /**
+   * The reset-method journey `requestCredentialReset` starts for the user (it begins with Credential
+   * Reset Context, authenticates the user and takes the new value); without one, the method is
+   * execute-only.
+   */
+  journey?: string;
+  /**
+   * For `executeCredentialReset`: `userEntry`, the caller gives the value; `generated`, a value from the
+   * password policy, delivered as `delivery` says; `none`, midPoint's "no credential source" (200,
+   * nothing changes).
+   */
+  newCredentialSource: 'userEntry' | 'generated' | 'none';
+  /** Where a generated value goes: back to the caller once (`screen`) or to the user's e-mail. */
+  delivery: 'screen' | 'email';
   forceChange: boolean;
   /** Roles allowed besides `admin` (e.g. `helpdesk`). */
   allowedRoles: string[];
+  /** How long a requested reset stays usable. */
+  lifetimeMinutes: number;
+  /** How often the context's id may be presented before the record goes. */
+  maxAttempts: number;
 }
 
 export interface CredentialResetPolicy {
@@ -23,7 +39,33 @@ export interface CredentialResetPolicy {
 }
 
 export const DEFAULT_CREDENTIAL_RESET_POLICY: CredentialResetPolicy = {
-  methods: [{ identifier: 'passwordReset', newCredentialSource: 'userEntry', forceChange: true, allowedRoles: ['helpdesk'] }],
+  methods: [
+    {
+      identifier: 'passwordReset',
+      newCredentialSource: 'userEntry',
+      delivery: 'screen',
+      forceChange: true,
+      allowedRoles: ['helpdesk'],
+      lifetimeMinutes: 15,
+      maxAttempts: 3,
+    },
+    ...(
+      [
+        ['resetByLink', 'ResetPassword'],
+        ['resetByCode', 'ResetPasswordByCode'],
+        ['resetByQuestions', 'ResetPasswordByQuestions'],
+      ] as const
+    ).map(([identifier, journey]) => ({
+      identifier,
+      journey,
+      newCredentialSource: 'userEntry' as const,
+      delivery: 'screen' as const,
+      forceChange: false,
+      allowedRoles: ['helpdesk'],
+      lifetimeMinutes: 15,
+      maxAttempts: 3,
+    })),
+  ],
   generate: { forceChange: true, allowedRoles: ['helpdesk'] },
 };
 
@@ -42,9 +84,13 @@ const SCHEMA = {
         required: ['identifier', 'newCredentialSource'],
         properties: {
           identifier: { type: 'string', pattern: '^[A-Za-z0-9_.-]{1,64}$' },
-          newCredentialSource: { enum: ['userEntry', 'none'] },
+          journey: { type: 'string', minLength: 1 },
+          newCredentialSource: { enum: ['userEntry', 'generated', 'none'] },
+          delivery: { enum: ['screen', 'email'], default: 'screen' },
           forceChange: { type: 'boolean', default: true },
           allowedRoles: { ...roles, default: [] },
+          lifetimeMinutes: { type: 'integer', minimum: 1, maximum: 10080, default: 15 },
+          maxAttempts: { type: 'integer', minimum: 1, maximum: 100, default: 3 },
         },
       },
     },
@@ -70,6 +116,17 @@ export function parseCredentialResetPolicy(value: unknown, source = 'credential-
   const ids = policy.methods.map((m) => m.identifier);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice !== undefined) throw new Error(`Invalid ${source}: method ${twice} is listed twice`);
+  return policy;
+}
+
+/** Every method's journey must be one the server runs: checked at start, every problem at once. */
+export function checkPolicyJourneys(policy: CredentialResetPolicy, journeys: readonly string[]): CredentialResetPolicy {
+  const missing = policy.methods.filter((m) => m.journey !== undefined && !journeys.includes(m.journey));
+  if (missing.length > 0) {
+    throw new Error(
+      `Invalid credential-reset policy: ${missing.map((m) => `method ${m.identifier} names journey ${m.journey ?? ''}, which is not loaded`).join('; ')}`,
+    );
+  }
   return policy;
 }
 

@@ -10,11 +10,7 @@ import type { Request } from 'express';
 import type { AdminService } from '../admin/admins.js';
 import type { Settings } from '../config/settings.js';
 
-export interface Requester {
-  /** How the audit names the caller: `admin:<name>` or `token:admin`. */
-  name: string;
-  roles: readonly string[];
-}
+import type { Requester } from '../credential-reset/service.js';
 
 const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
 const same = (a: string, b: string): boolean => timingSafeEqual(digest(a), digest(b));
@@ -37,6 +33,11 @@ export async function requesterRoles(
   return admin ? { name: `admin:${admin.userName}`, roles: admin.roles } : undefined;
 }
 
-/** Whether `roles` may reset others' credentials (`admin` may do everything). */
-export const mayResetCredentials = (roles: readonly string[], allowed: readonly string[]): boolean =>
-  roles.includes('admin') || roles.some((r) => allowed.includes(r));
+/** The user name of a Basic authorization header, if it is one (for its attempt budget). */
+export function basicUser(header: string): string | undefined {
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header)?.[1];
+  if (basic === undefined) return undefined;
+  const decoded = Buffer.from(basic, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon < 0 ? undefined : decoded.slice(0, colon);
+}

@@ -14,14 +14,18 @@ import type { AdminService } from '../admin/admins.js';
 import type { Settings } from '../config/settings.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { PolicyPort } from '../identity/ports.js';
-import { generatePassword, rulesOf } from '../nodes/generate-password.js';
+import { mayUse, PASSWORD_CREDENTIAL, USER_RESOURCE, type CredentialResetService, type Requester } from '../credential-reset/service.js';
 import { NS_API, NS_TYPES, operationError, resetResponse, type MessageKey } from './messages.js';
 import type { CredentialResetPolicy } from './policy.js';
-import { mayResetCredentials, requesterRoles, type Requester } from './requester.js';
+import { basicUser, requesterRoles } from './requester.js';
+import type { AuditPort } from '../audit/audit-log.js';
+import { pseudonym } from '../audit/pseudonym.js';
+import { createAttemptBudgets, type Budget } from '../identity/attempt-budgets.js';
+import { addressGroup } from '../identity/login-guard.js';
+import type { CounterPort } from '../identity/ports.js';
+import { ADMIN_AUTH_WINDOW_MS } from '../idm/router.js';
 
-const USER_RESOURCE = 'managed/user';
 const PASSWORD_PATH = 'credentials/password/value';
-const GENERATE_BITS = 128;
 
 export interface MidpointRouterDeps {
   settings: Readonly<Settings>;
@@ -30,6 +34,11 @@ export interface MidpointRouterDeps {
   resetPolicy: CredentialResetPolicy;
   /** The administrator identities HTTP Basic credentials are checked against (none: only the bearer token). */
   admins?: Pick<AdminService, 'verify'>;
+  resets: CredentialResetService;
+  /** Where the failed-authentication budgets are counted (the store: exact across instances). */
+  counters: CounterPort;
+  audit: AuditPort;
+  now: () => number;
   onError?: (e: unknown) => void;
 }
 
@@ -52,7 +61,7 @@ const valueOf = (v: unknown): string | undefined =>
   typeof v === 'string' ? v : isRecord(v) && typeof v['@value'] === 'string' ? v['@value'] : undefined;
 
 export function midpointRouter(deps: MidpointRouterDeps): Router {
-  const { identity, policy, resetPolicy } = deps;
+  const { identity, policy, resetPolicy, resets } = deps;
   const router = express.Router();
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -63,18 +72,39 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
     res.status(status).json(operationError(operation, text, key));
   };
 
-  // Authentication first: no caller learns whether a user exists before proving who they are.
+  // Authentication first: no caller learns whether a user exists before proving who they are. Each
+  // credential check spends the attempt budgets of the client address and, for Basic, of the name
+  // (the admin API's limits): once either is spent, 429 with Retry-After, nothing checked.
+  const budgets = createAttemptBudgets({ counters: deps.counters, windowMs: ADMIN_AUTH_WINDOW_MS, now: deps.now });
+  const max = deps.settings.adminAuthAttempts;
   router.use((req, res, next) => {
-    requesterRoles(req, deps.settings, deps.admins)
-      .then((requester) => {
-        if (!requester) {
-          res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
-          return fail(res, 401, 'rest', 'Authentication failed');
-        }
-        res.locals['requester'] = requester;
-        next();
-      })
-      .catch(next);
+    void (async () => {
+      const header = req.get('authorization') ?? '';
+      if (header === '') {
+        res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
+        return fail(res, 401, 'rest', 'Authentication failed');
+      }
+      const name = basicUser(header);
+      const limits: Budget[] = [{ key: `midpoint:client:${pseudonym(addressGroup(req.ip) ?? 'unknown')}`, max }];
+      if (name !== undefined) limits.push({ key: `midpoint:name:${pseudonym(name)}`, max });
+      const fields = { clientIp: req.ip, method: name === undefined ? 'bearer' : 'basic', ...(name !== undefined ? { user: pseudonym(name) } : {}) };
+      const ticket = await budgets.take(limits);
+      if (!ticket.admitted) {
+        await ticket.settle('failure').catch(() => 0);
+        deps.audit.record('admin.auth.throttled', { ...fields, api: 'midpoint' });
+        res.setHeader('Retry-After', String(Math.max(1, Math.ceil(ticket.retryAfterMs / 1000))));
+        return fail(res, 429, 'rest', 'Too many failed authentications; try again later.');
+      }
+      const requester = await requesterRoles(req, deps.settings, deps.admins);
+      const failures = await ticket.settle(requester ? 'success' : 'failure');
+      if (!requester) {
+        deps.audit.record('admin.auth.failed', { ...fields, api: 'midpoint', attempt: failures });
+        res.setHeader('WWW-Authenticate', 'Basic realm="midPoint"');
+        return fail(res, 401, 'rest', 'Authentication failed');
+      }
+      res.locals['requester'] = requester;
+      next();
+    })().catch(next);
   });
   // CSRF: Basic credentials are replayed by browsers, so a state change must come as JSON, which no foreign form can send.
   router.use((req, res, next) => {
@@ -105,30 +135,18 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
       if (!isRecord(request) || typeof method !== 'string' || method.trim() === '') {
         return fail(res, 400, op, 'Bad request', 'execute.reset.credential.bad.request');
       }
-      const configured = resetPolicy.methods.find((m) => m.identifier === method);
-      if (!configured) return fail(res, 400, op, 'Bad method', 'execute.reset.credential.bad.method');
-      const requester = requesterOf(res);
-      if (!mayResetCredentials(requester.roles, configured.allowedRoles)) {
-        return fail(res, 403, op, 'Not allowed', 'execute.reset.credential.not.allowed');
-      }
       const oid = String(req.params['oid']);
-      const user = await identity.read(USER_RESOURCE, oid);
-      if (!user) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
-      if (configured.newCredentialSource === 'none') {
-        res.status(200).json(resetResponse('execute.reset.credential.no.credential.source'));
-        return;
-      }
+      if (!resets.method(method)) return fail(res, 400, op, 'Bad method', 'execute.reset.credential.bad.method');
+      if (!(await identity.read(USER_RESOURCE, oid))) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
       const entry = request['userEntry'];
       const value = valueOf(entry);
-      if (value === undefined) return fail(res, 400, op, 'Bad request', 'execute.reset.credential.bad.request');
-      const result = await identity.resetPassword(USER_RESOURCE, oid, value, {
-        requester: requester.name,
-        method,
-        forceChange: configured.forceChange,
-      });
-      if (!result) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
-      if ('failedPolicies' in result) return fail(res, 409, op, 'Validation failed', 'execute.reset.credential.validation.failed');
-      res.status(200).json(resetResponse('execute.reset.credential.successful'));
+      if (entry !== undefined && value === undefined) return fail(res, 400, op, 'Bad request', 'execute.reset.credential.bad.request');
+      const result = await resets.execute(oid, PASSWORD_CREDENTIAL, method, value, requesterOf(res));
+      if (result.status !== 200) return fail(res, result.status, op, result.message.fallbackMessage, result.message.key);
+      // A generated value shown on the caller's screen (a method with source `generated`, delivery `screen`).
+      const answer = resetResponse(result.message.key);
+      if (result.generatedValue !== undefined) (answer['object'] as Record<string, unknown>)['generatedValue'] = result.generatedValue;
+      res.status(200).json(answer);
     }),
   );
 
@@ -142,7 +160,7 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
       if (items.length === 0 || !items.every(isRecord)) return fail(res, 400, op, 'policyItemsDefinition/policyItemDefinition is required');
       const requester = requesterOf(res);
       const execute = items.some((i) => truthy(i['execute']));
-      if (execute && !mayResetCredentials(requester.roles, resetPolicy.generate.allowedRoles)) {
+      if (execute && !mayUse(requester.roles, resetPolicy.generate.allowedRoles)) {
         return fail(res, 403, op, 'Not allowed', 'execute.reset.credential.not.allowed');
       }
       const oid = String(req.params['oid']);
@@ -152,12 +170,7 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
       for (const item of items) {
         const path = pathOf(item) ?? PASSWORD_PATH;
         if (path !== PASSWORD_PATH) return fail(res, 400, op, `Cannot generate a value for ${path}: only ${PASSWORD_PATH} is supported`);
-        let generated: string | undefined;
-        for (let attempt = 0; attempt < 16 && generated === undefined; attempt++) {
-          const candidate = generatePassword(rulesOf(policy, USER_RESOURCE, 'password'), GENERATE_BITS)?.value;
-          if (candidate === undefined) break;
-          if ((await policy.check(USER_RESOURCE, 'password', candidate, await context(oid))).length === 0) generated = candidate;
-        }
+        const generated = await resets.generate(oid);
         if (generated === undefined) return fail(res, 409, op, 'The password policy cannot be satisfied by a generated value');
         if (truthy(item['execute'])) {
           const result = await identity.resetPassword(USER_RESOURCE, oid, generated, {

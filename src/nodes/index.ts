@@ -11,6 +11,7 @@ import { attributeValueDecisionNode } from './attribute-value-decision.js';
 import { choiceCollectorNode } from './choice-collector.js';
 import { createObjectNode } from './create-object.js';
 import { createPasswordNode } from './create-password.js';
+import { credentialResetContextNode } from './credential-reset-context.js';
 import { dataStoreDecisionNode } from './data-store-decision.js';
 import { debugNode } from './debug.js';
 import { deliverCredentialNode } from './deliver-credential.js';
@@ -78,6 +79,7 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   choiceCollectorNode,
   createObjectNode,
   createPasswordNode,
+  credentialResetContextNode,
   dataStoreDecisionNode,
   debugNode,
   deliverCredentialNode,

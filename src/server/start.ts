@@ -14,7 +14,9 @@ import { rememberingVerifier } from '../admin/admins.js';
 import { configRouter } from '../am/config-router.js';
 import { AmConfig, TemplateConfig } from '../config-store/am-config.js';
 import { idmRouter } from '../idm/router.js';
-import { loadCredentialResetPolicy } from '../midpoint/policy.js';
+import { checkPolicyJourneys, loadCredentialResetPolicy } from '../midpoint/policy.js';
+import { startJourneyStep, type AuthenticateDeps } from '../am/authenticate.js';
+import { createCredentialResetService } from '../credential-reset/service.js';
 import { midpointRouter } from '../midpoint/router.js';
 import { oauthRouter } from '../oauth/router.js';
 import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
@@ -48,6 +50,10 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
   let resetPolicy;
   try {
     resetPolicy = await loadCredentialResetPolicy(settings.credentialResetPolicyFile);
+    resetPolicy = settings.credentialResetPolicyFile
+      ? checkPolicyJourneys(resetPolicy, core.catalog.ids())
+      : // The default methods whose journey this server runs (another journeys folder may not ship them).
+        { ...resetPolicy, methods: resetPolicy.methods.filter((m) => m.journey === undefined || core.catalog.ids().includes(m.journey)) };
   } catch (e) {
     await core.close();
     throw new StartupError((e as Error).message);
@@ -56,8 +62,36 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
   const internal = (error: unknown): void => logger.error({ err: error }, 'internal error');
   const ownMetrics = () => metrics.registry.metrics();
 
-  const app = createApp({
+  const stepDeps: AuthenticateDeps = {
     settings,
+    runner,
+    codec,
+    sessions,
+    suspensions,
+    audit,
+    mail: mailer,
+    claims: core.claims,
+    logins: core.logins,
+    timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
+    adminJourney: ADMIN_JOURNEY,
+    rolesOf: (id) => core.admins.rolesOf(id),
+    onError: internal,
+  };
+  const resets = createCredentialResetService({
+    identity: core.identity,
+    policy: core.services.policy,
+    resetPolicy,
+    mail: mailer,
+    now: core.services.now,
+    // The method's journey starts as AM's authenticate would start it, its first step carrying the context's id.
+    startJourney: (journey, resetId) =>
+      startJourneyStep(stepDeps, journey, {
+        locales: [],
+        request: { headers: {}, query: { resetId, authIndexType: 'service', authIndexValue: journey } },
+      }),
+  });
+  const app = createApp({
+    ...stepDeps,
     catalog: () => catalog,
     realms: [...core.realms.values()].map((r) => ({
       path: r.spec.path,
@@ -67,16 +101,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       mail: r.mail,
       journeys: () => r.catalog.ids(),
     })),
-    runner,
-    codec,
-    sessions,
-    suspensions,
-    audit,
-    mail: mailer,
     oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
-    claims: core.claims,
-    logins: core.logins,
-    timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
     configApi: configRouter({
       config: new AmConfig(core.config, core.registry),
       registry: core.registry,
@@ -85,9 +110,6 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       now: options.now ?? Date.now,
       onError: internal,
     }),
-    adminJourney: ADMIN_JOURNEY,
-    rolesOf: (id) => core.admins.rolesOf(id),
-    onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));
       app.get('/metrics', async (_req, res) => {
@@ -125,6 +147,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
           admins: adminCredentials,
           sessions,
           templates: new TemplateConfig(core.config),
+          credentialResets: resets,
           onError: internal,
         }),
       );
@@ -134,6 +157,10 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         policy: core.services.policy,
         resetPolicy,
         admins: adminCredentials,
+        resets,
+        counters: stores.counters,
+        audit,
+        now: core.services.now,
         onError: internal,
       });
       app.use('/ws/rest', midpoint);

@@ -253,3 +253,30 @@ describe('midPoint façade: generate and validate', () => {
     ).toBe(401);
   });
 });
+
+// Last in this file: it spends the loopback address's budget.
+describe('midPoint façade: Basic-auth attempt limits', () => {
+  it('wrong Basic passwords spend the name and address budgets: 401s, then 429 with Retry-After, unevaluated even for the right password; audited', async () => {
+    const statuses: number[] = [];
+    let retryAfter: string | null = null;
+    for (let i = 0; i < 12; i++) {
+      const res = await fetch(`${server.url}/ws/rest/rpc/validate`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: basic('openidm-admin', `wrong guess ${i}`) },
+        body: JSON.stringify({ policyItemsDefinition: { policyItemDefinition: [{ value: 'x' }] } }),
+      });
+      statuses.push(res.status);
+      if (res.status === 429) retryAfter = res.headers.get('retry-after');
+      expect(((await res.json()) as { object: { status: string } }).object.status).toBe('fatal_error');
+    }
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(10);
+    expect(statuses.at(-1)).toBe(429);
+    expect(Number(retryAfter)).toBeGreaterThan(0);
+    // Nothing is checked while a budget is spent: the right password gets the same 429.
+    expect((await rest('/rpc/validate', { policyItemsDefinition: { policyItemDefinition: [{ value: 'x' }] } })).status).toBe(429);
+    const throttled = auditLines.filter((l) => l['event'] === 'admin.auth.throttled' && l['api'] === 'midpoint');
+    expect(throttled.length).toBeGreaterThan(0);
+    expect(JSON.stringify(throttled)).not.toContain('openidm-admin');
+    expect(JSON.stringify(auditLines)).not.toContain('wrong guess');
+  });
+});

@@ -2,17 +2,32 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CREDENTIAL_RESET_POLICY, loadCredentialResetPolicy, parseCredentialResetPolicy } from '../../src/midpoint/policy.js';
-import { mayResetCredentials } from '../../src/midpoint/requester.js';
+import {
+  checkPolicyJourneys,
+  DEFAULT_CREDENTIAL_RESET_POLICY,
+  loadCredentialResetPolicy,
+  parseCredentialResetPolicy,
+} from '../../src/midpoint/policy.js';
+import { mayUse as mayResetCredentials } from '../../src/credential-reset/service.js';
 
 describe('credential-reset policy file', () => {
   it('defaults apply; every problem is listed; duplicates and unknown keys are refused', async () => {
     expect(await loadCredentialResetPolicy(undefined)).toEqual(DEFAULT_CREDENTIAL_RESET_POLICY);
     expect(parseCredentialResetPolicy({ methods: [{ identifier: 'pw', newCredentialSource: 'none' }] })).toEqual({
-      methods: [{ identifier: 'pw', newCredentialSource: 'none', forceChange: true, allowedRoles: [] }],
+      methods: [
+        {
+          identifier: 'pw',
+          newCredentialSource: 'none',
+          delivery: 'screen',
+          forceChange: true,
+          allowedRoles: [],
+          lifetimeMinutes: 15,
+          maxAttempts: 3,
+        },
+      ],
       generate: { forceChange: true, allowedRoles: [] },
     });
-    expect(() => parseCredentialResetPolicy({ methods: [{ identifier: 'pw', newCredentialSource: 'generate' }], extra: 1 })).toThrow(
+    expect(() => parseCredentialResetPolicy({ methods: [{ identifier: 'pw', newCredentialSource: 'derived' }], extra: 1 })).toThrow(
       /newCredentialSource.*must be equal to one of the allowed values|must NOT have additional properties/,
     );
     expect(() =>
@@ -23,6 +38,12 @@ describe('credential-reset policy file', () => {
         ],
       }),
     ).toThrow(/listed twice/);
+    expect(() => checkPolicyJourneys(DEFAULT_CREDENTIAL_RESET_POLICY, ['ResetPassword', 'ResetPasswordByCode'])).toThrow(
+      /method resetByQuestions names journey ResetPasswordByQuestions, which is not loaded/,
+    );
+    expect(() => parseCredentialResetPolicy({ methods: [{ identifier: 'pw', newCredentialSource: 'userEntry', maxAttempts: 0 }] })).toThrow(
+      /maxAttempts/,
+    );
     const dir = await mkdtemp(join(tmpdir(), 'cairn-reset-policy-'));
     try {
       await writeFile(join(dir, 'bad.json'), '{ not json');
