@@ -48,25 +48,30 @@ describe('shipped managed.json', () => {
     expect(port.property('managed/user', 'userName')).toMatchObject({
       name: 'userName',
       type: 'string',
-      title: 'Username',
+      title: { en: 'Username', fr: 'Nom d’utilisateur' },
       required: true,
       nullable: false,
       viewable: true,
       userEditable: true,
     });
-    expect(port.property('managed/user', 'mail')?.title).toBe('Email Address');
-    expect(port.property('managed/user', 'givenName')?.title).toBe('First Name');
-    expect(port.property('managed/user', 'sn')?.title).toBe('Last Name');
-    expect(port.property('managed/user', 'password')).toMatchObject({ title: 'Password', viewable: false, required: false });
+    // Titles are locale maps (IDM's localised schema), sentence case, resolved per request by the nodes.
+    expect(port.property('managed/user', 'mail')?.title).toEqual({ en: 'Email address', fr: 'Adresse e-mail' });
+    expect(port.property('managed/user', 'givenName')?.title).toEqual({ en: 'First name', fr: 'Prénom' });
+    expect(port.property('managed/user', 'sn')?.title).toEqual({ en: 'Last name', fr: 'Nom' });
+    expect(port.property('managed/user', 'password')).toMatchObject({
+      title: { en: 'Password', fr: 'Mot de passe' },
+      viewable: false,
+      required: false,
+    });
   });
 
   it('resolves nested paths with "/" and names the preference prompts', () => {
     expect(schema.property('managed/user', 'preferences/updates')).toMatchObject({
       name: 'preferences/updates',
       type: 'boolean',
-      title: 'Send me news and updates',
+      title: { en: 'Send me news and updates', fr: 'M’envoyer des nouvelles et des mises à jour' },
     });
-    expect(schema.property('managed/user', '/preferences/marketing')?.title).toBe('Send me special offers and services');
+    expect(schema.property('managed/user', '/preferences/marketing')?.title).toMatchObject({ en: 'Send me special offers and services' });
     expect(schema.property('managed/user', 'preferences/nothing')).toBeUndefined();
     expect(schema.property('managed/user', 'kbaInfo')?.type).toBe('array');
   });
