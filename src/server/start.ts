@@ -62,6 +62,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       suspensions: r.suspensions,
       mail: r.mail,
       journeys: () => r.catalog.ids(),
+      identityResource: r.spec.identityResource,
     })),
     runner,
     codec,
@@ -73,6 +74,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     claims: core.claims,
     logins: core.logins,
     timer: (key, ms) => metrics.journeyTimers.observe({ key }, ms / 1000),
+    profiles: core.identity,
     onError: internal,
     before: (app) => {
       app.use(requestLogger(logger));
