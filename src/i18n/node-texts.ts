@@ -13,9 +13,13 @@ import type { LocalizedText } from '../journeys/model.js';
 import { fillParams, SHIPPED_LANGUAGES, type Params, type ShippedLanguage } from './messages.js';
 import { describePolicyFailure, type PolicyFailure } from './policies.js';
 
-/** English, the reference: its keys are the ids; every other language translates all of them. */
+/**
+ * English, the reference: its keys are the ids; every other language translates all of them. The
+ * English texts are AM's own (its bundles say "User Name"), so apps that recognise AM's prompts keep
+ * working; the hosted pages show stock prompts in their own wording (ui/src/core/labels.ts).
+ */
 const EN = {
-  'prompt.username': 'Username',
+  'prompt.username': 'User Name',
   'prompt.password': 'Password',
   'prompt.choice': 'Choice?',
   'message.default': 'Default message',

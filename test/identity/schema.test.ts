@@ -54,10 +54,11 @@ describe('shipped managed.json', () => {
       viewable: true,
       userEditable: true,
     });
-    // Titles are locale maps (IDM's localised schema), sentence case, resolved per request by the nodes.
-    expect(port.property('managed/user', 'mail')?.title).toEqual({ en: 'Email address', fr: 'Adresse e-mail' });
-    expect(port.property('managed/user', 'givenName')?.title).toEqual({ en: 'First name', fr: 'Prénom' });
-    expect(port.property('managed/user', 'sn')?.title).toEqual({ en: 'Last name', fr: 'Nom' });
+    // Titles are locale maps (IDM's localised schema), resolved per request by the nodes; the English
+    // ones are IDM's stock titles, which AIC's answers carry.
+    expect(port.property('managed/user', 'mail')?.title).toEqual({ en: 'Email Address', fr: 'Adresse e-mail' });
+    expect(port.property('managed/user', 'givenName')?.title).toEqual({ en: 'First Name', fr: 'Prénom' });
+    expect(port.property('managed/user', 'sn')?.title).toEqual({ en: 'Last Name', fr: 'Nom' });
     expect(port.property('managed/user', 'password')).toMatchObject({
       title: { en: 'Password', fr: 'Mot de passe' },
       viewable: false,

@@ -9,11 +9,11 @@ describe('Username Collector (UsernameCollectorNode)', () => {
     expect(() => configFor(node, { prompt: 'x' })).toThrow();
   });
 
-  it('asks with NameCallback("Username") until a non-blank name comes back, then sets shared.username', async () => {
+  it('asks with NameCallback("User Name") until a non-blank name comes back, then sets shared.username', async () => {
     const config = configFor(node);
     const shared: Record<string, unknown> = {};
     const sent = callbacksOf(await node.process(makeNodeContext({ config, shared })));
-    expect(sent).toEqual([{ type: 'NameCallback', output: [{ name: 'prompt', value: 'Username' }], input: [{ name: 'IDToken1', value: '' }] }]);
+    expect(sent).toEqual([{ type: 'NameCallback', output: [{ name: 'prompt', value: 'User Name' }], input: [{ name: 'IDToken1', value: '' }] }]);
     expect(callbacksOf(await node.process(makeNodeContext({ config, shared, callbacks: clientAnswer(sent, { IDToken1: '' }) })))).toEqual(sent);
     const done = await node.process(makeNodeContext({ config, shared, callbacks: clientAnswer(sent, { IDToken1: 'bob' }) }));
     expect(done).toEqual({ kind: 'outcome', outcome: 'outcome' });

@@ -19,10 +19,10 @@ describe('Platform Username (ValidatedUsernameNode)', () => {
   describe('without validation', () => {
     const config = configFor(node, {});
 
-    it('asks with NameCallback("Username"), again on a blank answer, then stores the username', async () => {
+    it('asks with NameCallback("User Name"), again on a blank answer, then stores the username', async () => {
       const shared: Record<string, unknown> = {};
       const sent = callbacksOf(await node.process(makeNodeContext({ config, shared })));
-      expect(sent).toEqual([{ type: 'NameCallback', output: [{ name: 'prompt', value: 'Username' }], input: [{ name: 'IDToken1', value: '' }] }]);
+      expect(sent).toEqual([{ type: 'NameCallback', output: [{ name: 'prompt', value: 'User Name' }], input: [{ name: 'IDToken1', value: '' }] }]);
 
       const blank = await node.process(makeNodeContext({ config, shared, callbacks: clientAnswer(sent, { IDToken1: '' }) }));
       expect(callbacksOf(blank)[0]?.type).toBe('NameCallback');
