@@ -1,9 +1,17 @@
 /**
- * English texts, the reference catalogue: its keys define MessageKey, every other language must
- * translate all of them (checked by the type of fr.ts). `{name}` is a parameter; an object with
- * one/other is chosen by the `count` parameter (Intl.PluralRules).
+ * English texts of the pages, the reference catalogue: its keys define MessageKey, every other
+ * language must translate all of them (checked by the type of fr.ts). `{name}` is a parameter; an
+ * object with one/other is chosen by the `count` parameter (Intl.PluralRules). The policy sentences
+ * and field names come from Cairn's shared catalogue (src/i18n/policies.ts), also used by the CLI.
+ * Wording: sentence case, "sign in", "username", "email" — one term per concept.
  */
+import { POLICY_TEXTS_EN } from '../../../src/i18n/policies.js';
+import type { Message } from '../../../src/i18n/messages.js';
+
+export type { Message };
+
 export const en = {
+  ...POLICY_TEXTS_EN,
   'app.language': 'Language',
   'app.loading': 'Loading…',
   'app.productName': 'Cairn',
@@ -20,16 +28,21 @@ export const en = {
   'form.submit': 'Continue',
   'form.optional': '(optional)',
   'form.errorSummary': { one: 'Please correct 1 field.', other: 'Please correct {count} fields.' },
+  'label.username': 'Username',
+  'label.password': 'Password',
+  'label.mail': 'Email address',
+  'label.givenName': 'First name',
+  'label.sn': 'Last name',
+  'label.updates': 'Send me news and updates',
+  'label.marketing': 'Send me special offers and services',
   'password.show': 'Show password',
   'password.hide': 'Hide password',
   'password.confirm': 'Confirm password',
   'password.mismatch': 'The two passwords are not the same.',
   'password.requirements': 'Requirements',
-  'field.userName': 'username',
-  'field.givenName': 'first name',
-  'field.sn': 'last name',
-  'field.mail': 'e-mail address',
-  'field.others': 'other personal details',
+  'password.ruleMet': 'met',
+  'password.ruleUnmet': 'not met',
+  'password.notAllMet': 'The password does not meet every requirement below.',
   'field.notANumber': 'Enter a number.',
   'kba.question': 'Security question',
   'kba.choose': 'Choose a question',
@@ -54,10 +67,11 @@ export const en = {
   'idp.prompt': 'Sign in with',
   'idp.local': 'My account here (user name and password)',
   'unknown.callback': 'This step needs something these pages cannot show ({type}). Please start again or contact support.',
-  'suspended.title': 'Check your e-mail',
+  'suspended.title': 'Check your email',
   'error.heading': 'There is a problem',
   'error.loginFailure': 'The details you entered are not correct. Please try again.',
   'error.wrongCredentials': 'The username or password is incorrect.',
+  'error.locked': 'This account is locked. Reset your password to unlock it, or contact support.',
   'error.failed': 'This could not be completed. Please try again.',
   'error.timeout': 'Your session timed out. Please start again.',
   'error.linkExpired': 'This link has expired or has already been used. Links work only once and for a limited time.',
@@ -68,38 +82,23 @@ export const en = {
   'action.startAgain': 'Start again',
   'action.newLink': 'Request a new link',
   'action.retry': 'Try again',
-  'action.signIn': 'Go to sign-in',
+  'action.signIn': 'Sign in',
+  'action.signOut': 'Sign out',
+  'action.changePassword': 'Change your password',
+  'action.continueTo': 'Continue to {product}',
   'success.signedIn.title': 'You are signed in',
   'success.signedIn.body': 'You can now close this page or go back to the application you came from.',
+  'success.signedIn.welcome': 'Welcome, {name}',
+  'success.signedIn.as': 'You are signed in as {name}.',
+  'success.signedOut.title': 'You are signed out',
+  'success.signedOut.body': 'You can close this page, or sign in again.',
   'success.passwordChanged.title': 'Your password has been changed',
   'success.passwordChanged.body': 'You can now sign in with your new password.',
   'success.registered.title': 'Your account has been created',
   'success.registered.body': 'You can now sign in.',
   'success.done.title': 'All done',
   'success.done.body': 'You can now close this page.',
-  'policy.REQUIRED': 'This field is required.',
-  'policy.MIN_LENGTH': { one: 'Must be at least 1 character long.', other: 'Must be at least {count} characters long.' },
-  'policy.MAX_LENGTH': { one: 'Must be at most 1 character long.', other: 'Must be at most {count} characters long.' },
-  'policy.AT_LEAST_X_CAPITAL_LETTERS': { one: 'Must contain at least 1 capital letter.', other: 'Must contain at least {count} capital letters.' },
-  'policy.AT_LEAST_X_NUMBERS': { one: 'Must contain at least 1 number.', other: 'Must contain at least {count} numbers.' },
-  'policy.CANNOT_CONTAIN_OTHERS': 'Must not contain your {fields}.',
-  'policy.CANNOT_CONTAIN_CHARACTERS': 'Must not contain these characters: {characters}.',
-  'policy.CANNOT_CONTAIN_DUPLICATES': 'Must not contain the same value twice.',
-  'policy.VALID_USERNAME': 'This username is not valid or is not available.',
-  'policy.UNIQUE': 'This value is already in use.',
-  'policy.VALID_EMAIL_ADDRESS_FORMAT': 'Enter a valid e-mail address.',
-  'policy.VALID_PHONE_FORMAT': 'Enter a valid phone number.',
-  'policy.VALID_NAME_FORMAT': 'Enter a valid name.',
-  'policy.VALID_DATE': 'Enter a valid date.',
-  'policy.VALID_TYPE': 'This value has the wrong type.',
-  'policy.MATCH_REGEXP': 'This value does not have the expected format.',
-  'policy.CANNOT_BE_COMMON': 'This password is too common. Choose one that is harder to guess.',
-  'policy.CANNOT_BE_REPETITIVE_OR_SEQUENTIAL': 'Must not be a repeated or sequential pattern such as “aaaa” or “1234”.',
-  'policy.CANNOT_BE_BREACHED': 'This password has appeared in a data breach. Choose another one.',
-  'policy.IS_NEW': 'Must be different from your current password.',
-  'policy.unknown': 'This value does not meet the requirement {requirement}.',
 } as const;
 
 export type MessageKey = keyof typeof en;
-export type Message = string | { readonly one: string; readonly other: string };
 export type Catalog = { readonly [K in MessageKey]: Message };
