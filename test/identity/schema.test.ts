@@ -148,6 +148,19 @@ describe('schema files', () => {
     );
   });
 
+  it('takes titles and descriptions as a text or a locale map, and points at anything else', async () => {
+    const ok = join(dir, 'localised.json');
+    await writeFile(ok, userWith({ nick: { type: 'string', title: { en: 'Nickname', 'fr-CA': 'Surnom' }, description: 'A short name' } }));
+    expect((await loadManagedSchema(ok)).property('managed/user', 'nick')).toMatchObject({
+      title: { en: 'Nickname', 'fr-CA': 'Surnom' },
+      description: 'A short name',
+    });
+    for (const title of [{ en: 5 }, {}, ['Nickname'], { 'not a tag': 'x' }]) {
+      const bad = await loadError('bad-title.json', userWith({ nick: { type: 'string', title } }));
+      expect(bad.problems.map((p) => p.pointer)).toContain('/objects/0/schema/properties/nick/title');
+    }
+  });
+
   it('points at wrong param types and a missing objects list', async () => {
     const wrongParam = await loadError(
       'params.json',
