@@ -20,6 +20,7 @@ import { describePolicyFailure, type PolicyFailure } from './policies.js';
  */
 const EN = {
   'prompt.username': 'User Name',
+  'prompt.newUsername': 'Username',
   'prompt.password': 'Password',
   'prompt.choice': 'Choice?',
   'message.default': 'Default message',
@@ -37,6 +38,7 @@ type NodeTexts = { readonly [K in NodeTextId]: string };
 
 const FR: NodeTexts = {
   'prompt.username': 'Nom d’utilisateur',
+  'prompt.newUsername': 'Nom d’utilisateur',
   'prompt.password': 'Mot de passe',
   'prompt.choice': 'Choix\u00a0?',
   'message.default': 'Message par défaut',

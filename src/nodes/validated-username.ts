@@ -62,7 +62,7 @@ export const validatedUsernameNode = defineNode<ValidatedUsernameConfig>({
     }
 
     const resource = ctx.journey.identityResource;
-    const prompt = ctx.localize(ctx.services.schema.property(resource, usernameAttribute)?.title ?? nodeText('prompt.username'));
+    const prompt = ctx.localize(ctx.services.schema.property(resource, usernameAttribute)?.title ?? nodeText('prompt.newUsername'));
     const policies = ctx.services.policy.describe(resource, usernameAttribute);
     const returned = ctx.callbacks?.find((cb) => cb.type === 'ValidatedCreateUsernameCallback');
     if (!returned) return { kind: 'callbacks', callbacks: [validatedCreateUsernameCallback({ prompt, policies })] };

@@ -111,6 +111,15 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
         }
         await page.setViewportSize({ width: 800, height: 900 });
       };
+      /** Fills `label` with `value`, submits, checks the "check your email" page; the e-mailed link, on this server. */
+      const askForMail = async (page: Page, label: string, value: string, name: string): Promise<string> => {
+        const since = real.smtp.received.length;
+        await page.getByLabel(label, { exact: true }).fill(value);
+        await submitAndWait(page, w.submit);
+        await page.getByRole('heading', { name: w.checkMail }).waitFor();
+        await check(page, name);
+        return localPath(await real.mailedLink(mail, since));
+      };
       const user = `walk${language}`;
       const mail = `${user}@example.com`;
       await real.createUser({ userName: user, mail, password: PASSWORD });
@@ -130,13 +139,7 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await page.getByRole('link', { name: w.forgotUsername }).click();
       await waitForHeading(page, w.findUsername);
       await check(page, 'forgotten-username');
-      let since = real.smtp.received.length;
-      await page.getByLabel(w.mail, { exact: true }).fill(mail);
-      await submitAndWait(page, w.submit);
-      await page.getByRole('heading', { name: w.checkMail }).waitFor();
-      await check(page, 'forgotten-username-sent');
-      const usernameLink = await real.mailedLink(mail, since);
-      const resumed = await open(localPath(usernameLink));
+      const resumed = await open(await askForMail(page, w.mail, mail, 'forgotten-username-sent'));
       await waitForHeading(resumed.page, w.signIn);
       await check(resumed.page, 'forgotten-username-resumed');
 
@@ -146,13 +149,8 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await page.getByRole('link', { name: w.forgotPassword }).click();
       await waitForHeading(page, w.reset);
       await check(page, 'reset-request');
-      since = real.smtp.received.length;
-      await page.getByLabel(w.mail, { exact: true }).fill(mail);
-      await submitAndWait(page, w.submit);
-      await page.getByRole('heading', { name: w.checkMail }).waitFor();
-      await check(page, 'reset-sent');
-      const resetLink = await real.mailedLink(mail, since);
-      const change = (await open(localPath(resetLink))).page;
+      const resetLink = await askForMail(page, w.mail, mail, 'reset-sent');
+      const change = (await open(resetLink)).page;
       await waitForHeading(change, w.reset);
       await check(change, 'reset-new-password');
       const password = change.getByLabel(w.password, { exact: true });
@@ -182,7 +180,7 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await check(change, 'signed-out');
 
       // The used link, an unknown journey, an address that is not valid.
-      const used = (await open(localPath(resetLink))).page;
+      const used = (await open(resetLink)).page;
       await waitForHeading(used, w.problem);
       await check(used, 'link-used');
       const unknown = (await open('/login/?authIndexType=service&authIndexValue=NoSuchJourney')).page;
@@ -196,13 +194,7 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       const byName = (await open('/login/?authIndexType=service&authIndexValue=ResetPasswordByUsername')).page;
       await waitForHeading(byName, w.reset);
       await check(byName, 'reset-by-username');
-      since = real.smtp.received.length;
-      await byName.getByLabel(w.username, { exact: true }).fill(user);
-      await submitAndWait(byName, w.submit);
-      await byName.getByRole('heading', { name: w.checkMail }).waitFor();
-      await check(byName, 'reset-by-username-sent');
-      const byNameLink = await real.mailedLink(mail, since);
-      const byNameChange = (await open(localPath(byNameLink))).page;
+      const byNameChange = (await open(await askForMail(byName, w.username, user, 'reset-by-username-sent'))).page;
       await waitForHeading(byNameChange, w.reset);
       await check(byNameChange, 'reset-by-username-new-password');
 
