@@ -227,7 +227,7 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
     filter = parseQueryFilter(flags.values.filter ?? 'true');
   } catch (e) {
     if (e instanceof QueryFilterError) {
-      io.err(`cairn users list: ${e.message}\n${e.detail}`);
+      io.err(`cairn users list: the filter is not valid: ${e.message.replace(/\.?$/, '.')}\n${e.detail}`);
       return 2;
     }
     throw e;

@@ -150,6 +150,14 @@ describe('errors are sentences', () => {
     }
   });
 
+  it('says why a filter is not valid, pointing at the place', async () => {
+    const r = await cairn('users', 'list', '--filter', 'mail eq');
+    expect(r.code).toBe(2);
+    const [sentence, filter, caret] = r.err.split('\n');
+    expect(sentence).toBe("cairn users list: the filter is not valid: Expected a value after 'eq', found end of filter at position 7.");
+    expect([filter, caret]).toEqual(['mail eq', '       ^']);
+  });
+
   it('refuses users with sentences: a common password, a bad address, a taken name, an unknown user', async () => {
     const created = await cairn(
       'users',
