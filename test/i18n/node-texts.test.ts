@@ -16,7 +16,7 @@ import { messageNode } from '../../src/nodes/message.js';
 import { passwordCollectorNode } from '../../src/nodes/password-collector.js';
 import { validatedPasswordNode } from '../../src/nodes/validated-password.js';
 import { validatedUsernameNode } from '../../src/nodes/validated-username.js';
-import { callbacksOf, configFor, makeNodeContext } from '../support/node-context.js';
+import { callbacksOf, configFor, createNodeTestbed, makeNodeContext } from '../support/node-context.js';
 
 const texts = (callbacks: Callback[]): unknown[] =>
   callbacks.flatMap((cb) => (cb.output ?? []).filter((o) => ['prompt', 'message', 'options', 'choices'].includes(o.name)).map((o) => o.value));
@@ -81,17 +81,16 @@ describe('nodes speak the request’s language', () => {
   });
 
   it('schema titles from their locale maps (the shipped managed.json)', async () => {
-    const schema = await loadManagedSchema();
+    const services = { ...(await createNodeTestbed()).services, schema: await loadManagedSchema() };
     const config = configFor(attributeCollectorNode, { attributesToCollect: ['givenName', 'sn', 'mail', 'preferences/marketing'] });
-    const ask = async (locales: string[]) =>
-      texts(callbacksOf(await attributeCollectorNode.process(makeNodeContext({ config, locales, services: { schema } }))));
+    const ask = async (locales: string[]) => texts(callbacksOf(await attributeCollectorNode.process(makeNodeContext({ config, locales, services }))));
     expect(await ask(['fr'])).toEqual(['Prénom', 'Nom', 'Adresse e-mail', 'M’envoyer des offres spéciales et des services']);
     expect(await ask(['en'])).toEqual(['First Name', 'Last Name', 'Email Address', 'Send me special offers and services']);
     expect(await ask(['de', 'fr-CH'])).toEqual(await ask(['fr']));
     const validated = configFor(validatedPasswordNode, { validateInput: true });
-    expect(
-      texts(callbacksOf(await validatedPasswordNode.process(makeNodeContext({ config: validated, locales: ['fr'], services: { schema } })))),
-    ).toEqual(['Mot de passe']);
+    expect(texts(callbacksOf(await validatedPasswordNode.process(makeNodeContext({ config: validated, locales: ['fr'], services }))))).toEqual([
+      'Mot de passe',
+    ]);
   });
 
   it('the Message Node’s and the Choice Collector’s stock defaults, and choice labels from their maps', async () => {
@@ -119,13 +118,14 @@ describe('nodes speak the request’s language', () => {
   });
 
   it('the Email Suspend Node’s stock message', async () => {
+    const { services } = await createNodeTestbed();
     const config = configFor(emailSuspendNode, { objectLookup: false });
-    const result = await emailSuspendNode.process(makeNodeContext({ config, locales: ['fr'] }));
+    const result = await emailSuspendNode.process(makeNodeContext({ config, locales: ['fr'], services }));
     const sent = (r: Awaited<ReturnType<typeof emailSuspendNode.process>>): Callback[] => (r.kind === 'suspend' ? r.callbacks : []);
     expect(result.kind).toBe('suspend');
     expect(texts(sent(result))).toEqual(['Un e-mail a été envoyé à l’adresse saisie. Cliquez sur le lien qu’il contient pour continuer.']);
     const empty = configFor(emailSuspendNode, { objectLookup: false, emailSuspendMessage: {} });
-    expect(texts(sent(await emailSuspendNode.process(makeNodeContext({ config: empty, locales: ['en'] }))))).toEqual([
+    expect(texts(sent(await emailSuspendNode.process(makeNodeContext({ config: empty, locales: ['en'], services }))))).toEqual([
       'An email has been sent to your inbox.',
     ]);
   });

@@ -41,7 +41,7 @@ describe('Create Object (CreateObjectNode)', () => {
       makeNodeContext({ config, shared: { objectAttributes: { ...collected, userName: 'ALICE' } }, services: t.services }),
     );
     // The service's own English message never reaches a page as it is: the refused policy's sentence does.
-    expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'REPLACE_TAKEN' });
+    expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'This username is not valid or is not available.' });
 
     const weak = await node.process(
       makeNodeContext({
@@ -51,7 +51,10 @@ describe('Create Object (CreateObjectNode)', () => {
         services: t.services,
       }),
     );
-    expect(weak).toMatchObject({ outcome: 'FAILURE', errorMessage: 'REPLACE_WEAK' });
+    expect(weak).toMatchObject({
+      outcome: 'FAILURE',
+      errorMessage: 'Must be at least 8 characters long. This password is too common. Choose one that is harder to guess.',
+    });
     const weakFr = await node.process(
       makeNodeContext({
         config,
@@ -61,7 +64,10 @@ describe('Create Object (CreateObjectNode)', () => {
         locales: ['fr-CA'],
       }),
     );
-    expect(weakFr).toMatchObject({ outcome: 'FAILURE', errorMessage: 'REPLACE_WEAKFR' });
+    expect(weakFr).toMatchObject({
+      outcome: 'FAILURE',
+      errorMessage: 'Doit contenir au moins 8 caractères. Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.',
+    });
     expect(await t.identity.findByAttribute(USER_RESOURCE, 'userName', 'newbie')).toBeUndefined();
   });
 

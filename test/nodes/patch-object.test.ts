@@ -40,9 +40,17 @@ describe('Patch Object (PatchObjectNode)', () => {
     const p = await testbed();
     const before = await p.stored(ALICE._id);
     const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services }));
-    expect(result).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'REPLACE_EN' });
+    expect(result).toEqual({
+      kind: 'outcome',
+      outcome: 'FAILURE',
+      errorMessage: 'Must be at least 8 characters long. This password is too common. Choose one that is harder to guess.',
+    });
     const fr = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services, locales: ['fr'] }));
-    expect(fr).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'REPLACE_FR' });
+    expect(fr).toEqual({
+      kind: 'outcome',
+      outcome: 'FAILURE',
+      errorMessage: 'Doit contenir au moins 8 caractères. Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.',
+    });
     expect(await p.stored(ALICE._id)).toEqual(before);
 
     // Another account holds the address: the store refuses the write; the page gets the catalogue's sentence.
