@@ -54,7 +54,11 @@ describe('AM users endpoint', () => {
       headers: { ...HEADERS, Cookie: cookie },
     });
     expect(id.status).toBe(200);
-    expect(await id.json()).toMatchObject({ id: 'bjensen', realm: '/' });
+    const { id: userId, realm } = (await id.json()) as { id: string; realm: string };
+    expect(realm).toBe('/');
+    // By the id idFromSession gives (the managed object's _id, as AIC answers) or by the user name.
+    const byId = await fetch(`${server.amUrl}/json/realms/root/users/${encodeURIComponent(userId)}`, { headers: { Cookie: cookie } });
+    expect(byId.status).toBe(200);
     const profile = await fetch(`${server.amUrl}/json/users/bjensen`, { headers: { Cookie: cookie } });
     expect(profile.status).toBe(200);
     const body = (await profile.json()) as Record<string, unknown>;
