@@ -8,15 +8,19 @@
  * A journey's own locale map wins. When it holds only a stock English default (a Message Node's
  * `{ "en": "Yes" }`, a Choice Collector's `"Choice?"`), `withStockTranslations` completes it with the
  * catalogue's other languages, so a French page never shows the English default.
+ *
+ * These are the texts several nodes share. A node with texts of its own defines its own catalogue
+ * beside it (`defineCatalogue('node.<type>', { en, fr })`, src/i18n/catalogue.ts).
  */
 import type { LocalizedText } from '../journeys/model.js';
-import { fillParams, SHIPPED_LANGUAGES, type Params, type ShippedLanguage } from './messages.js';
+import { defineCatalogue, type Texts } from './catalogue.js';
+import { SHIPPED_LANGUAGES, type Params, type ShippedLanguage } from './messages.js';
 import { describePolicyFailure, type PolicyFailure } from './policies.js';
 
 /**
- * English, the reference: its keys are the ids; every other language translates all of them. The
- * English texts are AM's own (its bundles say "User Name"), so apps that recognise AM's prompts keep
- * working; the hosted pages show stock prompts in their own wording (ui/src/core/labels.ts).
+ * English, the reference: its keys are the ids. The English texts are AM's own (its bundles say
+ * "User Name"), so apps that recognise AM's prompts keep working; the hosted pages show stock prompts
+ * in their own wording (ui/src/i18n/stock.ts).
  */
 const EN = {
   'prompt.username': 'User Name',
@@ -34,9 +38,8 @@ const EN = {
 } as const;
 
 export type NodeTextId = keyof typeof EN;
-type NodeTexts = { readonly [K in NodeTextId]: string };
 
-const FR: NodeTexts = {
+const FR: Texts<NodeTextId> = {
   'prompt.username': 'Nom d’utilisateur',
   'prompt.newUsername': 'Nom d’utilisateur',
   'prompt.password': 'Mot de passe',
@@ -51,31 +54,24 @@ const FR: NodeTexts = {
   'failure.missingAttributes': 'Attributs obligatoires manquants\u00a0: {attributes}.',
 };
 
-export const NODE_TEXTS: Readonly<Record<ShippedLanguage, NodeTexts>> = { en: EN, fr: FR };
+/** The shared node texts, a catalogue like any other (listed by `catalogues()`). */
+export const nodeTexts = defineCatalogue<NodeTextId>('nodes', { en: EN, fr: FR });
+
+export const NODE_TEXTS: Readonly<Record<ShippedLanguage, Texts<NodeTextId>>> = nodeTexts.texts;
 
 /** The text `id` as a locale map of every shipped language (English first: the fallback). */
-export function nodeText(id: NodeTextId, params: Params = {}): LocalizedText {
-  return Object.fromEntries(SHIPPED_LANGUAGES.map((language) => [language, fillParams(NODE_TEXTS[language][id], params)]));
-}
+export const nodeText = (id: NodeTextId, params: Params = {}): LocalizedText => nodeTexts.text(id, params);
 
 /** The English stock text of `id` (a node's schema default, AM's wording). */
-export const stockEnglish = (id: NodeTextId): string => EN[id];
+export const stockEnglish = (id: NodeTextId): string => nodeTexts.english(id);
 
 /**
  * A journey's text completed with the catalogue's translations of `id` when the journey only holds
  * its stock English default (as a plain string or as `{ "en": … }`); anything else is the journey's
  * own wording and is returned as it is.
  */
-export function withStockTranslations(text: LocalizedText | string | undefined, id: NodeTextId): LocalizedText | string | undefined {
-  const stock = EN[id];
-  if (text === undefined || text === stock) return nodeText(id);
-  if (typeof text === 'string') return text;
-  const entries = Object.entries(text);
-  if (entries.length === 0) return nodeText(id);
-  const english = entries.filter(([tag]) => tag.toLowerCase().split(/[-_]/)[0] === 'en').map(([, value]) => value);
-  const onlyStock = english.length > 0 && english.every((value) => value === stock);
-  return onlyStock ? { ...text, ...Object.fromEntries(Object.entries(nodeText(id)).filter(([language]) => !(language in text))) } : text;
-}
+export const withStockTranslations = (text: LocalizedText | string | undefined, id: NodeTextId): LocalizedText | string | undefined =>
+  nodeTexts.complete(text, id);
 
 /**
  * Why the identity service refused a write, as a locale map: its failed policies as sentences when it

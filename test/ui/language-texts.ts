@@ -1,10 +1,13 @@
-// Every text Cairn ships, per language — the pages' catalogues, the node texts, the policy sentences,
+// Every text Cairn ships, per language — the pages' catalogues, every server catalogue (the node
+// texts and any module's own, src/i18n/catalogue.ts), the policy sentences,
 // the shipped journeys' locale maps, the managed-object schema's titles — and a matcher that finds,
 // among a page's visible texts, those that belong to another language. Used by the browser test that
 // walks every shipped journey in French and in English.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NODE_TEXTS } from '../../src/i18n/node-texts.js';
+import { catalogues } from '../../src/i18n/catalogue.js';
+// Loads every node module, so each one's catalogue is defined.
+import '../../src/nodes/index.js';
 import { en } from '../../ui/src/i18n/en.js';
 import { fr } from '../../ui/src/i18n/fr.js';
 import { STOCK_TEXTS } from '../../ui/src/i18n/stock.js';
@@ -49,8 +52,9 @@ export function shippedTexts(): Record<'en' | 'fr', Texts> {
   const out: Record<'en' | 'fr', Texts> = { en: new Set(), fr: new Set() };
   for (const message of Object.values(en)) addMessage(out.en, message);
   for (const message of Object.values(fr)) addMessage(out.fr, message);
-  for (const text of Object.values(NODE_TEXTS.en)) out.en.add(text);
-  for (const text of Object.values(NODE_TEXTS.fr)) out.fr.add(text);
+  for (const catalogue of catalogues()) {
+    for (const language of ['en', 'fr'] as const) for (const text of Object.values(catalogue.texts[language])) out[language].add(text);
+  }
   const journeys = join(ROOT, 'journeys');
   for (const file of readdirSync(journeys).filter((f) => f.endsWith('.json')))
     localeMaps(JSON.parse(readFileSync(join(journeys, file), 'utf8')), out);
