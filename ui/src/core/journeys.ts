@@ -18,6 +18,8 @@ const TITLES: Readonly<Record<string, MessageKey>> = {
   ResetPasswordByUsername: 'title.ResetPasswordByUsername',
   ForgottenUsername: 'title.ForgottenUsername',
   Registration: 'title.Registration',
+  UpdatePassword: 'title.UpdatePassword',
+  ProgressiveProfile: 'title.ProgressiveProfile',
 };
 
 /** The message key of a journey's default page title (used when the step has no `header`). */

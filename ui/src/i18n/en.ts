@@ -20,6 +20,8 @@ export const en = {
   'title.ResetPasswordByUsername': 'Reset your password',
   'title.ForgottenUsername': 'Find your username',
   'title.Registration': 'Create an account',
+  'title.UpdatePassword': 'Change your password',
+  'title.ProgressiveProfile': 'Complete your profile',
   'title.default': '{journey}',
   'link.signIn': 'Sign in',
   'link.forgotPassword': 'Forgot password?',

@@ -15,6 +15,8 @@ export const fr: Catalog = {
   'title.ResetPasswordByUsername': 'Réinitialiser votre mot de passe',
   'title.ForgottenUsername': 'Retrouver votre nom d’utilisateur',
   'title.Registration': 'Créer un compte',
+  'title.UpdatePassword': 'Changer votre mot de passe',
+  'title.ProgressiveProfile': 'Compléter votre profil',
   'title.default': '{journey}',
   'link.signIn': 'Se connecter',
   'link.forgotPassword': 'Mot de passe oublié\u00a0?',

@@ -18,6 +18,7 @@ export const STOCK_TEXTS: Readonly<Record<string, MessageKey>> = {
   'Send me special offers and services': 'label.marketing',
   'Sign In': 'title.Login',
   'Reset Password': 'title.ResetPassword',
+  'Update Password': 'title.UpdatePassword',
   'Forgotten Username': 'title.ForgottenUsername',
   'Sign Up': 'title.Registration',
 };
