@@ -73,7 +73,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('--help', () => {
+// Each case runs the real command, a Node process each time: a loaded machine needs seconds per run.
+describe('--help', { timeout: 120_000 }, () => {
   const cases = COMMANDS.flatMap((c) => [[c.name], ...(c.subcommands ?? []).map((s) => [c.name, s.name])]).map((words) => ({
     line: words.join(' '),
     words,
@@ -121,7 +122,7 @@ describe('--help', () => {
   });
 });
 
-describe('errors are sentences', () => {
+describe('errors are sentences', { timeout: 120_000 }, () => {
   it('answers usage mistakes with a sentence and exit 2', async () => {
     for (const args of [
       ['frobnicate'],
