@@ -73,7 +73,7 @@ export function defineCatalogue<Id extends string>(name: string, texts: Catalogu
     return { ...value, ...Object.fromEntries(Object.entries(text(id)).filter(([language]) => !(language in value))) };
   };
   const catalogue: Catalogue<Id> = { name, ids, texts: all, text, english, complete };
-  registry.set(name, catalogue as unknown as Catalogue);
+  registry.set(name, catalogue);
   return catalogue;
 }
 

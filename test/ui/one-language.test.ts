@@ -102,7 +102,7 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       const check = async (page: Page, name: string): Promise<void> => {
         visited.push(name);
         expect(await page.getAttribute('html', 'lang'), name).toBe(language);
-        const shown = (await page.evaluate(VISIBLE_TEXTS)) as string[];
+        const shown = await page.evaluate<string[]>(VISIBLE_TEXTS);
         expect(findForeign(shown, foreign), `${name}: texts of the other language`).toEqual([]);
         expect(await seriousA11yViolations(page), `${name}: axe`).toEqual([]);
         for (const size of VIEWPORTS) {

@@ -27,7 +27,7 @@ async function json(fetch: FetchLike, url: string, method: 'GET' | 'POST'): Prom
 }
 
 const first = (value: unknown): string | undefined => {
-  const v = Array.isArray(value) ? value[0] : value;
+  const v: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 };
 
