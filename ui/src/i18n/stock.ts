@@ -19,6 +19,8 @@ export const STOCK_TEXTS: Readonly<Record<string, MessageKey>> = {
   'Sign In': 'title.Login',
   'Reset Password': 'title.ResetPassword',
   'Update Password': 'title.UpdatePassword',
+  'Verify Existing Password': 'title.verifyPassword',
+  'One Time Password': 'label.oneTimePassword',
   'Forgotten Username': 'title.ForgottenUsername',
   'Sign Up': 'title.Registration',
 };
