@@ -7,10 +7,11 @@ import { resolve } from 'node:path';
 import { loadSettings } from '../config/settings.js';
 import { CairnError } from '../errors/cairn-error.js';
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
-import { describePolicyFailure, POLICY_TEXTS_EN, type PolicyFailure } from '../i18n/policies.js';
 import { compose, type Core } from '../server/compose.js';
 import { ROOT_REALM_NAME } from '../realms/realms.js';
 import { unknownSubcommand, type Command, type CommandIo, type Subcommand } from './command.js';
+import type { PolicyFailure } from '../i18n/policies.js';
+import { attributeName, refusalSentence } from './sentences.js';
 import { importUsersFile } from './users-import.js';
 
 const PASSWORD_INPUT = `The password: --password P, or one line on standard input (a pipe, or typed and ended with
@@ -74,20 +75,6 @@ ${PASSWORD_INPUT}
 ${REALM_OPTION}`,
   },
 ];
-
-/** A user attribute as a person names it ("email address"), for sentences. */
-const attributeName = (property: string): string => {
-  const known = POLICY_TEXTS_EN[`field.${property}` as keyof typeof POLICY_TEXTS_EN];
-  return typeof known === 'string' ? known : property;
-};
-
-/** "The password must be at least 8 characters long." / "The password was refused: This password is too common. …" */
-export function refusalSentence(property: string, failures: readonly PolicyFailure[]): string {
-  const name = attributeName(property);
-  const sentences = failures.map((f) => describePolicyFailure(f, ['en']));
-  if (sentences.length === 1 && /^Must /.test(sentences[0] as string)) return `The ${name} ${(sentences[0] as string).replace(/^Must/, 'must')}`;
-  return `The ${name} was refused: ${sentences.join(' ')}`;
-}
 
 interface Flags {
   values: Record<string, string>;
