@@ -1,15 +1,23 @@
 /**
  * One language per page: headless Chromium walks every shipped journey's pages against the real
- * server — Login (refused, locked out), ForgottenUsername (and its e-mailed link back to sign-in),
- * ResetPassword (a refused then an accepted new password, the success page, sign-in, the signed-in
- * page with the person's name, sign-out), ResetPasswordByUsername, the used-link, unknown-journey and
- * invalid-address pages — once with a French browser and once with an English one. On every page no
+ * server — Login (refused, failed after the Retry Limit, an inactive account), ForgottenUsername (and
+ * its e-mailed link back to sign-in), ResetPassword (a refused then an accepted new password, the
+ * success page, sign-in, the signed-in page with the person's name, sign-out), ResetPasswordByUsername,
+ * Registration (the security question, the terms, the e-mailed link), ResetPasswordByCode (the code
+ * from the e-mail), Login's inner ProgressiveProfile (the preferences on the third sign-in),
+ * UpdatePassword (from the signed-in page), the used-link, unknown-journey and invalid-address pages —
+ * once with a French browser and once with an English one. On every page no
  * visible text may be the other language's (the pages' catalogue, the node texts, the policy
  * sentences, the journeys' and the schema's locale maps) nor AM's stock English wording; every page
  * is axe-clean, and is saved at 1280×800 and 390×844 under test-results/ui/lang-*.png.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { titleKey } from '../../ui/src/core/journeys.js';
+import { en } from '../../ui/src/i18n/en.js';
+import { fr } from '../../ui/src/i18n/fr.js';
 import {
   hasChromium,
   launchBrowser,
@@ -20,8 +28,35 @@ import {
   waitForHeading,
   type TestPage,
 } from './browser-helpers.js';
+import { parseMail } from '../support/eml.js';
 import { findForeign, foreignTexts, VISIBLE_TEXTS } from './language-texts.js';
-import { localPath, startRealServer, submitAndWait, type RealServer } from './real-server.js';
+import { localPath, ROOT, startRealServer, submitAndWait, type RealServer } from './real-server.js';
+
+/** The shipped journeys the walk below goes through (ProgressiveProfile is Login's inner journey). */
+const WALKED = [
+  'Login',
+  'ProgressiveProfile',
+  'ForgottenUsername',
+  'ResetPassword',
+  'ResetPasswordByUsername',
+  'ResetPasswordByCode',
+  'Registration',
+  'UpdatePassword',
+];
+
+describe('the shipped journeys', () => {
+  it('are each walked below, with a page title of their own in every language', () => {
+    const shipped = readdirSync(join(ROOT, 'journeys'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => (JSON.parse(readFileSync(join(ROOT, 'journeys', f), 'utf8')) as { _id: string })._id);
+    expect(shipped.length).toBeGreaterThan(5);
+    expect([...shipped].sort()).toEqual([...WALKED].sort());
+    for (const journey of shipped) {
+      expect(titleKey(journey), journey).not.toBe('title.default');
+      expect(fr[titleKey(journey)], journey).not.toBe(en[titleKey(journey)]);
+    }
+  });
+});
 
 const run = hasChromium() || process.env.CI === 'true';
 const PASSWORD = 'an old but decent passphrase';
@@ -48,6 +83,19 @@ const WORDS = {
     signOut: 'Se déconnecter',
     signedOut: 'Vous êtes déconnecté',
     problem: 'Un problème est survenu',
+    register: 'Créer un compte',
+    givenName: 'Prénom',
+    sn: 'Nom',
+    updates: 'M’envoyer des nouvelles et des mises à jour',
+    marketing: 'M’envoyer des offres spéciales et des services',
+    question: 'Question de sécurité',
+    answer: 'Réponse',
+    terms: 'J’accepte les conditions générales',
+    registered: 'Votre compte a été créé',
+    oneTimePassword: 'Mot de passe à usage unique',
+    preferences: 'Choisissez vos préférences',
+    currentPassword: 'Vérifiez votre mot de passe',
+    changePassword: 'Changer votre mot de passe',
   },
   en: {
     browser: 'en-GB',
@@ -68,6 +116,19 @@ const WORDS = {
     signOut: 'Sign out',
     signedOut: 'You are signed out',
     problem: 'There is a problem',
+    register: 'Create an account',
+    givenName: 'First name',
+    sn: 'Last name',
+    updates: 'Send me news and updates',
+    marketing: 'Send me special offers and services',
+    question: 'Security question',
+    answer: 'Answer',
+    terms: 'I accept the terms and conditions',
+    registered: 'Your account has been created',
+    oneTimePassword: 'One-time password',
+    preferences: 'Please select your preferences',
+    currentPassword: 'Enter your current password',
+    changePassword: 'Change your password',
   },
 } as const;
 
@@ -120,9 +181,24 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
         await check(page, name);
         return localPath(await real.mailedLink(mail, since));
       };
+      /** The text of the first e-mail to `to` among those received after the first `since`. */
+      const mailedText = async (to: string, since: number): Promise<string> => {
+        for (let count = since + 1; ; count++) {
+          const found = (await real.smtp.waitFor(count, 10_000)).slice(since).find((m) => m.to.includes(to));
+          if (found) return parseMail(found.raw).text ?? '';
+        }
+      };
+      const signIn = async (page: Page, userName: string, password: string): Promise<void> => {
+        await waitForHeading(page, w.signIn);
+        await page.getByLabel(w.username, { exact: true }).fill(userName);
+        await page.getByLabel(w.password, { exact: true }).fill(password);
+        await submitAndWait(page, w.submit);
+      };
       const user = `walk${language}`;
       const mail = `${user}@example.com`;
-      await real.createUser({ userName: user, mail, password: PASSWORD });
+      // E-mail preferences chosen: the third sign-in's preferences page is walked with a user of its own.
+      const chosen = { marketing: true, updates: true };
+      await real.createUser({ userName: user, mail, password: PASSWORD, preferences: chosen });
 
       // Login, then a refused password.
       const login = await open('/login/');
@@ -198,9 +274,9 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await waitForHeading(byNameChange, w.reset);
       await check(byNameChange, 'reset-by-username-new-password');
 
-      // Locked out after the Retry Limit: the journey fails, then the right password says "locked".
+      // Failed after the Retry Limit; then an inactive account, whose right password says "locked".
       const lockedUser = `locked${language}`;
-      await real.createUser({ userName: lockedUser, mail: `${lockedUser}@example.com`, password: PASSWORD });
+      await real.createUser({ userName: lockedUser, mail: `${lockedUser}@example.com`, password: PASSWORD, preferences: chosen });
       const locked = (await open('/login/')).page;
       await waitForHeading(locked, w.signIn);
       await locked.getByLabel(w.username, { exact: true }).fill(lockedUser);
@@ -214,7 +290,9 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       const failed = language === 'fr' ? 'Les informations saisies ne sont pas correctes.' : 'The details you entered are not correct.';
       await locked.locator('#error-summary').getByText(failed, { exact: false }).waitFor();
       await check(locked, 'login-failed');
-      await locked.getByLabel(w.username, { exact: true }).fill(lockedUser);
+      const inactiveUser = `inactive${language}`;
+      await real.createUser({ userName: inactiveUser, mail: `${inactiveUser}@example.com`, password: PASSWORD, accountStatus: 'inactive' });
+      await locked.getByLabel(w.username, { exact: true }).fill(inactiveUser);
       await locked.getByLabel(w.password, { exact: true }).fill(PASSWORD);
       expect(await submitAndWait(locked, w.submit)).toBe(401);
       await locked
@@ -223,7 +301,84 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
         .waitFor();
       await check(locked, 'login-locked');
 
-      expect(visited).toHaveLength(21);
+      // Registration: every field, the security question and the terms; the e-mailed link creates the account.
+      const newUser = `new${language}`;
+      const newMail = `${newUser}@example.com`;
+      const register = (await open('/login/?authIndexType=service&authIndexValue=Registration')).page;
+      await waitForHeading(register, w.register);
+      await check(register, 'registration');
+      await register.getByLabel(w.username, { exact: true }).fill(newUser);
+      await register.getByLabel(w.givenName, { exact: true }).fill('Chloé');
+      await register.getByLabel(w.sn, { exact: true }).fill('Rome');
+      await register.getByLabel(w.mail, { exact: true }).fill(newMail);
+      await register.getByLabel(w.updates, { exact: true }).check();
+      await register.getByLabel(w.marketing, { exact: true }).check();
+      await register.getByLabel(w.password, { exact: true }).fill(NEW_PASSWORD);
+      await register.getByLabel(w.confirm, { exact: true }).fill(NEW_PASSWORD);
+      await register.getByLabel(w.question, { exact: true }).selectOption({ index: 1 });
+      await register.getByLabel(w.answer, { exact: true }).fill('Teal');
+      await register.getByLabel(w.terms, { exact: true }).check();
+      await check(register, 'registration-filled');
+      const since = real.smtp.received.length;
+      await submitAndWait(register, w.submit);
+      await register.getByRole('heading', { name: w.checkMail }).waitFor();
+      await check(register, 'registration-sent');
+      const confirmed = (await open(localPath(await real.mailedLink(newMail, since)))).page;
+      await waitForHeading(confirmed, w.registered);
+      await check(confirmed, 'registration-done');
+
+      // ResetPasswordByCode: the address, the code from the e-mail, a new password.
+      const byCode = (await open('/login/?authIndexType=service&authIndexValue=ResetPasswordByCode')).page;
+      await waitForHeading(byCode, w.reset);
+      await check(byCode, 'reset-by-code');
+      const codeSince = real.smtp.received.length;
+      await byCode.getByLabel(w.mail, { exact: true }).fill(mail);
+      await submitAndWait(byCode, w.submit);
+      const codeField = byCode.getByLabel(w.oneTimePassword, { exact: true });
+      await codeField.waitFor();
+      await waitForHeading(byCode, w.reset);
+      await check(byCode, 'reset-by-code-code');
+      await codeField.fill(/\b(\d{8})\b/.exec(await mailedText(mail, codeSince))?.[1] ?? '');
+      await submitAndWait(byCode, w.submit);
+      await byCode.getByLabel(w.confirm, { exact: true }).waitFor();
+      await check(byCode, 'reset-by-code-new-password');
+      await byCode.getByLabel(w.password, { exact: true }).fill(PASSWORD);
+      await byCode.getByLabel(w.confirm, { exact: true }).fill(PASSWORD);
+      await submitAndWait(byCode, w.submit);
+      await waitForHeading(byCode, w.changed);
+      await check(byCode, 'reset-by-code-done');
+
+      // Login's inner ProgressiveProfile: on the third sign-in, the preferences not yet chosen.
+      const profileUser = `profile${language}`;
+      await real.createUser({ userName: profileUser, mail: `${profileUser}@example.com`, password: PASSWORD });
+      for (let n = 1; n <= 2; n++) {
+        const once = (await open('/login/')).page;
+        await signIn(once, profileUser, PASSWORD);
+        await waitForHeading(once, `${w.welcome}, Barbara Jensen`);
+      }
+      const profile = (await open('/login/')).page;
+      await signIn(profile, profileUser, PASSWORD);
+      await waitForHeading(profile, w.preferences);
+      await check(profile, 'progressive-profile');
+      await profile.getByLabel(w.updates, { exact: true }).check();
+      await submitAndWait(profile, w.submit);
+      await waitForHeading(profile, `${w.welcome}, Barbara Jensen`);
+
+      // UpdatePassword, from the signed-in page: the current password, then a new one.
+      await profile.getByRole('link', { name: w.changePassword }).click();
+      await waitForHeading(profile, w.currentPassword);
+      await check(profile, 'update-password-current');
+      await profile.getByLabel(w.password, { exact: true }).fill(PASSWORD);
+      await submitAndWait(profile, w.submit);
+      await waitForHeading(profile, w.changePassword);
+      await check(profile, 'update-password-new');
+      await profile.getByLabel(w.password, { exact: true }).fill(NEW_PASSWORD);
+      await profile.getByLabel(w.confirm, { exact: true }).fill(NEW_PASSWORD);
+      await submitAndWait(profile, w.submit);
+      await waitForHeading(profile, w.changed);
+      await check(profile, 'update-password-done');
+
+      expect(visited).toHaveLength(33);
       for (const tp of opened) expect(tp.problems, tp.page.url()).toEqual([]);
     });
   }

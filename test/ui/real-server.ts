@@ -33,7 +33,15 @@ export interface RealServer {
   smtp: SmtpPeer;
   url: string;
   /** Creates a user through the admin API (givenName Barbara, sn Jensen unless given). */
-  createUser(user: { userName: string; mail: string; password: string; givenName?: string; sn?: string }): Promise<void>;
+  createUser(user: {
+    userName: string;
+    mail: string;
+    password: string;
+    givenName?: string;
+    sn?: string;
+    accountStatus?: string;
+    preferences?: Record<string, boolean>;
+  }): Promise<void>;
   /**
    * The link of the first message to `to` with a link among those received after the first `since`
    * (take `smtp.received.length` before the step that sends it), checked to be built from the public URL.

@@ -12,7 +12,7 @@ import {
   landingFor,
   LOGIN,
   placeLinks,
-  RESET_PASSWORD,
+  UPDATE_PASSWORD,
   titleKey,
   type Landing,
   type PlacedLink,
@@ -220,7 +220,11 @@ export function createController(env: ControllerEnv) {
       const actions: Parameters<typeof renderPanel>[1]['actions'] = [];
       if (env.homeUrl) actions.push({ text: t.t('action.continueTo', { product: env.productName }), href: env.homeUrl, style: 'primary' });
       if (user) {
-        actions.push({ text: t.t('action.changePassword'), href: journeyHref(RESET_PASSWORD, linkState()), style: 'secondary' });
+        actions.push({
+          text: t.t('action.changePassword'),
+          href: journeyHref(UPDATE_PASSWORD, { ...linkState(), forceAuth: true }),
+          style: 'secondary',
+        });
         actions.push({ text: t.t('action.signOut'), onClick: () => void signOutNow(), style: 'secondary' });
       }
       // "Welcome, Barbara Jensen" / "You are signed in as bjensen." (who, on a shared computer).

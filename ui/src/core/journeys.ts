@@ -10,12 +10,15 @@ import type { SafeNode } from './sanitize.js';
 
 export const LOGIN = 'Login';
 export const RESET_PASSWORD = 'ResetPassword';
+/** The signed-in person's own password change (current password, then a new one), run with ForceAuth. */
+export const UPDATE_PASSWORD = 'UpdatePassword';
 export const FORGOTTEN_USERNAME = 'ForgottenUsername';
 
 const TITLES: Readonly<Record<string, MessageKey>> = {
   Login: 'title.Login',
   ResetPassword: 'title.ResetPassword',
   ResetPasswordByUsername: 'title.ResetPasswordByUsername',
+  ResetPasswordByCode: 'title.ResetPasswordByCode',
   ForgottenUsername: 'title.ForgottenUsername',
   Registration: 'title.Registration',
   UpdatePassword: 'title.UpdatePassword',

@@ -18,6 +18,7 @@ export const en = {
   'title.Login': 'Sign in',
   'title.ResetPassword': 'Reset your password',
   'title.ResetPasswordByUsername': 'Reset your password',
+  'title.ResetPasswordByCode': 'Reset your password',
   'title.ForgottenUsername': 'Find your username',
   'title.Registration': 'Create an account',
   'title.UpdatePassword': 'Change your password',
