@@ -145,10 +145,11 @@ export const deliverCredentialNode = defineNode<DeliverCredentialConfig>({
 
     if (method === 'screen') {
       ctx.local['shown'] = true;
+      const shown = [ctx.localize(TEXTS.complete(ctx.config.message, 'message')), value].join(' ');
       return {
         kind: 'callbacks',
         callbacks: [
-          textOutputCallback(`${ctx.localize(TEXTS.complete(ctx.config.message, 'message'))} ${value}`, MESSAGE_INFORMATION),
+          textOutputCallback(shown, MESSAGE_INFORMATION),
           confirmationCallback({ options: [ctx.localize(TEXTS.text('done'))], defaultOption: 0 }),
         ],
       };
