@@ -1,9 +1,9 @@
 /**
  * The AM-compatible API under its base path (default /am): AM's headers on every answer, the CSRF
- * rule, a bounded JSON body, the authenticate, sessions, users (idFromSession) and serverinfo
- * endpoints of every realm served (`/json/realms/root/realms/alpha/…`, or `?realm=/alpha` on
- * authenticate), each realm with its own cookie and sessions, and AM-shaped errors for everything
- * else (bad JSON, oversized bodies, realms not served, unknown paths, wrong methods).
+ * rule, a bounded JSON body, the authenticate, sessions, users (idFromSession, the session's own
+ * profile) and serverinfo endpoints of every realm served (`/json/realms/root/realms/alpha/…`, or
+ * `?realm=/alpha` on authenticate), each realm with its own cookie and sessions, and AM-shaped errors
+ * for everything else (bad JSON, oversized bodies, realms not served, unknown paths, wrong methods).
  */
 import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { realmNameOf, realmPathOf } from '../realms/realms.js';
@@ -12,14 +12,14 @@ import { requireNonSimpleRequest } from '../server/csrf.js';
 import { authenticateHandler, invalidRealm, type AuthenticateDeps } from './authenticate.js';
 import { serverinfoHandler } from './serverinfo.js';
 import { sessionsHandler } from './sessions.js';
-import { usersHandler } from './users.js';
+import { readUserHandler, usersHandler, type ProfilePort } from './users.js';
 import { amError, sendAmError, toAmError } from './wire.js';
 
 /** Largest request body accepted (a Page Node step with many callbacks is a few KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
 
 /** `/json[/realms/root[/realms/<name>]…]/<endpoint>`: the realm segments and the endpoint. */
-const ENDPOINT = /^\/json(?:\/realms\/root((?:\/realms\/[^/]+)*))?\/(authenticate|sessions|users|serverinfo\/[^/]+)\/?$/;
+const ENDPOINT = /^\/json(?:\/realms\/root((?:\/realms\/[^/]+)*))?\/(authenticate|sessions|users|users\/[^/]+|serverinfo\/[^/]+)\/?$/;
 
 /** What a realm brings to the AM API besides what all realms share. */
 export interface AmRealm {
@@ -30,12 +30,15 @@ export interface AmRealm {
   suspensions?: AuthenticateDeps['suspensions'];
   mail: AuthenticateDeps['mail'];
   journeys: () => readonly string[];
+  /** The realm's users (`managed/user` for root), for the session's own profile. */
+  identityResource?: string;
 }
 
 interface RealmHandlers {
   authenticate: RequestHandler;
   sessions: RequestHandler;
   users: RequestHandler;
+  user: RequestHandler;
   serverinfo: RequestHandler;
 }
 
@@ -45,7 +48,9 @@ function realmOfQuery(value: string): string | undefined {
   return name === undefined ? undefined : realmPathOf(name);
 }
 
-export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly string[]; realms?: readonly AmRealm[] }): Router {
+export function amRouter(
+  deps: AuthenticateDeps & { journeys?: () => readonly string[]; realms?: readonly AmRealm[]; profiles?: ProfilePort },
+): Router {
   const router = express.Router();
   const realms = new Map<string, RealmHandlers>();
   const root: AmRealm = {
@@ -67,6 +72,12 @@ export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly st
       authenticate: authenticateHandler(own),
       sessions: sessionsHandler({ settings, sessions }),
       users: usersHandler({ settings, sessions }),
+      user: readUserHandler({
+        settings,
+        sessions,
+        resource: realm.identityResource ?? 'managed/user',
+        ...(deps.profiles ? { profiles: deps.profiles } : {}),
+      }),
       serverinfo: serverinfoHandler({ settings, journeys: realm.journeys }),
     });
   }
@@ -94,8 +105,12 @@ export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly st
       next();
       return;
     }
-    const endpoint = m[2]?.startsWith('serverinfo/') ? 'serverinfo' : (m[2] as 'authenticate' | 'sessions' | 'users');
-    if (req.method !== (endpoint === 'serverinfo' ? 'GET' : 'POST')) {
+    const endpoint = m[2]?.startsWith('serverinfo/')
+      ? 'serverinfo'
+      : m[2]?.startsWith('users/')
+        ? 'user'
+        : (m[2] as 'authenticate' | 'sessions' | 'users');
+    if (req.method !== (endpoint === 'serverinfo' || endpoint === 'user' ? 'GET' : 'POST')) {
       sendAmError(res, amError(405, 'Method not allowed'));
       return;
     }
@@ -108,6 +123,7 @@ export function amRouter(deps: AuthenticateDeps & { journeys?: () => readonly st
       return;
     }
     if (endpoint === 'serverinfo') req.params = { id: m[2]?.slice('serverinfo/'.length) ?? '' };
+    if (endpoint === 'user') req.params = { name: decodeURIComponent(m[2]?.slice('users/'.length) ?? '') };
     void handlers[endpoint](req, res, next);
   });
   router.use((_req, res) => sendAmError(res, amError(404, 'Not Found')));

@@ -5,19 +5,50 @@
  */
 import { CairnError } from '../errors/cairn-error.js';
 import { ROLES } from '../admin/roles.js';
-import type { Command, CommandIo } from './main.js';
+import { unknownSubcommand, type Command, type CommandIo, type Subcommand } from './command.js';
 import { parseFlags, passwordFrom, withCore, type Flags } from './users.js';
 
-const HELP = `Usage:
-  cairn admins create NAME [--roles admin,...] [--password P | --password-stdin]
-  cairn admins list [--json]
-  cairn admins set-password NAME [--password P | --password-stdin]
-  cairn admins remove NAME
-
-Roles: ${Object.entries(ROLES)
+const PASSWORD_INPUT = `The password: --password P, or one line on standard input (a pipe, or typed and ended with
+Ctrl-D); --password-stdin says to read it even from a terminal. It is never echoed.`;
+const ROLE_LIST = Object.entries(ROLES)
   .map(([r, what]) => `${r} (${what})`)
-  .join('; ')}
-Without --password, the password is read from standard input (one line).`;
+  .join('; ');
+
+const SUBCOMMANDS: readonly Subcommand[] = [
+  {
+    name: 'create',
+    summary: 'Create an administrator (password from standard input).',
+    usage: `Usage: cairn admins create NAME [--roles admin,...] [--password P | --password-stdin]
+
+Creates an administrator identity, apart from end users: it signs in through the administrators'
+journey (AM's authenticate with X-OpenAM-Username / -Password, as frodo does) and the admin APIs.
+
+Roles: ${ROLE_LIST}; default: admin.
+
+${PASSWORD_INPUT}`,
+  },
+  {
+    name: 'list',
+    summary: 'List administrators and their roles.',
+    usage: `Usage: cairn admins list [--json]
+
+Lists administrators: name and roles (--json: as JSON, never their password hashes).`,
+  },
+  {
+    name: 'set-password',
+    summary: "Set an administrator's password.",
+    usage: `Usage: cairn admins set-password NAME [--password P | --password-stdin]
+
+${PASSWORD_INPUT}`,
+  },
+  {
+    name: 'remove',
+    summary: 'Remove an administrator.',
+    usage: `Usage: cairn admins remove NAME
+
+Removes the administrator NAME: they can no longer sign in.`,
+  },
+];
 
 async function refusalsAsExit(io: CommandIo, what: string, fn: () => Promise<number>): Promise<number> {
   try {
@@ -42,7 +73,7 @@ async function run(sub: string, flags: Flags, io: CommandIo): Promise<number> {
     });
   }
   if (!name) {
-    io.err(`cairn admins ${sub}: the administrator's name is missing.\n${HELP}`);
+    io.err(`cairn admins ${sub}: name the administrator; see \`cairn admins ${sub} --help\`.`);
     return 2;
   }
   if (sub === 'remove') {
@@ -57,7 +88,7 @@ async function run(sub: string, flags: Flags, io: CommandIo): Promise<number> {
   }
   const password = await passwordFrom(flags, io);
   if (password === undefined) {
-    io.err(`cairn admins ${sub}: a password is needed.`);
+    io.err(`cairn admins ${sub}: no password was given (--password P, or one line on standard input).`);
     return 2;
   }
   return withCore(io, (core) =>
@@ -77,20 +108,15 @@ async function run(sub: string, flags: Flags, io: CommandIo): Promise<number> {
 
 export const adminsCommand: Command = {
   name: 'admins',
-  summary: 'manage administrator identities (create, list, set-password, remove)',
+  summary: 'Manage administrator identities (create, list, set-password, remove).',
+  usage: 'Usage: cairn admins <sub-command> [options]\n\nAdministrator identities, apart from end users, for the admin APIs and frodo.',
+  subcommands: SUBCOMMANDS,
   async run(args, io) {
     const [sub, ...rest] = args;
+    if (!sub || !SUBCOMMANDS.some((c) => c.name === sub)) return unknownSubcommand(adminsCommand, sub, io);
     const flags = parseFlags(rest);
-    if (!sub || sub === '--help' || (typeof flags !== 'string' && flags.bools.has('help'))) {
-      io.out(HELP);
-      return sub ? 0 : 2;
-    }
     if (typeof flags === 'string') {
-      io.err(`cairn admins: ${flags}`);
-      return 2;
-    }
-    if (!['create', 'list', 'set-password', 'remove'].includes(sub)) {
-      io.err(`cairn admins: unknown subcommand "${sub}".\n${HELP}`);
+      io.err(`cairn admins ${sub}: ${flags}`);
       return 2;
     }
     return run(sub, flags, io);

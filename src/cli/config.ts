@@ -3,16 +3,31 @@
  * secrets masked and where each value came from; a bad value is reported by name with exit 1.
  */
 import { describeSettings, loadSettings, SettingsError } from '../config/settings.js';
-import type { Command } from './main.js';
+import { unknownSubcommand, type Command } from './command.js';
 
 export const configCommand: Command = {
   name: 'config',
   summary: 'Show the effective settings (secrets masked).',
+  usage: 'Usage: cairn config <sub-command>\n\nThe settings Cairn runs with: defaults, the config file (CAIRN_CONFIG_FILE) and the environment.',
+  subcommands: [
+    {
+      name: 'show',
+      summary: 'Print the effective settings, where each came from, secrets masked.',
+      usage: `Usage: cairn config show [--json]
+
+Prints every setting's effective value (secrets masked) and where it came from: default, config
+file or environment. A bad value is named, with exit 1.
+
+Options:
+  --json   one JSON object of setting → value instead of the table`,
+    },
+  ],
   async run(args, io) {
     const [sub, ...rest] = args;
-    if (sub !== 'show') {
-      io.err(sub ? `cairn config: unknown subcommand "${sub}".` : 'cairn config: a subcommand is needed.');
-      io.err('Usage: cairn config show [--json]');
+    if (sub !== 'show') return unknownSubcommand(configCommand, sub, io);
+    const unknown = rest.filter((a) => a !== '--json');
+    if (unknown.length > 0) {
+      io.err(`cairn config show: unexpected argument "${unknown[0]}"; the only option is --json.`);
       return 2;
     }
     let settings;

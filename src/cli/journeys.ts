@@ -1,8 +1,8 @@
 /**
  * `cairn journeys validate <file|dir>...` checks journey files and prints every problem with its file
  * and JSON pointer (exit 1 on any error); `import` converts AM exports journey by journey and prints
- * each journey's result; `export` gives journeys back to AM as a frodo export; `schema [file]` writes
- * the editor schema.
+ * each journey's result; `export` gives journeys back to AM as a frodo export; `diagram` draws them in
+ * Mermaid; `schema [file]` writes the editor schema. Each sub-command's usage is in SUBCOMMANDS (--help).
  */
 import { access, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -23,24 +23,67 @@ import { recordsFromImport } from '../scripts/am-export.js';
 import { fileNames, META_SUFFIX, toAmRecord, writeScriptDir } from '../scripts/files.js';
 import { libraryFromRecords, libraryOf, loadScriptLibrary, scriptsDirOf, type ScriptLibrary } from '../scripts/library.js';
 import type { ScriptRecord } from '../scripts/model.js';
-import type { Command, CommandIo } from './main.js';
+import { unknownSubcommand, type Command, type CommandIo, type Subcommand } from './command.js';
 import { realmJourneysDir, ROOT_REALM_NAME } from '../realms/realms.js';
 import { providerProblem, SOCIAL_PROVIDERS_DIR } from '../social/providers.js';
 
-const HELP = `Usage:
-  cairn journeys validate <file|dir>... [--realm name]
-                                          Check journey files; exit 1 on any error. With --realm and no
-                                          file: the realm's journeys, for its managed/<name>_user.
-  cairn journeys import <export file|folder>... [--out dir] [--realm name] [--readable-ids] [--force] [--dry-run]
-                                          Convert AM / PingOne AIC exports (frodo, AM REST, Amster, AM
-                                          file-based config, fr-config-manager folders) into journey files,
-                                          journey by journey, validate them, and write them (default:
-                                          CAIRN_JOURNEYS_DIR). Each journey's result is printed.
-  cairn journeys export <file>... [--realm name]
-                                          Print the journeys as a frodo export, for AM / AIC (--realm and
-                                          no file: the realm's journeys).
-  cairn journeys diagram <file>...        Print each journey as a Mermaid flowchart (Markdown).
-  cairn journeys schema [out-file]        Print (or write) the JSON Schema of journey files.`;
+const SUBCOMMANDS: readonly Subcommand[] = [
+  {
+    name: 'validate',
+    summary: 'Check journey files; exit 1 on any error.',
+    usage: `Usage: cairn journeys validate <file|dir>... [--realm NAME]
+
+With --realm and no file: the realm's journeys (its own, or the shipped ones), for its managed/NAME_user.
+Checks journey files (a directory: every *.json in it) against the schema, each node's settings and
+the graph rules, and prints every problem with its file and JSON pointer. Exit 0 when there is no
+error (warnings allowed), 1 on any error. The server runs the same checks at start.`,
+  },
+  {
+    name: 'import',
+    summary: 'Convert AM / PingOne AIC exports into journey files, journey by journey.',
+    usage: `Usage: cairn journeys import <export file|folder>... [--out DIR] [--realm NAME] [--readable-ids] [--force] [--dry-run]
+
+Converts AM / PingOne AIC exports (frodo, AM REST, Amster, AM file-based config, fr-config-manager
+folders) into journey files, journey by journey, validates them with the journeys already there,
+and writes those without errors, with the scripts they use (scripts/ beside them) and the social
+identity providers they name (social-providers/, client secrets left out). Each journey's result is
+printed.
+
+Options:
+  --out DIR        where to write (default: CAIRN_JOURNEYS_DIR, ./journeys; a realm declared in
+                   CAIRN_REALMS: its own directory under it)
+  --realm NAME     import the journeys of this realm only (the others are listed, left out)
+  --readable-ids   name nodes after their display names instead of AM's UUIDs
+  --force          replace journey files that exist
+  --dry-run        check and report everything, write nothing`,
+  },
+  {
+    name: 'export',
+    summary: 'Print journeys as a frodo export, for AM / AIC.',
+    usage: `Usage: cairn journeys export <file|dir>... [--realm NAME]
+
+With --realm and no file: the realm's journeys (its own, or the shipped ones).
+
+Prints the journeys as one frodo export (JSON) on standard output, for \`frodo journey import\` or
+AM's REST API. The journeys are validated first; any error stops the export (exit 1).`,
+  },
+  {
+    name: 'diagram',
+    summary: 'Print each journey as a Mermaid flowchart (Markdown).',
+    usage: `Usage: cairn journeys diagram <file|dir>...
+
+Prints each journey as a Markdown section with a Mermaid flowchart (GitHub draws it), as in
+journeys/README.md. Exit 1 when a journey has errors (they are printed to standard error).`,
+  },
+  {
+    name: 'schema',
+    summary: 'Print (or write) the JSON Schema of journey files.',
+    usage: `Usage: cairn journeys schema [out-file]
+
+Prints the JSON Schema of journey files, with every node type's settings, or writes it to out-file
+(schemas/journey.schema.json is the copy journey files name in "$schema", for editors).`,
+  },
+];
 
 async function collect(paths: string[], io: CommandIo): Promise<{ inputs: JourneyInput[]; known: Set<string>; scripts: ScriptLibrary } | undefined> {
   const inputs: JourneyInput[] = [];
@@ -179,7 +222,7 @@ async function importCommand(args: string[], io: CommandIo): Promise<number> {
   const { positional, values, flags } = parseArgs(args, ['--out', '--realm']);
   const unknown = [...flags].filter((f) => !['--readable-ids', '--force', '--dry-run'].includes(f));
   if (unknown.length > 0) {
-    io.err(`cairn journeys import: unknown option ${unknown.join(', ')}.`);
+    io.err(`cairn journeys import: there is no option ${unknown.join(', ')}; see \`cairn journeys import --help\`.`);
     return 2;
   }
   if (positional.length === 0) {
@@ -417,7 +460,9 @@ async function diagramCommand(args: string[], io: CommandIo): Promise<number> {
 
 export const journeysCommand: Command = {
   name: 'journeys',
-  summary: 'Validate journey files, print their schema.',
+  summary: 'Validate, import, export and draw journey files; print their schema.',
+  usage: 'Usage: cairn journeys <sub-command> [arguments]\n\nJourney files are JSON, one journey each, in CAIRN_JOURNEYS_DIR (default ./journeys).',
+  subcommands: SUBCOMMANDS,
   async run(args, io) {
     const [sub, ...rest] = args;
     if (sub === 'validate') return validate(rest, io);
@@ -425,12 +470,6 @@ export const journeysCommand: Command = {
     if (sub === 'import') return importCommand(rest, io);
     if (sub === 'export') return exportCommand(rest, io);
     if (sub === 'diagram') return diagramCommand(rest, io);
-    if (sub === '--help' || sub === '-h') {
-      io.out(HELP);
-      return 0;
-    }
-    io.err(sub ? `cairn journeys: unknown subcommand "${sub}".` : 'cairn journeys: a subcommand is needed.');
-    io.err(HELP);
-    return 2;
+    return unknownSubcommand(journeysCommand, sub, io);
   },
 };

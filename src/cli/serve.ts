@@ -7,10 +7,17 @@ import { availableParallelism } from 'node:os';
 import { loadSettings, SettingsError, type Settings } from '../config/settings.js';
 import { isClusterWorker, runPrimary, workerHooks } from '../server/cluster.js';
 import { startServer, StartupError, type RunningServer } from '../server/start.js';
-import type { Command, CommandIo } from './main.js';
+import type { Command, CommandIo } from './command.js';
 
 const HELP = `Usage: cairn serve [--workers N]
+
+Starts the server (what \`npm start\` runs): the AM API, the hosted pages at /login/, the admin API.
+It listens on CAIRN_HOST:PORT, by default 0.0.0.0:8080 (every interface); CAIRN_HOST=127.0.0.1 keeps
+it to this machine. SIGTERM or Ctrl-C stops it gracefully.
+
+Options:
   --workers N   worker processes sharing the port (default: CAIRN_WORKERS, else the number of cores)
+
 Settings come from environment variables and CAIRN_CONFIG_FILE; see README "Configuration".`;
 
 function parseWorkers(args: string[], io: CommandIo): number | undefined | 'bad' {
@@ -56,11 +63,8 @@ const hooks = workerHooks(() => running?.registry);
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'Start the server (settings from environment variables; see README).',
+  usage: HELP,
   async run(args, io) {
-    if (args.includes('--help') || args.includes('-h')) {
-      io.out(HELP);
-      return 0;
-    }
     const flag = parseWorkers(args, io);
     if (flag === 'bad') return 2;
     let settings: Readonly<Settings>;

@@ -15,6 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { storedHashOf } from '../identity/legacy-hashes.js';
 import type { Core } from '../server/compose.js';
+import { attributeName, refusalSentence } from './sentences.js';
 
 /** Problems printed in full; the rest are counted. */
 const MAX_REPORTED = 50;
@@ -242,22 +243,23 @@ export async function importUsersFile(core: Core, resource: string, path: string
         continue;
       }
       const user = prepared.attributes;
-      for (const key of required) if (typeof user[key] !== 'string' || user[key] === '') report(line, `${key} is missing.`);
+      for (const key of required)
+        if (typeof user[key] !== 'string' || user[key] === '') report(line, `the ${attributeName(key)} (${key}) is missing.`);
       for (const key of unique) {
         const v = user[key];
         if (typeof v !== 'string' || v === '') continue;
         const first = seen.get(key)?.seen(v.normalize('NFKC').toLowerCase(), line);
-        if (first !== undefined) report(line, `${key} "${v}" is also on line ${first}.`);
-        else if (await core.identity.findByAttribute(resource, key, v)) report(line, `a user with ${key} "${v}" already exists.`);
+        if (first !== undefined) report(line, `the ${attributeName(key)} "${v}" is also on line ${first}.`);
+        else if (await core.identity.findByAttribute(resource, key, v)) report(line, `a user with the ${attributeName(key)} "${v}" already exists.`);
       }
       if (user._id !== undefined) {
-        if (typeof user._id !== 'string' || user._id === '') report(line, '_id must be a non-empty string.');
-        else if (ids.seen(user._id, line) !== undefined) report(line, `_id "${user._id}" is on an earlier line too.`);
+        if (typeof user._id !== 'string' || user._id === '') report(line, 'the _id must be a non-empty string.');
+        else if (ids.seen(user._id, line) !== undefined) report(line, `the _id "${user._id}" is on an earlier line too.`);
         else if (await core.identity.readObject(resource, user._id)) report(line, `a user with _id "${user._id}" already exists.`);
       }
       if (user.password !== undefined) {
         const failed = await core.services.policy.check(resource, 'password', user.password, { attributes: user });
-        if (failed.length) report(line, `password: ${failed.map((f) => f.policyRequirement).join(', ')}`);
+        if (failed.length) report(line, refusalSentence('password', failed));
       }
     }
   } catch (e) {

@@ -9,20 +9,72 @@ import { CairnError } from '../errors/cairn-error.js';
 import { parseQueryFilter, QueryFilterError } from '../crest/query-filter.js';
 import { compose, type Core } from '../server/compose.js';
 import { ROOT_REALM_NAME } from '../realms/realms.js';
-import type { Command, CommandIo } from './main.js';
+import { unknownSubcommand, type Command, type CommandIo, type Subcommand } from './command.js';
+import type { PolicyFailure } from '../i18n/policies.js';
+import { attributeName, refusalSentence } from './sentences.js';
 import { importUsersFile } from './users-import.js';
 
-const HELP = `Usage:
-  cairn users create --userName NAME --mail ADDRESS [--givenName G] [--sn S] [--password P | --password-stdin]
-  cairn users import FILE            JSON array or NDJSON of users; all or nothing. Each user has a
-                                     clear password, or an existing hash (passwordHash, DS userPassword,
-                                     IDM's $crypto salted hash; {SSHA*}, {PBKDF2*}, {BCRYPT}, $2b$…)
-  cairn users list [--filter 'QUERY'] [--json]
-  cairn users set-password NAME [--password P | --password-stdin]
+const PASSWORD_INPUT = `The password: --password P, or one line on standard input (a pipe, or typed and ended with
+Ctrl-D); --password-stdin says to read it even from a terminal. It is never echoed.`;
+const REALM_OPTION = `--realm NAME: the users of a realm declared in CAIRN_REALMS (managed/NAME_user); default: the
+root realm (managed/user).`;
 
-Every command takes --realm NAME: the users of a realm declared in CAIRN_REALMS (managed/NAME_user);
-default: the root realm (managed/user).
-Without --password, the password is read from standard input (one line).`;
+const SUBCOMMANDS: readonly Subcommand[] = [
+  {
+    name: 'create',
+    summary: 'Create a user (password from standard input).',
+    usage: `Usage: cairn users create --userName NAME --mail ADDRESS [--givenName G] [--sn S] [--password P | --password-stdin] [--realm NAME]
+
+Creates a user in the configured store (the embedded one under CAIRN_DATA_DIR, PostgreSQL or MongoDB),
+checked against config/managed.json and the password policy.
+
+${PASSWORD_INPUT}
+
+${REALM_OPTION}
+
+Example:
+  echo 'a long memorable passphrase' | cairn users create --userName bjensen --mail bjensen@example.com --givenName Barbara --sn Jensen`,
+  },
+  {
+    name: 'import',
+    summary: 'Import users from a JSON array or NDJSON file; all or nothing.',
+    usage: `Usage: cairn users import FILE [--realm NAME]
+
+Imports users from FILE: a JSON array of user objects, or one JSON object per line (NDJSON), read as
+a stream (millions of users fit). Every record is checked first (required attributes, duplicates in
+the file and in the store, the password policy); if any is refused, nothing is imported and the
+problems are printed with their lines.
+
+Each user has a clear password, or an existing hash: passwordHash, DS's userPassword, or IDM's
+$crypto salted hash ({SSHA*}, {PBKDF2*}, {BCRYPT}, $2b$…), verified at sign-in and rehashed then.
+
+${REALM_OPTION}`,
+  },
+  {
+    name: 'list',
+    summary: 'List users, optionally filtered.',
+    usage: `Usage: cairn users list [--filter 'QUERY'] [--json] [--realm NAME]
+
+Lists users sorted by userName: userName, mail, name and status.
+
+Options:
+  --filter QUERY   a CREST query filter, e.g. 'mail sw "b"' or 'accountStatus eq "inactive"'
+  --json           the users as JSON (never their password hashes)
+  --realm NAME     the users of a realm declared in CAIRN_REALMS (default: the root realm)`,
+  },
+  {
+    name: 'set-password',
+    summary: "Set a user's password; ends their sessions.",
+    usage: `Usage: cairn users set-password NAME [--password P | --password-stdin] [--realm NAME]
+
+Sets the password of the user whose userName or mail is NAME, checked against the password policy;
+every session of the user ends and a "password changed" e-mail is sent.
+
+${PASSWORD_INPUT}
+
+${REALM_OPTION}`,
+  },
+];
 
 export interface Flags {
   values: Record<string, string>;
@@ -71,16 +123,11 @@ export async function passwordFrom(flags: Flags, io: CommandIo): Promise<string 
   return line === '' ? undefined : line;
 }
 
-/** A policy or store refusal as lines a person can act on. */
+/** A policy or store refusal as sentences a person can act on. */
 function describeRefusal(e: unknown): string[] {
   if (e instanceof CairnError) {
-    const failed = e.detail?.failedPolicyRequirements as
-      { property: string; policyRequirements: { policyRequirement: string; params?: unknown }[] }[] | undefined;
-    if (failed?.length) {
-      return failed.map(
-        (f) => `${f.property}: ${f.policyRequirements.map((p) => p.policyRequirement + (p.params ? ` ${JSON.stringify(p.params)}` : '')).join(', ')}`,
-      );
-    }
+    const failed = e.detail?.failedPolicyRequirements as { property: string; policyRequirements: PolicyFailure[] }[] | undefined;
+    if (failed?.length) return failed.map((f) => refusalSentence(f.property, f.policyRequirements));
     if (e.expose) return [e.message];
   }
   throw e;
@@ -89,12 +136,24 @@ function describeRefusal(e: unknown): string[] {
 /** Runs `fn` on a composed core (no journeys loaded) and closes it after. */
 export async function withCore<T>(io: CommandIo, fn: (core: Core) => Promise<T>): Promise<T> {
   const settings = loadSettings(io.env, io.cwd);
-  const core = await compose(settings, { withoutJourneys: true, log: io.err, audit: () => {} });
+  // No outbox notice: these commands send no e-mail but set-password's, which says where it went.
+  const core = await compose(settings, { withoutJourneys: true, quietMail: true, log: io.err, audit: () => {} });
   try {
     return await fn(core);
   } finally {
     await core.close();
   }
+}
+
+/** The unique attributes (userName, mail) another user already has, as sentences. */
+async function takenBy(core: Core, resource: string, user: Record<string, unknown>): Promise<string[]> {
+  const taken: string[] = [];
+  for (const key of core.schema.uniqueProperties(resource)) {
+    const value = user[key];
+    if (typeof value === 'string' && value !== '' && (await core.identity.findByAttribute(resource, key, value)))
+      taken.push(`A user with the ${attributeName(key)} "${value}" already exists.`);
+  }
+  return taken;
 }
 
 /** Runs `fn` on a composed core with the identity resource of `--realm` (root's by default). */
@@ -115,17 +174,23 @@ async function create(flags: Flags, io: CommandIo): Promise<number> {
   for (const f of USER_FIELDS) if (flags.values[f] !== undefined) attrs[f] = flags.values[f];
   for (const f of Object.keys(flags.values)) {
     if (![...USER_FIELDS, 'password', 'realm'].includes(f)) {
-      io.err(`cairn users create: unknown option --${f}.`);
+      io.err(`cairn users create: there is no option --${f}; see \`cairn users create --help\`.`);
       return 2;
     }
   }
   if (!attrs.userName || !attrs.mail) {
-    io.err('cairn users create: --userName and --mail are required.');
+    const missing = ['userName', 'mail'].filter((f) => !attrs[f]).map((f) => `--${f}`);
+    io.err(`cairn users create: give the new user's ${missing.join(' and ')}; see \`cairn users create --help\`.`);
     return 2;
   }
   const password = await passwordFrom(flags, io);
   if (password !== undefined) attrs.password = password;
   return withRealmCore(io, flags, 'create', async (core, resource) => {
+    const taken = await takenBy(core, resource, attrs);
+    if (taken.length > 0) {
+      for (const line of taken) io.err(`cairn users create: ${line}`);
+      return 1;
+    }
     try {
       const user = await core.identity.createObject(resource, attrs);
       io.out(`Created ${String(user.userName)} (${user._id}).`);
@@ -140,7 +205,7 @@ async function create(flags: Flags, io: CommandIo): Promise<number> {
 async function importUsers(flags: Flags, io: CommandIo): Promise<number> {
   const file = flags.rest[0];
   if (!file) {
-    io.err('cairn users import: name the file to import.');
+    io.err('cairn users import: name the file to import; see `cairn users import --help`.');
     return 2;
   }
   const progress = process.stderr.isTTY ? (line: string): void => void process.stderr.write(line) : undefined;
@@ -155,7 +220,7 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
     filter = parseQueryFilter(flags.values.filter ?? 'true');
   } catch (e) {
     if (e instanceof QueryFilterError) {
-      io.err(`cairn users list: ${e.message}\n${e.detail}`);
+      io.err(`cairn users list: the filter is not valid: ${e.message.replace(/\.?$/, '.')}\n${e.detail}`);
       return 2;
     }
     throw e;
@@ -199,25 +264,23 @@ async function list(flags: Flags, io: CommandIo): Promise<number> {
 async function setPassword(flags: Flags, io: CommandIo): Promise<number> {
   const name = flags.rest[0];
   if (!name) {
-    io.err('cairn users set-password: name the user (userName or mail).');
+    io.err('cairn users set-password: name the user (their username or email address); see `cairn users set-password --help`.');
     return 2;
   }
   const password = await passwordFrom(flags, io);
   if (!password) {
-    io.err('cairn users set-password: no password given.');
+    io.err('cairn users set-password: no password was given (--password P, or one line on standard input).');
     return 2;
   }
   return withRealmCore(io, flags, 'set-password', async (core, resource) => {
     const user = await core.identity.findUser(resource, name);
     if (!user) {
-      io.err(`cairn users set-password: no user "${name}".`);
+      io.err(`cairn users set-password: there is no user with the username or email address "${name}".`);
       return 1;
     }
     const r = await core.identity.update(resource, user._id, { password });
     if ('message' in r && !('_id' in r)) {
-      io.err(
-        `cairn users set-password: ${r.message}${r.failedPolicies?.length ? ': ' + r.failedPolicies.map((f) => f.policyRequirement).join(', ') : ''}`,
-      );
+      io.err(`cairn users set-password: ${r.failedPolicies?.length ? refusalSentence('password', r.failedPolicies) : r.message}`);
       return 1;
     }
     io.out(`Password of ${String(user.userName)} changed; their sessions were ended.`);
@@ -228,6 +291,9 @@ async function setPassword(flags: Flags, io: CommandIo): Promise<number> {
 export const usersCommand: Command = {
   name: 'users',
   summary: 'Create, import, list users and set passwords.',
+  usage:
+    'Usage: cairn users <sub-command> [options]\n\nManages the users (managed/user) in the configured store: the embedded one under CAIRN_DATA_DIR, or MongoDB.',
+  subcommands: SUBCOMMANDS,
   async run(args, io) {
     const [sub, ...rest] = args;
     const flags = parseFlags(rest);
@@ -244,15 +310,8 @@ export const usersCommand: Command = {
         return list(flags, io);
       case 'set-password':
         return setPassword(flags, io);
-      case '--help':
-      case '-h':
-      case 'help':
-        io.out(HELP);
-        return 0;
       default:
-        io.err(sub ? `cairn users: unknown subcommand "${sub}".` : 'cairn users: a subcommand is needed.');
-        io.err(HELP);
-        return 2;
+        return unknownSubcommand(usersCommand, sub, io);
     }
   },
 };

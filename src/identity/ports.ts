@@ -17,8 +17,9 @@ export interface ManagedProperty {
   /** Path with `/` for nested properties, e.g. `preferences/marketing`. */
   name: string;
   type: 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array';
-  title?: string;
-  description?: string;
+  /** A text, or locale → text (IDM's localised schema titles); resolved per request with `ctx.localize`. */
+  title?: string | Record<string, string>;
+  description?: string | Record<string, string>;
   required: boolean;
   /** True when the schema type admits null (`["string","null"]`). */
   nullable: boolean;

@@ -114,7 +114,8 @@ const fileSchema = {
             type: 'object',
             required: ['properties'],
             properties: {
-              title: { type: 'string' },
+              title: { $ref: '#/definitions/text' },
+              description: { $ref: '#/definitions/text' },
               properties: { type: 'object', additionalProperties: { $ref: '#/definitions/property' } },
               required: { type: 'array', items: { type: 'string' } },
               order: { type: 'array', items: { type: 'string' } },
@@ -125,13 +126,25 @@ const fileSchema = {
     },
   },
   definitions: {
+    /** A text, or locale → text, as IDM localises schema titles ({"en": "First name", "fr": "Prénom"}). */
+    text: {
+      oneOf: [
+        { type: 'string' },
+        {
+          type: 'object',
+          minProperties: 1,
+          propertyNames: { pattern: '^[A-Za-z]{1,8}([-_][A-Za-z0-9]{1,8})*$' },
+          additionalProperties: { type: 'string' },
+        },
+      ],
+    },
     property: {
       type: 'object',
       required: ['type'],
       properties: {
         type: { type: ['string', 'array'], items: { type: 'string' } },
-        title: { type: 'string' },
-        description: { type: 'string' },
+        title: { $ref: '#/definitions/text' },
+        description: { $ref: '#/definitions/text' },
         viewable: { type: 'boolean' },
         userEditable: { type: 'boolean' },
         searchable: { type: 'boolean' },
@@ -151,8 +164,8 @@ const ajv = () => new Ajv({ allErrors: true, discriminator: true, strict: true, 
 
 interface RawProperty {
   type: string | string[];
-  title?: string;
-  description?: string;
+  title?: string | Record<string, string>;
+  description?: string | Record<string, string>;
   viewable?: boolean;
   userEditable?: boolean;
   searchable?: boolean;

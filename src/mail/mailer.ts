@@ -10,7 +10,17 @@ import { createMailQueue, type QueueSettings } from './queue.js';
 import { renderTemplate } from './render.js';
 import { isSender } from './templates.js';
 import { createOutboxTransport, createSmtpTransport, MailConfigError } from './transport.js';
-import type { EmailTemplate, EnqueueResult, InlineTemplate, Mailer, MailerOptions, MailRequest, PendingMail, RetryOptions } from './types.js';
+import type {
+  EmailTemplate,
+  EnqueueResult,
+  InlineTemplate,
+  Mailer,
+  MailerOptions,
+  MailRequest,
+  MailTheme,
+  PendingMail,
+  RetryOptions,
+} from './types.js';
 
 export const DEFAULT_RETRY: Readonly<QueueSettings> = Object.freeze({
   attempts: 6,
@@ -21,6 +31,9 @@ export const DEFAULT_RETRY: Readonly<QueueSettings> = Object.freeze({
   maxQueue: 10_000,
   maxAgeMs: 60 * 60_000,
 });
+
+/** The hosted pages' default colours (ui/theme.json), used when no theme is given. */
+export const DEFAULT_MAIL_THEME: Readonly<MailTheme> = Object.freeze({ primary: '#1d4f91', onPrimary: '#ffffff' });
 
 /** One address, no display name, no list, no header-breaking characters. */
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@[^\s@<>()[\]\\,;:"]+$/;
@@ -64,7 +77,7 @@ export function createMailer(options: MailerOptions): Mailer {
   const transport =
     options.smtpUrl !== undefined && options.smtpUrl.trim() !== ''
       ? createSmtpTransport({ url: options.smtpUrl, timeoutMs: settings.timeoutMs, maxConnections: settings.concurrency, log, ...options.smtp })
-      : createOutboxTransport({ dataDir: options.dataDir, log });
+      : createOutboxTransport({ dataDir: options.dataDir, log, ...(options.announceOutbox === false ? { announce: false } : {}) });
   const queue = createMailQueue({
     ...(options.onOutcome ? { onOutcome: options.onOutcome } : {}),
     transport,
@@ -101,7 +114,7 @@ export function createMailer(options: MailerOptions): Mailer {
         if (!isMailAddress(request.to)) return refuse('invalid-recipient', request);
         const locales = Array.isArray(request.locales) ? request.locales.filter((l) => typeof l === 'string') : [];
         const object = typeof request.object === 'object' && request.object !== null ? request.object : {};
-        const rendered = renderTemplate(template, locales, object);
+        const rendered = renderTemplate(template, locales, object, { theme: { ...DEFAULT_MAIL_THEME, ...options.theme?.() } });
         const mail: PendingMail = {
           id: randomUUID(),
           template: template.name,

@@ -148,9 +148,17 @@ function withStyles(html: string, styles: string | undefined): string {
   return /<\/head\s*>/i.test(html) ? html.replace(/<\/head\s*>/i, `${element}</head>`) : element + html;
 }
 
-/** Renders `template` for `object` in the best of `locales`. */
-export function renderTemplate(template: EmailTemplate, locales: readonly string[], object: Readonly<Record<string, unknown>>): RenderedMail {
-  const context = { object };
+/**
+ * Renders `template` for `object` in the best of `locales`. `extra` adds other roots next to
+ * `object` (Cairn's `theme` colours); `object` always wins.
+ */
+export function renderTemplate(
+  template: EmailTemplate,
+  locales: readonly string[],
+  object: Readonly<Record<string, unknown>>,
+  extra: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {},
+): RenderedMail {
+  const context = { ...extra, object };
   const locale = pickLocale(Object.keys(template.message), locales, template.defaultLocale) ?? template.defaultLocale;
   const subject = oneLine(fill(inLocale(template.subject, locale, template.defaultLocale) ?? '', context, oneLine));
   const body = inLocale(template.html, locale, template.defaultLocale) ?? inLocale(template.message, locale, template.defaultLocale) ?? '';

@@ -136,7 +136,7 @@ export function parseEmailTemplate(
         problems.push({
           file,
           pointer: `/${key}/${escapePointer(locale)}`,
-          message: `unsupported placeholder ${JSON.stringify(bad.slice(0, 60))}: only {{object.path}} is supported (no {{{raw}}}, helpers or blocks)`,
+          message: `unsupported placeholder ${JSON.stringify(bad.slice(0, 60))}: only {{object.path}} (and Cairn's {{theme.primary}}, {{theme.onPrimary}}) is supported (no {{{raw}}}, helpers or blocks)`,
         });
       }
     }

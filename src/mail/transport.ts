@@ -143,6 +143,8 @@ export function linksOf(mail: PendingMail): string[] {
 export interface OutboxOptions {
   dataDir: string;
   log: (line: string) => void;
+  /** Say once, now, that messages go to the outbox (default true). */
+  announce?: boolean;
 }
 
 /**
@@ -153,7 +155,8 @@ export function createOutboxTransport(options: OutboxOptions): MailTransport {
   const dir = join(options.dataDir, 'outbox');
   const composer = createTransport({ streamTransport: true, buffer: true, newline: 'windows' });
   let counter = 0;
-  options.log(`mail: no SMTP server configured; messages are written to ${dir} and their links logged (development only)`);
+  if (options.announce !== false)
+    options.log(`mail: no SMTP server configured; messages are written to ${dir} and their links logged (development only)`);
   return {
     kind: 'outbox',
     async send(mail, signal) {

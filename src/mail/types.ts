@@ -161,6 +161,19 @@ export interface MailerOptions {
   now?: () => number;
   /** Source of jitter in [0, 1). */
   random?: () => number;
+  /**
+   * The hosted pages' colours, read when a message is rendered, so templates can write
+   * `{{theme.primary}}` / `{{theme.onPrimary}}` (the e-mail's button looks like the pages' buttons).
+   */
+  theme?: () => MailTheme;
+  /** Say at construction that the development outbox is in use (default true; the user commands keep quiet). */
+  announceOutbox?: boolean;
+}
+
+/** Colours a template may use as `{{theme.<name>}}`. */
+export interface MailTheme {
+  primary: string;
+  onPrimary: string;
 }
 
 /** What queues a message (the identity service's notices, the adapters' mail effects). */

@@ -52,7 +52,7 @@ function describeAttribute(ctx: NodeContext<AttributeCollectorConfig>, name: str
   return {
     name,
     kind,
-    prompt: property.title ?? property.description ?? name,
+    prompt: ctx.localize(property.title ?? property.description ?? name),
     required: ctx.config.required && !property.nullable,
     policies: ctx.config.validateInputs ? ctx.services.policy.describe(resource, name) : {},
   };

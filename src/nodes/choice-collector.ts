@@ -1,16 +1,21 @@
 /**
  * Choice Collector (AM `ChoiceCollectorNode`): lets the user pick one of the configured choices with a
  * ChoiceCallback (default choice pre-selected) and continues on the outcome named by the choice text.
- * A single choice is taken without asking.
+ * A single choice is taken without asking. The prompt may be a locale map, and `choiceLabels` (Cairn)
+ * may give each choice a locale map to show instead of its id; the stock "Choice?" comes in the
+ * request's language.
  */
 import { choiceCallback } from '../callbacks/builders.js';
 import { readIndex } from '../callbacks/readers.js';
+import { stockEnglish, withStockTranslations } from '../i18n/node-texts.js';
+import type { LocalizedText } from '../journeys/model.js';
 import { defineNode, type ConfigProblem } from './types.js';
 
 export interface ChoiceCollectorConfig {
   choices: string[];
   defaultChoice: string;
-  prompt: string;
+  prompt: string | LocalizedText;
+  choiceLabels?: Record<string, LocalizedText>;
 }
 
 export const choiceCollectorNode = defineNode<ChoiceCollectorConfig>({
@@ -36,9 +41,15 @@ export const choiceCollectorNode = defineNode<ChoiceCollectorConfig>({
       },
       prompt: {
         title: 'Prompt',
-        description: 'The question shown with the choices.',
-        type: 'string',
-        default: 'Choice?',
+        description: 'The question shown with the choices: a text, or locale → text.',
+        oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: { type: 'string' } }],
+        default: stockEnglish('prompt.choice'),
+      },
+      choiceLabels: {
+        title: 'Choice labels (Cairn)',
+        description: 'Choice → (locale → label) shown instead of the choice itself; choices without one are shown as they are.',
+        type: 'object',
+        additionalProperties: { type: 'object', additionalProperties: { type: 'string' } },
       },
     },
   },
@@ -66,6 +77,10 @@ export const choiceCollectorNode = defineNode<ChoiceCollectorConfig>({
     if (chosen !== undefined) return { kind: 'outcome', outcome: chosen };
 
     const defaultIndex = Math.max(0, choices.indexOf(defaultChoice));
-    return { kind: 'callbacks', callbacks: [choiceCallback(ctx.localize(ctx.config.prompt), choices, defaultIndex)] };
+    const labels = choices.map((c) => ctx.localize(ctx.config.choiceLabels?.[c], c) || c);
+    return {
+      kind: 'callbacks',
+      callbacks: [choiceCallback(ctx.localize(withStockTranslations(ctx.config.prompt, 'prompt.choice')), labels, defaultIndex)],
+    };
   },
 });

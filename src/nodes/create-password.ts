@@ -8,6 +8,7 @@
 import { MESSAGE_ERROR, passwordCallback, textOutputCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import type { Callback } from '../callbacks/types.js';
+import { defineCatalogue } from '../i18n/catalogue.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
 
@@ -15,15 +16,25 @@ export interface CreatePasswordConfig {
   minPasswordLength: number;
 }
 
-const TEXTS = {
-  password: { en: 'Create a password', fr: 'Choisissez un mot de passe' },
-  confirm: { en: 'Confirm password', fr: 'Confirmez le mot de passe' },
-  tooShort: { en: 'Password must be a minimum of {n} characters', fr: 'Le mot de passe doit comporter au moins {n} caractères' },
-  mismatch: { en: 'Passwords do not match', fr: 'Les mots de passe ne correspondent pas' },
-};
+/** AM's texts in English (its CreatePasswordNode bundle), and their translations. */
+export const CREATE_PASSWORD_TEXTS = defineCatalogue('node.CreatePasswordNode', {
+  en: {
+    password: 'Create a password',
+    confirm: 'Confirm password',
+    tooShort: 'Password must be a minimum of {n} characters',
+    mismatch: 'Passwords do not match',
+  },
+  fr: {
+    password: 'Choisissez un mot de passe',
+    confirm: 'Confirmer le mot de passe',
+    tooShort: 'Le mot de passe doit comporter au moins {n}\u00a0caractères',
+    mismatch: 'Les mots de passe ne correspondent pas',
+  },
+});
+const TEXTS = CREATE_PASSWORD_TEXTS;
 
 function ask(ctx: NodeContext<CreatePasswordConfig>, error?: string): NodeResult {
-  const callbacks: Callback[] = [passwordCallback(ctx.localize(TEXTS.password)), passwordCallback(ctx.localize(TEXTS.confirm))];
+  const callbacks: Callback[] = [passwordCallback(ctx.localize(TEXTS.text('password'))), passwordCallback(ctx.localize(TEXTS.text('confirm')))];
   if (error !== undefined) callbacks.push(textOutputCallback(error, MESSAGE_ERROR));
   return { kind: 'callbacks', callbacks };
 }
@@ -54,8 +65,8 @@ export const createPasswordNode = defineNode<CreatePasswordConfig>({
     const [password, confirmation] = returned.map((cb) => readString(cb)) as [string, string];
     if (password.trim() === '') return ask(ctx);
     const min = ctx.config.minPasswordLength;
-    if ([...password].length < min) return ask(ctx, ctx.localize(TEXTS.tooShort).replace('{n}', String(min)));
-    if (password !== confirmation) return ask(ctx, ctx.localize(TEXTS.mismatch));
+    if ([...password].length < min) return ask(ctx, ctx.localize(TEXTS.text('tooShort', { n: min })));
+    if (password !== confirmation) return ask(ctx, ctx.localize(TEXTS.text('mismatch')));
     ctx.transient['password'] = password;
     setObjectAttribute(ctx.transient, 'password', password);
     return { kind: 'outcome', outcome: 'outcome' };

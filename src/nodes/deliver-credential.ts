@@ -7,6 +7,7 @@
  * entropy unknown). The value never enters shared state, audit fields or the log. Place it after the
  * node that saves the value. DELIVERED, or NOT_DELIVERED when there is no value or no recipient.
  */
+import { defineCatalogue } from '../i18n/catalogue.js';
 import { pseudonym } from '../audit/pseudonym.js';
 import { confirmationCallback, MESSAGE_INFORMATION, textOutputCallback } from '../callbacks/builders.js';
 import { getObjectAttribute, objectAttributesOf } from './helpers/object-attributes.js';
@@ -39,6 +40,12 @@ async function targetOf(ctx: NodeContext<DeliverCredentialConfig>): Promise<Reco
   const id = ctx.shared['_id'];
   return typeof id === 'string' ? ctx.services.identity.read(ctx.journey.identityResource, id) : undefined;
 }
+
+/** The screen's texts when the journey gives none, in every shipped language. */
+const TEXTS = defineCatalogue('node.DeliverCredentialNode', {
+  en: { message: 'The new password (shown once, write it down now):', done: 'Done' },
+  fr: { message: 'Le nouveau mot de passe (affiché une seule fois, notez-le maintenant)\u00a0:', done: 'Terminé' },
+});
 
 export const deliverCredentialNode = defineNode<DeliverCredentialConfig>({
   type: 'DeliverCredentialNode',
@@ -94,10 +101,7 @@ export const deliverCredentialNode = defineNode<DeliverCredentialConfig>({
         description: 'screen: the text before the value, by locale.',
         type: 'object',
         additionalProperties: { type: 'string' },
-        default: {
-          en: 'The new password (shown once, write it down now):',
-          fr: 'Le nouveau mot de passe (affiché une seule fois, notez-le maintenant) :',
-        },
+        default: TEXTS.text('message'),
       },
     },
   },
@@ -141,11 +145,12 @@ export const deliverCredentialNode = defineNode<DeliverCredentialConfig>({
 
     if (method === 'screen') {
       ctx.local['shown'] = true;
+      const shown = [ctx.localize(TEXTS.complete(ctx.config.message, 'message')), value].join(' ');
       return {
         kind: 'callbacks',
         callbacks: [
-          textOutputCallback(`${ctx.localize(ctx.config.message, 'The new password:')} ${value}`, MESSAGE_INFORMATION),
-          confirmationCallback({ options: [ctx.localize({ en: 'Done', fr: 'Terminé' })], defaultOption: 0 }),
+          textOutputCallback(shown, MESSAGE_INFORMATION),
+          confirmationCallback({ options: [ctx.localize(TEXTS.text('done'))], defaultOption: 0 }),
         ],
       };
     }

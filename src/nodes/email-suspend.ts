@@ -6,6 +6,7 @@
  * `resumeURI` the adapter fills in once the suspension is stored (sent off the request path), and audit.
  */
 import { suspendedTextOutputCallback } from '../callbacks/builders.js';
+import { nodeText, stockEnglish, withStockTranslations } from '../i18n/node-texts.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { pseudonym } from '../audit/pseudonym.js';
 import { identityValueOf, isDisabled } from './helpers/identity-lookup.js';
@@ -22,11 +23,17 @@ export interface EmailSuspendConfig {
   suspendDuration?: number;
 }
 
-export const DEFAULT_EMAIL_SUSPEND_MESSAGE = 'An email has been sent to the address you entered. Click the link in that email to proceed.';
+export const DEFAULT_EMAIL_SUSPEND_MESSAGE = stockEnglish('emailSuspend.message');
 /** The template object's field holding the resume link (`{{object.resumeURI}}`), as in IDM's templates. */
 export const RESUME_LINK_FIELD = 'resumeURI';
-/** AM's bundle fallback when the configured map has no usable text. */
-const BUNDLE_FALLBACK = 'An email has been sent to your inbox.';
+
+/** The message in the request's language; AM's bundle fallback when the configured map has no usable text. */
+function suspendMessage(ctx: NodeContext<EmailSuspendConfig>): string {
+  const configured = ctx.config.emailSuspendMessage;
+  const fallback = ctx.localize(nodeText('emailSuspend.fallback'));
+  if (!configured || Object.keys(configured).length === 0) return fallback;
+  return ctx.localize(withStockTranslations(configured, 'emailSuspend.message'), fallback) || fallback;
+}
 
 /** Why no message goes out; recorded in the audit event `reset.email.skipped`, never shown to the client. */
 export type EmailSkipReason = 'no-account' | 'no-recipient' | 'inactive' | 'rate-limited-account' | 'rate-limited-client';
@@ -114,7 +121,7 @@ export const emailSuspendNode = defineNode<EmailSuspendConfig>({
 
     const answer: NodeResult = {
       kind: 'suspend',
-      callbacks: [suspendedTextOutputCallback(ctx.localize(ctx.config.emailSuspendMessage, BUNDLE_FALLBACK))],
+      callbacks: [suspendedTextOutputCallback(suspendMessage(ctx))],
       ...(suspendDuration === undefined ? {} : { durationMinutes: suspendDuration }),
       // For nobody, the value looked up stands in: a newer request supersedes it just the same.
       subject: objectId ?? `nobody:${pseudonym(recipient ?? lookedUp ?? '')}`,

@@ -7,7 +7,7 @@
  */
 import { reCaptchaCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
-import { stageError } from './helpers/self-service.js';
+import { stageError, STAGE_TEXTS } from './helpers/self-service.js';
 import { defineNode, type ConfigProblem } from './types.js';
 
 export interface CaptchaStageConfig {
@@ -104,7 +104,7 @@ export const idmCaptchaStage = defineNode<CaptchaStageConfig>({
       return {
         kind: 'callbacks',
         callbacks: [reCaptchaCallback({ siteKey: ctx.config.recaptchaSiteKey })],
-        description: 'Captcha stage',
+        description: ctx.localize(STAGE_TEXTS.text('description.captcha')),
         stage: 'initial',
       };
     }

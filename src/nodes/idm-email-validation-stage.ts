@@ -27,6 +27,7 @@ import {
   stageError,
   type MailSkipReason,
   type MailTexts,
+  STAGE_TEXTS,
 } from './helpers/self-service.js';
 import type { ManagedObject } from '../identity/ports.js';
 import { auditEffect, defineNode, type ConfigProblem, type NodeContext, type NodeResult } from './types.js';
@@ -41,7 +42,6 @@ export interface EmailValidationStageConfig extends MailTexts {
 export const EMAIL_VALIDATION_MAIL = 'selfservice-emailValidation';
 /** Where the adapter writes the resume link in the template object. */
 export const VERIFICATION_LINK_FIELD = 'verificationLink';
-const WAITING_MESSAGE = 'An email has been sent to your inbox. Follow the link in it to continue.';
 
 /** A link base is an absolute http(s) URL, or a path on this server (resolved against CAIRN_PUBLIC_URL). */
 export function verificationLinkProblem(link: string): string | undefined {
@@ -61,7 +61,7 @@ function suspend(
   skip: MailSkipReason | undefined,
   audit: Record<string, unknown>,
 ): NodeResult {
-  const base: NodeResult = { kind: 'suspend', callbacks: [suspendedTextOutputCallback(WAITING_MESSAGE)] };
+  const base: NodeResult = { kind: 'suspend', callbacks: [suspendedTextOutputCallback(ctx.localize(STAGE_TEXTS.text('emailValidation.waiting')))] };
   if (skip !== undefined || recipient === undefined || object === undefined) {
     return { ...base, effects: [auditEffect('selfservice.email.skipped', { ...audit, reason: skip ?? 'no-recipient' })] };
   }
@@ -94,8 +94,8 @@ async function typed(ctx: NodeContext<EmailValidationStageConfig>): Promise<Node
   if (!returned) {
     return {
       kind: 'callbacks',
-      callbacks: [stringAttributeInputCallback({ name: 'mail', prompt: 'Email address', required: true, value: '' })],
-      description: 'Verify your email address',
+      callbacks: [stringAttributeInputCallback({ name: 'mail', prompt: ctx.localize(STAGE_TEXTS.text('prompt.mail')), required: true, value: '' })],
+      description: ctx.localize(STAGE_TEXTS.text('description.emailValidation')),
       stage: 'initial',
     };
   }

@@ -10,7 +10,7 @@ import { readString } from '../callbacks/readers.js';
 import { KbaDefinitionError, type KbaDefinition } from '../identity/kba.js';
 import { predefinedQuestions, questionIdOf } from './helpers/kba-questions.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
-import { KBA_CONFIG_PROPERTY, KBA_PROPERTY_NAME_PROPERTY, stageError } from './helpers/self-service.js';
+import { KBA_CONFIG_PROPERTY, KBA_PROPERTY_NAME_PROPERTY, stageError, STAGE_TEXTS } from './helpers/self-service.js';
 import { defineNode } from './types.js';
 
 export interface KbaDefinitionStageConfig {
@@ -46,9 +46,13 @@ export const idmKbaDefinitionStage = defineNode<KbaDefinitionStageConfig>({
       return {
         kind: 'callbacks',
         callbacks: Array.from({ length: n }, () =>
-          kbaCreateCallback({ prompt: 'Knowledge based questions', predefinedQuestions: predefined, allowUserDefinedQuestions: true }),
+          kbaCreateCallback({
+            prompt: ctx.localize(STAGE_TEXTS.text('prompt.kba')),
+            predefinedQuestions: predefined,
+            allowUserDefinedQuestions: true,
+          }),
         ),
-        description: 'Knowledge based questions',
+        description: ctx.localize(STAGE_TEXTS.text('description.kbaDefinition')),
         stage: 'initial',
       };
     }

@@ -11,7 +11,14 @@ import { passwordCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { pickQuestions, storedAnswersOf, type KbaQuestionRef } from '../identity/kba.js';
 import { questionText } from './helpers/kba-questions.js';
-import { IDENTITY_SERVICE_URL_PROPERTY, KBA_CONFIG_PROPERTY, KBA_PROPERTY_NAME_PROPERTY, resourceOf, stageError } from './helpers/self-service.js';
+import {
+  IDENTITY_SERVICE_URL_PROPERTY,
+  KBA_CONFIG_PROPERTY,
+  KBA_PROPERTY_NAME_PROPERTY,
+  resourceOf,
+  stageError,
+  STAGE_TEXTS,
+} from './helpers/self-service.js';
 import { defineNode, type NodeContext } from './types.js';
 
 export interface KbaVerificationStageConfig {
@@ -82,7 +89,7 @@ export const idmKbaVerificationStage = defineNode<KbaVerificationStageConfig>({
       return {
         kind: 'callbacks',
         callbacks: asked.map((ref) => passwordCallback(questionText(ctx, ref))),
-        description: 'Answer security questions',
+        description: ctx.localize(STAGE_TEXTS.text('description.kbaVerification')),
         stage: 'initial',
       };
     }

@@ -5,7 +5,7 @@
  */
 import { hiddenValueCallback } from '../callbacks/builders.js';
 import { outputValue, readString } from '../callbacks/readers.js';
-import { addSuccessAddition } from './helpers/self-service.js';
+import { addSuccessAddition, STAGE_TEXTS } from './helpers/self-service.js';
 import { defineNode } from './types.js';
 
 export interface ParametersStageConfig {
@@ -38,7 +38,12 @@ export const idmParametersStage = defineNode<ParametersStageConfig>({
     const names = ctx.config.parameterNames;
     if (names.length === 0) return { kind: 'outcome', outcome: 'outcome' };
     if (!ctx.callbacks) {
-      return { kind: 'callbacks', callbacks: names.map((n) => hiddenValueCallback(n)), description: 'Parameters', stage: 'initial' };
+      return {
+        kind: 'callbacks',
+        callbacks: names.map((n) => hiddenValueCallback(n)),
+        description: ctx.localize(STAGE_TEXTS.text('description.parameters')),
+        stage: 'initial',
+      };
     }
     for (const cb of ctx.callbacks) {
       const name = outputValue(cb, 'id');

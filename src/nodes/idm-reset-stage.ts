@@ -6,11 +6,12 @@
  * PingIDM 7.5, as the same requirements again with the failed policies (ValidatedCreatePasswordCallback's
  * failedPolicies), never saved; `validateOnly` checks without saving (AM's live validation).
  */
+import { nodeText } from '../i18n/node-texts.js';
 import { validatedCreatePasswordCallback } from '../callbacks/builders.js';
 import { readString, readValidateOnly } from '../callbacks/readers.js';
 import { isIdentityFailure } from './helpers/identity-lookup.js';
 import { getObjectAttribute } from './helpers/object-attributes.js';
-import { IDENTITY_SERVICE_URL_PROPERTY, misconfigured, resourceOf, stageError } from './helpers/self-service.js';
+import { IDENTITY_SERVICE_URL_PROPERTY, misconfigured, resourceOf, stageError, STAGE_TEXTS } from './helpers/self-service.js';
 import type { PolicyFailure } from '../identity/ports.js';
 import { auditEffect, defineNode, type NodeContext, type NodeResult } from './types.js';
 
@@ -26,8 +27,10 @@ function ask(ctx: NodeContext<ResetStageConfig>, failedPolicies: PolicyFailure[]
   const policies = ctx.services.policy.describe(resource, ctx.config.identityPasswordField);
   return {
     kind: 'callbacks',
-    callbacks: [validatedCreatePasswordCallback({ prompt: 'Password', policies, failedPolicies, validateOnly, echoOn: false })],
-    description: 'Reset password',
+    callbacks: [
+      validatedCreatePasswordCallback({ prompt: ctx.localize(nodeText('prompt.password')), policies, failedPolicies, validateOnly, echoOn: false }),
+    ],
+    description: ctx.localize(STAGE_TEXTS.text('description.reset')),
     stage: 'initial',
   };
 }

@@ -9,7 +9,7 @@ import { termsAndConditionsCallback } from '../callbacks/builders.js';
 import { readBoolean } from '../callbacks/readers.js';
 import { canonicalJson } from '../journeys/validate.js';
 import type { LocalizedText } from '../journeys/model.js';
-import { LOCALE_MAP_SCHEMA, stageError } from './helpers/self-service.js';
+import { LOCALE_MAP_SCHEMA, stageError, STAGE_TEXTS } from './helpers/self-service.js';
 import { auditEffect, defineNode } from './types.js';
 
 export interface TermsStageConfig {
@@ -40,7 +40,7 @@ export const idmTermsStage = defineNode<TermsStageConfig>({
       return {
         kind: 'callbacks',
         callbacks: [termsAndConditionsCallback({ version, terms: ctx.localize(ctx.config.termsTranslations), createDate: '' })],
-        description: 'Accept Terms and Condition',
+        description: ctx.localize(STAGE_TEXTS.text('description.terms')),
         stage: 'initial',
       };
     }

@@ -6,11 +6,12 @@
  * with their failed policies. The address verified by emailValidation is kept: a different `mail` is IDM's
  * 400 "Email address mismatch". Values go to `objectAttributes` (the password to transient state).
  */
+import { nodeText } from '../i18n/node-texts.js';
 import { stringAttributeInputCallback, validatedCreatePasswordCallback } from '../callbacks/builders.js';
 import { outputValue, readString, readValidateOnly } from '../callbacks/readers.js';
 import type { Callback } from '../callbacks/types.js';
 import { getObjectAttribute, objectAttributesOf, setObjectAttribute } from './helpers/object-attributes.js';
-import { stageError } from './helpers/self-service.js';
+import { stageError, STAGE_TEXTS } from './helpers/self-service.js';
 import type { PolicyFailure } from '../identity/ports.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
 
@@ -39,7 +40,7 @@ function ask(ctx: NodeContext<UserDetailsStageConfig>, collected?: Collected): N
     const known = getObjectAttribute(ctx.shared, name);
     return stringAttributeInputCallback({
       name,
-      prompt: prop?.title ?? prop?.description ?? name,
+      prompt: ctx.localize(prop?.title ?? prop?.description ?? name),
       required: prop?.required ?? false,
       policies: policy.describe(resource, name),
       failedPolicies: collected?.failures.get(name) ?? [],
@@ -49,14 +50,14 @@ function ask(ctx: NodeContext<UserDetailsStageConfig>, collected?: Collected): N
   });
   callbacks.push(
     validatedCreatePasswordCallback({
-      prompt: schema.property(resource, 'password')?.title ?? 'Password',
+      prompt: ctx.localize(schema.property(resource, 'password')?.title ?? nodeText('prompt.password')),
       policies: policy.describe(resource, 'password'),
       failedPolicies: collected?.failures.get('password') ?? [],
       validateOnly: collected?.validateOnly ?? false,
       echoOn: false,
     }),
   );
-  return { kind: 'callbacks', callbacks, description: 'New user details', stage: 'initial' };
+  return { kind: 'callbacks', callbacks, description: ctx.localize(STAGE_TEXTS.text('description.userDetails')), stage: 'initial' };
 }
 
 /** The attributes asked for: the configured ones and the address (pre-filled with the verified one, if any). */

@@ -13,7 +13,7 @@
 import { textInputCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { parseQueryFilter, QueryFilterError, type FilterNode } from '../crest/query-filter.js';
-import { IDENTITY_SERVICE_URL_PROPERTY, resourceOf, selfServiceOf, stageError, accountInactive } from './helpers/self-service.js';
+import { IDENTITY_SERVICE_URL_PROPERTY, resourceOf, selfServiceOf, stageError, accountInactive, STAGE_TEXTS } from './helpers/self-service.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode } from './types.js';
 
@@ -88,8 +88,8 @@ export const idmUserQueryStage = defineNode<UserQueryStageConfig>({
     if (!returned) {
       return {
         kind: 'callbacks',
-        callbacks: [textInputCallback('filter string to find account')],
-        description: 'Find your account',
+        callbacks: [textInputCallback(ctx.localize(STAGE_TEXTS.text('prompt.queryFilter')))],
+        description: ctx.localize(STAGE_TEXTS.text('description.userQuery')),
         stage: 'initial',
       };
     }

@@ -13,6 +13,7 @@
 import { kbaCreateCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
 import { KbaDefinitionError, type KbaDefinition } from '../identity/kba.js';
+import { defineCatalogue } from '../i18n/catalogue.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { predefinedQuestions } from './helpers/kba-questions.js';
 import { setObjectAttribute } from './helpers/object-attributes.js';
@@ -23,11 +24,15 @@ export interface KbaCreateConfig {
   allowUserDefinedQuestions: boolean;
 }
 
-const DEFAULT_PROMPT = 'Select a security question';
+/** The prompt when the journey's `message` gives none (AM's default), in every shipped language. */
+const TEXTS = defineCatalogue('node.KbaCreateNode', {
+  en: { defaultMessage: 'Select a security question' },
+  fr: { defaultMessage: 'Choisissez une question de sécurité' },
+});
 
 /** The KbaCreateCallbacks, with the questions already chosen (never the answers). */
 function ask(ctx: NodeContext<KbaCreateConfig>, questions: readonly string[] = []): NodeResult {
-  const prompt = ctx.localize(ctx.config.message, DEFAULT_PROMPT) || DEFAULT_PROMPT;
+  const prompt = ctx.localize(TEXTS.complete(ctx.config.message, 'defaultMessage')) || ctx.localize(TEXTS.text('defaultMessage'));
   const predefined = [...predefinedQuestions(ctx).values()];
   const callbacks = Array.from({ length: ctx.services.kba.config.minimumAnswersToDefine }, (_, i) =>
     kbaCreateCallback({

@@ -5,6 +5,7 @@
  */
 import { confirmationCallback, MESSAGE_INFORMATION, textOutputCallback } from '../callbacks/builders.js';
 import { readIndex } from '../callbacks/readers.js';
+import { stockEnglish, withStockTranslations } from '../i18n/node-texts.js';
 import type { LocalizedText } from '../journeys/model.js';
 import { defineNode } from './types.js';
 import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
@@ -31,9 +32,9 @@ export const messageNode = defineNode<MessageConfig>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      message: localized('Message', 'The message shown, per locale.', 'Default message'),
-      messageYes: localized('Positive answer', 'The label of the Yes option, per locale.', 'Yes'),
-      messageNo: localized('Negative answer', 'The label of the No option, per locale.', 'No'),
+      message: localized('Message', 'The message shown, per locale.', stockEnglish('message.default')),
+      messageYes: localized('Positive answer', 'The label of the Yes option, per locale.', stockEnglish('message.yes')),
+      messageNo: localized('Negative answer', 'The label of the No option, per locale.', stockEnglish('message.no')),
       stateField: {
         title: 'Shared state property name',
         description: 'When set, the chosen option index (0 Yes, 1 No) is stored in shared state under this name.',
@@ -46,15 +47,16 @@ export const messageNode = defineNode<MessageConfig>({
   multipleCallbacks: true,
 
   async process(ctx) {
-    const yes = ctx.localize(ctx.config.messageYes, 'Yes');
-    const no = ctx.localize(ctx.config.messageNo, 'No');
+    // Stock defaults ({ en: "Yes" }) come in the request's language from the catalogue.
+    const yes = ctx.localize(withStockTranslations(ctx.config.messageYes, 'message.yes'));
+    const no = ctx.localize(withStockTranslations(ctx.config.messageNo, 'message.no'));
     const returned = ctx.callbacks?.find((cb) => cb.type === 'ConfirmationCallback');
     const index = returned ? readIndex(returned) : undefined;
     if (index === undefined || index < 0 || index > 1) {
       return {
         kind: 'callbacks',
         callbacks: [
-          textOutputCallback(ctx.localize(ctx.config.message, 'Default message'), MESSAGE_INFORMATION),
+          textOutputCallback(ctx.localize(withStockTranslations(ctx.config.message, 'message.default')), MESSAGE_INFORMATION),
           confirmationCallback({ options: [yes, no], defaultOption: 1 }),
         ],
       };

@@ -19,6 +19,7 @@ import {
   otpAttemptKey,
   otpUseKey,
 } from './helpers/one-time-password.js';
+import { defineCatalogue } from '../i18n/catalogue.js';
 import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
 import { auditEffect, defineNode, type Effect } from './types.js';
 
@@ -26,7 +27,11 @@ export interface OneTimePasswordCollectorDecisionConfig {
   passwordExpiryTime: number;
 }
 
-const PROMPT = { en: 'One Time Password', fr: 'Mot de passe à usage unique' };
+/** AM's prompt in English (the pages show it as "One-time password"), and its translation. */
+const TEXTS = defineCatalogue('node.OneTimePasswordCollectorDecisionNode', {
+  en: { oneTimePassword: 'One Time Password' },
+  fr: { oneTimePassword: 'Mot de passe à usage unique' },
+});
 
 const sameCode = (a: string, b: string): boolean => {
   const x = Buffer.from(a.normalize('NFKC').trim());
@@ -56,7 +61,7 @@ export const oneTimePasswordCollectorDecisionNode = defineNode<OneTimePasswordCo
   async process(ctx) {
     const returned = ctx.callbacks?.find((cb) => cb.type === 'PasswordCallback');
     const answer = returned ? readString(returned) : '';
-    if (answer === '') return { kind: 'callbacks', callbacks: [passwordCallback(ctx.localize(PROMPT))] };
+    if (answer === '') return { kind: 'callbacks', callbacks: [passwordCallback(ctx.localize(TEXTS.text('oneTimePassword')))] };
 
     const counters = ctx.services.counters;
     const issued = issuedCode(ctx.transient, ctx.shared);

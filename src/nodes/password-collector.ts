@@ -4,6 +4,7 @@
  */
 import { passwordCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
+import { nodeText } from '../i18n/node-texts.js';
 import { defineNode } from './types.js';
 
 export type PasswordCollectorConfig = Record<string, never>;
@@ -17,7 +18,7 @@ export const passwordCollectorNode = defineNode<PasswordCollectorConfig>({
   async process(ctx) {
     const returned = ctx.callbacks?.find((cb) => cb.type === 'PasswordCallback');
     const password = returned ? readString(returned) : '';
-    if (password === '') return { kind: 'callbacks', callbacks: [passwordCallback('Password')] };
+    if (password === '') return { kind: 'callbacks', callbacks: [passwordCallback(ctx.localize(nodeText('prompt.password')))] };
     ctx.transient['password'] = password;
     return { kind: 'outcome', outcome: 'outcome' };
   },

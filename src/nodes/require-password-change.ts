@@ -6,12 +6,19 @@
  * when nobody is identified or the write is refused.
  */
 import { PASSWORD_MUST_CHANGE } from '../identity/identity-service.js';
+import { refusalText } from '../i18n/node-texts.js';
+import type { PolicyFailure } from '../identity/ports.js';
 import { isIdentityFailure } from './helpers/identity-lookup.js';
-import { auditEffect, defineNode, type NodeResult } from './types.js';
+import { auditEffect, defineNode, type NodeContext, type NodeResult } from './types.js';
 
 export type RequirePasswordChangeConfig = Record<string, never>;
 
-const FAILURE: NodeResult = { kind: 'outcome', outcome: 'FAILURE', errorMessage: 'The account could not be updated.' };
+/** FAILURE, saying why in the request's language (the refused policies, else that the account was not updated). */
+const failure = (ctx: NodeContext<RequirePasswordChangeConfig>, refusal: { failedPolicies?: PolicyFailure[] } = {}): NodeResult => ({
+  kind: 'outcome',
+  outcome: 'FAILURE',
+  errorMessage: ctx.localize(refusalText(refusal, 'failure.accountNotUpdated')),
+});
 
 export const requirePasswordChangeNode = defineNode<RequirePasswordChangeConfig>({
   type: 'RequirePasswordChangeNode',
@@ -24,9 +31,9 @@ export const requirePasswordChangeNode = defineNode<RequirePasswordChangeConfig>
 
   async process(ctx) {
     const id = ctx.shared['_id'];
-    if (typeof id !== 'string' || id === '') return FAILURE;
+    if (typeof id !== 'string' || id === '') return failure(ctx);
     const saved = await ctx.services.identity.update(ctx.journey.identityResource, id, { [PASSWORD_MUST_CHANGE]: true });
-    if (isIdentityFailure(saved)) return { ...FAILURE, errorMessage: saved.message };
+    if (isIdentityFailure(saved)) return failure(ctx, saved);
     return { kind: 'outcome', outcome: 'outcome', effects: [auditEffect('password.mustchange', { journey: ctx.journey.id, userId: id })] };
   },
 });

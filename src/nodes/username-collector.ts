@@ -4,6 +4,7 @@
  */
 import { nameCallback } from '../callbacks/builders.js';
 import { readString } from '../callbacks/readers.js';
+import { nodeText } from '../i18n/node-texts.js';
 import { defineNode } from './types.js';
 
 export type UsernameCollectorConfig = Record<string, never>;
@@ -17,7 +18,7 @@ export const usernameCollectorNode = defineNode<UsernameCollectorConfig>({
   async process(ctx) {
     const returned = ctx.callbacks?.find((cb) => cb.type === 'NameCallback');
     const username = returned ? readString(returned) : '';
-    if (username === '') return { kind: 'callbacks', callbacks: [nameCallback('User Name')] };
+    if (username === '') return { kind: 'callbacks', callbacks: [nameCallback(ctx.localize(nodeText('prompt.username')))] };
     ctx.shared['username'] = username;
     return { kind: 'outcome', outcome: 'outcome' };
   },

@@ -6,6 +6,7 @@
  */
 import { passwordCallback, validatedCreatePasswordCallback } from '../callbacks/builders.js';
 import { readString, readValidateOnly } from '../callbacks/readers.js';
+import { nodeText } from '../i18n/node-texts.js';
 import type { PolicyFailure } from '../identity/ports.js';
 import { policyContextOf, setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
@@ -14,8 +15,6 @@ export interface ValidatedPasswordConfig {
   validateInput: boolean;
   passwordAttribute: string;
 }
-
-const PASSWORD_PROMPT = 'Password';
 
 function store(ctx: NodeContext<ValidatedPasswordConfig>, password: string): NodeResult {
   setObjectAttribute(ctx.transient, ctx.config.passwordAttribute, password);
@@ -52,12 +51,12 @@ export const validatedPasswordNode = defineNode<ValidatedPasswordConfig>({
     if (!validateInput) {
       const returned = ctx.callbacks?.find((cb) => cb.type === 'PasswordCallback');
       const password = returned ? readString(returned) : '';
-      if (password === '') return { kind: 'callbacks', callbacks: [passwordCallback(PASSWORD_PROMPT)] };
+      if (password === '') return { kind: 'callbacks', callbacks: [passwordCallback(ctx.localize(nodeText('prompt.password')))] };
       return store(ctx, password);
     }
 
     const resource = ctx.journey.identityResource;
-    const prompt = ctx.services.schema.property(resource, passwordAttribute)?.title ?? PASSWORD_PROMPT;
+    const prompt = ctx.localize(ctx.services.schema.property(resource, passwordAttribute)?.title ?? nodeText('prompt.password'));
     const policies = ctx.services.policy.describe(resource, passwordAttribute);
     const returned = ctx.callbacks?.find((cb) => cb.type === 'ValidatedCreatePasswordCallback');
     if (!returned) {

@@ -6,6 +6,7 @@
  */
 import { nameCallback, validatedCreateUsernameCallback } from '../callbacks/builders.js';
 import { readString, readValidateOnly } from '../callbacks/readers.js';
+import { nodeText } from '../i18n/node-texts.js';
 import type { PolicyFailure } from '../identity/ports.js';
 import { policyContextOf, setObjectAttribute } from './helpers/object-attributes.js';
 import { defineNode, type NodeContext, type NodeResult } from './types.js';
@@ -15,9 +16,6 @@ export interface ValidatedUsernameConfig {
   usernameAttribute: string;
   autocompleteValues?: string[];
 }
-
-const USERNAME_PROMPT = 'User Name';
-const DEFAULT_VALIDATED_PROMPT = 'Username';
 
 function store(ctx: NodeContext<ValidatedUsernameConfig>, username: string): NodeResult {
   setObjectAttribute(ctx.shared, ctx.config.usernameAttribute, username);
@@ -59,12 +57,12 @@ export const validatedUsernameNode = defineNode<ValidatedUsernameConfig>({
     if (!validateInput) {
       const returned = ctx.callbacks?.find((cb) => cb.type === 'NameCallback');
       const username = returned ? readString(returned) : '';
-      if (username === '') return { kind: 'callbacks', callbacks: [nameCallback(USERNAME_PROMPT)] };
+      if (username === '') return { kind: 'callbacks', callbacks: [nameCallback(ctx.localize(nodeText('prompt.username')))] };
       return store(ctx, username);
     }
 
     const resource = ctx.journey.identityResource;
-    const prompt = ctx.services.schema.property(resource, usernameAttribute)?.title ?? DEFAULT_VALIDATED_PROMPT;
+    const prompt = ctx.localize(ctx.services.schema.property(resource, usernameAttribute)?.title ?? nodeText('prompt.newUsername'));
     const policies = ctx.services.policy.describe(resource, usernameAttribute);
     const returned = ctx.callbacks?.find((cb) => cb.type === 'ValidatedCreateUsernameCallback');
     if (!returned) return { kind: 'callbacks', callbacks: [validatedCreateUsernameCallback({ prompt, policies })] };

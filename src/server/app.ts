@@ -6,11 +6,14 @@
 import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
 import { amRouter, type AmRealm } from '../am/router.js';
+import type { ProfilePort } from '../am/users.js';
 import { crestError, sendCrestError, serverErrorOf } from '../crest/errors.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
 import { cors } from './cors.js';
 
 export interface AppDeps extends AuthenticateDeps {
+  /** The users' profiles, for AM's own-profile read (the success page greets the person by name). */
+  profiles?: ProfilePort;
   catalog: () => JourneyCatalog;
   /** Every realm served (root first); default: root alone, from the deps above. */
   realms?: readonly AmRealm[];

@@ -38,7 +38,9 @@ import type { EmailTemplates, MailPort } from '../mail/types.js';
 import { DEFAULT_IDENTITY_RESOURCE } from '../journeys/model.js';
 import type { JourneyInput } from '../journeys/validate.js';
 import { realmCounters, realmSpecs, ROOT_REALM_NAME, ROOT_REALM_PATH, type RealmSpec } from '../realms/realms.js';
+import { DEFAULT_MAIL_THEME } from '../mail/mailer.js';
 import { createMailSpool } from '../mail/spool.js';
+import { mailThemeFrom } from '../mail/theme.js';
 import { createNodeRegistry, type NodeRegistry } from '../nodes/index.js';
 import type { NodeServices } from '../nodes/services.js';
 import { createOAuth, type OAuth } from '../oauth/service.js';
@@ -66,6 +68,8 @@ export interface ComposeOptions {
   logger?: Logger;
   /** The environment scripts' systemEnv reads from (filtered by CAIRN_SCRIPT_ENV); default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Do not announce the development outbox at start (command-line tools: nothing is sent unless they say so). */
+  quietMail?: boolean;
 }
 
 export class StartupError extends Error {
@@ -122,6 +126,7 @@ export interface Core {
 }
 
 const SHIPPED_TEMPLATES = new URL('../../config/email-templates/', import.meta.url).pathname;
+const SHIPPED_THEME = new URL('../../ui/theme.json', import.meta.url).pathname;
 const HOSTED_PAGE = '/login/';
 
 /**
@@ -272,6 +277,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     templates: forwardTemplates(() => (started.config ? withRealmTemplates(started.config.templates) : templates)),
     log,
     now,
+    theme: mailThemeFrom(settings.uiThemeFile ?? SHIPPED_THEME, DEFAULT_MAIL_THEME),
+    ...(options.quietMail ? { announceOutbox: false } : {}),
   });
   const metrics = createMetrics(() => ({ ...mailer.stats() }));
   const stores = instrumentStore(rawStore, metrics.storeDuration);

@@ -100,6 +100,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       suspensions: r.suspensions,
       mail: r.mail,
       journeys: () => r.catalog.ids(),
+      identityResource: r.spec.identityResource,
     })),
     oauth: oauthRouter({ oauth: core.oauth, settings, onError: internal }),
     configApi: configRouter({
@@ -110,6 +111,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       now: options.now ?? Date.now,
       onError: internal,
     }),
+    profiles: core.identity,
     before: (app) => {
       app.use(requestLogger(logger));
       app.get('/metrics', async (_req, res) => {

@@ -208,7 +208,7 @@ describe('writes', () => {
   it('a journey in flight finishes on the version it started on; new ones run the new version; the change is audited', async () => {
     const path = '/json/realms/root/authenticate?authIndexType=service&authIndexValue=Login';
     const first = await call('POST', path, { body: {} });
-    expect(first.json.header).toBe('Sign In');
+    expect(first.json.header).toBe('Sign in');
     const tree = (await call('GET', `${TREES}/Login`, { token: adminToken })).json;
     const pageId = tree.entryNodeId as string;
     const page = (await call('GET', `${NODES}/PageNode/${pageId}`, { token: adminToken })).json;

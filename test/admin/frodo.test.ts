@@ -153,7 +153,7 @@ it('frodo manages journeys and scripts on one process; the other runs every chan
   const exported = await readFile(file, 'utf8');
   expect(exported).toContain('"Sign In"');
   await writeFile(file, exported.replace('"Sign In"', '"Welcome back"'));
-  expect(await loginHeader(b.url)).toBe('Sign In');
+  expect(await loginHeader(b.url)).toBe('Sign in');
   const imported = await frodo('journey', 'import', '-i', 'Login', '-f', file, A);
   expect(imported.out).toMatch(/Imported Login/);
   expect(
@@ -183,7 +183,7 @@ it('frodo manages journeys and scripts on one process; the other runs every chan
         (r) => r.status === 200,
       )
     ).json.header,
-  ).toBe('Sign In');
+  ).toBe('Sign in');
   expect((await frodo('journey', 'list', B)).out).toContain('FrodoTest');
   const deleted = await frodo('journey', 'delete', '-i', 'FrodoTest', A);
   expect(deleted.out).toMatch(/Deleted FrodoTest and (\d+)\/\1 nodes/);

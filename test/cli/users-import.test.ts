@@ -97,8 +97,8 @@ describe('cairn users import with existing password hashes', { timeout: 180_000 
     const r = await cairn(dataDir, 'users', 'import', file);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('line 2: the password hash is refused: the password storage scheme {CRYPT} is not one Cairn verifies.');
-    expect(r.stderr).toContain('line 3: userName "fine" is also on line 1.');
-    expect(r.stderr).toContain('line 3: mail "fine@example.com" is also on line 1.');
+    expect(r.stderr).toContain('line 3: the username "fine" is also on line 1.');
+    expect(r.stderr).toContain('line 3: the email address "fine@example.com" is also on line 1.');
     expect(r.stderr).toMatch(/line 4: the password hash is refused: an IDM \$crypto value of type "x-simple-encryption" is encrypted, not hashed/);
     expect(r.stderr).toContain('line 5: give one of password, passwordHash and userPassword, not several.');
     expect(r.stderr).toContain('nothing was imported (5 problems).');
@@ -147,7 +147,7 @@ describe('cairn users import with existing password hashes', { timeout: 180_000 
     // The same users again: every one already exists.
     const again = await cairn(dataDir, 'users', 'import', file);
     expect(again.code).toBe(1);
-    expect(again.stderr).toContain('line 1: a user with userName "ds-ssha256" already exists.');
+    expect(again.stderr).toContain('line 1: a user with the username "ds-ssha256" already exists.');
   });
 
   it('reads a JSON array too, and draws progress only on a terminal', async () => {

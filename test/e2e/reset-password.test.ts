@@ -44,7 +44,7 @@ const client = (tree: string): SdkClient => createSdkClient({ baseUrl: server.am
 async function requestReset(mail: string): Promise<Sdk.FRStep> {
   const c = client('ResetPassword');
   const page = asStep(await c.start());
-  expect(page.getHeader()).toBe('Reset Password');
+  expect(page.getHeader()).toBe('Reset your password');
   page.getCallbackOfType<Sdk.AttributeInputCallback<string>>(CallbackType.StringAttributeInputCallback).setValue(mail);
   return asStep(await c.next(page));
 }
@@ -100,7 +100,7 @@ describe('password reset, end to end', () => {
     // Another browser: a fresh cookie jar resumes the journey from the link alone.
     const other = client('ResetPassword');
     const choose = asStep(await other.resume(link));
-    expect(choose.getHeader()).toBe('Reset Password');
+    expect(choose.getHeader()).toBe('Reset your password');
     const pw = choose.getCallbackOfType<Sdk.ValidatedCreatePasswordCallback>(CallbackType.ValidatedCreatePasswordCallback);
     pw.setPassword('password1');
     const refused = asStep(await other.next(choose));
@@ -115,7 +115,7 @@ describe('password reset, end to end', () => {
     // The new password signs in; the old one does not (Login answers the sign-in page again).
     expect(asSuccess(await login('bjensen', NEW_PASSWORD)).getSessionToken()).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const withOld = asStep(await login('bjensen', OLD_PASSWORD));
-    expect(withOld.getHeader()).toBe('Sign In');
+    expect(withOld.getHeader()).toBe('Sign in');
 
     // The link works once.
     const again = asFailure(await client('ResetPassword').resume(link));

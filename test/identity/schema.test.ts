@@ -48,25 +48,31 @@ describe('shipped managed.json', () => {
     expect(port.property('managed/user', 'userName')).toMatchObject({
       name: 'userName',
       type: 'string',
-      title: 'Username',
+      title: { en: 'Username', fr: 'Nom d’utilisateur' },
       required: true,
       nullable: false,
       viewable: true,
       userEditable: true,
     });
-    expect(port.property('managed/user', 'mail')?.title).toBe('Email Address');
-    expect(port.property('managed/user', 'givenName')?.title).toBe('First Name');
-    expect(port.property('managed/user', 'sn')?.title).toBe('Last Name');
-    expect(port.property('managed/user', 'password')).toMatchObject({ title: 'Password', viewable: false, required: false });
+    // Titles are locale maps (IDM's localised schema), resolved per request by the nodes; the English
+    // ones are IDM's stock titles, which AIC's answers carry.
+    expect(port.property('managed/user', 'mail')?.title).toEqual({ en: 'Email Address', fr: 'Adresse e-mail' });
+    expect(port.property('managed/user', 'givenName')?.title).toEqual({ en: 'First Name', fr: 'Prénom' });
+    expect(port.property('managed/user', 'sn')?.title).toEqual({ en: 'Last Name', fr: 'Nom' });
+    expect(port.property('managed/user', 'password')).toMatchObject({
+      title: { en: 'Password', fr: 'Mot de passe' },
+      viewable: false,
+      required: false,
+    });
   });
 
   it('resolves nested paths with "/" and names the preference prompts', () => {
     expect(schema.property('managed/user', 'preferences/updates')).toMatchObject({
       name: 'preferences/updates',
       type: 'boolean',
-      title: 'Send me news and updates',
+      title: { en: 'Send me news and updates', fr: 'M’envoyer des nouvelles et des mises à jour' },
     });
-    expect(schema.property('managed/user', '/preferences/marketing')?.title).toBe('Send me special offers and services');
+    expect(schema.property('managed/user', '/preferences/marketing')?.title).toMatchObject({ en: 'Send me special offers and services' });
     expect(schema.property('managed/user', 'preferences/nothing')).toBeUndefined();
     expect(schema.property('managed/user', 'kbaInfo')?.type).toBe('array');
   });
@@ -140,6 +146,19 @@ describe('schema files', () => {
         { pointer: '/objects/0/schema/properties/userName/policies/2/params', message: 'unexpected key "x"' },
       ]),
     );
+  });
+
+  it('takes titles and descriptions as a text or a locale map, and points at anything else', async () => {
+    const ok = join(dir, 'localised.json');
+    await writeFile(ok, userWith({ nick: { type: 'string', title: { en: 'Nickname', 'fr-CA': 'Surnom' }, description: 'A short name' } }));
+    expect((await loadManagedSchema(ok)).property('managed/user', 'nick')).toMatchObject({
+      title: { en: 'Nickname', 'fr-CA': 'Surnom' },
+      description: 'A short name',
+    });
+    for (const title of [{ en: 5 }, {}, ['Nickname'], { 'not a tag': 'x' }]) {
+      const bad = await loadError('bad-title.json', userWith({ nick: { type: 'string', title } }));
+      expect(bad.problems.map((p) => p.pointer)).toContain('/objects/0/schema/properties/nick/title');
+    }
   });
 
   it('points at wrong param types and a missing objects list', async () => {

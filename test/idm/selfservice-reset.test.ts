@@ -176,7 +176,7 @@ describe('the PingIDM 7.5 REST conversation', () => {
 
     // One identity store for both protocols: AM's Login takes the new password, not the old one.
     expect(asSuccess(await amLogin(server.amUrl, 'bjensen', NEW_PASSWORD)).getSessionToken()).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(asStep(await amLogin(server.amUrl, 'bjensen', OLD_PASSWORD)).getHeader()).toBe('Sign In');
+    expect(asStep(await amLogin(server.amUrl, 'bjensen', OLD_PASSWORD)).getHeader()).toBe('Sign in');
 
     // The save went through the identity service's one path: audited, "password changed" mailed.
     expect(audit.some((l) => l.includes('"password.changed"') && l.includes(userId))).toBe(true);

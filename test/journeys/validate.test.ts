@@ -345,7 +345,7 @@ describe('cairn journeys validate', () => {
     expect(none.code).toBe(2);
     const unknown = await cli('frobnicate');
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+    expect(unknown.stderr).toContain('there is no command "frobnicate"');
     expect(`${missing.stderr}${none.stderr}${unknown.stderr}`).not.toMatch(/\bat .*\.js:\d+/);
   });
 });

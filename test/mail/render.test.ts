@@ -92,3 +92,17 @@ describe('htmlToText', () => {
     );
   });
 });
+
+describe('theme colours in templates', () => {
+  it('fills {{theme.primary}} / {{theme.onPrimary}} beside {{object.*}}, escaped like any value', () => {
+    const button = template({
+      message: { en: '<a style="background:{{theme.primary}};color:{{theme.onPrimary}}" href="{{object.resumeURI}}">Go</a>' },
+    });
+    const out = renderTemplate(button, ['en'], { resumeURI: 'https://x.test/' }, { theme: { primary: '#7a1f5c', onPrimary: '#fff' } });
+    expect(out.html).toBe('<a style="background:#7a1f5c;color:#fff" href="https://x.test/">Go</a>');
+    const hostile = renderTemplate(button, ['en'], {}, { theme: { primary: '"><script>', onPrimary: '' } });
+    expect(hostile.html).not.toContain('<script>');
+    // `object` is the person's data and always wins over another root of the same name.
+    expect(renderTemplate(template({ message: { en: '{{object.a}}' } }), ['en'], { a: 'mine' }, { object: { a: 'theirs' } }).html).toBe('mine');
+  });
+});

@@ -35,12 +35,13 @@ describe('Create Object (CreateObjectNode)', () => {
     const t = await testbed();
     const { sn: _sn, givenName: _g, ...partial } = collected;
     const missing = await node.process(makeNodeContext({ config, shared: { objectAttributes: { ...partial, mail: ' ' } }, services: t.services }));
-    expect(missing).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Missing required attributes: givenName, sn, mail' });
+    expect(missing).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Missing required attributes: givenName, sn, mail.' });
 
     const taken = await node.process(
       makeNodeContext({ config, shared: { objectAttributes: { ...collected, userName: 'ALICE' } }, services: t.services }),
     );
-    expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Policy validation failed' });
+    // The service's own English message never reaches a page as it is: the refused policy's sentence does.
+    expect(taken).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'This username is not valid or is not available.' });
 
     const weak = await node.process(
       makeNodeContext({
@@ -50,7 +51,23 @@ describe('Create Object (CreateObjectNode)', () => {
         services: t.services,
       }),
     );
-    expect(weak).toMatchObject({ outcome: 'FAILURE', errorMessage: 'Policy validation failed' });
+    expect(weak).toMatchObject({
+      outcome: 'FAILURE',
+      errorMessage: 'Must be at least 8 characters long. This password is too common. Choose one that is harder to guess.',
+    });
+    const weakFr = await node.process(
+      makeNodeContext({
+        config,
+        shared: { objectAttributes: collected },
+        transient: { objectAttributes: { password: 'short' } },
+        services: t.services,
+        locales: ['fr-CA'],
+      }),
+    );
+    expect(weakFr).toMatchObject({
+      outcome: 'FAILURE',
+      errorMessage: 'Doit contenir au moins 8 caractères. Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.',
+    });
     expect(await t.identity.findByAttribute(USER_RESOURCE, 'userName', 'newbie')).toBeUndefined();
   });
 

@@ -23,7 +23,7 @@ describe('Create Password (CreatePasswordNode)', () => {
       node.process(makeNodeContext({ config, shared, transient, locales, callbacks: clientAnswer(sent, { IDToken1: a, IDToken2: b }) }));
     const error = async (a: string, b: string, locales?: string[]) => callbacksOf(await answer(a, b, locales))[2]?.output?.[0]?.value;
     expect(await error('short', 'short')).toBe('Password must be a minimum of 8 characters');
-    expect(await error('short', 'short', ['fr'])).toBe('Le mot de passe doit comporter au moins 8 caractères');
+    expect(await error('short', 'short', ['fr'])).toBe('Le mot de passe doit comporter au moins 8\u00a0caractères');
     expect(await error('long enough one', 'long enough two')).toBe('Passwords do not match');
     expect(callbacksOf(await answer('   ', '   '))).toHaveLength(2);
     expect(outcomeOf(await answer('long enough one', 'long enough one'))).toBe('outcome');

@@ -36,22 +36,28 @@ describe('Patch Object (PatchObjectNode)', () => {
     expect(p.audit.map((e) => e.event)).toEqual(expect.arrayContaining(['password.changed', 'sessions.revoked']));
   });
 
-  it("FAILURE with the identity service's message when it refuses the change", async () => {
+  it('FAILURE with the refused policies as sentences in the request language when the service refuses the change', async () => {
     const p = await testbed();
     const before = await p.stored(ALICE._id);
     const result = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services }));
-    expect(result).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'Policy validation failed' });
+    expect(result).toEqual({
+      kind: 'outcome',
+      outcome: 'FAILURE',
+      errorMessage: 'Must be at least 8 characters long. This password is too common. Choose one that is harder to guess.',
+    });
+    const fr = await node.process(makeNodeContext({ config: RESET, ...afterReset('short'), services: p.services, locales: ['fr'] }));
+    expect(fr).toEqual({
+      kind: 'outcome',
+      outcome: 'FAILURE',
+      errorMessage: 'Doit contenir au moins 8 caractères. Ce mot de passe est trop courant. Choisissez-en un plus difficile à deviner.',
+    });
     expect(await p.stored(ALICE._id)).toEqual(before);
 
-    // Another account holds the address: the store refuses the write.
+    // Another account holds the address: the store refuses the write; the page gets the catalogue's sentence.
     const byName = configFor(node, { identityAttribute: 'userName' });
     const clash = { shared: { _id: ALICE._id, objectAttributes: { userName: 'alice', mail: BOB.mail } }, transient: {} };
     const conflict = await node.process(makeNodeContext({ config: byName, ...clash, services: p.services }));
-    expect(conflict).toEqual({
-      kind: 'outcome',
-      outcome: 'FAILURE',
-      errorMessage: 'Unique constraint violated: another managed/user object has this mail',
-    });
+    expect(conflict).toEqual({ kind: 'outcome', outcome: 'FAILURE', errorMessage: 'The account could not be updated.' });
     expect(await p.stored(ALICE._id)).toEqual(before);
   });
 

@@ -19,4 +19,9 @@ describe('Username Collector (UsernameCollectorNode)', () => {
     expect(done).toEqual({ kind: 'outcome', outcome: 'outcome' });
     expect(shared).toEqual({ username: 'bob' });
   });
+
+  it('asks in the request language, as AM localises its stock prompts', async () => {
+    const sent = callbacksOf(await node.process(makeNodeContext({ config: configFor(node), shared: {}, locales: ['fr-FR', 'en'] })));
+    expect(sent[0]?.output).toEqual([{ name: 'prompt', value: 'Nom d’utilisateur' }]);
+  });
 });

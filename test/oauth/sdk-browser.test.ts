@@ -137,8 +137,8 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
         void (globalThis as unknown as { forgerock: any }).forgerock.TokenManager.getTokens({ login: 'redirect', forceRenew: true });
       }),
     ]);
-    await waitForHeading(page, 'Sign In');
-    await fillAndSubmit(page, { 'User Name': 'bjensen', Password: PASSWORD });
+    await waitForHeading(page, 'Sign in');
+    await fillAndSubmit(page, { Username: 'bjensen', Password: PASSWORD });
     await page.waitForURL(`${app.origin}/redirect.html?**`);
     expect(new URL(page.url()).searchParams.get('code')).toBeTruthy();
     const done = (await page.evaluate(() => (globalThis as unknown as { done: Promise<unknown> }).done)) as {
@@ -163,7 +163,7 @@ describe.runIf(run)('the ForgeRock SDK and Login Widget in Chromium, cross-site'
     expect(after).toBe(401);
     await page.goto(`${server.url}/login/`);
 
-    await waitForHeading(page, 'Sign In'); // the hosted page's session is gone too
+    await waitForHeading(page, 'Sign in'); // the hosted page's session is gone too
     await page.context().close();
   });
 

@@ -390,7 +390,7 @@ run(
       expect(signIn.json.tokenId, JSON.stringify(signIn.json)).toEqual(expect.any(String));
       const headers = { iPlanetDirectoryPro: signIn.json.tokenId as string, 'Accept-API-Version': 'protocol=2.1,resource=1.0' };
       const tree = (await call(`${a.amUrl}${TREES}/Login`, { method: 'GET', headers })).json;
-      const served = async (origin: string): Promise<boolean> => (await call(authUrl(origin, 'Login'))).json.header === 'Sign In';
+      const served = async (origin: string): Promise<boolean> => (await call(authUrl(origin, 'Login'))).json.header === 'Sign in';
       expect(await served(b.origin)).toBe(true);
       const put = async (enabled: boolean): Promise<number> => {
         const r = await call(`${a.amUrl}${TREES}/Login`, { method: 'PUT', headers, body: { ...tree, enabled } });

@@ -16,6 +16,11 @@ import { mountUi } from '../../src/server/ui-routes.js';
 
 export const CHROMIUM_PATH = process.env.CAIRN_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(process.cwd(), 'test-results', 'ui');
+/** The sizes pages are checked and saved at: a desktop and a phone. */
+export const VIEWPORTS = [
+  { width: 1280, height: 800 },
+  { width: 390, height: 844 },
+] as const;
 
 export const hasChromium = (): boolean => existsSync(CHROMIUM_PATH);
 

@@ -5,13 +5,8 @@
  * one, sign-in with it; wrong passwords up to the Retry Limit; used and garbage links; French.
  * Screenshots go to test-results/ui/real-*.png; axe-core finds no serious violation on any page.
  */
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseMail } from '../support/eml.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 import {
   fillAndSubmit,
   focused,
@@ -23,34 +18,21 @@ import {
   waitForHeading,
   type TestPage,
 } from './browser-helpers.js';
+import { localPath as local, startRealServer, submitAndWait, type RealServer } from './real-server.js';
 
-const ROOT = join(import.meta.dirname, '..', '..');
-const PUBLIC_URL = 'https://id.example.test';
-const ADMIN_TOKEN = 'ui-e2e-admin-token-0123456789abcdefghijklmn';
 const OLD_PASSWORD = 'an old but decent passphrase';
 const NEW_PASSWORD = 'a brand new memorable passphrase';
 const WRONG_CREDENTIALS = 'The username or password is incorrect.';
 const LINK_EXPIRED = 'This link has expired or has already been used.';
 const run = hasChromium() || process.env.CI === 'true';
 
-/** The served pages are ui/dist, built by `node ui/build.mjs` (npm test builds first); refuse stale ones. */
-async function assertUiBuilt(): Promise<void> {
-  const built = await stat(join(ROOT, 'ui', 'dist', 'app.js')).catch(() => undefined);
-  if (!built) throw new Error('ui/dist/app.js is missing: run `node ui/build.mjs`');
-  const sources = (await readdir(join(ROOT, 'ui', 'src'), { recursive: true })).map((f) => join(ROOT, 'ui', 'src', f));
-  for (const file of sources) {
-    if ((await stat(file)).mtimeMs > built.mtimeMs) throw new Error(`ui/dist is older than ${file}: run \`node ui/build.mjs\``);
-  }
-}
-
 describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 }, () => {
   let browser: Browser;
-  let smtp: SmtpPeer;
-  let server: TestServer;
+  let real: RealServer;
   const opened: TestPage[] = [];
 
   const open = async (path: string, locale?: string): Promise<TestPage> => {
-    const tp = await openPage(browser, `${server.url}${path}`, locale ? { locale } : {});
+    const tp = await openPage(browser, `${real.url}${path}`, locale ? { locale } : {});
     opened.push(tp);
     return tp;
   };
@@ -59,77 +41,40 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
     await screenshot(page, `real-${name}`);
     expect(await seriousA11yViolations(page), name).toEqual([]);
   };
-  const createUser = async (userName: string, mail: string): Promise<void> => {
-    const res = await fetch(`${server.url}/openidm/managed/user?_action=create`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ userName, mail, givenName: 'Barbara', sn: 'Jensen', password: OLD_PASSWORD }),
-    });
-    expect(res.status).toBe(201);
-  };
-  /** The e-mailed link of the newest message to `to`, checked to be built from CAIRN_PUBLIC_URL. */
-  const mailedLink = async (to: string, count: number): Promise<string> => {
-    const mails = (await smtp.waitFor(count, 10_000)).filter((m) => m.to.includes(to));
-    const text = parseMail(mails.at(-1)?.raw ?? '').text ?? '';
-    const link = /https?:\/\/\S+suspendedId=\S+/.exec(text)?.[0] ?? '';
-    expect(link.startsWith(`${PUBLIC_URL}/login/?`), `a link in the e-mail to ${to}: ${text}`).toBe(true);
-    return link;
-  };
-  /** The same page on this server: the public URL is not reachable from the test. */
-  const local = (link: string): string => {
-    const url = new URL(link);
-    return `${url.pathname}${url.search}${url.hash}`;
-  };
-  /** Clicks `button` and waits for the authenticate answer it causes. */
-  const submitAndWait = async (page: Page, button: string): Promise<number> => {
-    const [response] = await Promise.all([
-      page.waitForResponse((r) => r.url().includes('/json/realms/root/authenticate') && r.request().method() === 'POST'),
-      page.getByRole('button', { name: button, exact: true }).click(),
-    ]);
-    return response.status();
-  };
+  const createUser = (userName: string, mail: string): Promise<void> => real.createUser({ userName, mail, password: OLD_PASSWORD });
 
   beforeAll(async () => {
     if (!hasChromium()) throw new Error('Chromium is required under CI: apt-get install -y chromium');
-    await assertUiBuilt();
-    smtp = await startSmtpPeer();
-    server = await startTestServer({
-      CAIRN_JOURNEYS_DIR: join(ROOT, 'journeys'),
-      CAIRN_SMTP_URL: smtp.url,
-      CAIRN_PUBLIC_URL: PUBLIC_URL,
-      CAIRN_ADMIN_TOKEN: ADMIN_TOKEN,
-      CAIRN_AUDIT_LOG: 'off',
-    });
+    real = await startRealServer();
     browser = await launchBrowser();
   });
 
   afterAll(async () => {
     for (const tp of opened) await tp.context.close().catch(() => undefined);
     await browser?.close();
-    await server?.stop();
-    await smtp?.close();
+    await real?.stop();
   });
 
   it('resets a forgotten password from the e-mailed link, after one refused by policy, then signs in', async () => {
     await createUser('bjensen', 'bjensen@example.com');
     const ask = await open('/login/');
     const { page } = ask;
-    await waitForHeading(page, 'Sign In');
+    await waitForHeading(page, 'Sign in');
     await expectAccessible(page, 'login');
     await page.getByRole('link', { name: 'Forgot password?' }).click();
-    await waitForHeading(page, 'Reset Password');
+    await waitForHeading(page, 'Reset your password');
     await expectAccessible(page, 'reset-request');
-    await fillAndSubmit(page, { 'Email Address': 'bjensen@example.com' });
-    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+    await fillAndSubmit(page, { 'Email address': 'bjensen@example.com' });
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
     await expect(page.getByText('An email has been sent to the address you entered.').isVisible()).resolves.toBe(true);
     await expectAccessible(page, 'reset-check-email');
     expect(ask.problems).toEqual([]);
 
     // Another browser (no cookies in common) opens the link from the e-mail.
-    const link = await mailedLink('bjensen@example.com', 1);
+    const link = await real.mailedLink('bjensen@example.com', 0);
     const mailed = await open(local(link));
     const change = mailed.page;
-    await waitForHeading(change, 'Reset Password');
+    await waitForHeading(change, 'Reset your password');
     expect(new URL(change.url()).searchParams.has('suspendedId')).toBe(false);
     const password = change.getByLabel('Password', { exact: true });
     await expect(password.getAttribute('autocomplete')).resolves.toBe('new-password');
@@ -141,12 +86,15 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
     await expect(password.getAttribute('aria-invalid')).resolves.toBe('true');
     await expectAccessible(change, 'reset-refused-live');
 
-    // Submitted anyway: the server refuses it, the page comes back with the failures, focus on the field.
+    // Submitted anyway: the server refuses it, the page comes back with the failures, focus on the field,
+    // and neither password field is cleared: the refused password is corrected, not typed twice again.
     await password.fill('password1');
-    await fillAndSubmit(change, { 'Confirm password': 'password1' });
-    await expect.poll(() => change.getByLabel('Confirm password').inputValue()).toBe(''); // the page came back
-    await errors.getByText('This password is too common. Choose one that is harder to guess.').waitFor();
+    await change.getByLabel('Confirm password').fill('password1');
+    expect(await submitAndWait(change, 'Continue')).toBe(200);
     await expect.poll(() => focused(change)).toBe(`input#${await password.getAttribute('id')}`);
+    await errors.getByText('This password is too common. Choose one that is harder to guess.').waitFor();
+    await expect(password.inputValue()).resolves.toBe('password1');
+    await expect(change.getByLabel('Confirm password').inputValue()).resolves.toBe('password1');
     await expectAccessible(change, 'reset-refused');
 
     await password.fill(NEW_PASSWORD);
@@ -155,10 +103,10 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
     expect(new URL(change.url()).searchParams.has('suspendedId')).toBe(false);
     await expectAccessible(change, 'reset-done');
 
-    await change.getByRole('link', { name: 'Go to sign-in' }).click();
-    await waitForHeading(change, 'Sign In');
-    await fillAndSubmit(change, { 'User Name': 'bjensen', Password: NEW_PASSWORD });
-    await waitForHeading(change, 'You are signed in');
+    await change.getByRole('link', { name: 'Sign in' }).click();
+    await waitForHeading(change, 'Sign in');
+    await fillAndSubmit(change, { Username: 'bjensen', Password: NEW_PASSWORD });
+    await waitForHeading(change, 'Welcome, Barbara Jensen');
     expect(change.url()).not.toContain('suspendedId');
     await expectAccessible(change, 'signed-in');
     expect(mailed.problems).toEqual([]);
@@ -168,8 +116,8 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
     await createUser('wrongpw', 'wrongpw@example.com');
     const tp = await open('/login/');
     const { page } = tp;
-    await waitForHeading(page, 'Sign In');
-    const userName = page.getByLabel('User Name', { exact: true });
+    await waitForHeading(page, 'Sign in');
+    const userName = page.getByLabel('Username', { exact: true });
     const password = page.getByLabel('Password', { exact: true });
     const refused = page.getByRole('alert').filter({ hasText: WRONG_CREDENTIALS });
 
@@ -198,12 +146,12 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
 
   it('explains a used link and a garbage link, and offers a new one', async () => {
     await createUser('used', 'used@example.com');
-    const count = smtp.received.length;
+    const since = real.smtp.received.length;
     const ask = await open('/login/?authIndexType=service&authIndexValue=ResetPassword');
-    await waitForHeading(ask.page, 'Reset Password');
-    await fillAndSubmit(ask.page, { 'Email Address': 'used@example.com' });
-    await ask.page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
-    const link = local(await mailedLink('used@example.com', count + 1));
+    await waitForHeading(ask.page, 'Reset your password');
+    await fillAndSubmit(ask.page, { 'Email address': 'used@example.com' });
+    await ask.page.getByRole('heading', { name: 'Check your email' }).waitFor();
+    const link = local(await real.mailedLink('used@example.com', since));
 
     const first = await open(link); // the first use continues the journey
     await first.page.getByLabel('Password', { exact: true }).waitFor();
@@ -219,8 +167,8 @@ describe.runIf(run)('hosted pages against the real server', { timeout: 60_000 },
       await expect(tp.page.getByRole('button').count()).resolves.toBe(0);
       await expectAccessible(tp.page, `link-${name}`);
       await tp.page.getByRole('link', { name: 'Request a new link' }).click();
-      await waitForHeading(tp.page, 'Reset Password');
-      await expect(tp.page.getByLabel('Email Address', { exact: true }).isVisible()).resolves.toBe(true);
+      await waitForHeading(tp.page, 'Reset your password');
+      await expect(tp.page.getByLabel('Email address', { exact: true }).isVisible()).resolves.toBe(true);
       expect(tp.problems).toEqual([]);
     }
   });

@@ -466,5 +466,9 @@ export function createFakeApi(options: FakeApiOptions = {}): FakeApi {
 
   const router = express.Router();
   router.post('/json/realms/root/authenticate', express.json({ limit: '100kb', type: () => true }), authenticate);
+  // No sessions here (the real server's are tested against it): AM's answer without one.
+  router.post('/json/realms/root/sessions', (_req, res) => {
+    res.status(401).json(error(401, 'Access Denied'));
+  });
   return { router, users, links, calls, submissions };
 }

@@ -38,13 +38,13 @@ describe('policy sentences', () => {
       ['MAX_LENGTH', { maxLength: 64 }, 'Must be at most 64 characters long.'],
       ['AT_LEAST_X_CAPITAL_LETTERS', { numCaps: 2 }, 'Must contain at least 2 capital letters.'],
       ['AT_LEAST_X_NUMBERS', { numNums: 1 }, 'Must contain at least 1 number.'],
-      ['CANNOT_CONTAIN_OTHERS', { disallowedFields: ['userName', 'givenName', 'sn'] }, 'Must not contain your username, first name, and last name.'],
+      ['CANNOT_CONTAIN_OTHERS', { disallowedFields: ['userName', 'givenName', 'sn'] }, 'Must not contain your username, first name, or last name.'],
       ['CANNOT_CONTAIN_OTHERS', { disallowedFields: ['customAttr'] }, 'Must not contain your customAttr.'],
       ['CANNOT_CONTAIN_CHARACTERS', { forbiddenChars: ['/', '@'] }, 'Must not contain these characters: “/” “@”.'],
       ['REQUIRED', undefined, 'This field is required.'],
       ['VALID_USERNAME', undefined, 'This username is not valid or is not available.'],
       ['UNIQUE', undefined, 'This value is already in use.'],
-      ['VALID_EMAIL_ADDRESS_FORMAT', undefined, 'Enter a valid e-mail address.'],
+      ['VALID_EMAIL_ADDRESS_FORMAT', undefined, 'Enter a valid email address.'],
       ['CANNOT_BE_COMMON', undefined, 'This password is too common. Choose one that is harder to guess.'],
       ['SOMETHING_NEW', { x: 1 }, 'This value does not meet the requirement SOMETHING_NEW.'],
     ];
@@ -57,7 +57,7 @@ describe('policy sentences', () => {
     expect(fr.policy({ policyRequirement: 'MIN_LENGTH', params: { minLength: 12 } })).toBe('Doit contenir au moins 12 caractères.');
     expect(fr.policy({ policyRequirement: 'AT_LEAST_X_NUMBERS', params: { numNums: 1 } })).toBe('Doit contenir au moins 1 chiffre.');
     expect(fr.policy({ policyRequirement: 'CANNOT_CONTAIN_OTHERS', params: { disallowedFields: ['userName', 'mail'] } })).toBe(
-      'Ne doit pas contenir votre identifiant et adresse e-mail.',
+      'Ne doit pas contenir votre nom d’utilisateur ou adresse e-mail.',
     );
     expect(fr.policy({ policyRequirement: 'XYZ' })).toBe('Cette valeur ne respecte pas l’exigence XYZ.');
   });

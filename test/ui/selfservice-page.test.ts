@@ -59,9 +59,9 @@ describe.runIf(run)("the hosted pages at IDM's routes", { timeout: 60_000 }, () 
     await waitForHeading(start.page, 'Reset your password');
     expect(new URL(start.page.url()).pathname).toBe('/login/'); // `/` redirects, keeping the IDM route in the fragment
     const count = smtp.received.length;
-    await start.page.getByLabel('E-mail address', { exact: true }).fill('pagetest@example.com');
+    await start.page.getByLabel('Email address', { exact: true }).fill('pagetest@example.com');
     await start.page.getByRole('button', { name: 'Continue' }).click();
-    await start.page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+    await start.page.getByRole('heading', { name: 'Check your email' }).waitFor();
     expect(await seriousA11yViolations(start.page)).toEqual([]);
     await screenshot(start.page, 'selfservice-check-mail');
 
@@ -87,17 +87,17 @@ describe.runIf(run)("the hosted pages at IDM's routes", { timeout: 60_000 }, () 
     await screenshot(mailed.page, 'selfservice-done');
     expect(asSuccess(await amLogin(server.amUrl, 'pagetest', NEW_PASSWORD)).getSessionToken()).toBeDefined();
 
-    // The same link again: the server's refusal, and a way to start again.
+    // The same link again: the server's refusal (IDM's "Invalid token") in the page's words, and a way to start again.
     const again = await open(link.url.replace(PUBLIC_URL, ''));
-    await again.page.getByRole('alert').getByText('Invalid token').waitFor();
+    await again.page.getByRole('alert').getByText('This link has expired or has already been used.', { exact: false }).waitFor();
     await again.page.getByRole('link', { name: 'Start again' }).click();
-    await again.page.getByLabel('E-mail address', { exact: true }).waitFor();
+    await again.page.getByLabel('Email address', { exact: true }).waitFor();
   });
 
   it("opens IDM 4/5's #passwordReset/ route and French", async () => {
     const old = await openPage(browser, `${server.url}/login/#passwordReset/`, { locale: 'fr-FR' });
     opened.push(old);
-    await waitForHeading(old.page, 'Réinitialisez votre mot de passe');
+    await waitForHeading(old.page, 'Réinitialiser votre mot de passe');
     await old.page.getByLabel('Adresse e-mail', { exact: true }).waitFor();
   });
 });

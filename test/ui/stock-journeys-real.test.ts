@@ -57,8 +57,8 @@ describe.runIf(run)('stock journeys on the hosted pages against the real server'
     return parseMail(mine().at(-1)?.raw ?? '').text ?? '';
   };
   const signIn = async (page: Page, userName: string, password: string): Promise<void> => {
-    await waitForHeading(page, 'Sign In');
-    await fillAndSubmit(page, { 'User Name': userName, Password: password });
+    await waitForHeading(page, 'Sign in');
+    await fillAndSubmit(page, { Username: userName, Password: password });
   };
 
   beforeAll(async () => {
@@ -84,11 +84,11 @@ describe.runIf(run)('stock journeys on the hosted pages against the real server'
   it('registers with a security question and the terms, confirmed from the e-mailed link in another browser', async () => {
     const tp = await open('/login/#/service/Registration');
     const { page } = tp;
-    await waitForHeading(page, 'Sign Up');
+    await waitForHeading(page, 'Create an account');
     await page.getByLabel('Username', { exact: true }).fill('chromium-user');
-    await page.getByLabel('First Name', { exact: true }).fill('Chloe');
-    await page.getByLabel('Last Name', { exact: true }).fill('Rome');
-    await page.getByLabel('Email Address', { exact: true }).fill('chloe@example.com');
+    await page.getByLabel('First name', { exact: true }).fill('Chloe');
+    await page.getByLabel('Last name', { exact: true }).fill('Rome');
+    await page.getByLabel('Email address', { exact: true }).fill('chloe@example.com');
     await page.getByLabel('Send me news and updates', { exact: true }).check();
     await page.getByLabel('Password', { exact: true }).fill('seven blue whales swimming north');
     await page.getByLabel('Confirm password', { exact: true }).fill('seven blue whales swimming north');
@@ -97,7 +97,7 @@ describe.runIf(run)('stock journeys on the hosted pages against the real server'
     await page.getByLabel('I accept the terms and conditions', { exact: true }).check();
     await expectAccessible(page, 'registration');
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
-    await page.getByRole('heading', { name: 'Check your e-mail' }).waitFor();
+    await page.getByRole('heading', { name: 'Check your email' }).waitFor();
     expect(tp.problems).toEqual([]);
 
     const link = /https?:\/\/\S+suspendedId=[^\s"<]+/.exec(await mailText('chloe@example.com'))?.[0] ?? '';
@@ -127,21 +127,21 @@ describe.runIf(run)('stock journeys on the hosted pages against the real server'
     await createUser('codeuser', 'codeuser@example.com', 'amber tiles on roofs');
     const tp = await open('/login/#/service/ResetPasswordByCode');
     const { page } = tp;
-    await waitForHeading(page, 'Reset Password');
-    await fillAndSubmit(page, { 'Email Address': 'codeuser@example.com' });
-    const codeField = page.getByLabel('One Time Password', { exact: true });
+    await waitForHeading(page, 'Reset your password');
+    await fillAndSubmit(page, { 'Email address': 'codeuser@example.com' });
+    const codeField = page.getByLabel('One-time password', { exact: true });
     await codeField.waitFor();
     await expectAccessible(page, 'reset-by-code');
     const code = /\b(\d{8})\b/.exec(await mailText('codeuser@example.com'))?.[1] ?? '';
     await codeField.fill(code);
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
-    await waitForHeading(page, 'Reset Password');
+    await waitForHeading(page, 'Reset your password');
     await page.getByLabel('Password', { exact: true }).fill('crimson leaves falling softly');
     await fillAndSubmit(page, { 'Confirm password': 'crimson leaves falling softly' });
     await waitForHeading(page, 'Your password has been changed');
-    await page.getByRole('link', { name: 'Go to sign-in' }).click();
+    await page.getByRole('link', { name: 'Sign in', exact: true }).click();
     await signIn(page, 'codeuser', 'crimson leaves falling softly');
-    await waitForHeading(page, 'You are signed in');
+    await waitForHeading(page, 'Welcome, Barbara Jensen');
     expect(tp.problems).toEqual([]);
   });
 
@@ -150,7 +150,7 @@ describe.runIf(run)('stock journeys on the hosted pages against the real server'
     for (let i = 0; i < 2; i++) {
       const once = await open('/login/');
       await signIn(once.page, 'thirdtime', 'copper kettle whistling');
-      await waitForHeading(once.page, 'You are signed in');
+      await waitForHeading(once.page, 'Welcome, Barbara Jensen');
     }
     const tp = await open('/login/');
     const { page } = tp;
@@ -159,20 +159,20 @@ describe.runIf(run)('stock journeys on the hosted pages against the real server'
     await page.getByLabel('Send me special offers and services', { exact: true }).check();
     await expectAccessible(page, 'progressive-profile');
     await page.getByRole('button', { name: 'Continue', exact: true }).click();
-    await waitForHeading(page, 'You are signed in');
+    await waitForHeading(page, 'Welcome, Barbara Jensen');
 
     // The same browser, signed in, changes its password.
     await page.goto(`${server.url}/login/?authIndexType=service&authIndexValue=UpdatePassword&ForceAuth=true`);
-    await waitForHeading(page, 'Verify Existing Password');
+    await waitForHeading(page, 'Enter your current password');
     await fillAndSubmit(page, { Password: 'copper kettle whistling' });
-    await waitForHeading(page, 'Update Password');
+    await waitForHeading(page, 'Change your password');
     await page.getByLabel('Password', { exact: true }).fill('velvet thunder at dusk');
     await fillAndSubmit(page, { 'Confirm password': 'velvet thunder at dusk' });
     await waitForHeading(page, 'Your password has been changed');
     await expectAccessible(page, 'update-password-done');
     const again = await open('/login/');
     await signIn(again.page, 'thirdtime', 'velvet thunder at dusk');
-    await waitForHeading(again.page, 'You are signed in');
+    await waitForHeading(again.page, 'Welcome, Barbara Jensen');
     expect(tp.problems).toEqual([]);
   });
 });

@@ -6,9 +6,20 @@
  */
 import { createApiClient, type ApiOutcome, type FetchLike } from './core/api.js';
 import { buildSubmission, credentialsRefused, initialValues, planPage, samePage, type PagePlan } from './core/form-model.js';
-import { isLandingUrl, journeyLinks, landingFor, LOGIN, titleKey, type Landing } from './core/journeys.js';
+import {
+  failureMessage,
+  isLandingUrl,
+  landingFor,
+  LOGIN,
+  placeLinks,
+  UPDATE_PASSWORD,
+  titleKey,
+  type Landing,
+  type PlacedLink,
+} from './core/journeys.js';
 import { apiUrl, journeyHref, parseRoute, withLocale, withoutSuspendedId, type JourneyRoute } from './core/route.js';
-import { linksOf, safeHref, sanitizeDescription } from './core/sanitize.js';
+import { safeHref, sanitizeDescription } from './core/sanitize.js';
+import { signedInUser, signOut } from './core/session.js';
 import type { Step } from './core/types.js';
 import { createTranslator, pickLocale, type Overrides, type Translator } from './i18n/index.js';
 import { renderPanel } from './view/panels.js';
@@ -26,6 +37,8 @@ export interface ControllerEnv {
   productName: string;
   /** Where the step that redirected to a social provider waits for the person to come back (sessionStorage). */
   storage?: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+  /** The theme's "Continue to <product>" target on the success page, if any. */
+  homeUrl?: string;
   /** Called whenever the page language changes (to update <html lang>, the selector, chrome texts). */
   onLocale(t: Translator): void;
 }
@@ -52,6 +65,8 @@ export function createController(env: ControllerEnv) {
   let liveIndex: number | undefined;
   let inFlight: Promise<void> = Promise.resolve();
   let rerender: () => void = () => undefined;
+  /** What was typed on the first page before a language change restarted it, to keep on the new one. */
+  let carry: { step: Step; values: Map<string, unknown> } | undefined;
 
   const setTitle = (title: string): void => {
     document.title = `${title} – ${env.productName}`;
@@ -104,11 +119,18 @@ export function createController(env: ControllerEnv) {
     plan = planPage(next);
     if (!samePageAgain) stepCount += 1;
     // The server's values first (it echoes what was submitted, minus secrets). On the same page sent
-    // back (a refused value), keep what the person typed where the server sent nothing — except
-    // passwords, which are typed again.
+    // back (a refused value), keep what the person typed where the server sent nothing — a refused
+    // new password and its confirmation too, to be corrected rather than typed twice again — except
+    // sign-in passwords and one-time codes, which are typed again.
     values = initialValues(next);
-    if (samePageAgain) {
+    const carried = carry && samePage(carry.step, next) ? carry.values : undefined;
+    carry = undefined;
+    if (carried) {
       const secret = new Set(plan.fields.flatMap((f) => (f.kind === 'password' ? [f.inputName] : [])));
+      for (const [name, value] of carried) if (!secret.has(name) && values.has(name)) values.set(name, value);
+    }
+    if (samePageAgain) {
+      const secret = new Set(plan.fields.flatMap((f) => (f.kind === 'password' && f.autocomplete !== 'new-password' ? [f.inputName] : [])));
       for (const [name, value] of typed) {
         const server = values.get(name);
         if (!secret.has(name) && (server === '' || server === null || server === undefined)) values.set(name, value);
@@ -121,17 +143,18 @@ export function createController(env: ControllerEnv) {
     }
     const draw = (errs: string[]): void => {
       if (!step || !plan || !route) return;
-      const description = sanitizeDescription(step.description ?? '');
-      const title = step.header?.trim() || t.t(titleKey(route.journey), { journey: route.journey });
-      const links = journeyLinks(route.journey, linksOf(description)).map((l) => ({ href: journeyHref(l.journey, linkState()), text: t.t(l.key) }));
+      const title = (step.header?.trim() ? t.server(step.header.trim()) : '') || t.t(titleKey(route.journey), { journey: route.journey });
+      const placement = placeLinks(route.journey, sanitizeDescription(step.description ?? ''), plan.fields);
+      const link = (l: PlacedLink) => ({ href: journeyHref(l.journey, linkState()), text: l.key ? t.t(l.key) : (l.text ?? l.journey) });
       page = renderStepPage(env.main, {
         t,
         title,
-        description,
+        description: placement.description,
         plan,
         values,
         errors: errs,
-        links,
+        links: placement.nav.map(link),
+        fieldLinks: new Map([...placement.byField].map(([index, links]) => [index, links.map(link)])),
         liveCheck: scheduleLiveCheck,
         onSubmit: () => void submit(),
       });
@@ -158,16 +181,78 @@ export function createController(env: ControllerEnv) {
     paragraphs: string[],
     actions: Parameters<typeof renderPanel>[1]['actions'],
     tone: 'error' | 'success' | 'info',
+    lead?: string,
   ): void => {
     resetTimers();
     generation += 1;
     page = undefined;
-    const heading = renderPanel(env.main, { title, paragraphs, actions, tone });
+    const heading = renderPanel(env.main, { title, paragraphs, actions, tone, ...(lead ? { lead } : {}) });
     setTitle(title);
     focus(heading);
   };
 
+  const showSignedOut = (): void => {
+    const draw = (): void =>
+      showPanel(
+        t.t('success.signedOut.title'),
+        [t.t('success.signedOut.body')],
+        [{ text: t.t('action.signIn'), href: journeyHref(LOGIN, linkState()) }],
+        'info',
+      );
+    draw();
+    rerender = draw;
+  };
+
+  /**
+   * After signing in: who is signed in (their name from their profile), a way on (the theme's home,
+   * changing the password) and signing out. Without a session (a journey that creates none) the
+   * plain "you are signed in" text.
+   */
+  const showSignedIn = async (): Promise<void> => {
+    // Who is signed in, asked before the page is drawn, so it is drawn (and announced) once.
+    resetTimers();
+    const current = ++generation;
+    env.main.setAttribute('aria-busy', 'true');
+    const user = await signedInUser(env.fetch, env.amBasePath);
+    env.main.removeAttribute('aria-busy');
+    if (current !== generation) return;
+    const draw = (): void => {
+      const actions: Parameters<typeof renderPanel>[1]['actions'] = [];
+      if (env.homeUrl) actions.push({ text: t.t('action.continueTo', { product: env.productName }), href: env.homeUrl, style: 'primary' });
+      if (user) {
+        actions.push({
+          text: t.t('action.changePassword'),
+          href: journeyHref(UPDATE_PASSWORD, { ...linkState(), forceAuth: true }),
+          style: 'secondary',
+        });
+        actions.push({ text: t.t('action.signOut'), onClick: () => void signOutNow(), style: 'secondary' });
+      }
+      // "Welcome, Barbara Jensen" / "You are signed in as bjensen." (who, on a shared computer).
+      showPanel(
+        user ? t.t('success.signedIn.welcome', { name: user.displayName ?? user.username }) : t.t('success.signedIn.title'),
+        [t.t('success.signedIn.body')],
+        actions,
+        'success',
+        user ? t.t('success.signedIn.as', { name: user.username }) : undefined,
+      );
+    };
+    draw();
+    rerender = draw;
+  };
+
+  const signOutNow = async (): Promise<void> => {
+    page = undefined;
+    env.main.setAttribute('aria-busy', 'true');
+    await signOut(env.fetch, env.amBasePath);
+    env.main.removeAttribute('aria-busy');
+    showSignedOut();
+  };
+
   const showLanding = (landing: Landing): void => {
+    if (landing === 'signedIn') {
+      void showSignedIn();
+      return;
+    }
     const draw = (): void => {
       const signIn = { text: t.t('action.signIn'), href: journeyHref(LOGIN, linkState()) };
       showPanel(
@@ -202,12 +287,7 @@ export function createController(env: ControllerEnv) {
           showPanel(t.t('error.heading'), [t.t('error.unknownJourney')], [signIn], 'error');
           break;
         case 'failed':
-          showPanel(
-            t.t('error.heading'),
-            [outcome.message && !/^login failure$/i.test(outcome.message) ? outcome.message : t.t('error.failed')],
-            [again],
-            'error',
-          );
+          showPanel(t.t('error.heading'), [failureText(outcome.message) ?? t.t('error.failed')], [again], 'error');
           break;
         case 'unreachable':
           showPanel(t.t('error.heading'), [t.t('error.unreachable')], [{ text: t.t('action.retry'), onClick: retry }], 'error');
@@ -221,6 +301,12 @@ export function createController(env: ControllerEnv) {
   };
 
   // ---- outcomes ----------------------------------------------------------------------------
+
+  /** A journey's failure message in the page's language: AM's stock ones from the catalogue. */
+  const failureText = (message: string): string | undefined => {
+    const known = failureMessage(message);
+    return known === null ? undefined : 'key' in known ? t.t(known.key) : known.text;
+  };
 
   const handle = async (outcome: ApiOutcome, retry: () => void, errors: string[] = []): Promise<void> => {
     if (outcome.kind === 'step') {
@@ -241,8 +327,8 @@ export function createController(env: ControllerEnv) {
     if (outcome.reason === 'failed' && errors.length === 0) {
       // The journey ended in failure (e.g. wrong password): start again, the reason on top of the first page.
       const message = route?.journey === LOGIN ? t.t('error.loginFailure') : t.t('error.failed');
-      const detail = outcome.message && !/^login failure$/i.test(outcome.message) ? [outcome.message] : [];
-      await startJourney([message, ...detail]);
+      const detail = failureText(outcome.message);
+      await startJourney(detail ? [message, detail] : [message]);
       return;
     }
     showFailure(outcome, retry);
@@ -378,10 +464,13 @@ export function createController(env: ControllerEnv) {
     t = createTranslator(locale, env.textOverrides);
     env.history.replaceState(null, '', `${env.location.pathname}${withLocale(env.location.search, locale)}${env.location.hash}`);
     env.onLocale(t);
-    const typedSomething = [...values.values()].some((v) => typeof v === 'string' && v !== '');
-    // On an untouched first page, start again so the server's texts come in the new language too.
-    if (route && step && stepCount === 1 && !resumed && !typedSomething) void startJourney();
-    else rerender();
+    // On a journey's first page, start again so the server's texts (prompts, header) come in the new
+    // language too, keeping what was typed (but passwords). Later pages keep the journey's state:
+    // the pages' own texts change now, the server's with the next step.
+    if (route && step && stepCount === 1 && !resumed) {
+      carry = { step, values: new Map(values) };
+      void startJourney();
+    } else rerender();
   };
 
   return {

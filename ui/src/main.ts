@@ -75,6 +75,7 @@ async function boot(): Promise<void> {
     languages: navigator.languages ?? [navigator.language],
     textOverrides: theme.texts,
     productName,
+    ...(theme.homeUrl ? { homeUrl: theme.homeUrl } : {}),
     onLocale(t) {
       document.documentElement.lang = t.locale;
       if (!theme.productName) productName = t.t('app.productName');

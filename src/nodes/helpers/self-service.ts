@@ -8,6 +8,7 @@
  * `transient.objectAttributes.password`); facts only IDM's stages use → `shared.selfService`.
  */
 import { pseudonym } from '../../audit/pseudonym.js';
+import { defineCatalogue } from '../../i18n/catalogue.js';
 import { CairnError } from '../../errors/cairn-error.js';
 import { isMailAddress } from '../../mail/mailer.js';
 import type { LocalizedText } from '../../journeys/model.js';
@@ -16,6 +17,46 @@ import type { ManagedObject } from '../../identity/ports.js';
 import type { ConfigProblem, NodeContext } from '../types.js';
 import { isInactive } from './identity-lookup.js';
 import { countMail } from './mail-request.js';
+
+/**
+ * What the stages send a person when they run in an AM journey (their prompts, the waiting message, the
+ * page's description), in every shipped language; the English descriptions are IDM's own stage
+ * descriptions. IDM's protocol builds its requirements from its own fixed texts (src/idm/selfservice/
+ * stages.ts) and its refusals stay IDM's English messages, which clients match on; the self-service
+ * pages show those in their own language (ui/src/selfservice/texts.ts).
+ */
+export const STAGE_TEXTS = defineCatalogue('node.idm-stages', {
+  en: {
+    'prompt.mail': 'Email address',
+    'prompt.kba': 'Knowledge based questions',
+    'prompt.queryFilter': 'filter string to find account',
+    'emailValidation.waiting': 'An email has been sent to your inbox. Follow the link in it to continue.',
+    'description.captcha': 'Captcha stage',
+    'description.emailValidation': 'Verify your email address',
+    'description.kbaDefinition': 'Knowledge based questions',
+    'description.kbaVerification': 'Answer security questions',
+    'description.parameters': 'Parameters',
+    'description.reset': 'Reset password',
+    'description.terms': 'Accept Terms and Condition',
+    'description.userDetails': 'New user details',
+    'description.userQuery': 'Find your account',
+  },
+  fr: {
+    'prompt.mail': 'Adresse e-mail',
+    'prompt.kba': 'Questions de sécurité',
+    'prompt.queryFilter': 'Filtre pour retrouver le compte',
+    'emailValidation.waiting': 'Un e-mail a été envoyé dans votre boîte de réception. Suivez le lien qu’il contient pour continuer.',
+    'description.captcha': 'Vérification captcha',
+    'description.emailValidation': 'Vérifiez votre adresse e-mail',
+    'description.kbaDefinition': 'Questions de sécurité',
+    'description.kbaVerification': 'Répondez aux questions de sécurité',
+    'description.parameters': 'Paramètres',
+    'description.reset': 'Réinitialiser le mot de passe',
+    'description.terms': 'Acceptez les conditions générales',
+    'description.userDetails': 'Informations du nouveau compte',
+    'description.userQuery': 'Retrouvez votre compte',
+  },
+});
 
 export interface SelfServiceState {
   /** Set by userQuery: whether one account matched (`none` also when several did). */

@@ -22,7 +22,12 @@ export const booleanAttributeInputCallback: Renderer = (field, ctx) => {
   };
   show(field.failures.map((f) => ctx.t.policy(f)));
   return {
-    element: h('div', { class: 'field field-checkbox' }, errors, h('div', { class: 'checkbox' }, box, h('label', { for: field.id }, field.label))),
+    element: h(
+      'div',
+      { class: 'field field-checkbox' },
+      errors,
+      h('div', { class: 'checkbox' }, box, h('label', { for: field.id }, ctx.t.server(field.label))),
+    ),
     showFailures: (failures) => show(failures.map((f) => ctx.t.policy(f))),
   };
 };

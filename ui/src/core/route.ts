@@ -124,7 +124,10 @@ export function apiUrl(amBasePath: string, route: JourneyRoute, options: ApiUrlO
 }
 
 /** A link to another journey that keeps `goto`, `gotoOnFail`, `realm` and `locale` (never `suspendedId`). */
-export function journeyHref(journey: string, from: { goto?: string; gotoOnFail?: string; realm?: string; locale?: string }): string {
+export function journeyHref(
+  journey: string,
+  from: { goto?: string; gotoOnFail?: string; realm?: string; locale?: string; forceAuth?: boolean },
+): string {
   const query = new URLSearchParams();
   query.set('authIndexType', 'service');
   query.set('authIndexValue', journey);
@@ -132,6 +135,7 @@ export function journeyHref(journey: string, from: { goto?: string; gotoOnFail?:
   if (from.gotoOnFail !== undefined) query.set('gotoOnFail', from.gotoOnFail);
   if (from.realm !== undefined) query.set('realm', from.realm);
   if (from.locale !== undefined) query.set('locale', from.locale);
+  if (from.forceAuth) query.set('ForceAuth', 'true');
   return `?${query.toString()}`;
 }
 

@@ -5,6 +5,7 @@
  * texts must be known message keys — and whatever is wrong is dropped and reported. Pure.
  */
 import { en } from '../i18n/en.js';
+import { safeHref } from './sanitize.js';
 import { isRecord } from './types.js';
 
 export const COLOR_NAMES = [
@@ -26,6 +27,8 @@ export type ColorName = (typeof COLOR_NAMES)[number];
 export interface Theme {
   productName?: string;
   logo?: { src: string; alt: string };
+  /** Where "Continue to <product>" leads from the success page (a same-site path or an http(s) URL). */
+  homeUrl?: string;
   colors: Partial<Record<ColorName, string>>;
   /** locale → message key → text. */
   texts: Record<string, Record<string, string>>;
@@ -57,6 +60,9 @@ export function readTheme(input: unknown): { theme: Theme; problems: string[] } 
       theme.logo = { src, alt: typeof input.logo.alt === 'string' ? input.logo.alt.slice(0, 200) : '' };
     } else problems.push('logo.src must be a same-site path or a data:image URL');
   } else if (input.logo !== undefined) problems.push('logo must be an object {src, alt}');
+
+  if (typeof input.homeUrl === 'string' && safeHref(input.homeUrl) !== null) theme.homeUrl = safeHref(input.homeUrl) as string;
+  else if (input.homeUrl !== undefined) problems.push('homeUrl must be a same-site path or an http(s) URL');
 
   if (isRecord(input.colors)) {
     for (const [name, value] of Object.entries(input.colors)) {

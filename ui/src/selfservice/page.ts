@@ -2,7 +2,7 @@
  * The hosted pages for PingIDM's self-service processes, at IDM's own routes (route.ts): an e-mailed
  * link `/#/passwordreset/&token=…&code=…` posts its token and code, then every following stage is rendered
  * from its requirements (form.ts) — e-mail address, password with its rules and live checks, security
- * questions, terms — until the process ends. A refused step shows the server's message and a way to start
+ * questions, terms — until the process ends. A refused step shows the server's refusal in the page's words and a way to start
  * again (IDM's processes end on any error). The code leaves the address bar once used.
  */
 import { requirementsOf } from '../core/policies.js';
@@ -13,7 +13,7 @@ import { clear, h } from '../view/dom.js';
 import type { SelfServiceApi } from './api.js';
 import { failuresIn, inputOf, planOf, type Field, type FormPlan, type StageAnswer } from './form.js';
 import { routeWithoutParams, type SelfServiceRoute } from './route.js';
-import { isTextKey, selfServiceText, type SelfServiceTextKey } from './texts.js';
+import { isTextKey, refusalKey, selfServiceText, type SelfServiceTextKey } from './texts.js';
 
 export interface SelfServicePageOptions {
   main: HTMLElement;
@@ -51,7 +51,7 @@ export function startSelfServicePage(options: SelfServicePageOptions): Promise<v
     void step(api.start(route.process));
   }
 
-  function errorPage(message: string | undefined): void {
+  function errorPage(message: string | undefined, status = 0): void {
     const again = h('a', { href: routeWithoutParams(route), class: 'button secondary' }, t('error.again'));
     again.addEventListener('click', (e) => {
       e.preventDefault();
@@ -59,7 +59,12 @@ export function startSelfServicePage(options: SelfServicePageOptions): Promise<v
     });
     show(
       heading(),
-      h('div', { class: 'error-summary', role: 'alert', tabindex: -1 }, h('h2', {}, t('error.heading')), h('p', {}, message ?? t('error.network'))),
+      h(
+        'div',
+        { class: 'error-summary', role: 'alert', tabindex: -1 },
+        h('h2', {}, t('error.heading')),
+        h('p', {}, t(refusalKey(message, status !== 0))),
+      ),
       h('div', { class: 'actions' }, again),
     );
   }
@@ -83,7 +88,7 @@ export function startSelfServicePage(options: SelfServicePageOptions): Promise<v
 
   async function step(pending: ReturnType<SelfServiceApi['start']>): Promise<void> {
     const result = await pending;
-    if (!result.ok) return errorPage(result.message);
+    if (!result.ok) return errorPage(result.message, result.status);
     const answer = result.answer;
     if (answer.tag === 'end') return donePage(answer);
     token = answer.token ?? token;
@@ -119,7 +124,7 @@ export function startSelfServicePage(options: SelfServicePageOptions): Promise<v
     const errorMessages: string[] = [];
     const serverError = isRecord(answer.requirements?.error) ? answer.requirements.error : undefined;
     if (serverFailures.size > 0) for (const list of serverFailures.values()) errorMessages.push(...list.map(policySentence));
-    else if (serverError && typeof serverError.message === 'string') errorMessages.push(serverError.message);
+    else if (serverError && typeof serverError.message === 'string') errorMessages.push(t(refusalKey(serverError.message)));
     const summary = h('div', { class: 'error-summary', role: 'alert', tabindex: -1, hidden: errorMessages.length === 0 });
     const fillSummary = (messages: string[]): void => {
       clear(summary);

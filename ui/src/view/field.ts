@@ -1,8 +1,11 @@
 /**
  * Building blocks shared by the input renderers: a labelled field with a hint (requirements), a list
  * of error sentences linked to the control with aria-describedby / aria-invalid, and the text and
- * password inputs themselves (show-password toggle, confirm-password, live validation).
+ * password inputs themselves (show-password toggle, confirm-password, live validation). A new
+ * password's requirements stay on screen as a checklist, each rule marked met or not met as the
+ * server checks what is typed, with the failing sentences in their own list.
  */
+import { hasRuleText } from '../../../src/i18n/policies.js';
 import type { PasswordField, TextField } from '../core/form-model.js';
 import type { PolicyFailure } from '../core/types.js';
 import type { RenderContext, Rendered } from './context.js';
@@ -17,14 +20,24 @@ export interface FieldShell {
 /** A wrapper with label, optional hint list and an error list, wired to `control`. */
 export function fieldShell(
   ctx: RenderContext,
-  options: { id: string; label: string; required: boolean; control: HTMLElement; hints?: string[]; extra?: HTMLElement[] },
+  options: {
+    id: string;
+    label: string;
+    required: boolean;
+    control: HTMLElement;
+    hints?: string[];
+    extra?: HTMLElement[];
+    /** A checklist (kept visible with the errors) instead of a hint the errors replace. */
+    checklist?: HTMLElement;
+  },
 ): FieldShell {
   const { id, control } = options;
   const hintId = `${id}-hint`;
   const errorId = `${id}-errors`;
   const hints = options.hints ?? [];
-  const hint =
-    hints.length > 0
+  const hint = options.checklist
+    ? options.checklist
+    : hints.length > 0
       ? h(
           'div',
           { id: hintId, class: 'field-hint' },
@@ -50,7 +63,7 @@ export function fieldShell(
     }
     if (messages.length > 0) target.setAttribute('aria-invalid', 'true');
     else target.removeAttribute('aria-invalid');
-    if (target === control && hint) {
+    if (target === control && hint && !options.checklist) {
       // The failed requirements replace the list of requirements: each is said once.
       hint.hidden = messages.length > 0;
       setIdList(control, 'aria-describedby', [messages.length > 0 ? undefined : hintId, errorId]);
@@ -80,7 +93,7 @@ export function renderTextField(field: TextField, ctx: RenderContext): Rendered 
   input.value = initial === null || initial === undefined ? '' : String(initial);
   const shell = fieldShell(ctx, {
     id: field.id,
-    label: field.label,
+    label: ctx.t.server(field.label),
     required: field.required,
     control: input,
     hints: policyTexts(ctx, field.requirements),
@@ -128,6 +141,45 @@ function visibilityToggle(ctx: RenderContext, inputs: HTMLInputElement[], contro
   return button;
 }
 
+type RuleState = 'pending' | 'met' | 'unmet';
+
+/** The requirements of a new password as a checklist; `update` marks each rule from the server's failures. */
+function requirementChecklist(ctx: RenderContext, id: string, requirements: PolicyFailure[]) {
+  const rules = requirements.map((requirement) => {
+    const state = h('span', { class: 'visually-hidden' });
+    const item = h('li', { class: 'rule', 'data-state': 'pending', 'data-policy': requirement.policyRequirement }, ctx.t.rule(requirement), state);
+    return { requirement, item, state };
+  });
+  const element = h(
+    'div',
+    { id: `${id}-hint`, class: 'field-hint checklist' },
+    h('span', { class: 'visually-hidden' }, `${ctx.t.t('password.requirements')}: `),
+    h(
+      'ul',
+      {},
+      rules.map((r) => r.item),
+    ),
+  );
+  return {
+    element,
+    /** Marks every rule (all pending while nothing is typed) and returns the sentences for the error list. */
+    update(failures: PolicyFailure[], typed: boolean): string[] {
+      for (const rule of rules) {
+        const failed = failures.some((f) => f.policyRequirement === rule.requirement.policyRequirement);
+        const next: RuleState = !typed ? 'pending' : failed ? 'unmet' : 'met';
+        rule.item.setAttribute('data-state', next);
+        rule.state.textContent = next === 'pending' ? '' : ` (${ctx.t.t(next === 'met' ? 'password.ruleMet' : 'password.ruleUnmet')})`;
+      }
+      if (!typed) return failures.map((f) => ctx.t.policy(f));
+      const listed = (f: PolicyFailure): boolean => rules.some((r) => r.requirement.policyRequirement === f.policyRequirement);
+      // A failed rule the checklist states word for word is summed up once; any other failure keeps its own sentence.
+      const summed = failures.some((f) => listed(f) && !hasRuleText(f.policyRequirement));
+      const own = failures.filter((f) => !listed(f) || hasRuleText(f.policyRequirement)).map((f) => ctx.t.policy(f));
+      return summed ? [ctx.t.t('password.notAllMet'), ...own] : own;
+    },
+  };
+}
+
 /** Password input (PasswordCallback, ValidatedCreatePasswordCallback), with a confirmation field when asked. */
 export function renderPasswordField(field: PasswordField, ctx: RenderContext): Rendered {
   const input = h('input', {
@@ -146,6 +198,8 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
   ctx.values.set(field.inputName, input.value);
 
   const confirmId = `${field.id}-confirm`;
+  // The confirmation is never sent; it is kept with the page's values so a refused page keeps it.
+  const confirmKey = `${field.inputName}#confirm`;
   const confirmInput = field.confirm
     ? h('input', {
         id: confirmId,
@@ -157,16 +211,27 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
         autocapitalize: 'none',
       })
     : null;
+  if (confirmInput) {
+    const kept = ctx.values.get(confirmKey);
+    confirmInput.value = typeof kept === 'string' ? kept : '';
+  }
   const confirmErrors = confirmInput ? h('ul', { id: `${confirmId}-errors`, class: 'field-errors' }) : null;
+  const checklist =
+    field.autocomplete === 'new-password' && field.requirements.length > 0 ? requirementChecklist(ctx, field.id, field.requirements) : null;
   const toggle = visibilityToggle(ctx, confirmInput ? [input, confirmInput] : [input], confirmInput ? `${field.id} ${confirmId}` : field.id);
   const shell = fieldShell(ctx, {
     id: field.id,
-    label: field.label,
+    label: ctx.t.server(field.label),
     required: field.required,
     control: input,
     hints: policyTexts(ctx, field.requirements),
     extra: confirmInput ? [] : [toggle],
+    ...(checklist ? { checklist: checklist.element } : {}),
   });
+  /** Server findings: the checklist marks its rules, the error list says what failed. */
+  const showServerFailures = (failures: PolicyFailure[]): void => {
+    shell.setErrors(input, checklist ? checklist.update(failures, input.value !== '') : policyTexts(ctx, failures));
+  };
   let confirmBlock: HTMLElement | null = null;
   if (confirmInput && confirmErrors) {
     setIdList(confirmInput, 'aria-describedby', [confirmErrors.id]);
@@ -187,9 +252,10 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
     if (field.liveValidation) ctx.liveCheck(field.index);
   });
   confirmInput?.addEventListener('input', () => {
+    ctx.values.set(confirmKey, confirmInput.value);
     if (confirmInput.value === input.value) setConfirmErrors([]);
   });
-  shell.setErrors(input, policyTexts(ctx, field.failures));
+  showServerFailures(field.failures);
 
   const element = confirmBlock ? h('div', { class: 'field-group' }, shell.wrapper, confirmBlock) : shell.wrapper;
   return {
@@ -209,7 +275,7 @@ export function renderPasswordField(field: PasswordField, ctx: RenderContext): R
       return focus;
     },
     showFailures(failures) {
-      shell.setErrors(input, policyTexts(ctx, failures));
+      showServerFailures(failures);
       return failures.length > 0 ? input : null;
     },
   };

@@ -1,8 +1,9 @@
 /**
  * Renders one journey step: heading (the step's header or the journey's title), error summary (an
  * alert that receives focus), the sanitised description, every callback through its renderer, the
- * submit button when the plan has one, and the links to the neighbouring journeys. Client-side
- * checks run on submit; the controller is told what to send.
+ * submit button when the plan has one, the links that belong by a field ("Forgot password?" under
+ * the password) and the links to the neighbouring journeys. Client-side checks run on submit; the
+ * controller is told what to send.
  */
 import { renderField } from '../callbacks/index.js';
 import { CONFIRMATION_ATTRIBUTE } from '../callbacks/confirmation-callback.js';
@@ -28,6 +29,8 @@ export interface StepPageOptions {
   /** Error sentences to show at the top (e.g. the previous attempt failed). */
   errors: string[];
   links: PageLink[];
+  /** Field index → links shown right under that field. */
+  fieldLinks?: ReadonlyMap<number, PageLink[]>;
   liveCheck(index: number): void;
   /** Called after the client-side checks passed. */
   onSubmit(): void;
@@ -73,6 +76,16 @@ export function renderStepPage(main: HTMLElement, options: StepPageOptions): Ste
     const result = renderField(field, ctx);
     rendered.set(field.index, result);
     if (result.element) elements.push(result.element);
+    const near = options.fieldLinks?.get(field.index) ?? [];
+    if (result.element && near.length > 0) {
+      elements.push(
+        h(
+          'p',
+          { class: 'field-links' },
+          near.map((l) => h('a', { href: l.href }, l.text)),
+        ),
+      );
+    }
   }
 
   const heading = h('h1', { tabindex: -1, id: 'page-title' }, options.title);

@@ -5,11 +5,16 @@
  */
 import { clear, h } from './dom.js';
 
-export type PanelAction = { text: string; href: string } | { text: string; onClick: () => void };
+export type PanelAction = ({ text: string; href: string } | { text: string; onClick: () => void }) & {
+  /** Default: the first action is the primary one. */
+  style?: 'primary' | 'secondary';
+};
 
 export interface PanelOptions {
   title: string;
   paragraphs: string[];
+  /** Shown above the paragraphs, e.g. who is signed in. */
+  lead?: string;
   actions: PanelAction[];
   tone: 'error' | 'success' | 'info';
 }
@@ -20,13 +25,14 @@ export function renderPanel(main: HTMLElement, options: PanelOptions): HTMLEleme
   const body = h(
     'div',
     { class: `panel panel-${options.tone}`, role: options.tone === 'error' ? 'alert' : 'status' },
+    options.lead ? h('p', { class: 'lead' }, options.lead) : null,
     options.paragraphs.map((p) => h('p', {}, p)),
   );
   const actions = h(
     'div',
     { class: 'actions' },
     options.actions.map((action, i) => {
-      const cls = i === 0 ? 'button primary' : 'button secondary';
+      const cls = `button ${action.style ?? (i === 0 ? 'primary' : 'secondary')}`;
       if ('href' in action) return h('a', { href: action.href, class: cls }, action.text);
       const button = h('button', { type: 'button', class: cls }, action.text);
       button.addEventListener('click', action.onClick);
