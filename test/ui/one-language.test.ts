@@ -3,8 +3,8 @@
  * server — Login (refused, failed after the Retry Limit, an inactive account), ForgottenUsername (and
  * its e-mailed link back to sign-in), ResetPassword (a refused then an accepted new password, the
  * success page, sign-in, the signed-in page with the person's name, sign-out), ResetPasswordByUsername,
- * Registration (the security question, the terms, the e-mailed link), ResetPasswordByCode (the code
- * from the e-mail), Login's inner ProgressiveProfile (the preferences on the third sign-in),
+ * Registration (the security question, the terms, the e-mailed link), ResetPasswordByQuestions (that
+ * question answered), ResetPasswordByCode (the code from the e-mail), Login's inner ProgressiveProfile (the preferences on the third sign-in),
  * UpdatePassword (from the signed-in page), the used-link, unknown-journey and invalid-address pages —
  * once with a French browser and once with an English one. On every page no
  * visible text may be the other language's (the pages' catalogue, the node texts, the policy
@@ -40,6 +40,7 @@ const WALKED = [
   'ResetPassword',
   'ResetPasswordByUsername',
   'ResetPasswordByCode',
+  'ResetPasswordByQuestions',
   'Registration',
   'UpdatePassword',
 ];
@@ -327,6 +328,25 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await waitForHeading(confirmed, w.registered);
       await check(confirmed, 'registration-done');
 
+      // ResetPasswordByQuestions: the username, the security question answered at registration, a new password.
+      const byQuestions = (await open('/login/?authIndexType=service&authIndexValue=ResetPasswordByQuestions')).page;
+      await waitForHeading(byQuestions, w.reset);
+      await check(byQuestions, 'reset-by-questions');
+      await byQuestions.getByLabel(w.username, { exact: true }).fill(newUser);
+      await submitAndWait(byQuestions, w.submit);
+      const answerField = byQuestions.locator('input[type="password"]').first();
+      await answerField.waitFor();
+      await check(byQuestions, 'reset-by-questions-question');
+      await answerField.fill('Teal');
+      await submitAndWait(byQuestions, w.submit);
+      await byQuestions.getByLabel(w.confirm, { exact: true }).waitFor();
+      await check(byQuestions, 'reset-by-questions-new-password');
+      await byQuestions.getByLabel(w.password, { exact: true }).fill(PASSWORD);
+      await byQuestions.getByLabel(w.confirm, { exact: true }).fill(PASSWORD);
+      await submitAndWait(byQuestions, w.submit);
+      await waitForHeading(byQuestions, w.changed);
+      await check(byQuestions, 'reset-by-questions-done');
+
       // ResetPasswordByCode: the address, the code from the e-mail, a new password.
       const byCode = (await open('/login/?authIndexType=service&authIndexValue=ResetPasswordByCode')).page;
       await waitForHeading(byCode, w.reset);
@@ -378,7 +398,7 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await waitForHeading(profile, w.changed);
       await check(profile, 'update-password-done');
 
-      expect(visited).toHaveLength(33);
+      expect(visited).toHaveLength(37);
       for (const tp of opened) expect(tp.problems, tp.page.url()).toEqual([]);
     });
   }

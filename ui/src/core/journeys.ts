@@ -19,6 +19,7 @@ const TITLES: Readonly<Record<string, MessageKey>> = {
   ResetPassword: 'title.ResetPassword',
   ResetPasswordByUsername: 'title.ResetPasswordByUsername',
   ResetPasswordByCode: 'title.ResetPasswordByCode',
+  ResetPasswordByQuestions: 'title.ResetPasswordByQuestions',
   ForgottenUsername: 'title.ForgottenUsername',
   Registration: 'title.Registration',
   UpdatePassword: 'title.UpdatePassword',

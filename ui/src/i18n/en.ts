@@ -19,6 +19,7 @@ export const en = {
   'title.ResetPassword': 'Reset your password',
   'title.ResetPasswordByUsername': 'Reset your password',
   'title.ResetPasswordByCode': 'Reset your password',
+  'title.ResetPasswordByQuestions': 'Reset your password',
   'title.ForgottenUsername': 'Find your username',
   'title.Registration': 'Create an account',
   'title.UpdatePassword': 'Change your password',

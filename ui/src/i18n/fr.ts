@@ -14,6 +14,7 @@ export const fr: Catalog = {
   'title.ResetPassword': 'Réinitialiser votre mot de passe',
   'title.ResetPasswordByUsername': 'Réinitialiser votre mot de passe',
   'title.ResetPasswordByCode': 'Réinitialiser votre mot de passe',
+  'title.ResetPasswordByQuestions': 'Réinitialiser votre mot de passe',
   'title.ForgottenUsername': 'Retrouver votre nom d’utilisateur',
   'title.Registration': 'Créer un compte',
   'title.UpdatePassword': 'Changer votre mot de passe',
