@@ -149,15 +149,18 @@ export function createScriptEngine(deps: ScriptEngineDeps): ScriptPort {
     }
   }
 
+  /** Where a script runs, for its logs and failures. */
+  const whereOf = (req: { journeyId: string; nodeId: string; scriptId: string; request: { requestId?: string } }) => ({
+    journey: req.journeyId,
+    node: req.nodeId,
+    scriptId: req.scriptId,
+    ...(req.request.requestId ? { reqId: req.request.requestId } : {}),
+  });
+
   return {
     async transform(req) {
       const script = deps.library().get(req.scriptId);
-      const where = {
-        journey: req.journeyId,
-        node: req.nodeId,
-        scriptId: req.scriptId,
-        ...(req.request.requestId ? { reqId: req.request.requestId } : {}),
-      };
+      const where = whereOf(req);
       if (!script) throw new Error(`Script ${req.scriptId} is not loaded.`);
       if (script.engine !== 'social' || script.compileError)
         throw new Error(`Script ${describeScript(script.meta)} cannot run as a profile transformation.`);
@@ -185,12 +188,7 @@ export function createScriptEngine(deps: ScriptEngineDeps): ScriptPort {
 
     async run(req) {
       const script = deps.library().get(req.scriptId);
-      const where = {
-        journey: req.journeyId,
-        node: req.nodeId,
-        scriptId: req.scriptId,
-        ...(req.request.requestId ? { reqId: req.request.requestId } : {}),
-      };
+      const where = whereOf(req);
       if (!script) throw new Error(`Script ${req.scriptId} is not loaded.`);
       const fields = { ...where, script: script.meta.name };
       const input = {
