@@ -189,7 +189,7 @@ describe('UpdatePassword', () => {
       .setPassword('bright lantern over hills');
     asSuccess(await c.next(refused));
     expect(asSuccess(await signIn(client('Login'), 'updater', 'bright lantern over hills')).getSessionToken()).toBeDefined();
-    expect(asStep(await signIn(client('Login'), 'updater', 'quiet harbour morning tide')).getHeader()).toBe('Sign In');
+    expect(asStep(await signIn(client('Login'), 'updater', 'quiet harbour morning tide')).getHeader()).toBe('Sign in');
   });
 
   it('fails for a wrong current password; without a session it has nobody to e-mail', async () => {

@@ -83,13 +83,13 @@ describe.each(stores)('realm limits on $name', ({ postgres }) => {
   });
 
   it.skipIf(skip)("spends alpha's own budget of 2 wrong passwords, and never root's", { timeout: 60_000 }, async () => {
-    for (let i = 0; i < 2; i++) expect(asStep(await login('alpha', `wrong ${i}`)).getHeader()).toBe('Sign In');
+    for (let i = 0; i < 2; i++) expect(asStep(await login('alpha', `wrong ${i}`)).getHeader()).toBe('Sign in');
     // The budget is spent: the right password is refused unevaluated, answered as a wrong one.
-    expect(asStep(await login('alpha', PASSWORD)).getHeader()).toBe('Sign In');
+    expect(asStep(await login('alpha', PASSWORD)).getHeader()).toBe('Sign in');
     // root's alice, same name, same address: her budget is root's (10), untouched by alpha's.
-    for (let i = 0; i < 2; i++) expect(asStep(await login('root', `wrong ${i}`)).getHeader()).toBe('Sign In');
+    for (let i = 0; i < 2; i++) expect(asStep(await login('root', `wrong ${i}`)).getHeader()).toBe('Sign in');
     expect(asSuccess(await login('root', PASSWORD)).getRealm()).toBe('/');
     // and alpha's stays spent.
-    expect(asStep(await login('alpha', PASSWORD)).getHeader()).toBe('Sign In');
+    expect(asStep(await login('alpha', PASSWORD)).getHeader()).toBe('Sign in');
   });
 });

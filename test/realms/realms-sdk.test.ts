@@ -141,9 +141,9 @@ describe('realms', () => {
     expect(await validate('realms/root/realms/alpha', token)).toMatchObject({ valid: true, uid: 'alice', realm: '/alpha' });
 
     // alice is nobody in root: Login answers its sign-in page again.
-    expect(asStep(await login('root', 'alice', PASSWORD)).getHeader()).toBe('Sign In');
+    expect(asStep(await login('root', 'alice', PASSWORD)).getHeader()).toBe('Sign in');
     // and root's people are nobody in alpha.
-    expect(asStep(await login('alpha', 'rooty', PASSWORD)).getHeader()).toBe('Sign In');
+    expect(asStep(await login('alpha', 'rooty', PASSWORD)).getHeader()).toBe('Sign in');
   });
 
   it('does not validate a root session in alpha (nor an alpha session in root)', async () => {
