@@ -151,8 +151,8 @@ it('frodo manages journeys and scripts on one process; the other runs every chan
   expect((await frodo('journey', 'export', '-i', 'Login', A)).code).toBe(0);
   const file = join(work, 'frodo', 'Login.journey.json');
   const exported = await readFile(file, 'utf8');
-  expect(exported).toContain('"Sign In"');
-  await writeFile(file, exported.replace('"Sign In"', '"Welcome back"'));
+  expect(exported).toContain('"Sign in"');
+  await writeFile(file, exported.replace('"Sign in"', '"Welcome back"'));
   expect(await loginHeader(b.url)).toBe('Sign in');
   const imported = await frodo('journey', 'import', '-i', 'Login', '-f', file, A);
   expect(imported.out).toMatch(/Imported Login/);
