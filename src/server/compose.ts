@@ -238,7 +238,15 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const started: { config?: LiveConfig } = {};
   // Root's templates are the store's (seeded from the files); a realm's own stay those of its folder.
   const realmOnly = new Map([...templates].filter(([name]) => !baseTemplates.has(name)));
-  const withRealmTemplates = (stored: EmailTemplates): EmailTemplates => (realmOnly.size ? new Map([...stored, ...realmOnly]) : stored);
+  // Joined once per stored revision, not at every lookup.
+  let joined: { revision: number; templates: EmailTemplates } | undefined;
+  const mailTemplates = (): EmailTemplates => {
+    const live = started.config;
+    if (!live) return templates;
+    if (realmOnly.size === 0) return live.templates;
+    if (joined?.revision !== live.revision) joined = { revision: live.revision, templates: new Map([...live.templates, ...realmOnly]) };
+    return joined.templates;
+  };
   const uniqueKeys = { ...Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)])), ...ADMIN_UNIQUE_KEYS };
   const searchableFields = Object.fromEntries(
     schema.resources().map((r) => [
@@ -274,7 +282,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     from: settings.smtpFrom,
     dataDir: settings.dataDir,
     // The templates in the store (seeded from the template folders below), once it is open.
-    templates: forwardTemplates(() => (started.config ? withRealmTemplates(started.config.templates) : templates)),
+    templates: forwardTemplates(mailTemplates),
     log,
     now,
     theme: mailThemeFrom(settings.uiThemeFile ?? SHIPPED_THEME, DEFAULT_MAIL_THEME),
