@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacySaltedHash } from '../../src/identity/kba.js';
 import { parseMail } from '../support/eml.js';
-import { admin, authUrl, eventsOf, fill, post, signIn, type Answer } from '../support/journey-http.js';
+import { admin, authUrl, createUser as createUserIn, eventsOf, fill, post, signIn, type Answer } from '../support/journey-http.js';
 import { SHIPPED_JOURNEYS, startTestServer, type TestServer } from '../support/server.js';
 import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
@@ -29,22 +29,7 @@ let smtp: SmtpPeer;
 let server: TestServer;
 const audit: string[] = [];
 
-async function createUser(userName: string, extra: Record<string, unknown> = {}): Promise<string> {
-  const r = await admin(server, TOKEN, '/managed/user?_action=create', {
-    method: 'POST',
-    body: {
-      userName,
-      mail: `${userName}@example.com`,
-      givenName: 'Test',
-      sn: 'User',
-      password: OLD,
-      preferences: { marketing: true, updates: true },
-      ...extra,
-    },
-  });
-  expect(r.status).toBe(201);
-  return r.json._id as string;
-}
+const createUser = (userName: string, extra: Record<string, unknown> = {}): Promise<string> => createUserIn(server, TOKEN, userName, OLD, extra);
 
 const action = (id: string, name: string, body: unknown): Promise<Answer> =>
   admin(server, TOKEN, `/managed/user/${id}?_action=${name}`, { method: 'POST', body });

@@ -68,8 +68,14 @@ export async function admin(
   return { status: res.status, json: text ? JSON.parse(text) : undefined, headers: res.headers };
 }
 
-/** Creates a user through the admin API; its `_id`. */
-export async function createUser(s: TestServer, token: string, userName: string, password?: string): Promise<string> {
+/** Creates a user through the admin API, with any `extra` attributes; its `_id`. */
+export async function createUser(
+  s: TestServer,
+  token: string,
+  userName: string,
+  password?: string,
+  extra: Record<string, unknown> = {},
+): Promise<string> {
   const r = await admin(s, token, '/managed/user?_action=create', {
     method: 'POST',
     // Preferences chosen, so Login's ProgressiveProfile does not stop the third sign-in to ask for them.
@@ -80,6 +86,7 @@ export async function createUser(s: TestServer, token: string, userName: string,
       sn: 'User',
       preferences: { marketing: true, updates: true },
       ...(password ? { password } : {}),
+      ...extra,
     },
   });
   if (r.status !== 201) throw new Error(`create ${userName}: ${r.status} ${JSON.stringify(r.json)}`);
