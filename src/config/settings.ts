@@ -327,6 +327,16 @@ export const SETTINGS = {
     type: 'string',
     format: 'path',
   },
+  credentialResetSweepMs: {
+    env: 'CAIRN_CREDENTIAL_RESET_SWEEP_MS',
+    title: 'Expired credential-reset sweep',
+    description:
+      'How often (milliseconds) credential-reset progress records that expired untouched are removed from the users (audited as credential.reset.expired). 0 turns the sweep off; expired records are still refused and removed when presented.',
+    type: 'integer',
+    default: 300000,
+    minimum: 0,
+    maximum: 86400000,
+  },
   uiThemeFile: {
     env: 'CAIRN_UI_THEME_FILE',
     title: 'Hosted pages theme',

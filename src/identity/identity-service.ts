@@ -97,6 +97,11 @@ export interface IdentityService extends IdentityPort {
    * unexpired one is there (an expired one is replaced), undefined for an unknown user.
    */
   openCredentialReset(resource: string, id: string, record: CredentialResetRecord): Promise<'opened' | 'busy' | undefined>;
+  /**
+   * Removes up to `limit` progress records that expired untouched (each a conditional write: a record
+   * changed meanwhile is left to the next sweep), auditing `credential.reset.expired`; returns how many went.
+   */
+  sweepCredentialResets(resource: string, limit: number): Promise<number>;
   /** Looks a user up by userName or mail. */
   findUser(resource: string, login: string): Promise<ManagedObject | undefined>;
   /** Throws a 400 when `fields` (filter fields, sort keys, `_fields`) name a never-readable field; `use` names the parameter. */
@@ -501,6 +506,37 @@ export function createIdentityService(deps: IdentityServiceDeps): IdentityServic
       }
       audit.record('credential.reset.requested', { resource, userId: id, requester: record.requestedBy, method: record.method });
       return 'opened';
+    },
+
+    async sweepCredentialResets(resource, limit) {
+      const now = deps.now();
+      const due = await objects.query(
+        resource,
+        { op: 'lt', field: [CREDENTIAL_RESET, 'expiresAt'], value: new Date(now).toISOString() },
+        { pageSize: limit, sortKeys: [`${CREDENTIAL_RESET}/expiresAt`] },
+      );
+      let removed = 0;
+      for (const current of due.result) {
+        const record = resetRecordOf(current);
+        // Only records past their own expiry go (the filter compares strings; the record decides); a
+        // malformed one, which no reset can use, goes too.
+        if (record && Date.parse(record.expiresAt) > now) continue;
+        const next: Record<string, unknown> = { ...current };
+        delete next[CREDENTIAL_RESET];
+        try {
+          await objects.replace(resource, current._id, next, current._rev);
+        } catch (e) {
+          if (e instanceof CairnError && (e.status === 404 || e.status === 409 || e.status === 412)) continue;
+          throw e;
+        }
+        removed++;
+        audit.record('credential.reset.expired', {
+          resource,
+          userId: current._id,
+          ...(record ? { method: record.method, requester: record.requestedBy } : {}),
+        });
+      }
+      return removed;
     },
 
     async takeCredentialReset(resource, nonceHash) {

@@ -16,7 +16,8 @@ import { AmConfig, TemplateConfig } from '../config-store/am-config.js';
 import { idmRouter } from '../idm/router.js';
 import { checkPolicyJourneys, loadCredentialResetPolicy } from '../midpoint/policy.js';
 import { startJourneyStep, type AuthenticateDeps } from '../am/authenticate.js';
-import { createCredentialResetService } from '../credential-reset/service.js';
+import { createCredentialResetService, USER_RESOURCE } from '../credential-reset/service.js';
+import { startCredentialResetSweeper } from '../credential-reset/sweeper.js';
 import { midpointRouter } from '../midpoint/router.js';
 import { oauthRouter } from '../oauth/router.js';
 import { createLogger, requestLogger, type Logger } from '../observability/logger.js';
@@ -89,6 +90,12 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         locales: [],
         request: { headers: {}, query: { resetId, authIndexType: 'service', authIndexValue: journey } },
       }),
+  });
+  const resetSweeper = startCredentialResetSweeper({
+    identity: core.identity,
+    resources: [USER_RESOURCE, ...[...core.realms.values()].map((r) => r.spec.identityResource)],
+    intervalMs: settings.credentialResetSweepMs,
+    onError: internal,
   });
   const app = createApp({
     ...stepDeps,
@@ -179,6 +186,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
   }).catch(async (e: unknown) => {
+    resetSweeper.stop();
     await core.close();
     throw e;
   });
@@ -194,6 +202,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         server.close(() => resolve());
         server.closeIdleConnections();
       });
+      resetSweeper.stop();
       await core.close();
       logger.info('stopped');
     },
