@@ -31,6 +31,8 @@ export interface AdminService {
   list(): Promise<Admin[]>;
   /** The roles of an administrator by `_id`; empty when there is none (deleted since). */
   rolesOf(id: string): Promise<Role[]>;
+  /** Whether an administrator has this name (compared as userName is: case-insensitively). */
+  exists(userName: string): Promise<boolean>;
   setPassword(userName: string, password: string): Promise<void>;
   remove(userName: string): Promise<boolean>;
   /**
@@ -86,6 +88,9 @@ export function createAdminService(deps: AdminServiceDeps): AdminService {
     async rolesOf(id) {
       const o = await objects.read(ADMIN_RESOURCE, id);
       return o ? view(o).roles : [];
+    },
+    async exists(userName) {
+      return NAME.test(userName) && (await byName(userName)) !== undefined;
     },
     async setPassword(userName, password) {
       const o = await byName(userName);

@@ -32,3 +32,29 @@ export function requireRole(deps: { sessions: SessionService; cookieName: string
 
 /** Who the audit names for a change made in this request. */
 export const actorOf = (res: Response): string => `admin:${(res.locals.admin as AdminPrincipal | undefined)?.name ?? '?'}`;
+
+/** An administrator as a journey run with their session sees them (Requester Is Helpdesk, Reset Credential). */
+export interface Operator {
+  name: string;
+  id: string;
+  roles: Role[];
+}
+
+/**
+ * The administrator whose live session `ssoTokenId` is, with the roles they hold now: those the
+ * session was given at sign-in that their record still has (a role removed, or the administrator
+ * removed, counts at once; a role added counts from the next sign-in). Undefined for a dead session
+ * and for an end user's, which never carries roles (only the administrators' journey gives them).
+ */
+export function operatorReader(
+  sessions: Pick<SessionService, 'validate'>,
+  admins: { rolesOf(id: string): Promise<Role[]> },
+): (ssoTokenId: string) => Promise<Operator | undefined> {
+  return async (ssoTokenId) => {
+    const session = await sessions.validate(ssoTokenId);
+    if (!session || session.roles.length === 0 || session.userId === undefined) return undefined;
+    const now = await admins.rolesOf(session.userId);
+    const roles = now.filter((r) => session.roles.includes(r));
+    return roles.length > 0 ? { name: session.uid, id: session.userId, roles } : undefined;
+  };
+}

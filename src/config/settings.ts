@@ -323,7 +323,7 @@ export const SETTINGS = {
     env: 'CAIRN_CREDENTIAL_RESET_POLICY',
     title: 'Credential-reset policy',
     description:
-      "JSON file of the credential-reset methods (midPoint's credentialsReset): identifier, journey (for requestCredentialReset), newCredentialSource (userEntry | generated | none), delivery (screen | email), forceChange, allowedRoles, lifetimeMinutes, maxAttempts; and generate.{forceChange, allowedRoles}. Validated at start (journeys included). Default: passwordReset (userEntry, forceChange) and resetByLink / resetByCode / resetByQuestions, for admin and helpdesk.",
+      "JSON file of the credential-reset methods (midPoint's credentialsReset): identifier, journey (for requestCredentialReset), newCredentialSource (userEntry | generated | none), delivery (screen | email), forceChange, allowedRoles, lifetimeMinutes, maxAttempts; generate.{forceChange, allowedRoles}; and protectedTargets.queryFilter (users only an admin may reset, besides administrators). Validated at start (journeys and filter included). Default: passwordReset (userEntry, forceChange) and resetByLink / resetByCode / resetByQuestions, for admin and helpdesk.",
     type: 'string',
     format: 'path',
   },

@@ -12,6 +12,8 @@
  *   `none`) and delivery (`screen`: the value goes back to the caller once; `email`: to the user's
  *   address through the mail queue), through identityService.resetPassword. Answers carry midPoint's
  *   message keys.
+ * Both refuse, with `execute.reset.credential.not.allowed` (403), a target the policy protects from
+ * the requester (protection.ts: administrators and the policy's filter, for anyone without `admin`).
  * Both are used by the admin API (src/idm/router.ts actions) and the midPoint façade (src/midpoint/).
  */
 import type { IdentityService } from '../identity/identity-service.js';
@@ -21,17 +23,14 @@ import { MESSAGES, type MessageKey } from '../midpoint/messages.js';
 import type { CredentialResetPolicy, ResetMethodPolicy } from '../midpoint/policy.js';
 import { generatePassword, rulesOf } from '../nodes/generate-password.js';
 import { hashResetId, newResetId } from './ids.js';
+import type { Requester, ResetGuard } from './protection.js';
 
 export const USER_RESOURCE = 'managed/user';
 /** The only credential Cairn resets: midPoint's `credentials/password`. */
 export const PASSWORD_CREDENTIAL = 'password';
 const GENERATE_BITS = 128;
 
-/** Who asks, as the audit names them, with the roles the policy checks. */
-export interface Requester {
-  name: string;
-  roles: readonly string[];
-}
+export type { Requester } from './protection.js';
 
 export interface ResetOutcome {
   /** The HTTP status a REST answer uses. */
@@ -61,6 +60,8 @@ export interface CredentialResetServiceDeps {
   identity: IdentityService;
   policy: PolicyPort;
   resetPolicy: CredentialResetPolicy;
+  /** Protected targets and the one save path of a requested reset (protection.ts). */
+  guard: ResetGuard;
   mail?: MailPort;
   now: () => number;
   /** Starts `journey` for the context `resetId` (its first step carries `?resetId=`). */
@@ -110,6 +111,11 @@ export function createCredentialResetService(deps: CredentialResetServiceDeps): 
         return { ok: false, status: 400, key: 'execute.reset.credential.bad.method' };
       if (credentialId !== PASSWORD_CREDENTIAL) return { ok: false, status: 400, key: 'execute.reset.credential.bad.request' };
       if (!mayUse(requester.roles, configured.allowedRoles)) return { ok: false, status: 403, key: 'execute.reset.credential.not.allowed' };
+      const target = await identity.read(USER_RESOURCE, userId);
+      if (!target) return { ok: false, status: 404, key: 'not.found' };
+      if (await deps.guard.refusal(requester, USER_RESOURCE, target, methodId)) {
+        return { ok: false, status: 403, key: 'execute.reset.credential.not.allowed' };
+      }
       const resetId = newResetId();
       const now = deps.now();
       const record: CredentialResetRecord = {
@@ -146,6 +152,7 @@ export function createCredentialResetService(deps: CredentialResetServiceDeps): 
       if (!mayUse(requester.roles, configured.allowedRoles)) return outcome(403, 'execute.reset.credential.not.allowed');
       const user = await identity.read(USER_RESOURCE, userId);
       if (!user) return outcome(404, 'execute.reset.credential.bad.request');
+      if (await deps.guard.refusal(requester, USER_RESOURCE, user, methodId)) return outcome(403, 'execute.reset.credential.not.allowed');
       if (configured.newCredentialSource === 'none') return outcome(200, 'execute.reset.credential.no.credential.source');
       const mail = typeof user['mail'] === 'string' ? user['mail'] : '';
       const byMail = configured.newCredentialSource === 'generated' && configured.delivery === 'email';
@@ -158,13 +165,10 @@ export function createCredentialResetService(deps: CredentialResetServiceDeps): 
           ? outcome(409, 'execute.reset.credential.validation.failed')
           : outcome(400, 'execute.reset.credential.bad.request');
       }
-      const result = await identity.resetPassword(USER_RESOURCE, userId, value, {
-        requester: requester.name,
-        method: methodId,
-        forceChange: configured.forceChange,
-      });
-      if (!result) return outcome(404, 'execute.reset.credential.bad.request');
-      if ('failedPolicies' in result) return outcome(409, 'execute.reset.credential.validation.failed');
+      const result = await deps.guard.reset(requester, USER_RESOURCE, userId, value, { method: methodId, forceChange: configured.forceChange });
+      if (result.type === 'not-found') return outcome(404, 'execute.reset.credential.bad.request');
+      if (result.type === 'protected') return outcome(403, 'execute.reset.credential.not.allowed');
+      if (result.type === 'refused') return outcome(409, 'execute.reset.credential.validation.failed');
       if (configured.newCredentialSource !== 'generated') return outcome(200, 'execute.reset.credential.successful');
       if (!byMail) return outcome(200, 'execute.reset.credential.successful', value);
       const prefs = user['preferences'] as { locale?: unknown } | undefined;

@@ -1,11 +1,15 @@
 /**
  * The credential-reset policy (midPoint's `securityPolicy/credentialsReset`): the reset methods the
  * façade accepts, each with its credential source, whether the new value must be changed at next
- * sign-in, and the roles allowed to use it; plus who may generate. Read from one JSON file
- * (CAIRN_CREDENTIAL_RESET_POLICY) and validated at start: an unknown key or a bad value stops the start.
+ * sign-in, and the roles allowed to use it; plus who may generate, and the users no one but an
+ * `admin` may reset (`protectedTargets`: administrators always, and those a query filter matches;
+ * src/credential-reset/protection.ts). Read from one JSON file (CAIRN_CREDENTIAL_RESET_POLICY) and
+ * validated at start: an unknown key, a bad value or a filter that does not parse stops the start.
  */
 import { readFile } from 'node:fs/promises';
 import { Ajv } from 'ajv';
+import { parseQueryFilter } from '../crest/query-filter.js';
+import type { ProtectedTargets } from '../credential-reset/protection.js';
 
 export interface ResetMethodPolicy {
   /** midPoint's `credentialsReset/identifier`: the `resetMethod` a request must name. */
@@ -36,6 +40,8 @@ export interface ResetMethodPolicy {
 export interface CredentialResetPolicy {
   methods: ResetMethodPolicy[];
   generate: { forceChange: boolean; allowedRoles: string[] };
+  /** Users only an `admin` may reset (administrators always; those `queryFilter` matches). */
+  protectedTargets: ProtectedTargets;
 }
 
 export const DEFAULT_CREDENTIAL_RESET_POLICY: CredentialResetPolicy = {
@@ -67,6 +73,7 @@ export const DEFAULT_CREDENTIAL_RESET_POLICY: CredentialResetPolicy = {
     })),
   ],
   generate: { forceChange: true, allowedRoles: ['helpdesk'] },
+  protectedTargets: {},
 };
 
 const roles = { type: 'array', items: { type: 'string', minLength: 1 }, uniqueItems: true };
@@ -100,6 +107,12 @@ const SCHEMA = {
       properties: { forceChange: { type: 'boolean', default: true }, allowedRoles: { ...roles, default: [] } },
       default: {},
     },
+    protectedTargets: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { queryFilter: { type: 'string', minLength: 1, maxLength: 2048 } },
+      default: {},
+    },
   },
 } as const;
 
@@ -116,6 +129,14 @@ export function parseCredentialResetPolicy(value: unknown, source = 'credential-
   const ids = policy.methods.map((m) => m.identifier);
   const twice = ids.find((id, i) => ids.indexOf(id) !== i);
   if (twice !== undefined) throw new Error(`Invalid ${source}: method ${twice} is listed twice`);
+  const filter = policy.protectedTargets.queryFilter;
+  if (filter !== undefined) {
+    try {
+      parseQueryFilter(filter);
+    } catch (e) {
+      throw new Error(`Invalid ${source}: /protectedTargets/queryFilter is not a query filter (${(e as Error).message})`, { cause: e });
+    }
+  }
   return policy;
 }
 

@@ -5,7 +5,8 @@
  * returned to the caller: midPoint's "screen" delivery), `POST /rpc/validate` and
  * `POST /users/{oid}/validate` (check values against the password policy, storing nothing). `{oid}` is
  * the managed user's `_id`. Callers authenticate as midPoint's REST clients do (requester.ts); end
- * users are refused. Every reset goes through identityService.resetPassword (policy, sessions revoked,
+ * users are refused. Every reset goes through the reset guard (protected targets refused with
+ * `execute.reset.credential.not.allowed`), then identityService.resetPassword (policy, sessions revoked,
  * "password changed" mail, audit naming requester and target). Answers are no-store JSON; bad input is
  * a 400 in midPoint's OperationResult shape, never a 500 with internals.
  */
@@ -15,6 +16,7 @@ import type { Settings } from '../config/settings.js';
 import type { IdentityService } from '../identity/identity-service.js';
 import type { PolicyPort } from '../identity/ports.js';
 import { mayUse, PASSWORD_CREDENTIAL, USER_RESOURCE, type CredentialResetService, type Requester } from '../credential-reset/service.js';
+import type { ResetGuard } from '../credential-reset/protection.js';
 import { NS_API, NS_TYPES, operationError, resetResponse, type MessageKey } from './messages.js';
 import type { CredentialResetPolicy } from './policy.js';
 import { basicUser, requesterRoles } from './requester.js';
@@ -35,6 +37,8 @@ export interface MidpointRouterDeps {
   /** The administrator identities HTTP Basic credentials are checked against (none: only the bearer token). */
   admins?: Pick<AdminService, 'verify'>;
   resets: CredentialResetService;
+  /** Protected targets and the one save path of a reset (src/credential-reset/protection.ts). */
+  guard: ResetGuard;
   /** Where the failed-authentication budgets are counted (the store: exact across instances). */
   counters: CounterPort;
   audit: AuditPort;
@@ -166,6 +170,9 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
       const oid = String(req.params['oid']);
       const user = await identity.read(USER_RESOURCE, oid);
       if (!user) return fail(res, 404, op, `Object of type UserType with oid ${oid} was not found`);
+      if (execute && (await deps.guard.refusal(requester, USER_RESOURCE, user, 'generate'))) {
+        return fail(res, 403, op, 'Not allowed', 'execute.reset.credential.not.allowed');
+      }
       const out: Record<string, unknown>[] = [];
       for (const item of items) {
         const path = pathOf(item) ?? PASSWORD_PATH;
@@ -173,12 +180,12 @@ export function midpointRouter(deps: MidpointRouterDeps): Router {
         const generated = await resets.generate(oid);
         if (generated === undefined) return fail(res, 409, op, 'The password policy cannot be satisfied by a generated value');
         if (truthy(item['execute'])) {
-          const result = await identity.resetPassword(USER_RESOURCE, oid, generated, {
-            requester: requester.name,
+          const result = await deps.guard.reset(requester, USER_RESOURCE, oid, generated, {
             method: 'generate',
             forceChange: resetPolicy.generate.forceChange,
           });
-          if (!result || 'failedPolicies' in result) return fail(res, 409, op, 'Validation failed', 'execute.reset.credential.validation.failed');
+          if (result.type === 'protected') return fail(res, 403, op, 'Not allowed', 'execute.reset.credential.not.allowed');
+          if (result.type !== 'reset') return fail(res, 409, op, 'Validation failed', 'execute.reset.credential.validation.failed');
         }
         out.push({ target: { path: PASSWORD_PATH }, value: { '@type': 'xsd:string', '@value': generated }, execute: truthy(item['execute']) });
       }

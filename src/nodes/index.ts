@@ -50,6 +50,8 @@ import { queryFilterDecisionNode } from './query-filter-decision.js';
 import { removeSessionPropertiesNode } from './remove-session-properties.js';
 import { requirePasswordChangeNode } from './require-password-change.js';
 import { requiredAttributesDecisionNode } from './required-attributes-decision.js';
+import { requesterIsHelpdeskNode } from './requester-is-helpdesk.js';
+import { resetCredentialNode } from './reset-credential.js';
 import { retryLimitDecisionNode } from './retry-limit-decision.js';
 import { scriptedDecisionNode } from './scripted-decision.js';
 import { selectIdPNode } from './select-idp.js';
@@ -104,6 +106,8 @@ export const NODE_DESCRIPTORS: readonly NodeDescriptor[] = [
   removeSessionPropertiesNode,
   requirePasswordChangeNode,
   requiredAttributesDecisionNode,
+  requesterIsHelpdeskNode,
+  resetCredentialNode,
   retryLimitDecisionNode,
   scriptedDecisionNode,
   selectIdPNode,

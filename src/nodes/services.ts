@@ -7,6 +7,8 @@ import type { SocialPort } from '../social/oidc.js';
  * and audit are not among them: a node returns those as effects (src/nodes/types.ts), which the
  * protocol adapter performs once the journey state is persisted.
  */
+import type { Operator } from '../admin/guard.js';
+import type { ResetGuard } from '../credential-reset/protection.js';
 import type { KbaPort } from '../identity/kba.js';
 import type { CounterPort, IdentityPort, IdentitySchemaPort, PolicyPort } from '../identity/ports.js';
 import type { TermsPort } from '../identity/terms.js';
@@ -27,6 +29,11 @@ export interface SessionReader {
    * `AuthLevel`, `authInstant`, … and those its journey set — or undefined when it is not live.
    */
   properties(ssoTokenId: string): Promise<Record<string, string> | undefined>;
+  /**
+   * The administrator the live session `ssoTokenId` signed in, with the roles they hold now
+   * (src/admin/guard.ts operatorReader); undefined for an end user's session or a dead one.
+   */
+  operator(ssoTokenId: string): Promise<Operator | undefined>;
 }
 
 /**
@@ -53,6 +60,8 @@ export interface NodeServices {
   scripts?: ScriptPort;
   sessions: SessionReader;
   tokens: TokenSigner;
+  /** Resets an operator starts (Reset Credential): the policy's protected targets, then the one save path. */
+  credentialResets: Pick<ResetGuard, 'reset'>;
   /** The terms and conditions users accept (Accept Terms and Conditions, Terms and Conditions Decision). */
   terms: TermsPort;
   /** Security questions and answers (KBA Definition, KBA Verification, KBA Decision). */

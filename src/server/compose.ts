@@ -23,6 +23,10 @@ import { createPolicyService, loadCommonPasswords } from '../identity/policy.js'
 import { loadManagedSchema, type ManagedSchema } from '../identity/schema.js';
 import { ADMIN_UNIQUE_KEYS, createAdminService, type AdminService } from '../admin/admins.js';
 import { builtinJourneys } from '../admin/admin-journey.js';
+import { operatorReader } from '../admin/guard.js';
+import { createResetGuard, type ResetGuard } from '../credential-reset/protection.js';
+import { fieldsOf, parseQueryFilter } from '../crest/query-filter.js';
+import { loadCredentialResetPolicy, type CredentialResetPolicy } from '../midpoint/policy.js';
 import { createConfigStore } from '../config-store/config-store.js';
 import { templateDocument } from '../config-store/documents.js';
 import { ConfigRefused, forwardTemplates, LiveConfig } from '../config-store/live.js';
@@ -100,6 +104,10 @@ export interface Core {
   catalog: JourneyCatalog;
   config: LiveConfig;
   admins: AdminService;
+  /** The credential-reset policy file (src/midpoint/policy.ts), validated; its journeys not yet checked. */
+  resetPolicy: CredentialResetPolicy;
+  /** Protected targets and the one save path of every started reset (src/credential-reset/protection.ts). */
+  resetGuard: ResetGuard;
   registry: NodeRegistry;
   stores: Store;
   keystore: Keystore;
@@ -223,6 +231,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   });
   // A realm's people have the users' schema unless managed.json describes its object.
   for (const spec of specs.slice(1)) schema = schema.withResource(spec.identityResource, DEFAULT_IDENTITY_RESOURCE);
+  // The credential-reset policy (validated now: a bad file stops the start); its journeys are checked by start.ts.
+  const resetPolicy = await loadCredentialResetPolicy(settings.credentialResetPolicyFile).catch((e: Error) => {
+    throw new StartupError(e.message);
+  });
   const baseTemplates = await loadEmailTemplates(SHIPPED_TEMPLATES, settings.emailTemplatesDir).catch((e: Error) => {
     throw new StartupError(`The e-mail templates cannot be loaded: ${e.message}`);
   });
@@ -385,6 +397,22 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     checkPassword: (r, login, p, c) => identity.checkPassword(r, login, p, c),
     now,
   });
+  const protectedFilter = resetPolicy.protectedTargets.queryFilter;
+  try {
+    if (protectedFilter !== undefined) {
+      const fields = fieldsOf(parseQueryFilter(protectedFilter)).map((f) => f.join('/'));
+      for (const spec of specs) identity.checkReadable(spec.identityResource, fields, 'The credential-reset policy’s /protectedTargets/queryFilter');
+    }
+  } catch (e) {
+    await stores.close();
+    throw new StartupError((e as Error).message);
+  }
+  const resetGuard = createResetGuard({
+    protectedTargets: resetPolicy.protectedTargets,
+    identity,
+    isAdministrator: (name) => admins.exists(name),
+    audit,
+  });
   const pool = new SandboxPool({ workers: settings.scriptWorkers, memoryBytes: settings.scriptMemoryMb * 1024 * 1024, log });
   // Journeys, scripts and nodes live in the store (src/config-store/): every instance runs a change
   // within a second; the journeys folder seeds it.
@@ -463,7 +491,9 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
         const live = await sessions.validate(ssoTokenId);
         return live ? amSessionProperties(live) : undefined;
       },
+      operator: operatorReader(sessions, admins),
     },
+    credentialResets: resetGuard,
     tokens: createTokenSigner(keystore, now),
     terms,
     kba: createKbaService({ config: selfServiceSetup.kba, hasher, counters: stores.counters }),
@@ -548,6 +578,8 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     catalog: live.catalog,
     config: live,
     admins,
+    resetPolicy,
+    resetGuard,
     registry,
     stores,
     keystore,

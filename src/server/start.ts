@@ -14,7 +14,7 @@ import { rememberingVerifier } from '../admin/admins.js';
 import { configRouter } from '../am/config-router.js';
 import { AmConfig, TemplateConfig } from '../config-store/am-config.js';
 import { idmRouter } from '../idm/router.js';
-import { checkPolicyJourneys, loadCredentialResetPolicy } from '../midpoint/policy.js';
+import { checkPolicyJourneys } from '../midpoint/policy.js';
 import { startJourneyStep, type AuthenticateDeps } from '../am/authenticate.js';
 import { createCredentialResetService, USER_RESOURCE } from '../credential-reset/service.js';
 import { startCredentialResetSweeper } from '../credential-reset/sweeper.js';
@@ -48,9 +48,8 @@ const UI_DIST = fileURLToPath(new URL('../../ui/dist', import.meta.url));
 export async function startServer(settings: Readonly<Settings>, options: StartOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createLogger(settings.logLevel);
   const core = await compose(settings, { ...options, logger, log: options.log ?? ((line) => logger.info(line)) });
-  let resetPolicy;
+  let resetPolicy = core.resetPolicy;
   try {
-    resetPolicy = await loadCredentialResetPolicy(settings.credentialResetPolicyFile);
     resetPolicy = settings.credentialResetPolicyFile
       ? checkPolicyJourneys(resetPolicy, core.catalog.ids())
       : // The default methods whose journey this server runs (another journeys folder may not ship them).
@@ -82,6 +81,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     identity: core.identity,
     policy: core.services.policy,
     resetPolicy,
+    guard: core.resetGuard,
     mail: mailer,
     now: core.services.now,
     // The method's journey starts as AM's authenticate would start it, its first step carrying the context's id.
@@ -167,6 +167,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
         resetPolicy,
         admins: adminCredentials,
         resets,
+        guard: core.resetGuard,
         counters: stores.counters,
         audit,
         now: core.services.now,

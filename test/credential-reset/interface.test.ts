@@ -16,10 +16,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { legacySaltedHash } from '../../src/identity/kba.js';
-import { parseMail } from '../support/eml.js';
 import { admin, authUrl, createUser as createUserIn, eventsOf, fill, post, signIn, type Answer } from '../support/journey-http.js';
 import { SHIPPED_JOURNEYS, startTestServer, type TestServer } from '../support/server.js';
-import { startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
+import { mailText, startSmtpPeer, type SmtpPeer } from '../support/smtp-peer.js';
 
 const TOKEN = 'credential-reset-admin-token-0123456789abcdef';
 const OLD = 'an old but decent passphrase';
@@ -36,19 +35,7 @@ const action = (id: string, name: string, body: unknown): Promise<Answer> =>
 
 const readUser = async (id: string): Promise<Record<string, unknown>> => (await admin(server, TOKEN, `/managed/user/${id}`)).json;
 
-/** The text of the newest mail to `address` whose text matches `pattern`. */
-async function mailTo(address: string, pattern: RegExp): Promise<string> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const found = smtp.received
-      .filter((m) => m.to.includes(address))
-      .map((m) => parseMail(m.raw).text ?? '')
-      .filter((t) => pattern.test(t));
-    if (found.length > 0) return found[found.length - 1] as string;
-    if (Date.now() > deadline) throw new Error(`no mail to ${address}`);
-    await smtp.waitFor(smtp.received.length + 1, 10_000).catch(() => undefined);
-  }
-}
+const mailTo = (address: string, pattern: RegExp): Promise<string> => mailText(smtp, address, pattern);
 
 beforeAll(async () => {
   smtp = await startSmtpPeer();

@@ -26,6 +26,7 @@ describe('credential-reset policy file', () => {
         },
       ],
       generate: { forceChange: true, allowedRoles: [] },
+      protectedTargets: {},
     });
     expect(() => parseCredentialResetPolicy({ methods: [{ identifier: 'pw', newCredentialSource: 'derived' }], extra: 1 })).toThrow(
       /newCredentialSource.*must be equal to one of the allowed values|must NOT have additional properties/,
@@ -52,6 +53,17 @@ describe('credential-reset policy file', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('protected targets: a query filter that parses is kept; one that does not, or an unknown key, stops the start', () => {
+    const methods = [{ identifier: 'pw', newCredentialSource: 'userEntry' }];
+    expect(parseCredentialResetPolicy({ methods, protectedTargets: { queryFilter: 'sn eq "Director"' } }).protectedTargets).toEqual({
+      queryFilter: 'sn eq "Director"',
+    });
+    expect(() => parseCredentialResetPolicy({ methods, protectedTargets: { queryFilter: 'sn eq' } }, 'policy.json')).toThrow(
+      /Invalid policy\.json: \/protectedTargets\/queryFilter is not a query filter/,
+    );
+    expect(() => parseCredentialResetPolicy({ methods, protectedTargets: { admins: false } })).toThrow(/must NOT have additional properties/);
   });
 
   it('roles: admin may always reset; others only when the method allows their role', () => {

@@ -52,3 +52,9 @@ export function outcomeOf(result: NodeResult): string {
   if (result.kind !== 'outcome') throw new Error(`Expected an outcome, got ${JSON.stringify(result)}`);
   return result.outcome;
 }
+
+/** An administrator with `roles`, signed in as the administrators' journey signs them in: their session's token. */
+export async function operatorSession(t: NodeTestbed, name: string, roles: string[]): Promise<string> {
+  const admin = await t.admins.create(name, 'an operator passphrase', roles);
+  return (await t.sessions.create({ uid: admin.userName, userId: admin._id, realm: '/', journey: 'AdminLogin', roles: admin.roles })).tokenId;
+}

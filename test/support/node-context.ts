@@ -10,7 +10,10 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { afterAll, beforeAll, onTestFinished } from 'vitest';
+import { ADMIN_UNIQUE_KEYS, createAdminService, type AdminService } from '../../src/admin/admins.js';
+import { operatorReader } from '../../src/admin/guard.js';
 import { numberCallbacks } from '../../src/callbacks/numbering.js';
+import { createResetGuard, type ProtectedTargets } from '../../src/credential-reset/protection.js';
 import type { Callback } from '../../src/callbacks/types.js';
 import { verifyReturned } from '../../src/callbacks/verify.js';
 import { createIdentityService, type IdentityService, type StoredObject } from '../../src/identity/identity-service.js';
@@ -96,6 +99,8 @@ export interface NodeTestbed {
   clock: TestClock;
   store: Store;
   identity: IdentityService;
+  /** Administrator identities over the testbed's store (operators sign in as them). */
+  admins: AdminService;
   /** Real sessions over the testbed's store (Get Session Data reads them). */
   sessions: SessionService;
   services: NodeServices;
@@ -121,6 +126,8 @@ export interface TestbedOptions {
   /** Overrides of TEST_KBA. */
   kba?: Partial<KbaConfig>;
   debugNodes?: boolean;
+  /** The credential-reset policy's protected targets (Reset Credential). */
+  protectedTargets?: ProtectedTargets;
 }
 
 // Loaded once per test file: both are immutable, and compiling the schema's validators takes a while.
@@ -137,7 +144,7 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
   const clock = createTestClock();
   const dir = await scratchDir('cairn-nodes-');
   const schema = await (managedSchema ??= loadManagedSchema(NODE_TEST_SCHEMA));
-  const uniqueKeys = Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)]));
+  const uniqueKeys = { ...Object.fromEntries(schema.resources().map((r) => [r, schema.uniqueProperties(r)])), ...ADMIN_UNIQUE_KEYS };
   const store = await openStore({ dataDir: dir, now: clock.now, uniqueKeys, sweepIntervalMs: 0 });
   const hashes = { verified: 0 };
   // The real hasher with argon2id's smallest parameters (./hasher.ts): the nodes' behaviour does not depend on its cost.
@@ -163,6 +170,7 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     },
   });
   const audit: AuditEvent[] = [];
+  const auditPort = { record: (event: string, fields: Record<string, unknown>) => void audit.push({ event, fields: structuredClone(fields) }) };
   const identity = createIdentityService({
     objects: store.objects,
     logins: createLoginGuard({
@@ -175,7 +183,7 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     hasher,
     policy: policyService,
     schema,
-    audit: { record: (event, fields) => void audit.push({ event, fields: structuredClone(fields) }) },
+    audit: auditPort,
     now: clock.now,
   });
   const checks: RecordedCheck[] = [];
@@ -187,6 +195,12 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     },
   };
   const sessions = createSessionService({ store: store.sessions, idleMs: 30 * 60_000, maxMs: 120 * 60_000, now: clock.now });
+  const admins = createAdminService({
+    objects: store.objects,
+    hasher,
+    checkPassword: (r, l, p, c) => identity.checkPassword(r, l, p, c),
+    now: clock.now,
+  });
   const keystore = await openKeystore({ dir: join(dir, 'keys'), now: clock.now });
   const services: NodeServices = {
     now: clock.now,
@@ -200,7 +214,14 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
         const live = await sessions.validate(ssoTokenId);
         return live ? amSessionProperties(live) : undefined;
       },
+      operator: operatorReader(sessions, admins),
     },
+    credentialResets: createResetGuard({
+      protectedTargets: options.protectedTargets ?? {},
+      identity,
+      isAdministrator: (name) => admins.exists(name),
+      audit: auditPort,
+    }),
     tokens: createTokenSigner(keystore, clock.now),
     terms: options.terms ?? TEST_TERMS,
     kba: createKbaService({ config: { ...TEST_KBA, ...options.kba }, hasher, counters: store.counters }),
@@ -211,6 +232,7 @@ export async function createNodeTestbed(options: TestbedOptions = {}): Promise<N
     clock,
     store,
     identity,
+    admins,
     sessions,
     services,
     checks,

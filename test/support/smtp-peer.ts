@@ -5,6 +5,7 @@
  */
 import { createServer, type AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
+import { parseMail } from './eml.js';
 
 export interface ReceivedMail {
   from: string;
@@ -126,4 +127,18 @@ export async function deadPort(): Promise<number> {
   const port = (server.address() as AddressInfo).port;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return port;
+}
+
+/** The text of the newest mail to `address` whose text matches `pattern`, waiting up to 10 s for it. */
+export async function mailText(smtp: SmtpPeer, address: string, pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const found = smtp.received
+      .filter((m) => m.to.includes(address))
+      .map((m) => parseMail(m.raw).text ?? '')
+      .filter((t) => pattern.test(t));
+    if (found.length > 0) return found[found.length - 1] as string;
+    if (Date.now() > deadline) throw new Error(`no mail to ${address}`);
+    await smtp.waitFor(smtp.received.length + 1, 10_000).catch(() => undefined);
+  }
 }

@@ -43,6 +43,7 @@ const WALKED = [
   'ResetPasswordByQuestions',
   'Registration',
   'UpdatePassword',
+  'HelpdeskReset',
 ];
 
 describe('the shipped journeys', () => {
@@ -62,6 +63,8 @@ describe('the shipped journeys', () => {
 const run = hasChromium() || process.env.CI === 'true';
 const PASSWORD = 'an old but decent passphrase';
 const NEW_PASSWORD = 'a brand new memorable passphrase';
+/** The administrator who walks HelpdeskReset (admin holds every role, helpdesk included). */
+const OPERATOR = { user: 'walk-operator', password: 'an operator passphrase for the walk' };
 
 /** What each walk reads and types, in its language. */
 const WORDS = {
@@ -97,6 +100,11 @@ const WORDS = {
     preferences: 'Choisissez vos préférences',
     currentPassword: 'Vérifiez votre mot de passe',
     changePassword: 'Changer votre mot de passe',
+    adminSignIn: 'Connexion administrateur',
+    allDone: 'Terminé',
+    helpdesk: 'Réinitialiser le mot de passe d’un utilisateur',
+    onScreen: 'Affiché une fois sur mon écran, pour le lire à l’utilisateur',
+    doneButton: 'Terminé',
   },
   en: {
     browser: 'en-GB',
@@ -130,6 +138,11 @@ const WORDS = {
     preferences: 'Please select your preferences',
     currentPassword: 'Enter your current password',
     changePassword: 'Change your password',
+    adminSignIn: 'Administrator sign-in',
+    allDone: 'All done',
+    helpdesk: 'Reset a user’s password',
+    onScreen: 'Shown once on my screen, to read to the user',
+    doneButton: 'Done',
   },
 } as const;
 
@@ -141,7 +154,7 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
   beforeAll(async () => {
     if (!hasChromium()) throw new Error('Chromium is required under CI: apt-get install -y chromium');
     // A budget above the Retry Limit: the locked-out page needs the right password evaluated after it.
-    real = await startRealServer({ CAIRN_LOGIN_ATTEMPTS: '20' });
+    real = await startRealServer({ CAIRN_LOGIN_ATTEMPTS: '20', CAIRN_ADMIN_USERNAME: OPERATOR.user, CAIRN_ADMIN_PASSWORD: OPERATOR.password });
     browser = await launchBrowser();
   });
   afterAll(async () => {
@@ -398,7 +411,29 @@ describe.runIf(run)('one language per page, every shipped journey', { timeout: 2
       await waitForHeading(profile, w.changed);
       await check(profile, 'update-password-done');
 
-      expect(visited).toHaveLength(37);
+      // HelpdeskReset, by an operator signed in on the administrators' page: the user, the delivery, the password shown once.
+      const operator = (await open('/login/?authIndexType=service&authIndexValue=AdminLogin')).page;
+      await waitForHeading(operator, w.adminSignIn);
+      await check(operator, 'admin-sign-in');
+      await operator.getByLabel(w.username, { exact: true }).fill(OPERATOR.user);
+      await operator.getByLabel(w.password, { exact: true }).fill(OPERATOR.password);
+      await submitAndWait(operator, w.submit);
+      await waitForHeading(operator, w.allDone);
+      await operator.goto(`${real.url}/login/?authIndexType=service&authIndexValue=HelpdeskReset&ForceAuth=true`);
+      await waitForHeading(operator, w.helpdesk);
+      await check(operator, 'helpdesk-user');
+      await operator.getByLabel(w.username, { exact: true }).fill(user);
+      await submitAndWait(operator, w.submit);
+      await operator.getByLabel(w.onScreen, { exact: true }).check();
+      await check(operator, 'helpdesk-delivery');
+      await submitAndWait(operator, w.submit);
+      await operator.getByRole('button', { name: w.doneButton, exact: true }).waitFor();
+      await check(operator, 'helpdesk-shown');
+      await submitAndWait(operator, w.doneButton);
+      await waitForHeading(operator, w.allDone);
+      await check(operator, 'helpdesk-done');
+
+      expect(visited).toHaveLength(42);
       for (const tp of opened) expect(tp.problems, tp.page.url()).toEqual([]);
     });
   }

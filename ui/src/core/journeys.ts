@@ -23,6 +23,7 @@ const TITLES: Readonly<Record<string, MessageKey>> = {
   ForgottenUsername: 'title.ForgottenUsername',
   Registration: 'title.Registration',
   UpdatePassword: 'title.UpdatePassword',
+  HelpdeskReset: 'title.HelpdeskReset',
   ProgressiveProfile: 'title.ProgressiveProfile',
 };
 

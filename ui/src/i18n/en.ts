@@ -23,6 +23,7 @@ export const en = {
   'title.ForgottenUsername': 'Find your username',
   'title.Registration': 'Create an account',
   'title.UpdatePassword': 'Change your password',
+  'title.HelpdeskReset': 'Reset a user’s password',
   'title.ProgressiveProfile': 'Complete your profile',
   'title.default': '{journey}',
   'link.signIn': 'Sign in',

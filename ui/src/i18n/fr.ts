@@ -18,6 +18,7 @@ export const fr: Catalog = {
   'title.ForgottenUsername': 'Retrouver votre nom d’utilisateur',
   'title.Registration': 'Créer un compte',
   'title.UpdatePassword': 'Changer votre mot de passe',
+  'title.HelpdeskReset': 'Réinitialiser le mot de passe d’un utilisateur',
   'title.ProgressiveProfile': 'Compléter votre profil',
   'title.default': '{journey}',
   'link.signIn': 'Se connecter',
