@@ -24,7 +24,7 @@ import type { SessionService } from '../sessions/session-service.js';
 import { AuthIdInvalid, type AuthIdCodec } from './authid.js';
 import { deviceCookie, effectCookies, parseCookies, readDeviceCookie, readSessionToken, sessionCookie } from './cookies.js';
 import { allowedRedirect } from './redirects.js';
-import { amError, failureBody, sendAmError, toAmError, type StepBody, type SuccessBody } from './wire.js';
+import { amError, failureBody, sendJson, toAmError, type AmErrorBody, type StepBody, type SuccessBody } from './wire.js';
 
 export const ROOT_REALM = '/';
 
@@ -160,6 +160,9 @@ async function settleOwed(claims: StepClaims, id: string): Promise<void> {
   await claims.release(id);
   owed.delete(id);
 }
+
+/** An error in AM's shape, written as the step answers are (sendJson). */
+const sendError = (res: Response, body: AmErrorBody): void => sendJson(res, body.code, body);
 
 export const invalidRealm = (realm: string): CairnError => new CairnError({ status: 400, code: 'realm.invalid', message: `Invalid realm, ${realm}` });
 
@@ -373,24 +376,24 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
         if (result.header !== undefined) body.header = result.header;
         if (result.description !== undefined) body.description = result.description;
         if (result.stage !== undefined) body.stage = result.stage;
-        res.status(200).json(body);
+        sendJson(res, 200, body);
         return;
       }
       case 'suspended':
-        res.status(200).json({ authId: persisted.authId as string, callbacks: result.callbacks } satisfies StepBody);
+        sendJson(res, 200, { authId: persisted.authId as string, callbacks: result.callbacks } satisfies StepBody);
         return;
       case 'success': {
         const shared = result.snapshot.machine.context.shared;
         const successUrl = typeof shared.successUrl === 'string' && shared.successUrl ? shared.successUrl : (options.goto ?? settings.successUrl);
         if (persisted.tokenId === undefined) {
-          res.status(200).json({ successUrl, realm } satisfies SuccessBody);
+          sendJson(res, 200, { successUrl, realm } satisfies SuccessBody);
           return;
         }
-        res.status(200).json({ tokenId: persisted.tokenId, successUrl, realm } satisfies SuccessBody);
+        sendJson(res, 200, { tokenId: persisted.tokenId, successUrl, realm } satisfies SuccessBody);
         return;
       }
       case 'failure':
-        sendAmError(res, failureBody(result.message, options.gotoOnFail ?? ''));
+        sendError(res, failureBody(result.message, options.gotoOnFail ?? ''));
         return;
     }
   }
@@ -411,12 +414,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       if (loaded.kind === 'suspension' || loaded.kind === 'link-expired') phase = 'resume';
 
       if (loaded.kind === 'session') {
-        res.status(200).json({ tokenId: loaded.tokenId, successUrl: loaded.successUrl, realm } satisfies SuccessBody);
+        sendJson(res, 200, { tokenId: loaded.tokenId, successUrl: loaded.successUrl, realm } satisfies SuccessBody);
         outcome = 'session';
         return;
       }
       if (loaded.kind === 'link-expired') {
-        sendAmError(res, amError(401, LINK_EXPIRED));
+        sendError(res, amError(401, LINK_EXPIRED));
         return;
       }
       const options = loaded.kind === 'new' ? loaded.options : loaded.state.o;
@@ -453,7 +456,7 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       }
       const body = toAmError(error);
       if (body.code >= 500) deps.onError?.(error, req);
-      sendAmError(res, body);
+      sendError(res, body);
       outcome = 'error';
     } finally {
       // The one exit: every request is observed, whichever way it left.

@@ -5,7 +5,7 @@
  * `?realm=/alpha` on authenticate), each realm with its own cookie and sessions, and AM-shaped errors
  * for everything else (bad JSON, oversized bodies, realms not served, unknown paths, wrong methods).
  */
-import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
 import { realmNameOf, realmPathOf } from '../realms/realms.js';
 import { realmSessions } from '../realms/sessions.js';
 import { requireNonSimpleRequest } from '../server/csrf.js';
@@ -48,10 +48,19 @@ function realmOfQuery(value: string): string | undefined {
   return name === undefined ? undefined : realmPathOf(name);
 }
 
-export function amRouter(
-  deps: AuthenticateDeps & { journeys?: () => readonly string[]; realms?: readonly AmRealm[]; profiles?: ProfilePort },
-): Router {
-  const router = express.Router();
+/**
+ * The AM API as the router runs it: its steps in order (the last answers 404) and its error handler.
+ * `src/server/lean-route.ts` runs the same steps for the authenticate requests it takes.
+ */
+export interface AmApi {
+  router: Router;
+  steps: readonly RequestHandler[];
+  onError: ErrorRequestHandler;
+}
+
+type AmApiDeps = AuthenticateDeps & { journeys?: () => readonly string[]; realms?: readonly AmRealm[]; profiles?: ProfilePort };
+
+export function amApi(deps: AmApiDeps): AmApi {
   const realms = new Map<string, RealmHandlers>();
   const root: AmRealm = {
     path: '/',
@@ -81,15 +90,13 @@ export function amRouter(
       serverinfo: serverinfoHandler({ settings, journeys: realm.journeys }),
     });
   }
-  router.use((_req, res, next) => {
+  const amHeaders: RequestHandler = (_req, res, next) => {
     res.setHeader('Content-API-Version', 'resource=2.1');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Pragma', 'no-cache');
     next();
-  });
-  router.use(requireNonSimpleRequest());
-  router.use(express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }));
-  router.use((req, res, next) => {
+  };
+  const unsupportedMedia: RequestHandler = (req, res, next) => {
     // A non-empty body that is not JSON (AM answers 415).
     const length = Number(req.get('content-length') ?? 0);
     if (req.method === 'POST' && length > 0 && req.body === undefined) {
@@ -97,9 +104,8 @@ export function amRouter(
       return;
     }
     next();
-  });
-
-  router.use((req, res, next) => {
+  };
+  const endpoints: RequestHandler = (req, res, next) => {
     const m = ENDPOINT.exec(req.path);
     if (!m) {
       next();
@@ -125,9 +131,9 @@ export function amRouter(
     if (endpoint === 'serverinfo') req.params = { id: m[2]?.slice('serverinfo/'.length) ?? '' };
     if (endpoint === 'user') req.params = { name: decodeURIComponent(m[2]?.slice('users/'.length) ?? '') };
     void handlers[endpoint](req, res, next);
-  });
-  router.use((_req, res) => sendAmError(res, amError(404, 'Not Found')));
-  router.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  };
+  const notFound: RequestHandler = (_req, res) => sendAmError(res, amError(404, 'Not Found'));
+  const onError: ErrorRequestHandler = (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;
     const type = (err as { type?: string }).type;
     if (type === 'entity.parse.failed') {
@@ -140,6 +146,17 @@ export function amRouter(
       deps.onError?.(err, req);
       sendAmError(res, toAmError(err));
     }
-  });
-  return router;
+  };
+  const steps = [
+    amHeaders,
+    requireNonSimpleRequest(),
+    express.json({ limit: MAX_BODY_BYTES, type: ['application/json', 'application/*+json'] }),
+    unsupportedMedia,
+    endpoints,
+    notFound,
+  ];
+  const router = express.Router();
+  router.use(...steps);
+  router.use(onError);
+  return { router, steps, onError };
 }

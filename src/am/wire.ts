@@ -5,6 +5,7 @@
  * journey or a refused authId answers AM's timeout); a store that cannot serve is a generic 503 (the
  * client may retry); anything else is a generic 500.
  */
+import type { Response } from 'express';
 import type { Callback } from '../callbacks/types.js';
 import { crestError, sendCrestError, serverErrorOf, type CrestErrorBody } from '../crest/errors.js';
 import { isCairnError } from '../errors/cairn-error.js';
@@ -14,6 +15,24 @@ import { sessionTimedOutBody } from './authid.js';
 export type AmErrorBody = CrestErrorBody;
 export const amError = crestError;
 export const sendAmError = sendCrestError;
+
+/**
+ * What `res.status(status).json(body)` writes for the authenticate endpoint's answers (POSTs, with no
+ * Content-Type set yet), without express's general work: parsing and re-writing the Content-Type,
+ * the ETag and freshness checks (ETags are off, and a POST is never fresh), the copy of the JSON into
+ * a Buffer. The same status, headers, in the same order, and bytes.
+ */
+export function sendJson(res: Response, status: number, body: unknown): void {
+  if (res.req.method !== 'POST' || res.getHeader('Content-Type') !== undefined) {
+    res.status(status).json(body);
+    return;
+  }
+  const json = JSON.stringify(body);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', String(Buffer.byteLength(json)));
+  res.end(json);
+}
 
 /** Maps any thrown value to the AM error body; internal errors never show their message. */
 export function toAmError(error: unknown): AmErrorBody {

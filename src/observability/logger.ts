@@ -45,6 +45,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
 
 /** Gives each request an id (a sane incoming X-Request-Id, else a new one) and logs it when it ends. */
 export function requestLogger(logger: Logger) {
+  // The access line holds only the fields below (the URL masked), none of them a redacted path: the
+  // same line written without the redaction pass, which cost twice what the rest of the line did.
+  const access = logger.child({}, { redact: [] });
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
     const id = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -58,7 +61,7 @@ export function requestLogger(logger: Logger) {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       // Method, masked URL, status and time only: headers stay out of access logs (cheaper, and
       // nothing sensitive to redact).
-      logger.info(
+      access.info(
         { reqId: id, method: req.method, url: maskUrl(req.originalUrl), status: res.statusCode, ms: Math.round(ms * 100) / 100 },
         'request',
       );

@@ -3,13 +3,15 @@
  * (settings, journeys, runner, keys, sessions, stores, clock). No module-level state: two apps in
  * one process are independent, which is how the tests run several servers at once.
  */
-import express, { type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
-import { amRouter, type AmRealm } from '../am/router.js';
+import { amApi, type AmRealm } from '../am/router.js';
 import type { ProfilePort } from '../am/users.js';
 import { crestError, sendCrestError, serverErrorOf } from '../crest/errors.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
 import { cors } from './cors.js';
+import { leanRoute } from './lean-route.js';
 
 export interface AppDeps extends AuthenticateDeps {
   /** The users' profiles, for AM's own-profile read (the success page greets the person by name). */
@@ -17,7 +19,9 @@ export interface AppDeps extends AuthenticateDeps {
   catalog: () => JourneyCatalog;
   /** Every realm served (root first); default: root alone, from the deps above. */
   realms?: readonly AmRealm[];
-  /** Middleware and routes that come before everything else (request logging, metrics). */
+  /** The first middleware of every request (the request id and the access log). */
+  requestLog?: RequestHandler;
+  /** Routes that come before everything else but the request log (metrics). */
   before?: (app: Express) => void;
   /** The OAuth 2.0 / OIDC endpoints, mounted at `{base}/oauth2` ahead of the rest of the AM API. */
   oauth?: RequestHandler;
@@ -28,7 +32,13 @@ export interface AppDeps extends AuthenticateDeps {
   ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 }
 
-export function createApp(deps: AppDeps): Express {
+/** The express application, and the listener to serve: the lean authenticate route in front of it (lean-route.ts). */
+export interface CairnApp {
+  app: Express;
+  listener: RequestListener;
+}
+
+export function createApp(deps: AppDeps): CairnApp {
   const app = express();
   app.disable('x-powered-by');
   // X-Forwarded-For is believed only from the configured proxies (req.ip is then the client's address).
@@ -37,6 +47,7 @@ export function createApp(deps: AppDeps): Express {
   // No content-hash ETags: API answers are no-store, and a hash of a random authId would only differ per answer.
   app.set('etag', false);
 
+  if (deps.requestLog) app.use(deps.requestLog);
   deps.before?.(app);
   app.get('/health/live', (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
@@ -50,21 +61,35 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.oauth) app.use(`${deps.settings.amBasePath}/oauth2`, deps.oauth);
   if (deps.configApi) app.use(deps.settings.amBasePath || '/', deps.configApi);
-  app.use(
-    deps.settings.amBasePath || '/',
-    cors(deps.settings.corsOrigins, deps.settings.cookieName),
-    amRouter({ ...deps, journeys: () => deps.catalog().ids(), ...(deps.realms ? { realms: deps.realms } : {}) }),
-  );
+  const corsRule = cors(deps.settings.corsOrigins, deps.settings.cookieName);
+  const am = amApi({ ...deps, journeys: () => deps.catalog().ids(), ...(deps.realms ? { realms: deps.realms } : {}) });
+  app.use(deps.settings.amBasePath || '/', corsRule, am.router);
   deps.mount?.(app);
 
-  app.use((_req: Request, res: Response) => {
+  const notFound: RequestHandler = (_req, res) => {
     sendCrestError(res, crestError(404, 'Not Found'));
-  });
+  };
   // Last resort: never a stack trace or an internal message on the wire.
-  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
+  const lastResort: ErrorRequestHandler = (err: unknown, req: Request, res: Response, _next: NextFunction) => {
     void _next;
     deps.onError?.(err, req);
     sendCrestError(res, serverErrorOf(err));
+  };
+  app.use(notFound);
+  app.use(lastResort);
+
+  // What the app's router runs for an authenticate request, without the router (nothing in between
+  // matches those paths: the metrics and health routes are GETs, OAuth and the config API have paths of their own).
+  const listener = leanRoute(app, {
+    basePath: deps.settings.amBasePath,
+    route: {
+      steps: [
+        ...(deps.requestLog ? [deps.requestLog] : []),
+        { mount: deps.settings.amBasePath, steps: [corsRule, { steps: am.steps, onError: am.onError }] },
+        notFound,
+      ],
+      onError: lastResort,
+    },
   });
-  return app;
+  return { app, listener };
 }

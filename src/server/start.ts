@@ -6,6 +6,7 @@
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createServer, type Server } from 'node:http';
+import type { Express } from 'express';
 import type { Registry } from 'prom-client';
 import type { Settings } from '../config/settings.js';
 import { crestError, sendCrestError } from '../crest/errors.js';
@@ -33,6 +34,8 @@ export interface RunningServer {
   server: Server;
   /** This process's metrics registry. */
   registry: Registry;
+  /** The express application alone, without the lean authenticate route in front of it (for tests comparing the two). */
+  app: Express;
   close(): Promise<void>;
 }
 
@@ -97,7 +100,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     intervalMs: settings.credentialResetSweepMs,
     onError: internal,
   });
-  const app = createApp({
+  const { app, listener } = createApp({
     ...stepDeps,
     catalog: () => catalog,
     realms: [...core.realms.values()].map((r) => ({
@@ -119,8 +122,8 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
       onError: internal,
     }),
     profiles: core.identity,
+    requestLog: requestLogger(logger),
     before: (app) => {
-      app.use(requestLogger(logger));
       app.get('/metrics', async (_req, res) => {
         try {
           const text = options.metricsText ? await options.metricsText(ownMetrics) : await ownMetrics();
@@ -182,7 +185,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     },
   });
 
-  const server = createServer(app);
+  const server = createServer(listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
@@ -197,6 +200,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     port,
     server,
     registry: metrics.registry,
+    app,
     async close() {
       // Stop accepting, let in-flight requests finish, then drain mail and close the store.
       await new Promise<void>((resolve) => {
