@@ -13,6 +13,7 @@ import { confirmationCallback, MESSAGE_INFORMATION, textOutputCallback } from '.
 import { getObjectAttribute, objectAttributesOf } from './helpers/object-attributes.js';
 import { mailLocalesOf, templateObjectOf } from './helpers/mail-request.js';
 import { auditEffect, defineNode, type Effect, type NodeContext, type NodeResult } from './types.js';
+import { GENERATED_PASSWORD_ATTRIBUTE_PROPERTY } from './helpers/schema-parts.js';
 
 export interface DeliverCredentialConfig {
   method: 'screen' | 'email' | 'split';
@@ -60,13 +61,7 @@ export const deliverCredentialNode = defineNode<DeliverCredentialConfig>({
         enum: ['screen', 'email', 'split'],
         default: 'screen',
       },
-      passwordAttribute: {
-        title: 'Password attribute',
-        description: 'Where Generate Password left the value in transient objectAttributes.',
-        type: 'string',
-        minLength: 1,
-        default: 'password',
-      },
+      passwordAttribute: GENERATED_PASSWORD_ATTRIBUTE_PROPERTY,
       emailTemplateName: {
         title: 'E-mail template',
         description: 'email: the template; its object is the user plus `credential`.',

@@ -7,9 +7,9 @@
  * end user's (which never carries roles), a dead one, an administrator without either role. Later
  * nodes (Reset Credential) check the session again at the moment they act.
  */
-import { grants } from '../admin/roles.js';
+import { helpdeskOperator } from './helpers/operator.js';
 import { TRUE_FALSE_OUTCOMES } from './helpers/schema-parts.js';
-import { auditEffect, defineNode, type NodeResult } from './types.js';
+import { auditEffect, defineNode } from './types.js';
 
 export type RequesterIsHelpdeskConfig = Record<string, never>;
 
@@ -20,21 +20,18 @@ export const requesterIsHelpdeskNode = defineNode<RequesterIsHelpdeskConfig>({
   outcomes: TRUE_FALSE_OUTCOMES,
 
   async process(ctx) {
-    const token = ctx.request.ssoTokenId;
-    const refused = (reason: string): NodeResult => ({
-      kind: 'outcome',
-      outcome: 'false',
-      effects: [auditEffect('helpdesk.refused', { journey: ctx.journey.id, node: ctx.nodeId, reason })],
-    });
-    // A journey that signs someone in at its end would hand the operator the target's session.
-    if (!ctx.journey.noSession) return refused('journey-creates-session');
-    const operator = token ? await ctx.services.sessions.operator(token) : undefined;
-    if (!operator) return refused(token ? 'not-an-operator' : 'no-session');
-    if (!grants(operator.roles, 'helpdesk')) return refused('no-helpdesk-role');
+    const check = await helpdeskOperator(ctx);
+    if ('refused' in check) {
+      return {
+        kind: 'outcome',
+        outcome: 'false',
+        effects: [auditEffect('helpdesk.refused', { journey: ctx.journey.id, node: ctx.nodeId, reason: check.refused })],
+      };
+    }
     return {
       kind: 'outcome',
       outcome: 'true',
-      effects: [auditEffect('helpdesk.requester', { journey: ctx.journey.id, node: ctx.nodeId, requester: `admin:${operator.name}` })],
+      effects: [auditEffect('helpdesk.requester', { journey: ctx.journey.id, node: ctx.nodeId, requester: `admin:${check.operator.name}` })],
     };
   },
 });

@@ -9,11 +9,12 @@
  * value is forgotten, nothing written); FAILURE (no operator, no value, no such user, a refused policy).
  * Place Deliver Credential after it.
  */
-import { grants } from '../admin/roles.js';
 import { defineCatalogue } from '../i18n/catalogue.js';
 import { refusalText } from '../i18n/node-texts.js';
 import { getObjectAttribute, objectAttributesOf } from './helpers/object-attributes.js';
+import { helpdeskOperator } from './helpers/operator.js';
 import { defineNode, type NodeResult } from './types.js';
+import { GENERATED_PASSWORD_ATTRIBUTE_PROPERTY } from './helpers/schema-parts.js';
 
 export interface ResetCredentialConfig {
   passwordAttribute: string;
@@ -40,13 +41,7 @@ export const resetCredentialNode = defineNode<ResetCredentialConfig>({
     type: 'object',
     additionalProperties: false,
     properties: {
-      passwordAttribute: {
-        title: 'Password attribute',
-        description: 'Where Generate Password left the value in transient objectAttributes.',
-        type: 'string',
-        minLength: 1,
-        default: 'password',
-      },
+      passwordAttribute: GENERATED_PASSWORD_ATTRIBUTE_PROPERTY,
       forceChange: {
         title: 'Force change',
         description: 'Mark the password must-change in the same write: the next Login asks for a new one.',
@@ -70,9 +65,9 @@ export const resetCredentialNode = defineNode<ResetCredentialConfig>({
       return { kind: 'outcome', outcome, errorMessage };
     };
     const text = (id: 'protected' | 'notOperator' | 'notReset'): string => ctx.localize(TEXTS.text(id));
-    const token = ctx.request.ssoTokenId;
-    const operator = token ? await ctx.services.sessions.operator(token) : undefined;
-    if (!operator || !grants(operator.roles, 'helpdesk') || !ctx.journey.noSession) return leave('FAILURE', text('notOperator'));
+    const check = await helpdeskOperator(ctx);
+    if ('refused' in check) return leave('FAILURE', text('notOperator'));
+    const { operator } = check;
     const id = ctx.shared['_id'];
     if (typeof id !== 'string' || id === '' || typeof value !== 'string' || value === '') return leave('FAILURE', text('notReset'));
     const result = await ctx.services.credentialResets.reset(

@@ -1,6 +1,7 @@
 /**
  * Pieces of node descriptors that several node types share word for word: the true/false outcomes
- * of AM's decision nodes and the `identityAttribute` setting of the nodes that look a user up.
+ * of AM's decision nodes, the `identityAttribute` setting of the nodes that look a user up, and the
+ * `passwordAttribute` setting of the nodes that use the value Generate Password left.
  */
 import type { Outcome } from '../types.js';
 
@@ -23,4 +24,13 @@ export const IDENTITY_ATTRIBUTE_ONLY_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   properties: { identityAttribute: IDENTITY_ATTRIBUTE_PROPERTY },
+} as const;
+
+/** `passwordAttribute` as the nodes after Generate Password declare it (Deliver Credential, Reset Credential). */
+export const GENERATED_PASSWORD_ATTRIBUTE_PROPERTY = {
+  title: 'Password attribute',
+  description: 'Where Generate Password left the value in transient objectAttributes.',
+  type: 'string',
+  minLength: 1,
+  default: 'password',
 } as const;
