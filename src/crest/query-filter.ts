@@ -346,7 +346,7 @@ function resolve(obj: unknown, path: readonly string[]): unknown[] {
 }
 
 /** The reached values and, for arrays, their elements: a comparison matches if any candidate does. */
-function candidates(obj: unknown, path: readonly string[]): unknown[] {
+export function candidates(obj: unknown, path: readonly string[]): unknown[] {
   return resolve(obj, path).flatMap((v) => (Array.isArray(v) ? [v, ...(v as unknown[])] : [v]));
 }
 

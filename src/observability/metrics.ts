@@ -92,7 +92,28 @@ export function createMetrics(mailStats?: () => Record<string, number>): Metrics
 }
 
 /** Wraps every method of the store's parts to time it. */
-export function instrumentStore(store: Store, histogram: Histogram<'operation'>): Store {
+export function instrumentStore(store: Store, histogram: Histogram<'operation'>, registry?: Registry): Store {
+  const stats = store.queryStats?.bind(store);
+  if (stats && registry) {
+    // Read from the store's own tallies at each scrape: how object queries were answered, and how many
+    // objects they examined (an index answers with few; a scan examines the whole resource).
+    const tally = (name: string, help: string, of: 'queries' | 'examined'): void => {
+      new Counter({
+        name,
+        help,
+        labelNames: ['plan'] as const,
+        registers: [registry],
+        collect() {
+          const now = stats();
+          this.reset();
+          this.inc({ plan: 'index' }, now.index[of]);
+          this.inc({ plan: 'scan' }, now.scan[of]);
+        },
+      });
+    };
+    tally('cairn_store_queries_total', 'Object queries of this process, by plan: index (read from a secondary index) or scan', 'queries');
+    tally('cairn_store_query_objects_examined_total', 'Objects read and evaluated by object queries of this process, by plan', 'examined');
+  }
   const wrap = <T extends object>(part: T, name: string): T =>
     new Proxy(part, {
       get(target, prop, receiver) {
@@ -117,6 +138,8 @@ export function instrumentStore(store: Store, histogram: Histogram<'operation'>)
     kv: wrap(store.kv, 'kv'),
     purgeExpired: () => store.purgeExpired(),
     health: () => store.health(),
+    ...(stats ? { queryStats: stats } : {}),
+    ...(store.indexesBuilt ? { indexesBuilt: store.indexesBuilt.bind(store) } : {}),
     close: () => store.close(),
   };
 }

@@ -301,7 +301,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     ...(options.quietMail ? { announceOutbox: false } : {}),
   });
   const metrics = createMetrics(() => ({ ...mailer.stats() }));
-  const stores = instrumentStore(rawStore, metrics.storeDuration);
+  const stores = instrumentStore(rawStore, metrics.storeDuration, metrics.registry);
   // Audit events that mean a limit was hit also count as rate-limit hits.
   const audit: AuditLog = {
     record(event, fields) {

@@ -47,5 +47,5 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
     if (!/^mongodb(\+srv)?:\/\//.test(options.mongodbUri)) throw new TypeError('openStore: mongodbUri must start with mongodb:// or mongodb+srv://');
     return openMongoStore({ uri: options.mongodbUri, now, uniqueKeys });
   }
-  return openLmdbStore({ dataDir: options.dataDir, now, uniqueKeys, sweepIntervalMs });
+  return openLmdbStore({ dataDir: options.dataDir, now, uniqueKeys, searchable: options.searchableFields ?? {}, sweepIntervalMs });
 }

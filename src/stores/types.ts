@@ -175,7 +175,17 @@ export interface Store {
   /** Removes records whose time is up (also done periodically); returns how many were removed. */
   purgeExpired(): Promise<number>;
   health(): Promise<StoreHealth>;
+  /** How this process's object queries were answered so far (backends that plan queries themselves). */
+  queryStats?(): QueryStats;
+  /** Settles when the indexes being built in the background at open are complete (embedded store). */
+  indexesBuilt?(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Object queries answered from an index and by a scan, and the objects each kind examined. */
+export interface QueryStats {
+  index: { queries: number; examined: number };
+  scan: { queries: number; examined: number };
 }
 
 /** Unique keys per resource; the default declares `userName` and `mail` of `managed/user`. */
@@ -190,7 +200,10 @@ export interface OpenStoreOptions {
   postgresUri?: string;
   /** PostgreSQL connections per process (default 10). */
   postgresPoolMax?: number;
-  /** Per resource, fields `eq` filters look up, to be indexed where the backend builds indexes (PostgreSQL). */
+  /**
+   * Per resource, the searchable fields (`name` or `parent/child`) that filters look up: indexed with the
+   * unique ones (embedded store: eq, sw and ranges; PostgreSQL: eq).
+   */
   searchableFields?: Readonly<Record<string, readonly string[]>>;
   /** Operational notes of the backend (migrations, lost connections); never secrets. */
   log?: (line: string) => void;

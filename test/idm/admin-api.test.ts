@@ -281,6 +281,34 @@ describe('admin API', () => {
       expect((await q('false')).json.resultCount).toBe(0);
     });
 
+    it('answers a filter on an indexed attribute from the index, as /metrics counts', async () => {
+      const counters = async (): Promise<Record<string, number>> => {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        const out: Record<string, number> = {};
+        for (const m of text.matchAll(/^(cairn_store_(?:queries|query_objects_examined)_total)\{plan="(\w+)"\} (\d+)$/gm))
+          out[`${m[1]}:${m[2]}`] = Number(m[3]);
+        return out;
+      };
+      const delta = async (filter: string): Promise<Record<string, number>> => {
+        const before = await counters();
+        expect((await q(filter)).status).toBe(200);
+        const after = await counters();
+        return Object.fromEntries(Object.keys(after).map((k) => [k, after[k]! - (before[k] ?? 0)]));
+      };
+      // mail and userName are unique in the stock schema: one index read, one object examined.
+      expect(await delta('mail eq "CAROL@q.example"')).toEqual({
+        'cairn_store_queries_total:index': 1,
+        'cairn_store_queries_total:scan': 0,
+        'cairn_store_query_objects_examined_total:index': 1,
+        'cairn_store_query_objects_examined_total:scan': 0,
+      });
+      expect((await delta('userName sw "q-" and givenName co "a"'))['cairn_store_query_objects_examined_total:index']).toBe(people.length);
+      // co cannot use an index: a scan of every user.
+      const scanned = await delta('givenName co "ar"');
+      expect(scanned['cairn_store_queries_total:scan']).toBe(1);
+      expect(scanned['cairn_store_query_objects_examined_total:scan']).toBeGreaterThanOrEqual(people.length);
+    });
+
     it('sorts with _sortKeys and trims with _fields', async () => {
       const r = await q('userName sw "q-"', '&_sortKeys=-userName&_fields=userName');
       expect(r.status).toBe(200);

@@ -35,6 +35,11 @@ export interface LmdbEnvironment {
   readonly now: () => number;
   /** A JSON-encoded database of the durable (`store`) or the volatile (`store-volatile`) environment. */
   db<V>(name: string, where?: 'durable' | 'volatile'): Database<V, string>;
+  /**
+   * A database of the durable environment with byte-string keys and values, ordered bytewise (the
+   * secondary index: lmdb's default key encoding would read a long key holding NUL back as an array).
+   */
+  binaryDb(name: string): Database<Buffer, Buffer>;
   /** Runs `fn` in one durable (fsync'd) write transaction; a throw inside rolls everything back. */
   readonly write: Transaction;
   /**
@@ -71,6 +76,7 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
   }
   const db = <V>(name: string, where: 'durable' | 'volatile' = 'durable'): Database<V, string> =>
     (where === 'volatile' ? volatileRoot : root).openDB<V, string>({ name, encoding: 'json' });
+  const binaryDb = (name: string): Database<Buffer, Buffer> => root.openDB<Buffer, Buffer>({ name, keyEncoding: 'binary', encoding: 'binary' });
   const durableExpiry = db<1>('expiry');
   const volatileExpiry = db<1>('expiry', 'volatile');
 
@@ -89,6 +95,7 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
   return {
     now,
     db,
+    binaryDb,
     write,
     commit: groupCommit(root),
     volatileWrite: transaction(volatileRoot),

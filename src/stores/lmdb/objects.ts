@@ -1,19 +1,28 @@
 /**
- * Managed objects in lmdb: `objects` (resource SEP id → object) and `uniques` (resource SEP field SEP
- * normalised value → id). Every write checks `_rev` and the unique keys and writes the object with
- * its unique entries in one durable transaction, so two processes can never both take a userName.
- * Unique lookups are index reads; queries scan the resource's objects and evaluate the filter in
- * process (fine at one host's scale; MongoDB for more).
+ * Managed objects in lmdb: `objects` (resource SEP id → object), `uniques` (resource SEP field SEP
+ * normalised value → id) and the secondary indexes of the unique and searchable fields (indexes.ts).
+ * Every write checks `_rev` and the unique keys and writes the object with its unique and index entries
+ * in one durable transaction, so two processes can never both take a userName and an index never misses
+ * a committed object. Unique lookups are index reads; a query reads the index entries its plan names
+ * (query-plan.ts) and evaluates the filter on those objects only, or scans the resource's objects when no
+ * indexed field can answer it. `stats` counts both kinds and the objects each examined.
  */
 import { matchesFilter, type FilterNode } from '../../crest/query-filter.js';
 import { alreadyExists, invalid, notFound, revMismatch, uniqueConstraint } from '../errors.js';
 import { compareBy, nextCookie, pagingOf } from '../paging.js';
 import { checkId, checkResource, newObjectOf, newRev, patchOf, replacementOf, uniqueKeyOf, uniqueKeysOf } from '../records.js';
-import type { ManagedObjectStore, StoredObject, UniqueKeys } from '../types.js';
+import type { ManagedObjectStore, QueryStats, StoredObject, UniqueKeys } from '../types.js';
 import { SEP, prefixRange, type LmdbEnvironment } from './environment.js';
+import type { SecondaryIndexes } from './indexes.js';
+import { planQuery } from './query-plan.js';
 
-export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): ManagedObjectStore {
+export function lmdbObjects(
+  env: LmdbEnvironment,
+  uniqueKeys: UniqueKeys,
+  indexes: SecondaryIndexes,
+): { store: ManagedObjectStore; stats: QueryStats } {
   const { commit, read } = env;
+  const stats: QueryStats = { index: { queries: 0, examined: 0 }, scan: { queries: 0, examined: 0 } };
   const objects = env.db<StoredObject>('objects'); // resource SEP id → object
   const uniques = env.db<string>('uniques'); // resource SEP field SEP normalised value → id
 
@@ -39,11 +48,12 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
       if (prev.get(field) !== key) uniques.putSync(uniqKey(resource, field, key), id);
     }
     const record: StoredObject = { _id: id, _rev: newRev(), ...fields };
+    indexes.update(resource, id, current, fields);
     objects.putSync(objKey(resource, id), record);
     return record;
   };
 
-  return {
+  const store: ManagedObjectStore = {
     async create(resource, object) {
       checkResource(resource);
       const { id, fields } = newObjectOf(object);
@@ -74,7 +84,20 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
       const { offset, pageSize, sort, exact } = pagingOf(options);
       const matches = read(() => {
         const out: StoredObject[] = [];
+        const plan = planQuery(filter, indexes.ready(resource));
+        if (plan) {
+          const ids = indexes.ids(resource, plan);
+          stats.index.queries++;
+          stats.index.examined += ids.length;
+          for (const id of ids) {
+            const value = objects.get(objKey(resource, id));
+            if (value !== undefined && matchesFilter(filter, value)) out.push(value);
+          }
+          return out;
+        }
+        stats.scan.queries++;
         for (const { value } of objects.getRange(prefixRange(resource))) {
+          stats.scan.examined++;
           if (matchesFilter(filter, value)) out.push(value);
         }
         return out;
@@ -127,9 +150,11 @@ export function lmdbObjects(env: LmdbEnvironment, uniqueKeys: UniqueKeys): Manag
         for (const [field, key] of uniqueKeysOf(current, declared(resource))) {
           if (uniques.get(uniqKey(resource, field, key)) === id) uniques.removeSync(uniqKey(resource, field, key));
         }
+        indexes.update(resource, id, current, undefined);
         objects.removeSync(objKey(resource, id));
         return current;
       });
     },
   };
+  return { store, stats };
 }

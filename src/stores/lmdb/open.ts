@@ -1,6 +1,7 @@
 /**
  * The embedded store (the default): two lmdb environments under `<dataDir>` (environment.ts), one
- * module per record family (objects, sessions, suspensions, counters, kv) and the expiry sweep.
+ * module per record family (objects and their secondary indexes, sessions, suspensions, counters, kv)
+ * and the expiry sweep.
  * `store` holds users, suspended journeys and key/value: the writes queued in one turn of the event
  * loop are child transactions of one lmdb batch (group commit: one transaction and one fsync for all of
  * them, made by lmdb's write thread, so the event loop never waits for the disk), and none is
@@ -24,6 +25,7 @@ import type { Store, UniqueKeys } from '../types.js';
 import { lmdbCounters } from './counters.js';
 import { openEnvironment } from './environment.js';
 import { lmdbKv } from './kv.js';
+import { secondaryIndexes } from './indexes.js';
 import { lmdbObjects } from './objects.js';
 import { lmdbSessions } from './sessions.js';
 import { lmdbSuspensions } from './suspensions.js';
@@ -33,12 +35,24 @@ export interface LmdbStoreOptions {
   dataDir: string;
   now: () => number;
   uniqueKeys: UniqueKeys;
+  /** Per resource, the searchable fields (`name` or `parent/child`) to index beside the unique ones. */
+  searchable: Readonly<Record<string, readonly string[]>>;
   sweepIntervalMs: number;
+}
+
+/** The unique and searchable fields of each resource, each once, sorted. */
+function indexedFields(options: LmdbStoreOptions): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const source of [options.uniqueKeys, options.searchable]) {
+    for (const [resource, fields] of Object.entries(source)) out[resource] = [...new Set([...(out[resource] ?? []), ...fields])].sort();
+  }
+  return out;
 }
 
 export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   const env = openEnvironment(options.dataDir, options.now);
-  const objects = lmdbObjects(env, options.uniqueKeys);
+  const indexes = secondaryIndexes(env, indexedFields(options));
+  const objects = lmdbObjects(env, options.uniqueKeys, indexes);
   const sessions = lmdbSessions(env);
   const suspended = lmdbSuspensions(env);
   const counters = lmdbCounters(env);
@@ -52,7 +66,9 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
 
   return {
     backend: 'lmdb',
-    objects,
+    objects: objects.store,
+    queryStats: () => structuredClone(objects.stats),
+    indexesBuilt: () => indexes.built(),
     sessions: sessions.store,
     suspended: suspended.store,
     counters: counters.store,
@@ -72,6 +88,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
       if (closed) return;
       closed = true;
       sweeper.stop();
+      await indexes.stop();
       await env.close();
     },
   };
