@@ -60,9 +60,12 @@ function linearScale(max, a, b) {
 
 const round6 = (x) => Math.round(x * 1e6) / 1e6;
 
-/** A log10 scale over whole decades covering [min, max] (both > 0) onto [a, b]; ticks at 1, 2, 5 × 10^k. */
+/**
+ * A log10 scale over whole decades covering [min, max] (both > 0) onto [a, b]; ticks at 1, 2, 5 × 10^k. A
+ * minimum on a decade (the 10 ms target, most often) starts a decade lower, off the axis line.
+ */
 function logScale(min, max, a, b) {
-  const lo = Math.floor(Math.log10(min));
+  const lo = Math.floor(Math.log10(min) - 1e-9);
   const hi = Math.max(lo + 1, Math.ceil(Math.log10(max)));
   const at = (v) => a + ((Math.log10(Math.max(v, 10 ** lo)) - lo) / (hi - lo)) * (b - a);
   const ticks = [];
