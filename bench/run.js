@@ -105,6 +105,11 @@ const PLAN = QUICK
 const RESETS_PER_ACCOUNT = 4;
 /** The offered loads of the curves, as shares of the maximum throughput measured in the same run. */
 const CURVE_SHARES = [0.25, 0.5, 0.75, 0.9, 1, 1.1];
+/** What each curve measures (`achieved` names the pass's field) and its targets: targetRatio × the limit, and a p99. */
+const CURVE = {
+  profile: { name: 'BenchProfile (non-credential step)', unit: 'steps/s', achieved: 'stepsPerSecond', targetRatio: 0.5, p99TargetMs: 10 },
+  login: { name: 'Login', unit: 'journeys/s', achieved: 'journeysPerSecond', targetRatio: 0.9 },
+};
 const CONCURRENCY = { echo: 64, profile: 64, login: 32, reset: 32, inflight: 64 };
 const PROFILE_LOOPS = 20; // "again" submissions per BenchProfile journey before "done"
 const RESUME_SAMPLE = QUICK ? 20 : 100; // kept authIds completed after the in-flight phase
@@ -384,23 +389,16 @@ async function main() {
     const curves = {};
     if (runs('profileCurve'))
       curves.profile = await curve({
-        name: 'BenchProfile (non-credential step)',
-        unit: 'steps/s',
+        ...CURVE.profile,
         max: passes.profile?.stepsPerSecond ?? 200,
-        achieved: 'stepsPerSecond',
         limit: echo && { name: 'express echo', value: echo.stepsPerSecond },
-        targetRatio: 0.5,
-        p99TargetMs: 10,
         atRate: (rate, share) => profileAtRate(client, cairn.pid, rate, { share, ...curvePlan }),
       });
     if (runs('loginCurve'))
       curves.login = await curve({
-        name: 'Login',
-        unit: 'journeys/s',
+        ...CURVE.login,
         max: passes.login?.journeysPerSecond ?? 20,
-        achieved: 'journeysPerSecond',
         limit: argon2 && { name: 'argon2id verifies/s', value: argon2.verifiesPerSecond },
-        targetRatio: 0.9,
         atRate: (rate, share) => loginAtRate(client, cairn.pid, loginUsers, rate, { share, ...curvePlan }),
       });
 
