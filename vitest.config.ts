@@ -9,6 +9,7 @@ import { configDefaults, defineConfig } from 'vitest/config';
 const UNIT = [
   'test/am/authid.test.ts',
   'test/am/authid-jose-interop.test.ts',
+  'test/bench/chart.test.ts',
   'test/callbacks/**/*.test.ts',
   'test/config/**/*.test.ts',
   'test/crest/**/*.test.ts',

@@ -51,7 +51,20 @@ function positiveInt(name, fallback) {
 }
 
 const QUICK = process.env.BENCH_QUICK === '1';
-const PASSES = ['echo', 'profile', 'script', 'argon2', 'login', 'postgres', 'reset', 'profileHalf', 'loginHalf', 'inflight'];
+const PASSES = [
+  'echo',
+  'profile',
+  'script',
+  'argon2',
+  'login',
+  'postgres',
+  'reset',
+  'profileHalf',
+  'loginHalf',
+  'profileCurve',
+  'loginCurve',
+  'inflight',
+];
 const ONLY = process.env.BENCH_ONLY ? process.env.BENCH_ONLY.split(',').map((x) => x.trim()) : undefined;
 for (const p of ONLY ?? [])
   if (!PASSES.includes(p)) {
@@ -64,11 +77,24 @@ const WORKERS = process.env.BENCH_WORKERS ? positiveInt('BENCH_WORKERS', 1) : un
 const S = 1000;
 /** Durations (ms), concurrencies and counts of every pass. */
 const PLAN = QUICK
-  ? { warmup: 0.5 * S, measure: 2 * S, half: 2 * S, argon2Seconds: 2, inflight: positiveInt('BENCH_INFLIGHT', 2_000), loginUsers: 8, resetUsers: 64 }
+  ? {
+      warmup: 0.5 * S,
+      measure: 2 * S,
+      half: 2 * S,
+      curveWarmup: 0.2 * S,
+      curvePoint: 0.5 * S,
+      argon2Seconds: 2,
+      inflight: positiveInt('BENCH_INFLIGHT', 2_000),
+      loginUsers: 8,
+      resetUsers: 64,
+    }
   : {
       warmup: 3 * S,
       measure: 15 * S,
       half: 10 * S,
+      // Each point of a curve: the server is warm from the passes before, so a short settling time at the new rate.
+      curveWarmup: 0.5 * S,
+      curvePoint: 4 * S,
       argon2Seconds: 10,
       inflight: positiveInt('BENCH_INFLIGHT', 100_000),
       loginUsers: 32,
@@ -77,6 +103,13 @@ const PLAN = QUICK
       resetUsers: 600,
     };
 const RESETS_PER_ACCOUNT = 4;
+/** The offered loads of the curves, as shares of the maximum throughput measured in the same run. */
+const CURVE_SHARES = [0.25, 0.5, 0.75, 0.9, 1, 1.1];
+/** What each curve measures (`achieved` names the pass's field) and its targets: targetRatio × the limit, and a p99. */
+const CURVE = {
+  profile: { name: 'BenchProfile (non-credential step)', unit: 'steps/s', achieved: 'stepsPerSecond', targetRatio: 0.5, p99TargetMs: 10 },
+  login: { name: 'Login', unit: 'journeys/s', achieved: 'journeysPerSecond', targetRatio: 0.9 },
+};
 const CONCURRENCY = { echo: 64, profile: 64, login: 32, reset: 32, inflight: 64 };
 const PROFILE_LOOPS = 20; // "again" submissions per BenchProfile journey before "done"
 const RESUME_SAMPLE = QUICK ? 20 : 100; // kept authIds completed after the in-flight phase
@@ -353,6 +386,22 @@ async function main() {
       report(passes.loginHalf);
     }
 
+    const curves = {};
+    if (runs('profileCurve'))
+      curves.profile = await curve({
+        ...CURVE.profile,
+        max: passes.profile?.stepsPerSecond ?? 200,
+        limit: echo && { name: 'express echo', value: echo.stepsPerSecond },
+        atRate: (rate, share) => profileAtRate(client, cairn.pid, rate, { share, ...curvePlan }),
+      });
+    if (runs('loginCurve'))
+      curves.login = await curve({
+        ...CURVE.login,
+        max: passes.login?.journeysPerSecond ?? 20,
+        limit: argon2 && { name: 'argon2id verifies/s', value: argon2.verifiesPerSecond },
+        atRate: (rate, share) => loginAtRate(client, cairn.pid, loginUsers, rate, { share, ...curvePlan }),
+      });
+
     if (runs('inflight')) inflight = await inFlight(client, cairn.pid, loginUsers);
     const server = { ...memory(cairn.pid) };
     server.peakRssMiB = round(server.peakRssMiB, 1);
@@ -374,6 +423,7 @@ async function main() {
       plan: { ...PLAN, concurrency: CONCURRENCY, profileLoops: PROFILE_LOOPS },
       limits: { argon2, echo },
       passes,
+      curves,
       ...(postgres.skipped ? { postgresSkipped: postgres.skipped } : { postgres: postgres.about }),
       inflight,
       server,
@@ -393,7 +443,9 @@ async function main() {
     writeResults(join(BENCH_DIR, 'results'), results, v);
     log('');
     for (const t of v) log(`${t.met ? 'MET    ' : 'NOT MET'}  ${t.line}`);
-    log(`Server peak RSS ${server.peakRssMiB} MiB. Results: bench/results/latest.json, bench/results/latest.md (${results.durationSeconds} s).`);
+    log(
+      `Server peak RSS ${server.peakRssMiB} MiB. Results: bench/results/latest.json, bench/results/latest.md, bench/results/latest.svg (${results.durationSeconds} s).`,
+    );
   } finally {
     for (const c of cleanups.reverse()) await c();
     if (process.env.BENCH_KEEP === '1') log(`Kept ${work}`);
@@ -454,12 +506,15 @@ function report(p) {
   );
 }
 
+/** The timing of one point of a curve (shorter than the 50% passes, whose defaults are PLAN.warmup and PLAN.half). */
+const curvePlan = { warmupMs: PLAN.curveWarmup, durationMs: PLAN.curvePoint, quiet: true };
+
 /**
- * BenchProfile steps at a fixed arrival rate: each arrival takes an idle journey (or starts one) and
- * submits its page; every PROFILE_LOOPS-th submission of a journey says "done".
+ * BenchProfile steps at a fixed arrival rate (`share` of the measured max): each arrival takes an idle
+ * journey (or starts one) and submits its page; every PROFILE_LOOPS-th submission of a journey says "done".
  */
-async function profileAtRate(client, pid, rate) {
-  log(`BenchProfile at a fixed ${Math.round(rate)} steps/s (50% of max) …`);
+async function profileAtRate(client, pid, rate, { share = 0.5, warmupMs = PLAN.warmup, durationMs = PLAN.half, quiet = false } = {}) {
+  if (!quiet) log(`BenchProfile at a fixed ${Math.round(rate)} steps/s (${Math.round(share * 100)}% of max) …`);
   const idle = [];
   const service = createStats();
   const worstPerSecond = []; // slowest step in each second of the run: shows whether the tail is stalls or spread
@@ -468,8 +523,8 @@ async function profileAtRate(client, pid, rate) {
     await fixedRate({
       stats,
       rate,
-      warmupMs: PLAN.warmup,
-      durationMs: PLAN.half,
+      warmupMs,
+      durationMs,
       operation: async (intended, stats) => {
         const journey = idle.pop();
         const t0 = performance.now();
@@ -497,17 +552,17 @@ async function profileAtRate(client, pid, rate) {
   };
 }
 
-/** Login journeys at a fixed arrival rate; the credential step's latency is kept apart. */
-async function loginAtRate(client, pid, loginUsers, rate) {
-  log(`Login at a fixed ${rate.toFixed(1)} journeys/s (50% of max) …`);
+/** Login journeys at a fixed arrival rate (`share` of the measured max); the credential step's latency is kept apart. */
+async function loginAtRate(client, pid, loginUsers, rate, { share = 0.5, warmupMs = PLAN.warmup, durationMs = PLAN.half, quiet = false } = {}) {
+  if (!quiet) log(`Login at a fixed ${rate.toFixed(1)} journeys/s (${Math.round(share * 100)}% of max) …`);
   const credential = createStats();
   let next = 0;
   const pass = await measured(pid, `${rate.toFixed(1)} journeys/s open loop`, async (stats) => {
     await fixedRate({
       stats,
       rate,
-      warmupMs: PLAN.warmup,
-      durationMs: PLAN.half,
+      warmupMs,
+      durationMs,
       operation: (intended, stats) => {
         credential.recording = stats.recording;
         const u = next++ % loginUsers.length;
@@ -518,6 +573,45 @@ async function loginAtRate(client, pid, loginUsers, rate) {
     credential.endedAt = stats.endedAt;
   });
   return { ...pass, targetRate: round(rate, 1), credentialLatencyMs: credential.summary().latencyMs };
+}
+
+/**
+ * One curve: `atRate(rate, share)` (a fixed-rate pass) at each of CURVE_SHARES × `max` (the maximum throughput
+ * measured in this run), lowest first, so that the overloaded points come last. Each point keeps the offered
+ * and achieved rate (`achieved` names the pass's field), p50/p99 latency from the scheduled send, errors and
+ * arrivals dropped; the curve keeps the limit it is bounded by and the target (`targetRatio` × limit).
+ */
+async function curve({ name, unit, max, achieved, limit, targetRatio, p99TargetMs, atRate }) {
+  log(`${name} curve: fixed rates at ${CURVE_SHARES.map((s) => `${Math.round(s * 100)}%`).join(', ')} of ${round(max, 1)} ${unit} …`);
+  const points = [];
+  for (const share of CURVE_SHARES) {
+    const p = await atRate(max * share, share);
+    const point = {
+      share,
+      offered: p.targetRate,
+      achieved: p[achieved],
+      p50Ms: p.latencyMs.p50,
+      p99Ms: p.latencyMs.p99,
+      errors: p.errors,
+      dropped: p.dropped ?? 0,
+      serverCores: p.serverCpu.cores,
+    };
+    points.push(point);
+    log(
+      `  ${Math.round(share * 100)}%: offered ${point.offered}, achieved ${point.achieved} ${unit}, p50/p99 ${point.p50Ms}/${point.p99Ms} ms, ` +
+        `server ${point.serverCores} cores, errors ${point.errors}${point.dropped ? `, dropped ${point.dropped}` : ''}`,
+    );
+  }
+  return {
+    name,
+    unit,
+    max: round(max, 1),
+    pointSeconds: PLAN.curvePoint / 1000,
+    limit: limit ?? null,
+    target: limit ? { ratio: targetRatio, value: round(limit.value * targetRatio, 1) } : null,
+    ...(p99TargetMs ? { p99TargetMs } : {}),
+    points,
+  };
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Turns the measured results into verdicts against the issue-21 targets (each number as a ratio to the
- * limit it is bounded by) and writes them as bench/results/latest.json and latest.md.
+ * limit it is bounded by) and writes them as bench/results/latest.json, latest.md and the curves' chart latest.svg.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chartSvg } from './chart.js';
 import { round } from './http-client.js';
 
 /** The four targets of issue 21, each { name, value, limit, ratio?, target, met, line }. */
@@ -112,6 +113,7 @@ export function markdown(r, v) {
     );
   }
   lines.push('');
+  for (const c of [r.curves?.login, r.curves?.profile]) if (c) lines.push(...curveTable(c), '');
   const pg = r.passes.loginPostgres;
   lines.push(
     pg
@@ -124,8 +126,26 @@ export function markdown(r, v) {
   return lines.join('\n');
 }
 
+/** A curve (run.js `curve`) as a heading line and a compact table, one row a point. */
+function curveTable(c) {
+  const bound = c.limit
+    ? `; ${c.limit.name} limit ${fmt(c.limit.value)}/s, target ${c.target.ratio.toFixed(2)} × limit = ${fmt(c.target.value)}/s`
+    : '';
+  return [
+    `${c.name} curve: fixed arrival rates, ${c.pointSeconds} s a point, as shares of the maximum ${fmt(c.max)} ${c.unit} measured above${bound}${c.p99TargetMs ? `; p99 target < ${c.p99TargetMs} ms` : ''}.`,
+    '',
+    `| Share of max | Offered ${c.unit} | Achieved ${c.unit} | p50 ms | p99 ms | Errors | Dropped |`,
+    '|---|---|---|---|---|---|---|',
+    ...c.points.map(
+      (p) => `| ${Math.round(p.share * 100)}% | ${fmt(p.offered)} | ${fmt(p.achieved)} | ${p.p50Ms} | ${p.p99Ms} | ${p.errors} | ${p.dropped} |`,
+    ),
+  ];
+}
+
 export function writeResults(dir, results, v) {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), JSON.stringify({ ...results, verdicts: v }, null, 2) + '\n');
   writeFileSync(join(dir, 'latest.md'), markdown(results, v));
+  const machine = `${results.machine.cpuModel}, ${results.machine.cores} cores, Node ${results.machine.node}, ${results.serverProcesses} server process${results.serverProcesses === 1 ? '' : 'es'}`;
+  writeFileSync(join(dir, 'latest.svg'), chartSvg(results.curves ?? {}, { date: results.date, machine, quick: results.quick }));
 }
