@@ -10,7 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
@@ -19,7 +19,8 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const DEFAULT_GIT = '/work/.mirror/ForgeRock+end-user-ui/repo';
-const MARKER = '.cairn-built';
+// The marker names the build recipe: a cache built by an older recipe is rebuilt.
+const MARKER = '.cairn-built-production';
 const BUILD_TIMEOUT_MS = 30 * 60_000;
 
 export type EndUserUi = { dist: string; commit: string } | { skip: string };
@@ -60,15 +61,21 @@ export async function prepareEndUserUi(): Promise<EndUserUi> {
     } else {
       await cp(src.path, cache, { recursive: true, filter: (p) => !p.includes('node_modules') && !p.includes(`${src.path}/.git`) });
     }
-    const env = { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' };
-    await run('npm', ['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund'], {
+    // NODE_ENV is vitest's 'test' here, which makes vue-cli build for its unit tests (a Node bundle
+    // that `require`s http and fs, dead in a browser): the UI is built as IDM ships it, for production.
+    const env = { ...process.env, NODE_ENV: 'production', NODE_OPTIONS: '--openssl-legacy-provider' };
+    await run('npm', ['install', '--legacy-peer-deps', '--ignore-scripts', '--no-audit', '--no-fund', '--include=dev'], {
       cwd: cache,
+      env,
       timeout: BUILD_TIMEOUT_MS,
       maxBuffer: 64 * 1024 * 1024,
     });
     await run('npx', ['vue-cli-service', 'build'], { cwd: cache, env, timeout: BUILD_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
     const index = await readFile(join(dist, 'index.html'), 'utf8');
     if (!index.includes("var context='/openidm'")) return { skip: 'the End User UI built, but its index.html does not set context /openidm' };
+    for (const file of (await readdir(join(dist, 'js'))).filter((f) => f.endsWith('.js')))
+      if (/require\("(http|fs)"\)/.test(await readFile(join(dist, 'js', file), 'utf8')))
+        return { skip: `the End User UI built as a Node bundle (js/${file} requires http or fs), not for a browser` };
     await writeFile(join(cache, MARKER), new Date().toISOString());
     return { dist, commit: src.commit };
   } catch (e) {
