@@ -311,6 +311,7 @@ async function main() {
     if (runs('inflight')) inflight = await inFlight(client, cairn.pid, loginUsers);
     const server = { ...memory(cairn.pid) };
     server.peakRssMiB = round(server.peakRssMiB, 1);
+    server.anonRssMiB = round(server.anonRssMiB, 1);
     server.rssMiB = round(server.rssMiB, 1);
 
     const results = {
