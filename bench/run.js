@@ -16,11 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { SHIPPED_EXCEPTIONS, importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
+import { fileURLToPath } from 'node:url';
+import { SHIPPED_EXCEPTIONS, argon2idHash, importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
 import { closedLoop, createClient, createStats, fixedRate, round } from './lib/http-client.js';
 import { clusterUnavailable, startPgCluster } from './lib/pg-cluster.js';
-import { cpuMeter, machineCpuMeter, memory, selfCpuMeter } from './lib/proc-stats.js';
+import { loginAtRate as loginAtRatePass, measured as measuredPass } from './lib/passes.js';
+import { memory } from './lib/proc-stats.js';
 import {
   addressOf,
   finishLogin,
@@ -190,49 +191,9 @@ const PROFILE_DIR = process.env.BENCH_CPU_PROFILE === '1' ? join(BENCH_DIR, 'res
  */
 const profileWindows = [];
 
-/**
- * Runs `fn(stats)` (a runner resolving `stats`) and meters, over exactly its measured window, the CPU of
- * the server tree, of this process (the load generator) and of the rest of the machine.
- */
-async function measured(serverPid, load, fn, databasePid) {
-  const stats = createStats();
-  let meters;
-  let cpu;
-  stats.listeners.push({
-    begin: () =>
-      (meters = {
-        server: cpuMeter(serverPid),
-        client: selfCpuMeter(),
-        machine: machineCpuMeter(),
-        ...(databasePid ? { database: cpuMeter(databasePid) } : {}),
-      }),
-    end: () =>
-      (cpu = {
-        server: meters.server.stop(),
-        client: meters.client.stop(),
-        machine: meters.machine.stop(),
-        ...(meters.database ? { database: meters.database.stop() } : {}),
-      }),
-  });
-  await fn(stats);
-  const summary = stats.summary();
-  if (PROFILE_DIR) profileWindows.push({ load, ...stats.monotonicUs });
-  // CPU used meanwhile by anything else on the machine (other tenants; the SMTP sink runs in this process).
-  const databaseCores = cpu.database?.cores ?? 0;
-  const otherCpu = { cores: round(Math.max(0, cpu.machine.cores - cpu.server.cores - cpu.client.cores - databaseCores), 2) };
-  return {
-    load,
-    ...summary,
-    serverCpu: cpu.server,
-    clientCpu: cpu.client,
-    ...(cpu.database ? { databaseCpu: cpu.database } : {}),
-    otherCpu,
-    // Server CPU time per unit of work: much steadier than throughput on a machine shared with other work.
-    cpuMsPerStep: summary.steps ? round((cpu.server.cpuSeconds * 1000) / summary.steps, 3) : null,
-    cpuMsPerJourney: summary.journeys ? round((cpu.server.cpuSeconds * 1000) / summary.journeys, 2) : null,
-    ...(stats.dropped ? { dropped: stats.dropped } : {}),
-  };
-}
+/** `measured` (lib/passes.js), with the window kept for the CPU profiles. */
+const onWindow = PROFILE_DIR ? (w) => profileWindows.push(w) : undefined;
+const measured = (serverPid, load, fn, databasePid) => measuredPass(serverPid, load, fn, { databasePid, onWindow });
 
 /**
  * `count` users to import. With `passwordHash` (an argon2id hash), every user gets that hash as is (the
@@ -248,12 +209,6 @@ function users(prefix, count, passwordHash) {
     // Chosen already, so Login's ProgressiveProfile (third sign-in) lets them straight through.
     preferences: { marketing: true, updates: true },
   }));
-}
-
-/** One argon2id hash made by Cairn's own hasher (from the build), for users that never sign in with it. */
-async function argon2idHash() {
-  const { createPasswordHasher } = await import(pathToFileURL(join(REPO, 'dist', 'identity', 'passwords.js')).href);
-  return createPasswordHasher().hash(strongPassword());
 }
 
 /** What differs from Cairn as shipped, one line. */
@@ -284,7 +239,7 @@ async function main() {
     const env = shippedEnv({ dataDir: join(work, 'data'), journeysDir: join(work, 'journeys'), smtpUrl: sink.url });
     prepareJourneys(REPO, join(work, 'journeys'));
     const loginUsers = users('bench-login', PLAN.loginUsers);
-    const resetUsers = users('bench-reset', PLAN.resetUsers, await argon2idHash());
+    const resetUsers = users('bench-reset', PLAN.resetUsers, await argon2idHash(REPO, strongPassword()));
     log(`Importing ${loginUsers.length + resetUsers.length} users …`);
     await importUsers(REPO, env, [...loginUsers, ...resetUsers], join(work, 'users.ndjson'));
 
@@ -405,6 +360,7 @@ async function main() {
     if (runs('inflight')) inflight = await inFlight(client, cairn.pid, loginUsers);
     const server = { ...memory(cairn.pid) };
     server.peakRssMiB = round(server.peakRssMiB, 1);
+    server.anonRssMiB = round(server.anonRssMiB, 1);
     server.rssMiB = round(server.rssMiB, 1);
 
     const results = {
@@ -552,27 +508,11 @@ async function profileAtRate(client, pid, rate, { share = 0.5, warmupMs = PLAN.w
   };
 }
 
-/** Login journeys at a fixed arrival rate (`share` of the measured max); the credential step's latency is kept apart. */
-async function loginAtRate(client, pid, loginUsers, rate, { share = 0.5, warmupMs = PLAN.warmup, durationMs = PLAN.half, quiet = false } = {}) {
+/** Login journeys at a fixed arrival rate (`share` of the measured max), round robin over the users, each from its own address. */
+function loginAtRate(client, pid, loginUsers, rate, { share = 0.5, warmupMs = PLAN.warmup, durationMs = PLAN.half, quiet = false } = {}) {
   if (!quiet) log(`Login at a fixed ${rate.toFixed(1)} journeys/s (${Math.round(share * 100)}% of max) …`);
-  const credential = createStats();
-  let next = 0;
-  const pass = await measured(pid, `${rate.toFixed(1)} journeys/s open loop`, async (stats) => {
-    await fixedRate({
-      stats,
-      rate,
-      warmupMs,
-      durationMs,
-      operation: (intended, stats) => {
-        credential.recording = stats.recording;
-        const u = next++ % loginUsers.length;
-        return loginJourney(client, stats, loginUsers[u], { since: intended, credentialStats: credential, address: addressOf(u) });
-      },
-    });
-    credential.startedAt = stats.startedAt;
-    credential.endedAt = stats.endedAt;
-  });
-  return { ...pass, targetRate: round(rate, 1), credentialLatencyMs: credential.summary().latencyMs };
+  const pick = (i) => ({ user: loginUsers[i % loginUsers.length], address: addressOf(i % loginUsers.length) });
+  return loginAtRatePass(client, pid, pick, rate, { warmupMs, durationMs, onWindow });
 }
 
 /**

@@ -13,6 +13,13 @@ export const SHIPPED_EXCEPTIONS: Record<string, [string, string]>;
 export function shippedEnv(options: { dataDir: string; journeysDir: string; smtpUrl: string }): Record<string, string>;
 export function cairnEnv(options: { dataDir: string; journeysDir: string; smtpUrl: string }): Record<string, string>;
 export function prepareJourneys(repo: string, dir: string): void;
+export function runCairn(
+  repo: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  options?: { onSpawn?: (child: import('node:child_process').ChildProcess) => void },
+): Promise<string>;
+export function argon2idHash(repo: string, password: string): Promise<string>;
 export function importUsers(repo: string, env: Record<string, string | undefined>, users: object[], file: string): Promise<string>;
 export function startCairn(
   repo: string,

@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 /**
  * The settings `shippedEnv` sets beyond the shipped defaults, each with why (printed by the benchmark
@@ -54,9 +55,14 @@ export function prepareJourneys(repo, dir) {
   }
 }
 
-function run(repo, args, env) {
+/**
+ * Runs `cairn <args>` to its end and resolves its output (stdout and stderr), or rejects with it. `onSpawn(child)`
+ * sees the child process as soon as it starts (e.g. to sample its memory).
+ */
+export function runCairn(repo, args, env, { onSpawn } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repo, 'bin', 'cairn.js'), ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    onSpawn?.(child);
     let out = '';
     child.stdout.on('data', (c) => (out += c));
     child.stderr.on('data', (c) => (out += c));
@@ -70,7 +76,13 @@ function run(repo, args, env) {
 /** Writes `users` as NDJSON and imports them (all or nothing). */
 export async function importUsers(repo, env, users, file) {
   writeFileSync(file, users.map((u) => JSON.stringify(u)).join('\n') + '\n', { mode: 0o600 });
-  return run(repo, ['users', 'import', file], env);
+  return runCairn(repo, ['users', 'import', file], env);
+}
+
+/** An argon2id hash of `password` made by Cairn's own hasher (from the build), to import users with. */
+export async function argon2idHash(repo, password) {
+  const { createPasswordHasher } = await import(pathToFileURL(join(repo, 'dist', 'identity', 'passwords.js')).href);
+  return createPasswordHasher().hash(password);
 }
 
 /**

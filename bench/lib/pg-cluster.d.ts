@@ -13,3 +13,4 @@ export interface PgCluster {
 export function postgresBinDir(): string | undefined;
 export function clusterUnavailable(): string | undefined;
 export function startPgCluster(): Promise<PgCluster>;
+export function psql(uri: string, sql: string): Promise<string>;

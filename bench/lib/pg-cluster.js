@@ -51,6 +51,15 @@ async function freePort() {
   return port;
 }
 
+/**
+ * Runs `sql` (one or more statements, no parameters) with psql on the database at `uri`; resolves what psql
+ * printed, unaligned and without headers (for a bench that reads sizes and plans, not for Cairn's own SQL).
+ */
+export async function psql(uri, sql) {
+  const { stdout } = await exec(join(postgresBinDir(), 'psql'), ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-d', uri, '-c', sql]);
+  return stdout.trim();
+}
+
 export async function startPgCluster() {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed');

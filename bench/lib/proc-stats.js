@@ -68,20 +68,25 @@ function statusKiB(pid, field) {
   return m ? Number(m[1]) : 0;
 }
 
-/** { rssMiB, peakRssMiB, processes } for the tree under `pid` (peak = sum of each process's VmHWM). */
+/**
+ * { rssMiB, peakRssMiB, anonRssMiB, processes } for the tree under `pid` (peak = sum of each process's VmHWM;
+ * anon = RssAnon, the resident memory that is not a mapped file, such as an lmdb store's pages).
+ */
 export function memory(pid) {
   let rss = 0;
   let hwm = 0;
+  let anon = 0;
   const tree = processTree(pid);
   for (const p of tree) {
     try {
       rss += statusKiB(p, 'VmRSS');
       hwm += statusKiB(p, 'VmHWM');
+      anon += statusKiB(p, 'RssAnon');
     } catch {
       // ended meanwhile
     }
   }
-  return { rssMiB: rss / 1024, peakRssMiB: hwm / 1024, processes: tree.length };
+  return { rssMiB: rss / 1024, peakRssMiB: hwm / 1024, anonRssMiB: anon / 1024, processes: tree.length };
 }
 
 /** Starts measuring the CPU of the tree under `pid`; `stop()` gives cores used on average (1.0 = one core busy). */

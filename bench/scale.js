@@ -1,0 +1,528 @@
+/**
+ * `npm run bench:scale` (issue 21, "Scale"): shows whether cost grows with the user base. For the embedded store
+ * and PostgreSQL (a throwaway local cluster), a small store (1,000 users) and a large one (SCALE_USERS, default
+ * 1,000,000) are filled by the real `cairn users import` from streamed NDJSON whose users all carry one argon2id
+ * hash (made once, so the import hashes nothing); the import's users/s and peak RSS and the store's bytes per user
+ * are recorded. Then Cairn serves both stores at once and Login and the whole ResetPassword run at the same fixed
+ * arrival rate on each, alternately, for users drawn at random from the whole store; the large/small ratios of
+ * p50/p99 are compared with the target (≤ 1.10). Last, `_queryFilter=mail eq "…"` is timed through the admin API:
+ * on the embedded store with the plan and objects examined from /metrics, on PostgreSQL with the EXPLAIN of the
+ * statement the store runs. Writes bench/results/scale.json and scale.md.
+ * Env: SCALE_USERS=N (large store), SCALE_QUICK=1 (20,000 users, short passes), SCALE_POSTGRES=0 (embedded only),
+ * SCALE_POSTGRES_USERS=N (the large PostgreSQL store, default SCALE_USERS), SCALE_LOGIN_RATE / SCALE_RESET_RATE (journeys/s), SCALE_KEEP=1 (keep the temp dir).
+ */
+import { randomBytes, randomInt } from 'node:crypto';
+import { createWriteStream, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { argon2idHash, prepareJourneys, runCairn, shippedEnv, startCairn } from './lib/cairn-process.js';
+import { createClient, createStats, fixedRate, round } from './lib/http-client.js';
+import { loginAtRate, measured } from './lib/passes.js';
+import { clusterUnavailable, psql, startPgCluster } from './lib/pg-cluster.js';
+import { memory } from './lib/proc-stats.js';
+import { addressOf, resetPasswordJourney, strongPassword } from './lib/scenarios.js';
+import { startSmtpSink } from './lib/smtp-sink.js';
+
+const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
+const REPO = dirname(BENCH_DIR);
+const QUICK = process.env.SCALE_QUICK === '1';
+
+function positive(name, fallback) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) {
+    process.stderr.write(`bench:scale: ${name} must be a positive number, not "${raw}".\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const SMALL = 1000;
+const LARGE = Math.round(positive('SCALE_USERS', QUICK ? 20_000 : 1_000_000));
+/** The large PostgreSQL store: SCALE_USERS unless SCALE_POSTGRES_USERS says otherwise (its import is slower). */
+const LARGE_POSTGRES = Math.round(positive('SCALE_POSTGRES_USERS', LARGE));
+const S = 1000;
+const PLAN = {
+  warmupMs: (QUICK ? 1 : 3) * S,
+  loginMs: (QUICK ? 5 : 40) * S,
+  resetMs: (QUICK ? 5 : 30) * S,
+  loginRate: positive('SCALE_LOGIN_RATE', 8),
+  resetRate: positive('SCALE_RESET_RATE', 2),
+  /** Distinct users (and client addresses) Login signs in, drawn at random from the whole store. */
+  loginUsers: 200,
+  queries: QUICK ? 20 : 100,
+};
+const TARGET_RATIO = 1.1;
+const RESOURCE = 'managed/user';
+
+const log = (msg) => process.stdout.write(`${msg}\n`);
+
+const userName = (i) => `scale-${i}`;
+const mailOf = (i) => `scale-${i}@scale.example`;
+
+/** Writes `count` users as NDJSON to `file`, streamed (a chunk at a time, waiting on the disk), all with `hash`. */
+async function writeUsers(file, count, hash) {
+  const out = createWriteStream(file, { mode: 0o600 });
+  const chunk = 1000;
+  for (let from = 0; from < count; from += chunk) {
+    let text = '';
+    for (let i = from; i < Math.min(count, from + chunk); i++)
+      text += `${JSON.stringify({
+        userName: userName(i),
+        mail: mailOf(i),
+        givenName: 'Scale',
+        sn: `User ${i}`,
+        passwordHash: hash,
+        // Chosen already, so Login's ProgressiveProfile (third sign-in) lets them straight through.
+        preferences: { marketing: true, updates: true },
+      })}\n`;
+    if (!out.write(text)) await new Promise((r) => out.once('drain', r));
+  }
+  await new Promise((resolve, reject) => out.end((e) => (e ? reject(e) : resolve())));
+  return statSync(file).size;
+}
+
+/** `count` distinct user numbers drawn at random from [0, users), none of them in `taken`. */
+function sample(users, count, taken = new Set()) {
+  if (count > users - taken.size) throw new Error(`cannot draw ${count} users from ${users - taken.size}`);
+  const picked = new Set();
+  while (picked.size < count) {
+    const i = randomInt(users);
+    if (!taken.has(i)) picked.add(i);
+  }
+  return [...picked];
+}
+
+/** `cairn users import file`, timed, with the import process's peak RSS (VmHWM) and anonymous RSS (sampled every 100 ms). */
+async function timedImport(env, file, users) {
+  let peakMiB = 0;
+  let peakAnonMiB = 0;
+  let timer;
+  const t0 = performance.now();
+  const out = await runCairn(REPO, ['users', 'import', file], env, {
+    onSpawn: (child) => {
+      timer = setInterval(() => {
+        try {
+          const m = memory(child.pid);
+          peakMiB = Math.max(peakMiB, m.peakRssMiB);
+          peakAnonMiB = Math.max(peakAnonMiB, m.anonRssMiB);
+        } catch {
+          // exited meanwhile
+        }
+      }, 100);
+    },
+  }).finally(() => clearInterval(timer));
+  const seconds = (performance.now() - t0) / 1000;
+  const reported = out.match(/\(([\d,]+) users\/s\)/);
+  return {
+    users,
+    seconds: round(seconds, 1),
+    usersPerSecond: round(users / seconds, 0),
+    reportedUsersPerSecond: reported ? Number(reported[1].replaceAll(',', '')) : null,
+    peakRssMiB: round(peakMiB, 1),
+    // RSS counts the pages of a memory-mapped store (lmdb) the process touched; RssAnon is the rest (the heap).
+    peakAnonRssMiB: round(peakAnonMiB, 1),
+    output: out.trim().split('\n').slice(-1)[0],
+  };
+}
+
+/** Bytes of the files under `dir`: their sizes and the disk blocks they hold. */
+function diskUsage(dir) {
+  let bytes = 0;
+  let allocated = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const s = statSync(join(e.parentPath, e.name));
+    bytes += s.size;
+    allocated += s.blocks * 512;
+  }
+  return { bytes, allocated };
+}
+
+/** ResetPassword end to end at `rate` journeys/s, user `users[n]` and a fresh client address for journey n. */
+function resetAtRate(client, pid, sink, users, rate, databasePid) {
+  let next = 0;
+  return measured(
+    pid,
+    `${rate} journeys/s open loop`,
+    (stats) =>
+      fixedRate({
+        stats,
+        rate,
+        warmupMs: PLAN.warmupMs,
+        durationMs: PLAN.resetMs,
+        operation: () => {
+          const n = next++;
+          if (n >= users.length) throw new Error('ResetPassword: every drawn account had its reset');
+          return resetPasswordJourney(client, stats, { mail: mailOf(users[n]) }, sink, { address: addressOf(n, 2) });
+        },
+      }),
+    { databasePid },
+  );
+}
+
+/** The `cairn_store_*` query counters of /metrics, as { "queries:index": n, "examined:scan": n, … }. */
+async function queryCounters(client) {
+  const r = await client.post('/metrics', undefined, { method: 'GET' });
+  const out = {};
+  for (const m of r.text.matchAll(/^cairn_store_(queries|query_objects_examined)_total\{plan="(\w+)"\} (\d+)$/gm))
+    out[`${m[1] === 'queries' ? 'queries' : 'examined'}:${m[2]}`] = Number(m[3]);
+  return out;
+}
+
+/** `mail eq "…"` through /openidm/managed/user for `count` random users: latency, results, and the counters' change. */
+async function timeQueries(client, users, count, token) {
+  const before = await queryCounters(client);
+  const stats = createStats();
+  stats.begin();
+  let wrong = 0;
+  for (const i of sample(users, count)) {
+    const filter = encodeURIComponent(`mail eq "${mailOf(i)}"`);
+    const t0 = performance.now();
+    const r = await client.post(`/openidm/managed/user?_queryFilter=${filter}`, undefined, {
+      method: 'GET',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    stats.step(performance.now() - t0);
+    if (r.status !== 200 || r.json?.result?.length !== 1 || r.json.result[0].userName !== userName(i)) wrong++;
+  }
+  stats.end();
+  const after = await queryCounters(client);
+  const delta = Object.fromEntries(Object.keys(after).map((k) => [k, after[k] - (before[k] ?? 0)]));
+  const per = (k) => (delta[k] === undefined ? null : round(delta[k] / count, 2));
+  return {
+    queries: count,
+    wrongAnswers: wrong,
+    latencyMs: stats.summary().latencyMs,
+    counters: Object.keys(delta).length ? delta : null,
+    perQuery: Object.keys(delta).length
+      ? {
+          indexQueries: per('queries:index'),
+          scanQueries: per('queries:scan'),
+          examinedIndex: per('examined:index'),
+          examinedScan: per('examined:scan'),
+        }
+      : null,
+  };
+}
+
+/**
+ * EXPLAIN ANALYZE of the statement the PostgreSQL store runs for `mail eq "<mail>"` (objects.ts `query`, no page
+ * size), compiled by the store's own filter compiler from the build; whether any index answers it.
+ */
+async function explainMailQuery(uri, mail) {
+  const dist = (p) => import(pathToFileURL(join(REPO, 'dist', p)).href);
+  const { parseQueryFilter } = await dist('crest/query-filter.js');
+  const { Params, compileFilter, compileOrderBy } = await dist('stores/postgres/filter.js');
+  const where = new Params([RESOURCE]);
+  const condition = `resource = $1 AND ${compileFilter(parseQueryFilter(`mail eq "${mail}"`), where)}`;
+  const page = new Params(where.values);
+  const order = compileOrderBy([], page);
+  const sql = `SELECT doc FROM cairn_objects WHERE ${condition} ORDER BY ${order} LIMIT ${page.add(null)} OFFSET ${page.add(0)}`;
+  // psql takes no parameters: the statement is prepared as is and executed with the values as literals.
+  const literal = (v) =>
+    v === null
+      ? 'NULL'
+      : typeof v === 'number'
+        ? String(v)
+        : Array.isArray(v)
+          ? `ARRAY[${v.map(literal).join(', ')}]`
+          : `'${String(v).replaceAll("'", "''")}'`;
+  const out = await psql(uri, `PREPARE q AS ${sql}; EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE q(${page.values.map(literal).join(', ')})`);
+  const plan = JSON.parse(out)[0];
+  const nodes = [];
+  const walk = (n) => {
+    nodes.push(n);
+    for (const c of n.Plans ?? []) walk(c);
+  };
+  walk(plan.Plan);
+  const indexNodes = nodes.filter((n) => /Index|Bitmap Index/.test(n['Node Type']));
+  return {
+    sql,
+    usesIndex: indexNodes.length > 0,
+    indexes: [...new Set(indexNodes.map((n) => n['Index Name']).filter(Boolean))],
+    seqScan: nodes.some((n) => n['Node Type'] === 'Seq Scan'),
+    nodeTypes: nodes.map((n) => n['Node Type']),
+    executionMs: round(plan['Execution Time'], 3),
+  };
+}
+
+/** PostgreSQL sizes: the objects table with its indexes and TOAST, every cairn_ table, the database. */
+async function pgSizes(uri) {
+  const out = await psql(
+    uri,
+    `SELECT pg_total_relation_size('cairn_objects'), pg_indexes_size('cairn_objects'),
+            (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c WHERE c.relkind = 'r' AND c.relname LIKE 'cairn\\_%'),
+            pg_database_size(current_database())`,
+  );
+  const [objects, objectsIndexes, tables, database] = out.split('|').map(Number);
+  return { objects, objectsIndexes, tables, database };
+}
+
+/** Fills one store of `users` users (embedded: a data dir; PostgreSQL: a database of its own). */
+async function fillStore({ store, size, users, file, work, baseEnv, cluster }) {
+  const dataDir = join(work, `${store}-${size}`);
+  mkdirSync(dataDir, { recursive: true });
+  const env = { ...baseEnv, CAIRN_DATA_DIR: dataDir };
+  let database;
+  let emptyDatabaseBytes;
+  if (cluster) {
+    const name = `scale_${size}`;
+    await psql(cluster.uri, `CREATE DATABASE ${name}`);
+    database = cluster.uri.replace(/\/postgres$/, `/${name}`);
+    env.CAIRN_POSTGRES_URI = database;
+    env.CAIRN_KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
+    emptyDatabaseBytes = Number(await psql(database, 'SELECT pg_database_size(current_database())'));
+  }
+  log(`${store}, ${users.toLocaleString('en')} users: cairn users import …`);
+  const imported = await timedImport(env, file, users);
+  log(
+    `  ${imported.usersPerSecond} users/s (${imported.seconds} s, the import says ${imported.reportedUsersPerSecond}/s), peak RSS ${imported.peakRssMiB} MiB (anonymous ${imported.peakAnonRssMiB} MiB)`,
+  );
+  let bytes;
+  if (database) {
+    const sizes = await pgSizes(database);
+    bytes = {
+      ...sizes,
+      databaseGrowth: sizes.database - emptyDatabaseBytes,
+      perUser: round(sizes.objects / users, 0),
+      databaseGrowthPerUser: round((sizes.database - emptyDatabaseBytes) / users, 0),
+    };
+    log(
+      `  cairn_objects ${round(sizes.objects / 2 ** 20, 1)} MiB (${bytes.perUser} B/user), database +${round(bytes.databaseGrowth / 2 ** 20, 1)} MiB`,
+    );
+  } else {
+    const usage = diskUsage(dataDir);
+    bytes = { ...usage, perUser: round(usage.bytes / users, 0), allocatedPerUser: round(usage.allocated / users, 0) };
+    log(`  data dir ${round(usage.bytes / 2 ** 20, 1)} MiB (${bytes.perUser} B/user; ${round(usage.allocated / 2 ** 20, 1)} MiB on disk)`);
+  }
+  return { size, users, env, dataDir, database, imported, bytes };
+}
+
+const ratio = (large, small) => (large === null || small === null || !small ? null : round(large / small, 2));
+
+/** One store (embedded or PostgreSQL): fill small and large, serve both, Login, ResetPassword and the query. */
+async function runStore({ store, largeUsers, work, files, password, sink, token, cluster }) {
+  const journeysDir = join(work, 'journeys');
+  const baseEnv = {
+    ...shippedEnv({ dataDir: '', journeysDir, smtpUrl: sink.url }),
+    CAIRN_ADMIN_PASSWORD: `admin-${randomBytes(12).toString('hex')}`,
+    CAIRN_ADMIN_TOKEN: token,
+  };
+  const cleanups = [];
+  try {
+    const stores = [];
+    for (const [size, users] of [
+      ['small', SMALL],
+      ['large', largeUsers],
+    ]) {
+      const filled = await fillStore({ store, size, users, file: files[size], work, baseEnv, cluster });
+      stores.push(filled);
+    }
+    for (const s of stores) {
+      s.cairn = await startCairn(REPO, s.env, { logDir: s.dataDir });
+      cleanups.push(() => s.cairn.stop());
+      s.client = createClient(s.cairn.origin);
+      cleanups.push(() => s.client.close());
+      const loginUsers = sample(s.users, PLAN.loginUsers);
+      s.loginPick = (i) => ({ user: { userName: userName(loginUsers[i % loginUsers.length]), password }, address: addressOf(i % loginUsers.length) });
+      const resets = Math.ceil(PLAN.resetRate * ((PLAN.warmupMs + PLAN.resetMs) / 1000)) + 10;
+      s.resetUsers = sample(s.users, resets, new Set(loginUsers));
+    }
+    const databasePid = cluster?.pid;
+    // Small and large alternate pass by pass, so that both see about the same interference from other work.
+    for (const s of stores) {
+      log(`${store} ${s.size}: Login at ${PLAN.loginRate} journeys/s …`);
+      s.login = await loginAtRate(s.client, s.cairn.pid, s.loginPick, PLAN.loginRate, {
+        warmupMs: PLAN.warmupMs,
+        durationMs: PLAN.loginMs,
+        databasePid,
+      });
+      report(s.login);
+    }
+    for (const s of stores) {
+      log(`${store} ${s.size}: ResetPassword at ${PLAN.resetRate} journeys/s …`);
+      s.reset = await resetAtRate(s.client, s.cairn.pid, sink, s.resetUsers, PLAN.resetRate, databasePid);
+      report(s.reset);
+    }
+    for (const s of stores) {
+      s.query = await timeQueries(s.client, s.users, PLAN.queries, token);
+      if (s.database) {
+        const mail = mailOf(randomInt(s.users));
+        s.query.explain = await explainMailQuery(s.database, mail);
+        if (!s.query.explain.usesIndex) {
+          await psql(s.database, 'ANALYZE cairn_objects');
+          s.query.explainAfterAnalyze = await explainMailQuery(s.database, mail);
+        }
+      }
+      const q = s.query;
+      log(
+        `${store} ${s.size}: mail eq: p50 ${q.latencyMs.p50} ms, max ${q.latencyMs.max} ms, wrong ${q.wrongAnswers}` +
+          (q.perQuery
+            ? `, per query: ${q.perQuery.indexQueries} index / ${q.perQuery.scanQueries} scan, examined ${q.perQuery.examinedIndex} + ${q.perQuery.examinedScan}`
+            : '') +
+          (q.explain
+            ? `, EXPLAIN: ${q.explain.usesIndex ? `index ${q.explain.indexes.join(', ')}` : 'no index'} (${q.explain.nodeTypes.join(' → ')}, ${q.explain.executionMs} ms)`
+            : ''),
+      );
+      s.serverRssMiB = round(memory(s.cairn.pid).rssMiB, 1);
+    }
+    const [small, large] = stores;
+    const latencyRatios = (pass) => ({
+      p50: ratio(large[pass].latencyMs.p50, small[pass].latencyMs.p50),
+      p99: ratio(large[pass].latencyMs.p99, small[pass].latencyMs.p99),
+      cpuMsPerJourney: ratio(large[pass].cpuMsPerJourney, small[pass].cpuMsPerJourney),
+    });
+    const summary = (s) => ({
+      users: s.users,
+      import: s.imported,
+      bytes: s.bytes,
+      login: s.login,
+      reset: s.reset,
+      query: s.query,
+      serverRssMiB: s.serverRssMiB,
+      serverProcesses: s.cairn.workers,
+    });
+    return { store, small: summary(small), large: summary(large), ratios: { login: latencyRatios('login'), reset: latencyRatios('reset') } };
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+  }
+}
+
+function report(p) {
+  log(
+    `  ${p.journeysPerSecond} journeys/s, p50/p99 ${p.latencyMs.p50}/${p.latencyMs.p99} ms, server ${p.serverCpu.cores} cores (${p.cpuMsPerJourney} ms CPU/journey)` +
+      `${p.databaseCpu ? `, database ${p.databaseCpu.cores} cores` : ''}, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}${p.dropped ? `, dropped ${p.dropped}` : ''}`,
+  );
+}
+
+const met = (r) => r !== null && r <= TARGET_RATIO;
+
+function markdown(results) {
+  const lines = [
+    `# Scale (issue 21)${results.quick ? ' — quick smoke run (SCALE_QUICK=1), not the measured result' : ''}`,
+    '',
+    `${results.date}, ${results.machine.cores} cores (${results.machine.cpuModel}), Node ${results.machine.node}; load average ${results.loadAverage.start.join(' ')} at the start, ${results.loadAverage.end.join(' ')} at the end (the machine is shared).`,
+    `Small store ${SMALL.toLocaleString('en')} users, large ${results.stores.map((r) => `${r.large.users.toLocaleString('en')} (${r.store})`).join(', ')}; every user has the same imported argon2id hash.`,
+    `Login at ${results.plan.loginRate} journeys/s for ${results.plan.loginMs / 1000} s and ResetPassword at ${results.plan.resetRate} journeys/s for ${results.plan.resetMs / 1000} s (after ${results.plan.warmupMs / 1000} s of warm-up), offered at a fixed rate to each store in turn, for users drawn at random from the whole store; latency is per step (HTTP request), Login's from the scheduled send time. Target: large/small ≤ ${TARGET_RATIO}.`,
+    '',
+    '| Store | Users | Import users/s | Import peak RSS MiB (anon) | Bytes/user | Login p50/p99 ms | Login ratio p50/p99 | Reset p50/p99 ms | Reset ratio p50/p99 | mail eq ms p50/max | Plan |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const r of results.stores) {
+    for (const size of ['small', 'large']) {
+      const s = r[size];
+      const q = s.query;
+      const plan = q.perQuery
+        ? `${q.perQuery.indexQueries === 1 ? 'index' : `index ${q.perQuery.indexQueries}, scan ${q.perQuery.scanQueries}`}, examined ${round(q.perQuery.examinedIndex + q.perQuery.examinedScan, 2)}`
+        : q.explain
+          ? `EXPLAIN: ${q.explain.usesIndex ? `index (${q.explain.indexes.join(', ')})` : 'no index (seq scan)'}${q.explainAfterAnalyze ? `; after ANALYZE: ${q.explainAfterAnalyze.usesIndex ? 'index' : 'no index'}` : ''}`
+          : '';
+      const ratios = size === 'large' ? r.ratios : undefined;
+      const rc = (x) => (ratios ? `${x.p50} / ${x.p99} ${met(x.p50) && met(x.p99) ? '(met)' : '(NOT MET)'}` : '');
+      lines.push(
+        `| ${r.store} | ${s.users.toLocaleString('en')} | ${s.import.usersPerSecond.toLocaleString('en')} | ${s.import.peakRssMiB} (${s.import.peakAnonRssMiB}) | ${s.bytes.perUser} | ${s.login.latencyMs.p50} / ${s.login.latencyMs.p99} | ${ratios ? rc(ratios.login) : ''} | ${s.reset.latencyMs.p50} / ${s.reset.latencyMs.p99} | ${ratios ? rc(ratios.reset) : ''} | ${q.latencyMs.p50} / ${q.latencyMs.max} | ${plan} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    'Bytes/user: embedded — the files of the data dir (apparent size) over the users; PostgreSQL — `pg_total_relation_size(cairn_objects)` (table, indexes, TOAST) over the users; scale.json also has the disk blocks, every cairn_ table and the database growth.',
+    'Import users/s: users over the wall time of the whole `cairn users import` process (start, check pass, write pass); peak RSS is its VmHWM.',
+    '',
+    '| Store | Login server CPU ms/journey small → large (ratio) | Reset server CPU ms/journey small → large (ratio) | Other processes’ CPU during Login small / large (cores) |',
+    '|---|---|---|---|',
+    ...results.stores.map(
+      (r) =>
+        `| ${r.store} | ${r.small.login.cpuMsPerJourney} → ${r.large.login.cpuMsPerJourney} (${r.ratios.login.cpuMsPerJourney}) | ${r.small.reset.cpuMsPerJourney} → ${r.large.reset.cpuMsPerJourney} (${r.ratios.reset.cpuMsPerJourney}) | ${r.small.login.otherCpu.cores} / ${r.large.login.otherCpu.cores} |`,
+    ),
+    '',
+    'Errors, dropped arrivals, CPU per journey and the other processes’ CPU of every pass are in scale.json.',
+  );
+  for (const r of results.stores)
+    for (const pass of ['login', 'reset']) {
+      const e = r.small[pass].errors + r.large[pass].errors;
+      if (e) lines.push(`**${r.store} ${pass}: ${e} errors** (first: ${r.small[pass].firstError ?? r.large[pass].firstError}).`);
+    }
+  return `${lines.join('\n')}\n`;
+}
+
+async function main() {
+  const started = performance.now();
+  const loadStart = loadavg().map((x) => round(x, 2));
+  const work = mkdtempSync(join(tmpdir(), 'cairn-scale-'));
+  const cleanups = [];
+  try {
+    log(
+      `Cairn scale bench${QUICK ? ' (quick)' : ''}: ${SMALL} and ${LARGE.toLocaleString('en')} users (PostgreSQL ${LARGE_POSTGRES.toLocaleString('en')}), ${availableParallelism()} cores`,
+    );
+    prepareJourneys(REPO, join(work, 'journeys'));
+    const password = strongPassword();
+    const hash = await argon2idHash(REPO, password);
+    const files = { small: join(work, 'small.ndjson'), large: join(work, 'large.ndjson') };
+    const t0 = performance.now();
+    await writeUsers(files.small, SMALL, hash);
+    const largeBytes = await writeUsers(files.large, LARGE, hash);
+    log(
+      `Wrote ${LARGE.toLocaleString('en')} users as NDJSON (${round(largeBytes / 2 ** 20, 1)} MiB) in ${round((performance.now() - t0) / 1000, 1)} s`,
+    );
+    const sink = await startSmtpSink();
+    cleanups.push(() => sink.close());
+    const token = randomBytes(32).toString('base64url');
+    const stores = [await runStore({ store: 'embedded', largeUsers: LARGE, work, files, password, sink, token })];
+    let postgresSkipped;
+    const why = process.env.SCALE_POSTGRES === '0' ? 'SCALE_POSTGRES=0' : clusterUnavailable();
+    if (why) {
+      postgresSkipped = why;
+      log(`PostgreSQL skipped: ${why}`);
+    } else {
+      const cluster = await startPgCluster();
+      cleanups.push(() => cluster.destroy());
+      let pgFiles = files;
+      if (LARGE_POSTGRES !== LARGE) {
+        pgFiles = { ...files, large: join(work, 'large-postgres.ndjson') };
+        await writeUsers(pgFiles.large, LARGE_POSTGRES, hash);
+      }
+      stores.push(await runStore({ store: 'postgres', largeUsers: LARGE_POSTGRES, work, files: pgFiles, password, sink, token, cluster }));
+    }
+    const results = {
+      date: new Date().toISOString(),
+      quick: QUICK,
+      largeUsers: LARGE,
+      largePostgresUsers: LARGE_POSTGRES,
+      smallUsers: SMALL,
+      ndjsonBytes: largeBytes,
+      machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.versions.node },
+      loadAverage: { start: loadStart, end: loadavg().map((x) => round(x, 2)) },
+      plan: PLAN,
+      targetRatio: TARGET_RATIO,
+      postgres: postgresSkipped ? { skipped: postgresSkipped } : { source: 'throwaway local cluster (fsync off)' },
+      stores,
+      mail: sink.counts(),
+      durationSeconds: round((performance.now() - started) / 1000, 1),
+    };
+    const dir = join(BENCH_DIR, 'results');
+    writeFileSync(join(dir, 'scale.json'), `${JSON.stringify(results, null, 2)}\n`);
+    writeFileSync(join(dir, 'scale.md'), markdown(results));
+    log('');
+    for (const r of stores)
+      for (const pass of ['login', 'reset']) {
+        const x = r.ratios[pass];
+        log(
+          `${met(x.p50) && met(x.p99) ? 'MET    ' : 'NOT MET'}  ${r.store} ${pass}: large/small p50 ${x.p50}, p99 ${x.p99} (target ≤ ${TARGET_RATIO})`,
+        );
+      }
+    log(`Results: bench/results/scale.json, bench/results/scale.md (${results.durationSeconds} s).`);
+  } finally {
+    for (const c of cleanups.reverse()) await c();
+    if (process.env.SCALE_KEEP === '1') log(`Kept ${work}`);
+    else rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench:scale: ${e?.stack ?? e}\n`);
+  process.exitCode = 1;
+});
