@@ -170,7 +170,8 @@ export async function fixedRate({ rate, warmupMs, durationMs, maxOutstanding = 5
   while (performance.now() < end) {
     const now = performance.now();
     if (!stats.recording && now >= start + warmupMs) stats.begin();
-    const due = Math.floor(((now - start) / 1000) * rate);
+    // Operations 0 … floor(elapsed × rate) are due by now (operation i at i/rate, the first at once).
+    const due = Math.floor(((now - start) / 1000) * rate) + 1;
     while (launched < due) {
       const intended = start + (launched / rate) * 1000;
       launched++;
