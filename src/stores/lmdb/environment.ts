@@ -83,11 +83,14 @@ export function openEnvironment(dataDir: string, now: () => number): LmdbEnviron
   const transaction =
     (env: RootDatabase): Transaction =>
     <T>(fn: () => T): T => {
-      try {
-        return env.transactionSync(fn);
-      } catch (e) {
-        if (e instanceof StoreError) throw e;
-        throw unavailable('lmdb', e);
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return env.transactionSync(fn);
+        } catch (e) {
+          if (e instanceof StoreError) throw e;
+          if (attempt < COMMIT_ATTEMPTS && isFreelistFailure(e)) continue;
+          throw unavailable('lmdb', e);
+        }
       }
     };
 
@@ -134,15 +137,43 @@ export type Expire = (key: string, t: number) => boolean;
  * to disk (`flushed`: lmdb's overlapping sync commits first and syncs after), so every acknowledged write
  * is durable.
  */
-function groupCommit(env: RootDatabase): GroupCommit {
-  return <T>(fn: () => T): Promise<T> =>
+export function groupCommit(env: Pick<RootDatabase, 'childTransaction' | 'flushed'>): GroupCommit {
+  const attempt = <T>(fn: () => T, n: number): Promise<T> =>
     env.childTransaction(fn).then(
       async (result) => {
         await env.flushed;
         return result;
       },
-      (e: unknown) => {
-        throw e instanceof StoreError ? e : unavailable('lmdb', e);
+      async (e: unknown) => {
+        if (e instanceof StoreError) throw e;
+        // Always read the cause: an unread rejected commitError is an unhandled rejection that ends the process.
+        const cause = await failedCommitCause(e);
+        if (n < COMMIT_ATTEMPTS && isFreelistFailure(cause)) return attempt(fn, n + 1);
+        throw unavailable('lmdb', cause);
       },
     );
+  return <T>(fn: () => T): Promise<T> => attempt(fn, 1);
+}
+
+/**
+ * lmdb-js's bundled LMDB now and then fails a commit in its free-space bookkeeping (`mdb_freelist_save`:
+ * MDB_BAD_TXN, "reserved freelist had a data entry with zero-size"; seen here on a worker's first commit
+ * after importing a million users). The commit is aborted whole and lmdb reloads its free-space list, so
+ * the same transaction run again is safe: it is retried, at most COMMIT_ATTEMPTS times in all.
+ */
+const MDB_BAD_TXN = -30782;
+const COMMIT_ATTEMPTS = 3;
+
+function isFreelistFailure(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === MDB_BAD_TXN;
+}
+
+/** The native error behind an asynchronous commit's "Commit failed" (its `commitError` promise), or `e` itself. */
+async function failedCommitCause(e: unknown): Promise<unknown> {
+  const pending = typeof e === 'object' && e !== null ? (e as { commitError?: unknown }).commitError : undefined;
+  if (!(pending instanceof Promise)) return e;
+  return pending.then(
+    () => e,
+    (cause: unknown) => cause,
+  );
 }
