@@ -211,18 +211,15 @@ async function timeQueries(client, users, count, token) {
 }
 
 /**
- * EXPLAIN ANALYZE of the statement the PostgreSQL store runs for `mail eq "<mail>"` (objects.ts `query`, no page
- * size), compiled by the store's own filter compiler from the build; whether any index answers it.
+ * EXPLAIN ANALYZE of the statement the PostgreSQL store runs for `mail eq "<mail>"` (objects.ts `queryStatements`,
+ * no page size), from the build; whether any index answers it.
  */
 async function explainMailQuery(uri, mail) {
   const dist = (p) => import(pathToFileURL(join(REPO, 'dist', p)).href);
   const { parseQueryFilter } = await dist('crest/query-filter.js');
-  const { Params, compileFilter, compileOrderBy } = await dist('stores/postgres/filter.js');
-  const where = new Params([RESOURCE]);
-  const condition = `resource = $1 AND ${compileFilter(parseQueryFilter(`mail eq "${mail}"`), where)}`;
-  const page = new Params(where.values);
-  const order = compileOrderBy([], page);
-  const sql = `SELECT doc FROM cairn_objects WHERE ${condition} ORDER BY ${order} LIMIT ${page.add(null)} OFFSET ${page.add(0)}`;
+  const { queryStatements } = await dist('stores/postgres/objects.js');
+  const { page } = queryStatements(RESOURCE, parseQueryFilter(`mail eq "${mail}"`), { offset: 0, pageSize: 0, sort: [] });
+  const { sql } = page;
   // psql takes no parameters: the statement is prepared as is and executed with the values as literals.
   const literal = (v) =>
     v === null

@@ -18,6 +18,32 @@ import { uniqueFieldOf } from './migrations.js';
 /** The lookup by a unique field, which the partial unique index on (unique_keys ->> field) of the resource answers. */
 export const FIND_UNIQUE_SQL = 'SELECT doc FROM cairn_objects WHERE resource = $1 AND unique_keys ->> $2::text = $3::text';
 
+interface Statement {
+  sql: string;
+  values: unknown[];
+}
+
+/**
+ * The statements a query runs: its page (one row more than `pageSize`, to know whether more follow; all rows
+ * when 0) and, for an exact total, the count. Exported so that a plan can be asked of the very statement.
+ */
+export function queryStatements(
+  resource: string,
+  filter: FilterNode,
+  { offset, pageSize, sort }: Pick<ReturnType<typeof pagingOf>, 'offset' | 'pageSize' | 'sort'>,
+): { page: Statement; count: Statement } {
+  const where = new Params([resource]);
+  const condition = `resource = $1 AND ${compileFilter(filter, where)}`;
+  const page = new Params(where.values);
+  const order = compileOrderBy(sort, page);
+  const limit = page.add(pageSize > 0 ? pageSize + 1 : null);
+  const skip = page.add(offset);
+  return {
+    page: { sql: `SELECT doc FROM cairn_objects WHERE ${condition} ORDER BY ${order} LIMIT ${limit} OFFSET ${skip}`, values: page.values },
+    count: { sql: `SELECT count(*)::bigint AS n FROM cairn_objects WHERE ${condition}`, values: where.values },
+  };
+}
+
 interface WriteResult {
   doc: StoredObject | null;
   before: string | null;
@@ -92,22 +118,15 @@ export function postgresObjects(db: Db, uniqueKeys: UniqueKeys): ManagedObjectSt
 
     async query(resource, filter: FilterNode, options) {
       checkResource(resource);
-      const { offset, pageSize, sort, exact } = pagingOf(options);
-      const where = new Params([resource]);
-      const condition = `resource = $1 AND ${compileFilter(filter, where)}`;
-      const page = new Params(where.values);
-      const order = compileOrderBy(sort, page);
-      const limit = page.add(pageSize > 0 ? pageSize + 1 : null);
-      const skip = page.add(offset);
-      const rows = await db.rows<{ doc: Record<string, unknown> }>(
-        `SELECT doc FROM cairn_objects WHERE ${condition} ORDER BY ${order} LIMIT ${limit} OFFSET ${skip}`,
-        page.values,
-      );
+      const paging = pagingOf(options);
+      const { offset, pageSize, exact } = paging;
+      const statements = queryStatements(resource, filter, paging);
+      const rows = await db.rows<{ doc: Record<string, unknown> }>(statements.page.sql, statements.page.values);
       const hasMore = pageSize > 0 && rows.length > pageSize;
       const result = (hasMore ? rows.slice(0, pageSize) : rows).map((r) => objectOf(r.doc));
       let total = -1;
       if (exact) {
-        const [counted] = await db.rows<{ n: number }>(`SELECT count(*)::bigint AS n FROM cairn_objects WHERE ${condition}`, where.values);
+        const [counted] = await db.rows<{ n: number }>(statements.count.sql, statements.count.values);
         total = counted?.n ?? 0;
       }
       return { result, pagedResultsCookie: nextCookie(offset, pageSize, result.length, hasMore), totalPagedResults: total };
