@@ -63,9 +63,11 @@ export function cpuSeconds(pid) {
   return ticks / ticksPerSecond();
 }
 
-function statusKiB(pid, field) {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'));
-  return m ? Number(m[1]) : 0;
+/** The `… kB` fields of /proc/<pid>/status, read once, as { VmRSS: KiB, VmHWM: KiB, RssAnon: KiB, … }. */
+function statusKiB(pid) {
+  const out = {};
+  for (const m of readFileSync(`/proc/${pid}/status`, 'utf8').matchAll(/^(\w+):\s+(\d+) kB$/gm)) out[m[1]] = Number(m[2]);
+  return out;
 }
 
 /**
@@ -79,9 +81,10 @@ export function memory(pid) {
   const tree = processTree(pid);
   for (const p of tree) {
     try {
-      rss += statusKiB(p, 'VmRSS');
-      hwm += statusKiB(p, 'VmHWM');
-      anon += statusKiB(p, 'RssAnon');
+      const status = statusKiB(p);
+      rss += status.VmRSS ?? 0;
+      hwm += status.VmHWM ?? 0;
+      anon += status.RssAnon ?? 0;
     } catch {
       // ended meanwhile
     }
