@@ -19,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHIPPED_EXCEPTIONS, argon2idHash, importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
 import { closedLoop, createClient, createStats, fixedRate, round } from './lib/http-client.js';
+import { positiveEnv } from './lib/env.js';
 import { clusterUnavailable, startPgCluster } from './lib/pg-cluster.js';
 import { loginAtRate as loginAtRatePass, measured as measuredPass } from './lib/passes.js';
 import { memory } from './lib/proc-stats.js';
@@ -40,16 +41,7 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH_DIR);
 const CORES = availableParallelism();
 
-function positiveInt(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`bench: ${name} must be a positive integer, not "${raw}".\n`);
-    process.exit(2);
-  }
-  return n;
-}
+const positiveInt = (name, fallback) => positiveEnv('bench', name, fallback, { integer: true });
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const PASSES = [

@@ -17,6 +17,7 @@ import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { argon2idHash, prepareJourneys, runCairn, shippedEnv, startCairn } from './lib/cairn-process.js';
+import { positiveEnv } from './lib/env.js';
 import { createClient, createStats, fixedRate, round } from './lib/http-client.js';
 import { loginAtRate, measured } from './lib/passes.js';
 import { clusterUnavailable, psql, startPgCluster } from './lib/pg-cluster.js';
@@ -28,16 +29,7 @@ const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO = dirname(BENCH_DIR);
 const QUICK = process.env.SCALE_QUICK === '1';
 
-function positive(name, fallback) {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n <= 0) {
-    process.stderr.write(`bench:scale: ${name} must be a positive number, not "${raw}".\n`);
-    process.exit(2);
-  }
-  return n;
-}
+const positive = (name, fallback) => positiveEnv('bench:scale', name, fallback);
 
 const SMALL = 1000;
 const LARGE = Math.round(positive('SCALE_USERS', QUICK ? 20_000 : 1_000_000));
