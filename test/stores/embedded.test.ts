@@ -57,4 +57,50 @@ describe('embedded (lmdb) backend on disk', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('sweeps a large backlog in batches, answering other work in between, one sweep at a time', async () => {
+    const dataDir = await scratchDir('cairn-store-');
+    let clock = 1_700_000_000_000;
+    const store = await openStore({ dataDir, now: () => clock, sweepIntervalMs: 0 });
+    try {
+      const n = 1_000; // ten batches
+      for (let i = 0; i < n; i++) await store.counters.increment(`step:${i}`, 1_000);
+      await store.counters.increment('kept', 600_000);
+      clock += 5_000;
+
+      let finished = false;
+      const first = store.purgeExpired().then((removed) => ((finished = true), removed));
+      const second = store.purgeExpired(); // queued behind the first, which leaves it nothing
+      // Work queued after the sweep started runs before it finishes: the sweep yields between batches.
+      const ranDuringSweep = await new Promise<boolean>((resolve) => setImmediate(() => resolve(!finished)));
+      expect(ranDuringSweep).toBe(true);
+      expect(await first).toBe(n);
+      expect(await second).toBe(0);
+      expect(await store.counters.get('step:0')).toBe(0);
+      expect(await store.counters.get('kept')).toBe(1);
+    } finally {
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('closes in the middle of a sweep without losing what is left to sweep', async () => {
+    const dataDir = await scratchDir('cairn-store-');
+    let clock = 1_700_000_000_000;
+    try {
+      const store = await openStore({ dataDir, now: () => clock, sweepIntervalMs: 0 });
+      for (let i = 0; i < 500; i++) await store.counters.increment(`step:${i}`, 1_000);
+      clock += 5_000;
+      const partial = store.purgeExpired();
+      await store.close(); // waits for the batch in progress, then stops the sweep
+      const removed = await partial;
+      expect(removed).toBeLessThan(500);
+
+      const reopened = await openStore({ dataDir, now: () => clock, sweepIntervalMs: 0 });
+      expect(await reopened.purgeExpired()).toBe(500 - removed);
+      await reopened.close();
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 });

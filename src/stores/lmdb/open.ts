@@ -87,7 +87,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     async close() {
       if (closed) return;
       closed = true;
-      sweeper.stop();
+      await sweeper.stop();
       await indexes.stop();
       await env.close();
     },

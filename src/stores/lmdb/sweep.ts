@@ -2,18 +2,23 @@
  * The expiry sweep: walks each environment's time-ordered expiry index up to "now" in batches of
  * SWEEP_BATCH (one write transaction each, so a sweep never holds the writer lock for long) and asks
  * the record's family to remove it if it is still past due (a touch or rewrite may have moved it).
- * Runs on demand (`purgeExpired`) and every `intervalMs` when that is above 0.
+ * Between batches it yields to the event loop: a busy server expires a minute's worth of step claims
+ * at once (60,000 at 1,000 steps/s, about half a second of work), and requests are answered in between
+ * instead of waiting for all of it. Runs on demand (`purgeExpired`) and every `intervalMs` when that is
+ * above 0; one sweep at a time per process.
  */
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from 'lmdb';
 import { END, SEP, pad, type Expire, type ExpiryKind, type LmdbEnvironment, type Transaction } from './environment.js';
 
-const SWEEP_BATCH = 500;
+/** Records per write transaction: about a millisecond of work, the longest a request waits for the sweep. */
+const SWEEP_BATCH = 100;
 
 export interface LmdbSweeper {
-  /** Removes every past-due record; returns how many. */
+  /** Removes every past-due record (after any sweep already running); returns how many it removed. */
   purgeExpired(): Promise<number>;
-  /** Stops the periodic sweep. */
-  stop(): void;
+  /** Stops the periodic sweep; resolves once a sweep in progress has finished its current batch. */
+  stop(): Promise<void>;
 }
 
 export function lmdbSweeper(env: LmdbEnvironment, expire: Readonly<Record<ExpiryKind, Expire>>, intervalMs: number): LmdbSweeper {
@@ -34,35 +39,53 @@ export function lmdbSweeper(env: LmdbEnvironment, expire: Readonly<Record<Expiry
       return { handled: due.length, removed };
     });
 
-  const purgeExpired = async (): Promise<number> => {
+  let stopped = false;
+  let running: Promise<number> = Promise.resolve(0);
+
+  const sweep = async (): Promise<number> => {
     let total = 0;
     for (const [expiry, run] of [
       [env.durableExpiry, env.write],
       [env.volatileExpiry, env.volatileWrite],
     ] as const) {
       for (;;) {
+        if (stopped) return total;
         const { handled, removed } = sweepBatch(expiry, run);
         total += removed;
         if (handled < SWEEP_BATCH) break;
+        await yieldToEventLoop();
       }
     }
     return total;
   };
 
-  let stopped = false;
+  /** Runs a sweep once the one in progress (if any) has finished; sweeps never overlap within a process. */
+  const purgeExpired = (): Promise<number> => {
+    const next = running.catch(() => 0).then(sweep);
+    running = next;
+    return next;
+  };
+
+  let pending = false;
   const timer =
     intervalMs > 0
       ? setInterval(() => {
-          if (!stopped) purgeExpired().catch(() => undefined); // best effort; the next run retries
+          // A timer tick while its previous sweep still runs adds nothing: that sweep reaches "now" anyway.
+          if (stopped || pending) return;
+          pending = true;
+          purgeExpired()
+            .catch(() => undefined) // best effort; the next run retries
+            .finally(() => (pending = false));
         }, intervalMs)
       : undefined;
   timer?.unref();
 
   return {
     purgeExpired,
-    stop() {
+    async stop() {
       stopped = true;
       if (timer) clearInterval(timer);
+      await running.catch(() => undefined);
     },
   };
 }
