@@ -6,7 +6,8 @@
  * the binaries are installed), beside the embedded store's numbers.
  * Env: BENCH_QUICK=1 (smoke run), BENCH_WORKERS=N (serve --workers N), BENCH_INFLIGHT (default 100000),
  * BENCH_CPU_PROFILE=1 (server --cpu-prof into bench/results/profiles), BENCH_KEEP=1 (keep the temp dir),
- * BENCH_POSTGRES=0 (skip the PostgreSQL pass), BENCH_ONLY=pass,pass (only those passes; no verdicts).
+ * BENCH_POSTGRES=0 (skip the PostgreSQL pass), BENCH_ONLY=pass,pass (only those passes; no verdicts),
+ * BENCH_NODE_ARGS="--flag …" (extra node flags for the server, e.g. --trace-gc; printed at the start).
  * Cairn runs as shipped (audit log, limits, log level) but for SHIPPED_EXCEPTIONS, printed at the start:
  * each virtual user has its own account and its own client address (X-Forwarded-For from a trusted
  * loopback proxy), so that the shipped per-account and per-address limits are not what is measured.
@@ -176,6 +177,8 @@ async function echoLimit(workers) {
   }
 }
 
+/** Extra node flags for the server (e.g. `--trace-gc`), from BENCH_NODE_ARGS, split on spaces. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const PROFILE_DIR = process.env.BENCH_CPU_PROFILE === '1' ? join(BENCH_DIR, 'results', 'profiles') : undefined;
 /**
  * The measured windows on the monotonic clock V8's profiles use (µs), in pass order: written beside the
@@ -235,11 +238,11 @@ async function main() {
     log(`Importing ${loginUsers.length + resetUsers.length} users …`);
     await importUsers(REPO, env, [...loginUsers, ...resetUsers], join(work, 'users.ndjson'));
 
-    const extraNodeArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    const extraNodeArgs = [...NODE_ARGS, ...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [])];
     const cairn = await startCairn(REPO, env, { logDir: work, workers: WORKERS, extraNodeArgs });
     cleanups.push(() => cairn.stop());
     log(
-      `Cairn listening at ${cairn.origin} (pid ${cairn.pid}, ${cairn.workers} worker process${cairn.workers > 1 ? 'es' : ''}); RSS ${memory(cairn.pid).rssMiB.toFixed(1)} MiB`,
+      `Cairn listening at ${cairn.origin} (pid ${cairn.pid}, ${cairn.workers} worker process${cairn.workers > 1 ? 'es' : ''}${NODE_ARGS.length ? `, node ${NODE_ARGS.join(' ')}` : ''}); RSS ${memory(cairn.pid).rssMiB.toFixed(1)} MiB`,
     );
 
     const client = createClient(cairn.origin);
@@ -450,7 +453,7 @@ async function postgresLogin(work, env, loginUsers) {
 function report(p) {
   log(
     `  ${p.journeysPerSecond} journeys/s, ${p.stepsPerSecond} steps/s, p50/p95/p99 ${p.latencyMs.p50}/${p.latencyMs.p95}/${p.latencyMs.p99} ms, ` +
-      `server ${p.serverCpu.cores} cores (${p.cpuMsPerStep} ms CPU/step), ${p.databaseCpu ? `database ${p.databaseCpu.cores} cores, ` : ''}client ${p.clientCpu.cores} cores, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
+      `server ${p.serverCpu.cores} cores (${p.cpuMsPerStep} ms CPU/step, ${p.mainThreadCpuMsPerStep} on main threads), ${p.databaseCpu ? `database ${p.databaseCpu.cores} cores, ` : ''}client ${p.clientCpu.cores} cores (event loop late by ≤ ${p.clientLoopDelayMs?.max} ms), other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}`,
   );
 }
 

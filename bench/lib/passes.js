@@ -3,6 +3,7 @@
  * rest of the machine over exactly a pass's measured window, and `loginAtRate` drives Login journeys at a
  * fixed arrival rate (open loop), keeping the credential step's latency apart.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createStats, fixedRate, round } from './http-client.js';
 import { cpuMeter, machineCpuMeter, selfCpuMeter } from './proc-stats.js';
 import { loginJourney } from './scenarios.js';
@@ -16,21 +17,28 @@ export async function measured(serverPid, load, fn, { databasePid, onWindow } = 
   const stats = createStats();
   let meters;
   let cpu;
+  // How late this process's own event loop ran during the window: a stalled load generator sends late and
+  // reads replies late, which would show as server latency.
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   stats.listeners.push({
-    begin: () =>
-      (meters = {
+    begin: () => {
+      loopDelay.enable();
+      meters = {
         server: cpuMeter(serverPid),
         client: selfCpuMeter(),
         machine: machineCpuMeter(),
         ...(databasePid ? { database: cpuMeter(databasePid) } : {}),
-      }),
-    end: () =>
-      (cpu = {
+      };
+    },
+    end: () => {
+      loopDelay.disable();
+      cpu = {
         server: meters.server.stop(),
         client: meters.client.stop(),
         machine: meters.machine.stop(),
         ...(meters.database ? { database: meters.database.stop() } : {}),
-      }),
+      };
+    },
   });
   await fn(stats);
   const summary = stats.summary();
@@ -43,11 +51,15 @@ export async function measured(serverPid, load, fn, { databasePid, onWindow } = 
     ...summary,
     serverCpu: cpu.server,
     clientCpu: cpu.client,
+    clientLoopDelayMs: { p99: round(loopDelay.percentile(99) / 1e6, 1), max: round(loopDelay.max / 1e6, 1) },
     ...(cpu.database ? { databaseCpu: cpu.database } : {}),
     otherCpu,
     // Server CPU time per unit of work: much steadier than throughput on a machine shared with other work.
     cpuMsPerStep: summary.steps ? round((cpu.server.cpuSeconds * 1000) / summary.steps, 3) : null,
     cpuMsPerJourney: summary.journeys ? round((cpu.server.cpuSeconds * 1000) / summary.journeys, 2) : null,
+    // The same, for the server processes' main threads only (JavaScript; not the hashing pool or V8's helpers).
+    mainThreadCpuMsPerStep: summary.steps ? round((cpu.server.mainThreadCpuSeconds * 1000) / summary.steps, 3) : null,
+    mainThreadCpuMsPerJourney: summary.journeys ? round((cpu.server.mainThreadCpuSeconds * 1000) / summary.journeys, 2) : null,
     ...(stats.dropped ? { dropped: stats.dropped } : {}),
   };
 }

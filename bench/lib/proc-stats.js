@@ -48,19 +48,31 @@ export function processTree(pid) {
   return tree;
 }
 
-/** Seconds of CPU (user + system) used so far by the tree under `pid`, including reaped children. */
-export function cpuSeconds(pid) {
+/**
+ * Seconds of CPU (user + system) used so far by the tree under `pid`, including reaped children, and the
+ * part of it spent on the processes' main threads (a Node process's JavaScript; the rest is its other
+ * threads: the libuv pool, where password hashes run, V8's helpers, native libraries' threads).
+ */
+export function cpuBreakdown(pid) {
   let ticks = 0;
+  let mainTicks = 0;
   for (const p of processTree(pid)) {
     try {
       const f = statFields(p);
       // utime, stime, cutime, cstime are fields 14–17 of stat, i.e. indexes 11–14 after the name.
       ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      const main = statFields(`${p}/task/${p}`);
+      mainTicks += Number(main[11]) + Number(main[12]);
     } catch {
       // ended meanwhile
     }
   }
-  return ticks / ticksPerSecond();
+  return { seconds: ticks / ticksPerSecond(), mainThreadSeconds: mainTicks / ticksPerSecond() };
+}
+
+/** Seconds of CPU (user + system) used so far by the tree under `pid`, including reaped children. */
+export function cpuSeconds(pid) {
+  return cpuBreakdown(pid).seconds;
 }
 
 /** The `… kB` fields of /proc/<pid>/status, read once, as { VmRSS: KiB, VmHWM: KiB, RssAnon: KiB, … }. */
@@ -92,15 +104,23 @@ export function memory(pid) {
   return { rssMiB: rss / 1024, peakRssMiB: hwm / 1024, anonRssMiB: anon / 1024, processes: tree.length };
 }
 
-/** Starts measuring the CPU of the tree under `pid`; `stop()` gives cores used on average (1.0 = one core busy). */
+/**
+ * Starts measuring the CPU of the tree under `pid`; `stop()` gives cores used on average (1.0 = one core
+ * busy), the CPU seconds, and how many of them the processes' main threads used.
+ */
 export function cpuMeter(pid) {
-  const cpu0 = cpuSeconds(pid);
+  const cpu0 = cpuBreakdown(pid);
   const t0 = performance.now();
   return {
     stop() {
       const wall = (performance.now() - t0) / 1000;
-      const used = cpuSeconds(pid) - cpu0;
-      return { cpuSeconds: Math.round(used * 100) / 100, cores: Math.round((used / wall) * 100) / 100 };
+      const cpu = cpuBreakdown(pid);
+      const used = cpu.seconds - cpu0.seconds;
+      return {
+        cpuSeconds: Math.round(used * 100) / 100,
+        mainThreadCpuSeconds: Math.round((cpu.mainThreadSeconds - cpu0.mainThreadSeconds) * 100) / 100,
+        cores: Math.round((used / wall) * 100) / 100,
+      };
     },
   };
 }
