@@ -384,7 +384,7 @@ async function runStore({ store, largeUsers, work, files, password, sink, token,
 
 function report(p) {
   log(
-    `  ${p.journeysPerSecond} journeys/s, p50/p99 ${p.latencyMs.p50}/${p.latencyMs.p99} ms, server ${p.serverCpu.cores} cores (${p.cpuMsPerJourney} ms CPU/journey)` +
+    `  ${p.journeysPerSecond} journeys/s, p50/p99 ${p.latencyMs.p50}/${p.latencyMs.p99} ms, server ${p.serverCpu.cores} cores (${p.cpuMsPerJourney} ms CPU/journey, ${p.mainThreadCpuMsPerJourney} on main threads)` +
       `${p.databaseCpu ? `, database ${p.databaseCpu.cores} cores` : ''}, other processes ${p.otherCpu.cores} cores, errors ${p.errors}${p.firstError ? ` (first: ${p.firstError})` : ''}${p.dropped ? `, dropped ${p.dropped}` : ''}`,
   );
 }
@@ -420,14 +420,15 @@ function markdown(results) {
   }
   lines.push(
     '',
+    'Main threads: the server processes’ JavaScript threads; the rest of the server CPU is their other threads (argon2id on the libuv pool, V8’s helpers, lmdb’s write thread).',
     'Bytes/user: embedded — the files of the data dir (apparent size) over the users; PostgreSQL — `pg_total_relation_size(cairn_objects)` (table, indexes, TOAST) over the users; scale.json also has the disk blocks, every cairn_ table and the database growth.',
     'Import users/s: users over the wall time of the whole `cairn users import` process (start, check pass, write pass); peak RSS is its VmHWM.',
     '',
-    '| Store | Login server CPU ms/journey small → large (ratio) | Reset server CPU ms/journey small → large (ratio) | Other processes’ CPU during Login small / large (cores) |',
-    '|---|---|---|---|',
+    '| Store | Login server CPU ms/journey small → large (ratio) | … of it on main threads | Reset server CPU ms/journey small → large (ratio) | … of it on main threads | Other processes’ CPU during Login small / large (cores) |',
+    '|---|---|---|---|---|---|',
     ...results.stores.map(
       (r) =>
-        `| ${r.store} | ${r.small.login.cpuMsPerJourney} → ${r.large.login.cpuMsPerJourney} (${r.ratios.login.cpuMsPerJourney}) | ${r.small.reset.cpuMsPerJourney} → ${r.large.reset.cpuMsPerJourney} (${r.ratios.reset.cpuMsPerJourney}) | ${r.small.login.otherCpu.cores} / ${r.large.login.otherCpu.cores} |`,
+        `| ${r.store} | ${r.small.login.cpuMsPerJourney} → ${r.large.login.cpuMsPerJourney} (${r.ratios.login.cpuMsPerJourney}) | ${r.small.login.mainThreadCpuMsPerJourney} → ${r.large.login.mainThreadCpuMsPerJourney} | ${r.small.reset.cpuMsPerJourney} → ${r.large.reset.cpuMsPerJourney} (${r.ratios.reset.cpuMsPerJourney}) | ${r.small.reset.mainThreadCpuMsPerJourney} → ${r.large.reset.mainThreadCpuMsPerJourney} | ${r.small.login.otherCpu.cores} / ${r.large.login.otherCpu.cores} |`,
     ),
     '',
     'Errors, dropped arrivals, CPU per journey and the other processes’ CPU of every pass are in scale.json.',
