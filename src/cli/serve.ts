@@ -81,7 +81,10 @@ export const serveCommand: Command = {
     if (!isClusterWorker() && workers > 1) return runPrimary(workers, settings.host, io);
 
     const started = await startOne(settings, io);
-    if (typeof started === 'number') return started;
+    if (typeof started === 'number') {
+      if (isClusterWorker()) hooks.failed();
+      return started;
+    }
     running = started;
     const server = started;
     if (isClusterWorker()) hooks.ready(server.port);

@@ -34,6 +34,8 @@ export interface PrimaryIo {
 export function runPrimary(count: number, host: string, io: PrimaryIo): Promise<number> {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
+  /** What `cairn serve` exits with once every worker has ended: 1 when one could not start. */
+  let exitCode = 0;
   let ready = 0;
   let announced = false;
   const started = Date.now();
@@ -61,15 +63,16 @@ export function runPrimary(count: number, host: string, io: PrimaryIo): Promise<
 
     cluster.on('exit', (worker, code, signal) => {
       if (stopping) {
-        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(0);
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(exitCode);
         return;
       }
       // A worker that fails while the cluster is still starting cannot start: give up with its message.
       if (!announced && code !== 0) {
         io.err(`cairn serve: a worker could not start (exit ${code ?? signal}); stopping.`);
         stopping = true;
+        exitCode = 1;
         for (const w of Object.values(cluster.workers ?? {})) w?.kill();
-        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(1);
+        if (Object.keys(cluster.workers ?? {}).length === 0) resolve(exitCode);
         return;
       }
       io.err(`cairn serve: worker ${worker.process.pid} ended (${signal ?? code}); starting another.`);
@@ -111,6 +114,13 @@ export function workerHooks(registry: () => Registry | undefined) {
       void new AggregatorRegistry();
       if (r) AggregatorRegistry.setRegistries([r]);
       process.send?.({ type: 'cairn:ready', port } satisfies ReadyMessage);
+    },
+    /**
+     * This worker could not start: it leaves the cluster, so that it ends with the exit code `cairn serve`
+     * returns (its channel to the primary would keep it alive; a bare disconnect would end it with 0).
+     */
+    failed(): void {
+      cluster.worker?.disconnect();
     },
     onShutdown(fn: () => void): void {
       process.on('message', (m: unknown) => {

@@ -35,8 +35,8 @@ async function cairn(...args: string[]): Promise<Ran> {
 }
 
 /** Runs the real bin/cairn.js. */
-async function bin(args: string[], input?: string): Promise<Ran> {
-  const child = execFileP('node', [join(ROOT, 'bin', 'cairn.js'), ...args], { cwd: dir, env: { ...process.env, ...env } });
+async function bin(args: string[], input?: string, extraEnv: Record<string, string> = {}): Promise<Ran> {
+  const child = execFileP('node', [join(ROOT, 'bin', 'cairn.js'), ...args], { cwd: dir, env: { ...process.env, ...env, ...extraEnv } });
   if (input !== undefined) child.child.stdin?.end(input);
   try {
     const { stdout, stderr } = await child;
@@ -150,6 +150,19 @@ describe('errors are sentences', { timeout: 120_000 }, () => {
       );
     }
   });
+
+  it(
+    'ends `serve --workers 2` with exit 1 and the workers’ sentence when they cannot start, instead of waiting forever',
+    { timeout: 60_000 },
+    async () => {
+      const missing = join(dir, 'no-such-journeys');
+      const r = await bin(['serve', '--workers', '2'], undefined, { CAIRN_JOURNEYS_DIR: missing, CAIRN_HOST: '127.0.0.1' });
+      expect(r.code).toBe(1);
+      expect(r.err).toContain(`The journeys directory ${missing} cannot be read (CAIRN_JOURNEYS_DIR).`);
+      expect(r.err).toContain('a worker could not start (exit 1); stopping.');
+      expect(r.err).not.toMatch(/\bat .*\.[jt]s:\d+|Error:/); // no trace
+    },
+  );
 
   it('says why a filter is not valid, pointing at the place', async () => {
     const r = await cairn('users', 'list', '--filter', 'mail eq');
