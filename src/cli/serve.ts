@@ -6,6 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { loadSettings, SettingsError, type Settings } from '../config/settings.js';
 import { isClusterWorker, runPrimary, workerHooks } from '../server/cluster.js';
+import { absorbFailedCommits } from '../server/failed-commits.js';
 import { startServer, StartupError, type RunningServer } from '../server/start.js';
 import type { Command, CommandIo } from './command.js';
 
@@ -57,6 +58,9 @@ async function startOne(settings: Readonly<Settings>, io: CommandIo): Promise<Ru
   }
 }
 
+/** An error's message (its first line), for a sentence. */
+const describe = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split('\n')[0]!.trim();
+
 let running: RunningServer | undefined;
 const hooks = workerHooks(() => running?.registry);
 
@@ -80,6 +84,9 @@ export const serveCommand: Command = {
     const workers = flag ?? settings.workers ?? availableParallelism();
     if (!isClusterWorker() && workers > 1) return runPrimary(workers, settings.host, io);
 
+    absorbFailedCommits((cause) =>
+      io.err(`cairn serve: a store commit failed and was rolled back; no answer depended on it, serving on (${describe(cause)}).`),
+    );
     const started = await startOne(settings, io);
     if (typeof started === 'number') {
       if (isClusterWorker()) hooks.failed();

@@ -168,8 +168,16 @@ function isFreelistFailure(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === MDB_BAD_TXN;
 }
 
+/**
+ * Whether `reason` is lmdb-js's rejection of a write whose commit LMDB aborted: "Commit failed", with the
+ * native error in its `commitError` promise. The whole transaction was rolled back.
+ */
+export function isFailedCommit(reason: unknown): boolean {
+  return reason instanceof Error && (reason as { commitError?: unknown }).commitError instanceof Promise;
+}
+
 /** The native error behind an asynchronous commit's "Commit failed" (its `commitError` promise), or `e` itself. */
-async function failedCommitCause(e: unknown): Promise<unknown> {
+export async function failedCommitCause(e: unknown): Promise<unknown> {
   const pending = typeof e === 'object' && e !== null ? (e as { commitError?: unknown }).commitError : undefined;
   if (!(pending instanceof Promise)) return e;
   return pending.then(

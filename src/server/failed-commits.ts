@@ -1,0 +1,36 @@
+/**
+ * The serving process's answer to a store commit that failed with nobody waiting for it. Every write Cairn
+ * acknowledges awaits its commit and answers the store's 503 when it fails; but lmdb-js also rejects
+ * promises of its own for a failed commit (its "Commit failed" error, the native cause in `commitError`),
+ * and an unhandled one would end the process under Node's default — as a million-user store's first
+ * commit after an import did (LMDB's MDB_BAD_TXN in its free-space bookkeeping). The transaction was
+ * rolled back whole and no client was told it succeeded, so the process reports it and serves on. Any
+ * other unhandled rejection still ends the process, as Node's default does.
+ */
+import { failedCommitCause, isFailedCommit } from '../stores/lmdb/environment.js';
+
+/** A native LMDB error as lmdb-js raises it: an MDB_* status (MDB_KEYEXIST −30799 … MDB_BAD_DBI −30780) and its name. */
+function isNativeLmdbError(reason: unknown): boolean {
+  const code = (reason as { code?: unknown } | undefined)?.code;
+  return reason instanceof Error && typeof code === 'number' && code >= -30799 && code <= -30780 && reason.message.startsWith('MDB_');
+}
+
+/** Installs the policy for this process; `report` gets the native cause of each absorbed failure, once. Returns the uninstaller. */
+export function absorbFailedCommits(report: (cause: unknown) => void): () => void {
+  const reported = new WeakSet<object>();
+  const once = (cause: unknown): void => {
+    if (typeof cause === 'object' && cause !== null) {
+      if (reported.has(cause)) return;
+      reported.add(cause);
+    }
+    report(cause);
+  };
+  const onRejection = (reason: unknown): void => {
+    // lmdb-js rejects both the write's promise and, after it, the `commitError` promise holding the cause.
+    if (isFailedCommit(reason)) void failedCommitCause(reason).then(once);
+    else if (isNativeLmdbError(reason)) once(reason);
+    else throw reason; // Node's default: an uncaught exception ends the process
+  };
+  process.on('unhandledRejection', onRejection);
+  return () => process.off('unhandledRejection', onRejection);
+}
