@@ -10,6 +10,7 @@ const UNIT = [
   'test/am/authid.test.ts',
   'test/am/authid-jose-interop.test.ts',
   'test/bench/chart.test.ts',
+  'test/bench/server-steps.test.ts',
   'test/callbacks/**/*.test.ts',
   'test/config/**/*.test.ts',
   'test/crest/**/*.test.ts',

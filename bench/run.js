@@ -36,6 +36,7 @@ import {
   submitProfile,
 } from './lib/scenarios.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
+import { stepHistogram, stepsBetween } from './lib/server-steps.js';
 import { verdicts, writeResults } from './lib/report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -330,6 +331,9 @@ async function main() {
     if (runs('profileHalf')) {
       passes.profileHalf = await profileAtRate(client, cairn.pid, (passes.profile?.stepsPerSecond ?? 200) / 2);
       report(passes.profileHalf);
+      const s = passes.profileHalf.serverSteps;
+      if (s.steps)
+        log(`  inside the server's handler: ${round(s.withinShare * 100, 2)}% of steps ≤ ${s.withinMs} ms, p99 ≤ ${s.p99AtMostMs ?? '> 2500'} ms`);
     }
     if (runs('loginHalf')) {
       passes.loginHalf = await loginAtRate(client, cairn.pid, loginUsers, (passes.login?.journeysPerSecond ?? 20) / 2);
@@ -470,7 +474,11 @@ async function profileAtRate(client, pid, rate, { share = 0.5, warmupMs = PLAN.w
   const service = createStats();
   const worstPerSecond = []; // slowest step in each second of the run: shows whether the tail is stalls or spread
   const runStart = performance.now();
+  let before;
+  let after;
   const pass = await measured(pid, `${Math.round(rate)} steps/s open loop`, async (stats) => {
+    // The server's step histogram over the measured window (scraped as it opens and once it has closed).
+    stats.listeners.push({ begin: () => (before = stepHistogram(client)) });
     await fixedRate({
       stats,
       rate,
@@ -494,9 +502,11 @@ async function profileAtRate(client, pid, rate, { share = 0.5, warmupMs = PLAN.w
     });
     service.startedAt = stats.startedAt;
     service.endedAt = stats.endedAt;
+    after = await stepHistogram(client);
   });
   return {
     ...pass,
+    serverSteps: stepsBetween(await before, after),
     targetRate: round(rate, 1),
     serviceLatencyMs: service.summary().latencyMs,
     worstPerSecondMs: Array.from(worstPerSecond, (x) => x ?? 0),

@@ -49,7 +49,13 @@ export function verdicts(r) {
     valueMs: p99,
     target: '< 10 ms',
     met: p99 !== null && p99 < 10,
-    line: `BenchProfile step p99 at ${fmt(half.targetRate)} steps/s (50% of max) = ${p99} ms (target < 10 ms; from the send: ${half.serviceLatencyMs.p99} ms)`,
+    line:
+      `BenchProfile step p99 at ${fmt(half.targetRate)} steps/s (50% of max) = ${p99} ms (target < 10 ms; from the send: ${half.serviceLatencyMs.p99} ms` +
+      (half.serverSteps?.steps
+        ? `; inside the server's handler ${round(half.serverSteps.withinShare * 100, 2)}% of steps took ≤ ${half.serverSteps.withinMs} ms, p99 ≤ ${half.serverSteps.p99AtMostMs ?? '> 2500'} ms`
+        : '') +
+      (half.clientLoopDelayMs ? `; the load generator's event loop ran up to ${half.clientLoopDelayMs.max} ms late` : '') +
+      ')',
   });
 
   const mem = r.inflight;

@@ -1,0 +1,8 @@
+/** The part of server-steps.js the tests use (see the JSDoc there). */
+export interface StepsBetween {
+  steps: number;
+  withinMs: number;
+  withinShare: number | null;
+  p99AtMostMs: number | null;
+}
+export function stepsBetween(before: Map<number, number>, after: Map<number, number>, withinMs?: number): StepsBetween;
