@@ -31,5 +31,6 @@ if (workers > 1 && cluster.isPrimary) {
   const server = app.listen(0, '127.0.0.1', () => {
     if (!cluster.isWorker) process.stdout.write(`echo listening on 127.0.0.1:${server.address().port}\n`);
   });
-  process.on('SIGTERM', () => server.close(() => process.exit(0)));
+  // A worker just ends: its primary is gone by then, and closing a cluster worker's server messages it (EPIPE).
+  process.on('SIGTERM', () => (cluster.isWorker ? process.exit(0) : server.close(() => process.exit(0))));
 }
