@@ -70,11 +70,6 @@ export function cpuBreakdown(pid) {
   return { seconds: ticks / ticksPerSecond(), mainThreadSeconds: mainTicks / ticksPerSecond() };
 }
 
-/** Seconds of CPU (user + system) used so far by the tree under `pid`, including reaped children. */
-export function cpuSeconds(pid) {
-  return cpuBreakdown(pid).seconds;
-}
-
 /** The `… kB` fields of /proc/<pid>/status, read once, as { VmRSS: KiB, VmHWM: KiB, RssAnon: KiB, … }. */
 function statusKiB(pid) {
   const out = {};
