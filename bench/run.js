@@ -36,7 +36,7 @@ import {
   submitProfile,
 } from './lib/scenarios.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
-import { stepHistogram, stepsBetween } from './lib/server-steps.js';
+import { describeServerSteps, stepHistogram, stepsBetween } from './lib/server-steps.js';
 import { verdicts, writeResults } from './lib/report.js';
 
 const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
@@ -332,8 +332,7 @@ async function main() {
       passes.profileHalf = await profileAtRate(client, cairn.pid, (passes.profile?.stepsPerSecond ?? 200) / 2);
       report(passes.profileHalf);
       const s = passes.profileHalf.serverSteps;
-      if (s.steps)
-        log(`  inside the server's handler: ${round(s.withinShare * 100, 2)}% of steps ≤ ${s.withinMs} ms, p99 ≤ ${s.p99AtMostMs ?? '> 2500'} ms`);
+      if (s.steps) log(`  inside the server's handler: ${describeServerSteps(s)}`);
     }
     if (runs('loginHalf')) {
       passes.loginHalf = await loginAtRate(client, cairn.pid, loginUsers, (passes.login?.journeysPerSecond ?? 20) / 2);

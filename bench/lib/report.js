@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chartSvg } from './chart.js';
 import { round } from './http-client.js';
+import { describeServerSteps } from './server-steps.js';
 
 /** The four targets of issue 21, each { name, value, limit, ratio?, target, met, line }. */
 export function verdicts(r) {
@@ -51,9 +52,7 @@ export function verdicts(r) {
     met: p99 !== null && p99 < 10,
     line:
       `BenchProfile step p99 at ${fmt(half.targetRate)} steps/s (50% of max) = ${p99} ms (target < 10 ms; from the send: ${half.serviceLatencyMs.p99} ms` +
-      (half.serverSteps?.steps
-        ? `; inside the server's handler ${round(half.serverSteps.withinShare * 100, 2)}% of steps took ≤ ${half.serverSteps.withinMs} ms, p99 ≤ ${half.serverSteps.p99AtMostMs ?? '> 2500'} ms`
-        : '') +
+      (half.serverSteps?.steps ? `; inside the server's handler ${describeServerSteps(half.serverSteps)}` : '') +
       (half.clientLoopDelayMs ? `; the load generator's event loop ran up to ${half.clientLoopDelayMs.max} ms late` : '') +
       ')',
   });

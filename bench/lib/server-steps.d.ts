@@ -4,5 +4,7 @@ export interface StepsBetween {
   withinMs: number;
   withinShare: number | null;
   p99AtMostMs: number | null;
+  lastBoundMs: number | null;
 }
 export function stepsBetween(before: Map<number, number>, after: Map<number, number>, withinMs?: number): StepsBetween;
+export function describeServerSteps(s: StepsBetween): string;

@@ -5,6 +5,7 @@
  * (queueing before the handler, the kernel and the load generator are not in it): beside the latency a
  * client measures, it tells a tail made inside Cairn's code from one made around it.
  */
+import { round } from './http-client.js';
 
 /** Cumulative counts by bucket bound (seconds; `+Inf` as Infinity), summed over every label set. */
 export async function stepHistogram(client) {
@@ -20,13 +21,15 @@ export async function stepHistogram(client) {
 
 /**
  * What happened between two scrapes: steps, the share of them the handler answered within `withinMs`, and
- * the bucket bound the handler's p99 falls under (`p99AtMostMs`; null when it is above the last finite bound).
+ * the bucket bound the handler's p99 falls under (`p99AtMostMs`; null when it is above the last finite bound, `lastBoundMs`).
  */
 export function stepsBetween(before, after, withinMs = 10) {
   const bounds = [...after.keys()].sort((a, b) => a - b);
   const delta = (le) => (after.get(le) ?? 0) - (before.get(le) ?? 0);
   const steps = delta(Infinity);
-  if (!steps) return { steps: 0, withinShare: null, withinMs, p99AtMostMs: null };
+  const finite = bounds.filter((le) => le !== Infinity);
+  const lastBoundMs = finite.length ? finite[finite.length - 1] * 1000 : null;
+  if (!steps) return { steps: 0, withinShare: null, withinMs, p99AtMostMs: null, lastBoundMs };
   const p99Bound = bounds.find((le) => delta(le) >= 0.99 * steps);
   const within = bounds.filter((le) => le * 1000 <= withinMs).pop();
   return {
@@ -34,5 +37,11 @@ export function stepsBetween(before, after, withinMs = 10) {
     withinMs,
     withinShare: within === undefined ? 0 : Math.round((delta(within) / steps) * 10_000) / 10_000,
     p99AtMostMs: p99Bound === undefined || p99Bound === Infinity ? null : p99Bound * 1000,
+    lastBoundMs,
   };
+}
+
+/** `stepsBetween`'s result as words: "99.99% of steps took ≤ 10 ms, p99 ≤ 2.5 ms". */
+export function describeServerSteps(s) {
+  return `${round(s.withinShare * 100, 2)}% of steps took ≤ ${s.withinMs} ms, p99 ≤ ${s.p99AtMostMs ?? `> ${s.lastBoundMs}`} ms`;
 }
