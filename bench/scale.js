@@ -328,26 +328,26 @@ async function runStore({ store, largeUsers, work, files, password, sink, token,
     // Small and large alternate pass by pass, so that both see about the same interference from other work; and
     // the whole is run twice, the second time large first (small, large, large, small), so that a machine whose
     // load drifts during the run favours neither store unseen: each round has its ratios, and both must meet.
-    for (const [round, order] of [stores, [...stores].reverse()].entries()) {
-      const key = round === 0 ? 'login' : 'loginReversed';
-      for (const s of order) {
-        log(`${store} ${s.size}: Login at ${PLAN.loginRate} journeys/s${round ? ' (second round, large store first)' : ''} …`);
-        s[key] = await loginAtRate(s.client, s.cairn.pid, s.loginPick, PLAN.loginRate, {
-          warmupMs: PLAN.warmupMs,
-          durationMs: PLAN.loginMs,
-          databasePid,
-        });
-        report(s[key]);
+    /** Runs `pass` on each store in both rounds, as `s[name]` (small first) and `s[name + 'Reversed']` (large first). */
+    const bothRounds = async (name, label, pass) => {
+      for (const [second, order] of [
+        [0, stores],
+        [1, [...stores].reverse()],
+      ]) {
+        for (const s of order) {
+          log(`${store} ${s.size}: ${label}${second ? ' (second round, large store first)' : ''} …`);
+          const key = second ? `${name}Reversed` : name;
+          s[key] = await pass(s, second);
+          report(s[key]);
+        }
       }
-    }
-    for (const [round, order] of [stores, [...stores].reverse()].entries()) {
-      const key = round === 0 ? 'reset' : 'resetReversed';
-      for (const s of order) {
-        log(`${store} ${s.size}: ResetPassword at ${PLAN.resetRate} journeys/s${round ? ' (second round, large store first)' : ''} …`);
-        s[key] = await resetAtRate(s.client, s.cairn.pid, sink, s.resetUsers[round], PLAN.resetRate, databasePid);
-        report(s[key]);
-      }
-    }
+    };
+    await bothRounds('login', `Login at ${PLAN.loginRate} journeys/s`, (s) =>
+      loginAtRate(s.client, s.cairn.pid, s.loginPick, PLAN.loginRate, { warmupMs: PLAN.warmupMs, durationMs: PLAN.loginMs, databasePid }),
+    );
+    await bothRounds('reset', `ResetPassword at ${PLAN.resetRate} journeys/s`, (s, second) =>
+      resetAtRate(s.client, s.cairn.pid, sink, s.resetUsers[second], PLAN.resetRate, databasePid),
+    );
     for (const s of stores) {
       s.query = await timeQueries(s.client, s.users, PLAN.queries, token);
       if (s.database) {
@@ -412,6 +412,10 @@ function report(p) {
 }
 
 const met = (r) => r !== null && r <= TARGET_RATIO;
+/** Both latency ratios of a pass within the target. */
+const bothMet = (x) => met(x.p50) && met(x.p99);
+/** A pass's p50 / p99 ratios and whether they meet the target, as a table cell. */
+const ratioCell = (x) => `${x.p50} / ${x.p99} ${bothMet(x) ? '(met)' : '(NOT MET)'}`;
 
 function markdown(results) {
   const lines = [
@@ -434,9 +438,8 @@ function markdown(results) {
           ? `EXPLAIN: ${q.explain.usesIndex ? `index (${q.explain.indexes.join(', ')})` : 'no index (seq scan)'}${q.explainAfterAnalyze ? `; after ANALYZE: ${q.explainAfterAnalyze.usesIndex ? 'index' : 'no index'}` : ''}`
           : '';
       const ratios = size === 'large' ? r.ratios : undefined;
-      const rc = (x) => (ratios ? `${x.p50} / ${x.p99} ${met(x.p50) && met(x.p99) ? '(met)' : '(NOT MET)'}` : '');
       lines.push(
-        `| ${r.store} | ${s.users.toLocaleString('en')} | ${s.import.usersPerSecond.toLocaleString('en')} | ${s.import.peakRssMiB} (${s.import.peakAnonRssMiB}) | ${s.bytes.perUser} | ${s.login.latencyMs.p50} / ${s.login.latencyMs.p99} | ${ratios ? rc(ratios.login) : ''} | ${s.reset.latencyMs.p50} / ${s.reset.latencyMs.p99} | ${ratios ? rc(ratios.reset) : ''} | ${q.latencyMs.p50} / ${q.latencyMs.max} | ${plan} |`,
+        `| ${r.store} | ${s.users.toLocaleString('en')} | ${s.import.usersPerSecond.toLocaleString('en')} | ${s.import.peakRssMiB} (${s.import.peakAnonRssMiB}) | ${s.bytes.perUser} | ${s.login.latencyMs.p50} / ${s.login.latencyMs.p99} | ${ratios ? ratioCell(ratios.login) : ''} | ${s.reset.latencyMs.p50} / ${s.reset.latencyMs.p99} | ${ratios ? ratioCell(ratios.reset) : ''} | ${q.latencyMs.p50} / ${q.latencyMs.max} | ${plan} |`,
       );
     }
   }
@@ -459,9 +462,8 @@ function markdown(results) {
     '|---|---|---|---|---|---|---|',
     ...results.stores.map((r) => {
       const lat = (p) => `${r.small[p].latencyMs.p50} / ${r.small[p].latencyMs.p99} → ${r.large[p].latencyMs.p50} / ${r.large[p].latencyMs.p99}`;
-      const rc = (x) => `${x.p50} / ${x.p99} ${met(x.p50) && met(x.p99) ? '(met)' : '(NOT MET)'}`;
       const cpu = (p, x) => `${r.small[p].cpuMsPerJourney} → ${r.large[p].cpuMsPerJourney} (${x.cpuMsPerJourney})`;
-      return `| ${r.store} | ${lat('loginReversed')} | ${rc(r.ratios.loginReversed)} | ${cpu('loginReversed', r.ratios.loginReversed)} | ${lat('resetReversed')} | ${rc(r.ratios.resetReversed)} | ${cpu('resetReversed', r.ratios.resetReversed)} |`;
+      return `| ${r.store} | ${lat('loginReversed')} | ${ratioCell(r.ratios.loginReversed)} | ${cpu('loginReversed', r.ratios.loginReversed)} | ${lat('resetReversed')} | ${ratioCell(r.ratios.resetReversed)} | ${cpu('resetReversed', r.ratios.resetReversed)} |`;
     }),
     '',
     'Errors, dropped arrivals, CPU per journey and the other processes’ CPU of every pass are in scale.json.',
@@ -535,7 +537,7 @@ async function main() {
     for (const r of stores)
       for (const pass of ['login', 'reset']) {
         const rounds = [r.ratios[pass], r.ratios[`${pass}Reversed`]];
-        const both = rounds.every((x) => met(x.p50) && met(x.p99));
+        const both = rounds.every(bothMet);
         log(
           `${both ? 'MET    ' : 'NOT MET'}  ${r.store} ${pass}: large/small p50 ${rounds.map((x) => x.p50).join(' and ')}, p99 ${rounds.map((x) => x.p99).join(' and ')} in the two rounds (target ≤ ${TARGET_RATIO} in both)`,
         );
