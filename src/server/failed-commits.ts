@@ -7,13 +7,7 @@
  * rolled back whole and no client was told it succeeded, so the process reports it and serves on. Any
  * other unhandled rejection still ends the process, as Node's default does.
  */
-import { failedCommitCause, isFailedCommit } from '../stores/lmdb/environment.js';
-
-/** A native LMDB error as lmdb-js raises it: an MDB_* status (MDB_KEYEXIST −30799 … MDB_BAD_DBI −30780) and its name. */
-function isNativeLmdbError(reason: unknown): boolean {
-  const code = (reason as { code?: unknown } | undefined)?.code;
-  return reason instanceof Error && typeof code === 'number' && code >= -30799 && code <= -30780 && reason.message.startsWith('MDB_');
-}
+import { failedCommitCause, isFailedCommit, isNativeLmdbError } from '../stores/lmdb/environment.js';
 
 /** Installs the policy for this process; `report` gets the native cause of each absorbed failure, once. Returns the uninstaller. */
 export function absorbFailedCommits(report: (cause: unknown) => void): () => void {

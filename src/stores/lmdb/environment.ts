@@ -176,6 +176,12 @@ export function isFailedCommit(reason: unknown): boolean {
   return reason instanceof Error && (reason as { commitError?: unknown }).commitError instanceof Promise;
 }
 
+/** A native LMDB error as lmdb-js raises it: an MDB_* status (MDB_KEYEXIST −30799 … MDB_BAD_DBI −30780) and its name. */
+export function isNativeLmdbError(reason: unknown): boolean {
+  const code = (reason as { code?: unknown } | undefined)?.code;
+  return reason instanceof Error && typeof code === 'number' && code >= -30799 && code <= -30780 && reason.message.startsWith('MDB_');
+}
+
 /** The native error behind an asynchronous commit's "Commit failed" (its `commitError` promise), or `e` itself. */
 export async function failedCommitCause(e: unknown): Promise<unknown> {
   const pending = typeof e === 'object' && e !== null ? (e as { commitError?: unknown }).commitError : undefined;
