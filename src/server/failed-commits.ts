@@ -1,9 +1,10 @@
 /**
  * The serving process's answer to a store commit that failed with nobody waiting for it. Every write Cairn
- * acknowledges awaits its commit and answers the store's 503 when it fails; but lmdb-js also rejects
- * promises of its own for a failed commit (its "Commit failed" error, the native cause in `commitError`),
- * and an unhandled one would end the process under Node's default — as a million-user store's first
- * commit after an import did (LMDB's MDB_BAD_TXN in its free-space bookkeeping). The transaction was
+ * acknowledges awaits its commit and answers the store's 503 when it fails; but lmdb-js also rejects a
+ * promise of its own that nobody can wait for (the start of its event-turn batch, `writeBatchStart` in
+ * lmdb-js's write.js) with its "Commit failed" error, the native cause in `commitError`, and unhandled it
+ * would end the process under Node's default — as a million-user store's first commit after an import did
+ * (LMDB's MDB_BAD_TXN in its free-space bookkeeping), and as any failed commit would. The transaction was
  * rolled back whole and no client was told it succeeded, so the process reports it and serves on. Any
  * other unhandled rejection still ends the process, as Node's default does.
  */

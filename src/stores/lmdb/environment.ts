@@ -133,15 +133,25 @@ export type Expire = (key: string, t: number) => boolean;
  * Group commit on lmdb's own batching: each write is a child transaction of the batch lmdb queues for this
  * turn of the event loop (one transaction, one fsync for the batch, done by lmdb's write thread, so the
  * event loop never waits for the disk). A throwing `fn` aborts its child transaction alone (its partial
- * writes never commit; the batch's other writes do). Each promise settles only once the batch is flushed
- * to disk (`flushed`: lmdb's overlapping sync commits first and syncs after), so every acknowledged write
- * is durable.
+ * writes never commit; the batch's other writes do). Each promise settles only once its batch is flushed
+ * to disk (lmdb's overlapping sync commits first and syncs after), so every acknowledged write is durable.
+ *
+ * The flush awaited is the batch's own, taken as the write is queued: lmdb-js's `flushed` names the newest
+ * batch when it is read, so read once the write has committed it may name a later batch, and a later batch
+ * whose commit fails never resolves it — the committed write would wait forever for its answer.
  */
 export function groupCommit(env: Pick<RootDatabase, 'childTransaction' | 'flushed'>): GroupCommit {
-  const attempt = <T>(fn: () => T, n: number): Promise<T> =>
-    env.childTransaction(fn).then(
+  const attempt = <T>(fn: () => T, n: number): Promise<T> => {
+    const committed = env.childTransaction(fn);
+    // `then` called now, synchronously, binds this batch's flush; a failed batch's flush stays pending, and
+    // `committed` answers that failure.
+    const flushed = new Promise<void>((resolve, reject) => void env.flushed.then(() => resolve(), reject));
+    flushed.catch(() => undefined); // read below, once committed
+    return committed.then(
       async (result) => {
-        await env.flushed;
+        await flushed.catch((e: unknown) => {
+          throw unavailable('lmdb', e);
+        });
         return result;
       },
       async (e: unknown) => {
@@ -152,6 +162,7 @@ export function groupCommit(env: Pick<RootDatabase, 'childTransaction' | 'flushe
         throw unavailable('lmdb', cause);
       },
     );
+  };
   return <T>(fn: () => T): Promise<T> => attempt(fn, 1);
 }
 
