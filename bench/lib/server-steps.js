@@ -43,5 +43,6 @@ export function stepsBetween(before, after, withinMs = 10) {
 
 /** `stepsBetween`'s result as words: "99.99% of steps took ≤ 10 ms, p99 ≤ 2.5 ms". */
 export function describeServerSteps(s) {
-  return `${round(s.withinShare * 100, 2)}% of steps took ≤ ${s.withinMs} ms, p99 ≤ ${s.p99AtMostMs ?? `> ${s.lastBoundMs}`} ms`;
+  const p99 = s.p99AtMostMs === null ? `> ${s.lastBoundMs}` : `≤ ${s.p99AtMostMs}`;
+  return `${round(s.withinShare * 100, 2)}% of steps took ≤ ${s.withinMs} ms, p99 ${p99} ms`;
 }
