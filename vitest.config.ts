@@ -39,6 +39,8 @@ export default defineConfig({
   test: {
     // Store URIs reach only the store tests (test/support/store-env.ts).
     setupFiles: ['test/support/store-env.ts'],
+    // One TMPDIR for the run, removed at its end with whatever a test left behind (test/support/run-temp-dir.ts).
+    globalSetup: ['test/support/run-temp-dir.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
