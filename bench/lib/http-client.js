@@ -65,6 +65,8 @@ export function createClient(origin, { maxSockets = 256 } = {}) {
 export function createStats() {
   let samples = new Float64Array(1 << 16);
   let n = 0;
+  /** Whole journeys' latencies, when the scenario times them (`journey(ms)`). */
+  const journeySamples = [];
   const stats = {
     recording: false,
     steps: 0,
@@ -99,8 +101,11 @@ export function createStats() {
       samples[n++] = ms;
       stats.steps++;
     },
-    journey() {
-      if (stats.recording) stats.journeys++;
+    /** One journey done; `ms`, when given, is its latency (from its scheduled start to its last answer). */
+    journey(ms) {
+      if (!stats.recording) return;
+      stats.journeys++;
+      if (typeof ms === 'number') journeySamples.push(ms);
     },
     error(message) {
       if (!stats.recording) return;
@@ -109,8 +114,12 @@ export function createStats() {
     },
     summary() {
       const seconds = (stats.endedAt - stats.startedAt) / 1000;
-      const sorted = samples.slice(0, n).sort();
-      const pct = (p) => (n === 0 ? NaN : sorted[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]);
+      const percentiles = (values) => {
+        const sorted = Float64Array.from(values).sort();
+        const k = sorted.length;
+        const pct = (p) => (k === 0 ? NaN : sorted[Math.min(k - 1, Math.max(0, Math.ceil((p / 100) * k) - 1))]);
+        return { p50: round(pct(50), 2), p95: round(pct(95), 2), p99: round(pct(99), 2), max: round(pct(100), 2) };
+      };
       return {
         seconds: round(seconds, 2),
         steps: stats.steps,
@@ -119,7 +128,8 @@ export function createStats() {
         firstError: stats.firstError,
         stepsPerSecond: round(stats.steps / seconds, 1),
         journeysPerSecond: round(stats.journeys / seconds, 1),
-        latencyMs: { p50: round(pct(50), 2), p95: round(pct(95), 2), p99: round(pct(99), 2), max: round(pct(100), 2) },
+        latencyMs: percentiles(samples.subarray(0, n)),
+        ...(journeySamples.length ? { journeyLatencyMs: percentiles(journeySamples) } : {}),
       };
     },
   };
