@@ -3,7 +3,7 @@
  * (settings, journeys, runner, keys, sessions, stores, clock). No module-level state: two apps in
  * one process are independent, which is how the tests run several servers at once.
  */
-import type { RequestListener } from 'node:http';
+import type { RequestListener, ServerOptions } from 'node:http';
 import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AuthenticateDeps } from '../am/authenticate.js';
 import { amApi, type AmRealm } from '../am/router.js';
@@ -11,6 +11,7 @@ import type { ProfilePort } from '../am/users.js';
 import { crestError, sendCrestError, serverErrorOf } from '../crest/errors.js';
 import type { JourneyCatalog } from '../journeys/catalog.js';
 import { cors } from './cors.js';
+import { expressMessages } from './express-messages.js';
 import { leanRoute } from './lean-route.js';
 
 export interface AppDeps extends AuthenticateDeps {
@@ -32,10 +33,14 @@ export interface AppDeps extends AuthenticateDeps {
   ready?: () => Promise<{ ok: boolean; checks: Record<string, boolean> }>;
 }
 
-/** The express application, and the listener to serve: the lean authenticate route in front of it (lean-route.ts). */
+/**
+ * The express application, the listener to serve (the lean authenticate route in front of it,
+ * lean-route.ts) and the HTTP server options to serve it with (express-messages.ts).
+ */
 export interface CairnApp {
   app: Express;
   listener: RequestListener;
+  serverOptions: Pick<ServerOptions, 'IncomingMessage' | 'ServerResponse'>;
 }
 
 export function createApp(deps: AppDeps): CairnApp {
@@ -91,5 +96,5 @@ export function createApp(deps: AppDeps): CairnApp {
       onError: lastResort,
     },
   });
-  return { app, listener };
+  return { app, listener, serverOptions: expressMessages(app) };
 }

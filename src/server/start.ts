@@ -100,7 +100,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     intervalMs: settings.credentialResetSweepMs,
     onError: internal,
   });
-  const { app, listener } = createApp({
+  const { app, listener, serverOptions } = createApp({
     ...stepDeps,
     catalog: () => catalog,
     realms: [...core.realms.values()].map((r) => ({
@@ -185,7 +185,7 @@ export async function startServer(settings: Readonly<Settings>, options: StartOp
     },
   });
 
-  const server = createServer(listener);
+  const server = createServer(serverOptions, listener);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(settings.port, settings.host, () => resolve());
