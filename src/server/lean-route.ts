@@ -88,6 +88,10 @@ export function leanRoute(app: Express, options: LeanRouteOptions): RequestListe
     req.originalUrl = url;
     req.baseUrl = '';
     req.params = {};
+    // express 5 parses the query string and walks X-Forwarded-For again at every read of `req.query` and
+    // `req.ip`; a step reads each several times. Read once, kept as the request's own values.
+    Object.defineProperty(req, 'query', { value: req.query, configurable: true, enumerable: true, writable: true });
+    Object.defineProperty(req, 'ip', { value: req.ip, configurable: true, enumerable: true, writable: true });
     runGroup(options.route, req, res, (err?: unknown) => {
       // Reached only when the route's own last-resort handler threw (its answer had already started):
       // as express's final handler does then, the connection is closed.
