@@ -14,10 +14,10 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { argon2idHash, importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
+import { importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
 import { closedLoop, createClient, round } from './lib/http-client.js';
 import { measured } from './lib/passes.js';
-import { addressOf, loginJourney, profileJourney } from './lib/scenarios.js';
+import { addressOf, benchUsers, loginJourney, profileJourney } from './lib/scenarios.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
 
 const USAGE =
@@ -74,28 +74,15 @@ async function main() {
       const work = mkdtempSync(join(tmpdir(), `cairn-ab-${label}-`));
       prepareJourneys(repo, join(work, 'journeys'));
       const env = shippedEnv({ dataDir: join(work, 'data'), journeysDir: join(work, 'journeys'), smtpUrl: sink.url });
-      let users = [];
-      if (login) {
-        const password = 'Bench-ab-7#kQ2vX9-login';
-        const passwordHash = await argon2idHash(repo, password);
-        const imported = Array.from({ length: LOGIN_USERS }, (_, n) => ({
-          userName: `bench-ab-${n}`,
-          mail: `bench-ab-${n}@bench.example`,
-          givenName: 'Bench',
-          sn: `User ${n}`,
-          passwordHash,
-          preferences: { marketing: true, updates: true },
-        }));
-        await importUsers(repo, env, imported, join(work, 'users.ndjson'));
-        users = imported.map((u) => ({ userName: u.userName, password }));
-      }
+      const users = login ? benchUsers('bench-ab', LOGIN_USERS) : [];
+      if (login) await importUsers(repo, env, users, join(work, 'users.ndjson'));
       const extraNodeArgs = options.nodeArgs[i].split(' ').filter(Boolean);
       const server = await startCairn(repo, env, { logDir: work, extraNodeArgs });
       const client = createClient(server.origin);
       const once = login
         ? (vu, stats) => loginJourney(client, stats, users[vu % LOGIN_USERS], { address: addressOf(vu) })
         : (vu, stats) => profileJourney(client, stats, PROFILE_LOOPS, journey, addressOf(vu));
-      servers.push({ label, repo, work, server, once, all: [], main: [] });
+      servers.push({ label, work, server, once, all: [], main: [] });
       process.stdout.write(`${label}: ${repo}${extraNodeArgs.length ? ` (${extraNodeArgs.join(' ')})` : ''}, pid ${server.pid}\n`);
     }
     // Warm both (the JIT, the stores' first pages) before anything counts.

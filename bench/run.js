@@ -32,6 +32,7 @@ import {
   resetPasswordJourney,
   startLogin,
   startProfile,
+  benchUsers,
   strongPassword,
   submitProfile,
 } from './lib/scenarios.js';
@@ -194,22 +195,6 @@ const profileWindows = [];
 const onWindow = PROFILE_DIR ? (w) => profileWindows.push(w) : undefined;
 const measured = (serverPid, load, fn, databasePid) => measuredPass(serverPid, load, fn, { databasePid, onWindow });
 
-/**
- * `count` users to import. With `passwordHash` (an argon2id hash), every user gets that hash as is (the
- * import then hashes nothing); otherwise each gets a random password, kept for signing in.
- */
-function users(prefix, count, passwordHash) {
-  return Array.from({ length: count }, (_, i) => ({
-    userName: `${prefix}-${i}`,
-    mail: `${prefix}-${i}@bench.example`,
-    givenName: 'Bench',
-    sn: `User ${i}`,
-    ...(passwordHash ? { passwordHash } : { password: strongPassword() }),
-    // Chosen already, so Login's ProgressiveProfile (third sign-in) lets them straight through.
-    preferences: { marketing: true, updates: true },
-  }));
-}
-
 /** What differs from Cairn as shipped, one line. */
 const configurationLine = () =>
   `Configuration: Cairn as shipped (audit log on stdout, default limits, log level info; stdout and stderr to files), except ${Object.entries(
@@ -237,8 +222,8 @@ async function main() {
     log(configurationLine());
     const env = shippedEnv({ dataDir: join(work, 'data'), journeysDir: join(work, 'journeys'), smtpUrl: sink.url });
     prepareJourneys(REPO, join(work, 'journeys'));
-    const loginUsers = users('bench-login', PLAN.loginUsers);
-    const resetUsers = users('bench-reset', PLAN.resetUsers, await argon2idHash(REPO, strongPassword()));
+    const loginUsers = benchUsers('bench-login', PLAN.loginUsers);
+    const resetUsers = benchUsers('bench-reset', PLAN.resetUsers, await argon2idHash(REPO, strongPassword()));
     log(`Importing ${loginUsers.length + resetUsers.length} users …`);
     await importUsers(REPO, env, [...loginUsers, ...resetUsers], join(work, 'users.ndjson'));
 

@@ -44,6 +44,22 @@ function expectSuccess(step, what) {
   }
 }
 
+/**
+ * `count` users to import. With `passwordHash` (an argon2id hash), every user gets that hash as is (the
+ * import then hashes nothing); otherwise each gets a random password, kept for signing in.
+ */
+export function benchUsers(prefix, count, passwordHash) {
+  return Array.from({ length: count }, (_, i) => ({
+    userName: `${prefix}-${i}`,
+    mail: `${prefix}-${i}@bench.example`,
+    givenName: 'Bench',
+    sn: `User ${i}`,
+    ...(passwordHash ? { passwordHash } : { password: strongPassword() }),
+    // Chosen already, so Login's ProgressiveProfile (third sign-in) lets them straight through.
+    preferences: { marketing: true, updates: true },
+  }));
+}
+
 /** The client address of virtual user `n` (sent in X-Forwarded-For to a Cairn trusting the loopback proxy). */
 export const addressOf = (n, net = 1) => `10.${net}.${(n >> 8) & 255}.${n & 255}`;
 
