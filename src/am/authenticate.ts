@@ -13,7 +13,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Settings } from '../config/settings.js';
 import { CairnError, badRequest, isCairnError, isUnavailable } from '../errors/cairn-error.js';
 import type { LoginGuard } from '../identity/login-guard.js';
-import type { StepClaims } from '../journeys/step-claims.js';
+import type { StepClaims, StepToken } from '../journeys/step-claims.js';
 import { requestLocales } from '../journeys/locale.js';
 import type { AuditPort } from '../audit/audit-log.js';
 import { performEffects } from '../journeys/effects.js';
@@ -131,19 +131,19 @@ function readQuery(req: Request): AuthenticateQuery {
  * Gives a step's claim back once the store can take it again (it could not when the step failed): once a
  * second for a minute, so a sign-in refused by an outage can be sent again when the store is back.
  */
-function releaseLater(claims: StepClaims, id: string): void {
-  owed.add(id);
+function releaseLater(claims: StepClaims, step: StepToken): void {
+  owed.set(step.id, step);
   let tries = 0;
   const timer = setInterval(() => {
-    if (!owed.has(id)) return clearInterval(timer);
-    claims.release(id).then(
+    if (!owed.has(step.id)) return clearInterval(timer);
+    claims.release(step).then(
       () => {
-        owed.delete(id);
+        owed.delete(step.id);
         clearInterval(timer);
       },
       () => {
         if (++tries >= 60) {
-          owed.delete(id);
+          owed.delete(step.id);
           clearInterval(timer);
         }
       },
@@ -152,13 +152,13 @@ function releaseLater(claims: StepClaims, id: string): void {
   timer.unref();
 }
 
-/** Claims this process still has to give back (releaseLater); a step sent again first settles its own. */
-const owed = new Set<string>();
+/** Claims this process still has to give back (releaseLater), by step id; a step sent again first settles its own. */
+const owed = new Map<string, StepToken>();
 
-async function settleOwed(claims: StepClaims, id: string): Promise<void> {
-  if (!owed.has(id)) return;
-  await claims.release(id);
-  owed.delete(id);
+async function settleOwed(claims: StepClaims, step: StepToken): Promise<void> {
+  if (!owed.has(step.id)) return;
+  await claims.release(step);
+  owed.delete(step.id);
 }
 
 /** An error in AM's shape, written as the step answers are (sendJson). */
@@ -207,7 +207,7 @@ function isAuthIdState(v: unknown): v is AuthIdState {
 /** What the request asks for, once read: a step of a journey in flight, a resumption, or a new journey. */
 type Loaded =
   /** `step`: the authId's unique id and expiry (epoch ms), under which its step is claimed. */
-  | { kind: 'authId'; state: AuthIdState; callbacks: unknown; step: { id: string; expiresAt: number } }
+  | { kind: 'authId'; state: AuthIdState; callbacks: unknown; step: StepToken }
   | { kind: 'suspension'; state: AuthIdState }
   /** The resume link is unknown, used or expired. */
   | { kind: 'link-expired' }
@@ -403,8 +403,8 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
     let phase: StepObservation['phase'] = 'start';
     let journey = typeof req.query.authIndexValue === 'string' ? req.query.authIndexValue : 'Login';
     let outcome: StepObservation['result'] = 'error';
-    /** The id of the authId step this request claimed, until the claim is kept or given back. */
-    let claimed: string | undefined;
+    /** The authId step this request claimed, until the claim is kept or given back. */
+    let claimed: StepToken | undefined;
     try {
       const query = readQuery(req);
       const body = readBody(req);
@@ -424,12 +424,12 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       }
       const options = loaded.kind === 'new' ? loaded.options : loaded.state.o;
       if (loaded.kind === 'authId') {
-        await settleOwed(deps.claims, loaded.step.id);
-        if (!(await deps.claims.claim(loaded.step.id, loaded.step.expiresAt))) {
+        await settleOwed(deps.claims, loaded.step);
+        if (!(await deps.claims.claim(loaded.step))) {
           deps.audit.record('step.replayed', { journey: loaded.state.j.journey, ...(realm !== ROOT_REALM ? { realm } : {}), clientIp: req.ip });
           throw new AuthIdInvalid('used');
         }
-        claimed = loaded.step.id;
+        claimed = loaded.step;
       }
       const result = await run(loaded, input);
       journey = result.journey.id;
@@ -451,8 +451,8 @@ export function authenticateHandler(deps: AuthenticateDeps): RequestHandler {
       // The client's mistake (callbacks that do not answer the step), or a store that could not serve
       // (503; the runner advances nothing then): the step stays usable, to be sent again.
       if (claimed !== undefined && isCairnError(error) && (error.status < 500 || isUnavailable(error))) {
-        const id = claimed;
-        await deps.claims.release(id).catch(() => releaseLater(deps.claims, id));
+        const step = claimed;
+        await deps.claims.release(step).catch(() => releaseLater(deps.claims, step));
       }
       const body = toAmError(error);
       if (body.code >= 500) deps.onError?.(error, req);

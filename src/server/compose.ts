@@ -587,7 +587,7 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
     schema,
     identity,
     logins,
-    claims: createStepClaims(stores.counters, now),
+    claims: createStepClaims(stores.claims),
     sessions,
     oauth,
     suspensions,

@@ -54,6 +54,13 @@ export function checkTime(t: unknown, what: string): number {
   return Math.ceil(t);
 }
 
+/** A claim's expiry: a time after `now` (a claim that has lapsed already holds nothing). */
+export function checkClaimExpiry(t: unknown, now: number): number {
+  const at = checkTime(t, 'claim expiry');
+  if (at <= now) throw invalid('The claim expiry must be in the future');
+  return at;
+}
+
 /** A positive duration in ms, rounded up to a whole millisecond. */
 export function checkDuration(ms: unknown, what: string): number {
   if (typeof ms !== 'number' || !Number.isFinite(ms) || ms <= 0 || ms > MAX_TIME) {

@@ -1,6 +1,6 @@
 /**
  * The one store contract every backend (embedded lmdb, MongoDB, PostgreSQL) implements: managed objects with
- * `_rev` concurrency and case-insensitive unique keys, sessions, suspended journeys, counters and a
+ * `_rev` concurrency and case-insensitive unique keys, sessions, suspended journeys, counters, single-use claims and a
  * small key/value space with TTL. Times are epoch milliseconds from the injected clock; a record whose
  * expiry time is at or before "now" is absent, whether or not a sweep has removed it yet.
  */
@@ -128,6 +128,22 @@ export interface CounterStore {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Claims
+
+/**
+ * Single-use claims, exact across processes and instances: of any number of concurrent or later claims
+ * of one key, one wins, until its expiry. A claim is of a key *and* its expiry (the store may keep
+ * them as one, time-ordered, so a claim is a single write): it is meant for keys that carry their own
+ * expiry, such as a signed token's id and that token's expiry, always claimed with the same one.
+ */
+export interface ClaimStore {
+  /** Claims `key` until `expiresAt` (epoch ms, in the future); false when it is claimed already. */
+  claim(key: string, expiresAt: number): Promise<boolean>;
+  /** Gives a claim back (the same key and expiry), so it may be claimed again; nothing when there is none. */
+  release(key: string, expiresAt: number): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Key/value
 
 export interface KvEntry<T = unknown> {
@@ -171,6 +187,7 @@ export interface Store {
   readonly sessions: SessionStore;
   readonly suspended: SuspendedJourneyStore;
   readonly counters: CounterStore;
+  readonly claims: ClaimStore;
   readonly kv: KeyValueStore;
   /** Removes records whose time is up (also done periodically); returns how many were removed. */
   purgeExpired(): Promise<number>;

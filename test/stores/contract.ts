@@ -1,7 +1,7 @@
 /**
  * The store contract, run against every backend (embedded.test.ts, mongodb.test.ts): managed objects
  * (ids, revs, case-insensitive unique keys, filters, sorting, paging), sessions, suspended journeys,
- * counters, key/value, expiry under an injected clock, input checks, health and close.
+ * counters, claims, key/value, expiry under an injected clock, input checks, health and close.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseQueryFilter } from '../../src/crest/query-filter.js';
@@ -367,6 +367,31 @@ export function runStoreContract(name: string, open: OpenForTest, options: { ski
       });
     });
 
+    describe('claims', () => {
+      it('lets one claim of a key and its expiry in, until it is released or lapses', async () => {
+        expect(await store.claims.claim('step:a', T0 + MINUTE)).toBe(true);
+        expect(await store.claims.claim('step:a', T0 + MINUTE)).toBe(false);
+        expect(await store.claims.claim('step:b', T0 + MINUTE)).toBe(true);
+        await store.claims.release('step:a', T0 + MINUTE);
+        expect(await store.claims.claim('step:a', T0 + MINUTE)).toBe(true);
+        await store.claims.release('never-claimed', T0 + MINUTE);
+        clock += MINUTE; // lapsed: the claim can no longer be made at all
+        await rejection(store.claims.claim('step:a', T0 + MINUTE), 'store.invalid');
+      });
+
+      it('lets exactly one of 50 concurrent claims in', async () => {
+        const wins = await Promise.all(Array.from({ length: 50 }, () => store.claims.claim('step:c', T0 + MINUTE)));
+        expect(wins.filter(Boolean)).toHaveLength(1);
+      });
+
+      it('refuses a bad key or expiry', async () => {
+        await rejection(store.claims.claim('', T0 + MINUTE), 'store.invalid');
+        await rejection(store.claims.claim('k', T0), 'store.invalid');
+        await rejection(store.claims.claim('k', Number.NaN), 'store.invalid');
+        await rejection(store.claims.release('k', -1), 'store.invalid');
+      });
+    });
+
     describe('key/value', () => {
       it('sets and gets JSON values with an optional expiry', async () => {
         const e = await store.kv.set('keys/kid-1', { alg: 'ES256', retiredAt: null });
@@ -411,12 +436,13 @@ export function runStoreContract(name: string, open: OpenForTest, options: { ski
         await store.sessions.create('s', { subjects: ['u'], data: {}, idleTimeoutMs: MINUTE, maxLifetimeMs: 10 * MINUTE });
         await store.suspended.put('h', {}, T0 + MINUTE, { subject: 'u' });
         await store.counters.increment('c', MINUTE);
+        await store.claims.claim('step:x', T0 + MINUTE);
         await store.kv.set('k', 1, { expiresAt: T0 + MINUTE });
         await store.kv.set('forever', 1);
         await store.sessions.create('live', { subjects: ['u'], data: {}, idleTimeoutMs: 5 * MINUTE, maxLifetimeMs: 10 * MINUTE });
         expect(await store.purgeExpired()).toBe(0);
         clock += MINUTE;
-        expect(await store.purgeExpired()).toBe(4);
+        expect(await store.purgeExpired()).toBe(5);
         expect(await store.purgeExpired()).toBe(0);
         expect(await store.kv.get('forever')).toBeDefined();
         expect((await store.sessions.listBySubject('u')).map((s) => s.id)).toEqual(['live']);

@@ -66,6 +66,8 @@ describe('embedded (lmdb) backend on disk', () => {
       const n = 1_000; // ten batches
       for (let i = 0; i < n; i++) await store.counters.increment(`step:${i}`, 1_000);
       await store.counters.increment('kept', 600_000);
+      for (let i = 0; i < 250; i++) await store.claims.claim(`step:${i}`, clock + 1_000); // their own index, in batches too
+      await store.claims.claim('kept', clock + 600_000);
       clock += 5_000;
 
       let finished = false;
@@ -74,10 +76,11 @@ describe('embedded (lmdb) backend on disk', () => {
       // Work queued after the sweep started runs before it finishes: the sweep yields between batches.
       const ranDuringSweep = await new Promise<boolean>((resolve) => setImmediate(() => resolve(!finished)));
       expect(ranDuringSweep).toBe(true);
-      expect(await first).toBe(n);
+      expect(await first).toBe(n + 250);
       expect(await second).toBe(0);
       expect(await store.counters.get('step:0')).toBe(0);
       expect(await store.counters.get('kept')).toBe(1);
+      expect(await store.claims.claim('kept', clock + 595_000)).toBe(false);
     } finally {
       await store.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -4,7 +4,7 @@
  * and the time-ordered expiry index that the sweep walks.
  *
  * `store` holds users, suspended journeys and key/value: every commit is fsync'd, so it survives a
- * power cut. `store-volatile` holds sessions and counters: committed to the OS without an fsync (lmdb
+ * power cut. `store-volatile` holds sessions, counters and claims: committed to the OS without an fsync (lmdb
  * noSync), so a killed process still loses nothing (the OS holds the pages), a power cut may lose the
  * last seconds (people sign in again; limits restart), and a login makes one fsync instead of four.
  */
@@ -57,7 +57,7 @@ export interface LmdbEnvironment {
   reindex(kind: ExpiryKind, key: string, from: number | null | undefined, to: number | null): void;
   /** padded time SEP kind SEP key → 1, for suspended journeys and key/value. */
   readonly durableExpiry: Database<1, string>;
-  /** The same for sessions and counters. */
+  /** The same for sessions and counters (claims are their own index, claims.ts). */
   readonly volatileExpiry: Database<1, string>;
   close(): Promise<void>;
 }

@@ -1,12 +1,12 @@
 /**
  * The embedded store (the default): two lmdb environments under `<dataDir>` (environment.ts), one
- * module per record family (objects and their secondary indexes, sessions, suspensions, counters, kv)
+ * module per record family (objects and their secondary indexes, sessions, suspensions, counters, claims, kv)
  * and the expiry sweep.
  * `store` holds users, suspended journeys and key/value: the writes queued in one turn of the event
  * loop are child transactions of one lmdb batch (group commit: one transaction and one fsync for all of
  * them, made by lmdb's write thread, so the event loop never waits for the disk), and none is
  * acknowledged before that commit is fsynced, so every acknowledged write survives kill -9 and power loss. `store-volatile`
- * holds sessions and counters, committed to the OS without an fsync: an acknowledged write still
+ * holds sessions, counters and claims, committed to the OS without an fsync: an acknowledged write still
  * survives kill -9 (the OS keeps the pages); a power cut may lose the last seconds of them. Either way
  * a check-then-write (unique keys, `_rev`, single-use take, counters, compare-and-set) is atomic
  * across every process of the host.
@@ -18,10 +18,11 @@
  * synchronous fsync'd commit held the event loop for the disk's whole flush: a fifth of a Login
  * worker's time under load). Values are JSON-encoded (plain records, and no
  * msgpack structure sharing to coordinate between processes). Expiry: every record with a lifetime
- * has an entry in an `expiry` index (time-ordered), reads treat past-due records as absent, and a
+ * has an entry in an `expiry` index (time-ordered; a claim's key is its own), reads treat past-due records as absent, and a
  * periodic sweep deletes them in small batches.
  */
 import type { Store, UniqueKeys } from '../types.js';
+import { lmdbClaims } from './claims.js';
 import { lmdbCounters } from './counters.js';
 import { openEnvironment } from './environment.js';
 import { lmdbKv } from './kv.js';
@@ -56,10 +57,12 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
   const sessions = lmdbSessions(env);
   const suspended = lmdbSuspensions(env);
   const counters = lmdbCounters(env);
+  const claims = lmdbClaims(env);
   const kv = lmdbKv(env);
   const sweeper = lmdbSweeper(
     env,
     { session: sessions.expire, suspended: suspended.expire, counter: counters.expire, kv: kv.expire },
+    claims.sweep,
     options.sweepIntervalMs,
   );
   let closed = false;
@@ -72,6 +75,7 @@ export async function openLmdbStore(options: LmdbStoreOptions): Promise<Store> {
     sessions: sessions.store,
     suspended: suspended.store,
     counters: counters.store,
+    claims: claims.store,
     kv: kv.store,
     purgeExpired: sweeper.purgeExpired,
     async health() {

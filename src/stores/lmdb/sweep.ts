@@ -9,6 +9,7 @@
  */
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Database } from 'lmdb';
+import type { SweepClaims } from './claims.js';
 import { END, SEP, pad, type Expire, type ExpiryKind, type LmdbEnvironment, type Transaction } from './environment.js';
 
 /** Records per write transaction: about a millisecond of work, the longest a request waits for the sweep. */
@@ -21,7 +22,12 @@ export interface LmdbSweeper {
   stop(): Promise<void>;
 }
 
-export function lmdbSweeper(env: LmdbEnvironment, expire: Readonly<Record<ExpiryKind, Expire>>, intervalMs: number): LmdbSweeper {
+export function lmdbSweeper(
+  env: LmdbEnvironment,
+  expire: Readonly<Record<ExpiryKind, Expire>>,
+  sweepClaims: SweepClaims,
+  intervalMs: number,
+): LmdbSweeper {
   const { now } = env;
 
   /** Deletes one batch of past-due records of one environment; returns how many index entries it handled. */
@@ -55,6 +61,14 @@ export function lmdbSweeper(env: LmdbEnvironment, expire: Readonly<Record<Expiry
         if (handled < SWEEP_BATCH) break;
         await yieldToEventLoop();
       }
+    }
+    // The claims are their own time-ordered index (claims.ts).
+    for (;;) {
+      if (stopped) return total;
+      const removed = env.volatileWrite(() => sweepClaims(now(), SWEEP_BATCH));
+      total += removed;
+      if (removed < SWEEP_BATCH) break;
+      await yieldToEventLoop();
     }
     return total;
   };

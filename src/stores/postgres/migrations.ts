@@ -177,6 +177,12 @@ export const MIGRATIONS: readonly Migration[] = [
       ...FILTER_FUNCTIONS,
     ],
   },
+  {
+    version: 2,
+    name: 'single-use claims',
+    // The key leads with the expiry, so the primary key's B-tree is also the sweep's index.
+    statements: ['CREATE TABLE cairn_claims (expires_at bigint NOT NULL, key text NOT NULL, PRIMARY KEY (expires_at, key))'],
+  },
 ];
 
 export const LATEST_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

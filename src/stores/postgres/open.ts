@@ -2,13 +2,14 @@
  * The PostgreSQL store, for several stateless Cairn instances (each with its own worker processes) on
  * one database: opens a bounded pool, checks the server (version 12 or later, UTF-8), migrates the
  * schema and the object indexes once across instances (src/stores/postgres/migrations.ts), and
- * assembles the record families, each one file: objects, sessions, suspensions, counters, kv, sweeper.
+ * assembles the record families, each one file: objects, sessions, suspensions, counters, claims, kv, sweeper.
  * Tables live in the first schema of the connection's search_path (choose one with
  * `?options=-c%20search_path%3Dcairn` in the URI); the URI never appears in errors or logs.
  */
 import { StoreError } from '../errors.js';
 import type { Store, UniqueKeys } from '../types.js';
 import { createDb, DEFAULT_POOL_LIMITS, type Db, type PoolLimits } from './db.js';
+import { postgresClaims } from './claims.js';
 import { postgresCounters } from './counters.js';
 import { postgresKv } from './kv.js';
 import { migrate } from './migrations.js';
@@ -84,6 +85,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     sessions: postgresSessions(db, now),
     suspended: postgresSuspensions(db, now),
     counters: postgresCounters(db, now),
+    claims: postgresClaims(db, now),
     kv: postgresKv(db, now),
     purgeExpired: () => sweep(db.rows, now()),
     async health() {

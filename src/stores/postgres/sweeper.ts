@@ -12,18 +12,19 @@ import { LOCK_SPACE, SWEEP_LOCK } from './migrations.js';
 
 const BATCH = 500;
 
-/** Each table with a lifetime: its key column and its (indexed) expiry column, epoch ms. */
+/** Each table with a lifetime: its key column(s) and its (indexed) expiry column, epoch ms. */
 const EXPIRING = [
   { table: 'cairn_sessions', key: 'id', expiry: 'idle_expires_at' },
   { table: 'cairn_suspended', key: 'id_hash', expiry: 'expires_at' },
   { table: 'cairn_counters', key: 'key', expiry: 'resets_at' },
   { table: 'cairn_kv', key: 'key', expiry: 'expires_at' },
+  { table: 'cairn_claims', key: 'expires_at, key', expiry: 'expires_at' },
 ] as const;
 
 const SWEEP_SQL = EXPIRING.map(
   ({ table, key, expiry }) =>
     `WITH removed AS (
-       DELETE FROM ${table} WHERE ${key} IN (
+       DELETE FROM ${table} WHERE (${key}) IN (
          SELECT ${key} FROM ${table} WHERE ${expiry} <= $1 ORDER BY ${expiry} LIMIT $2 FOR UPDATE SKIP LOCKED)
        AND ${expiry} <= $1 RETURNING 1)
      SELECT count(*)::bigint AS n FROM removed`,
