@@ -34,14 +34,32 @@ function optionCount(cb: Callback, suffix: string): number {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Structural equality of JSON values (object key order ignored). */
+/** How many own members of `o` are not undefined. */
+function definedCount(o: Record<string, unknown>): number {
+  let n = 0;
+  for (const k in o) if (Object.hasOwn(o, k) && o[k] !== undefined) n++;
+  return n;
+}
+
+/**
+ * Structural equality of JSON values (object key order ignored, undefined members as absent). Every
+ * step compares each callback's output this way, so it allocates nothing (no key arrays, no closures).
+ */
 export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], b[i])) return false;
+    return true;
+  }
   if (isRecord(a) && isRecord(b)) {
-    const ka = Object.keys(a).filter((k) => a[k] !== undefined);
-    const kb = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ka.length === kb.length && ka.every((k) => Object.hasOwn(b, k) && jsonEqual(a[k], b[k]));
+    let n = 0;
+    for (const k in a) {
+      if (!Object.hasOwn(a, k) || a[k] === undefined) continue;
+      if (!Object.hasOwn(b, k) || !jsonEqual(a[k], b[k])) return false;
+      n++;
+    }
+    return n === definedCount(b);
   }
   return false;
 }
