@@ -4,7 +4,7 @@
  * - one state per node, whose `entry` names the action `runNode` with the node's state path, id and
  *   type as params; an event per outcome (`outcome:<id>`) leads along its connection (a connection back
  *   to the node itself re-enters it, so its entry runs again); `cairn.submit` (the client answered) and
- *   `cairn.resume` (a suspension was resumed) run the node again in place; `cairn.wait` only commits;
+ *   `cairn.resume` (a suspension was resumed) run the node again in place;
  * - every event carries the journey context and the `commit` action assigns it;
  * - a transient start state whose eventless transition enters the entry node, so that the start is a
  *   microstep like any other (the runner's inspector reads the lifecycle from microsteps);
@@ -43,7 +43,7 @@ export interface JourneyContext {
 export type JourneyEvent =
   | { type: `outcome:${string}`; context: JourneyContext }
   | { type: 'cairn.submit'; context: JourneyContext; callbacks: Callback[] }
-  | { type: 'cairn.resume' | 'cairn.wait' | 'cairn.fail' | typeof INNER_ERROR; context: JourneyContext };
+  | { type: 'cairn.resume' | 'cairn.fail' | typeof INNER_ERROR; context: JourneyContext };
 
 /**
  * A node inside an inner journey failed: taken by the innermost Inner Tree Evaluator showing its
@@ -179,6 +179,5 @@ function nodeState(path: string, node: CheckedNode): StateConfig {
   for (const [outcome, target] of Object.entries(node.connections)) on[`outcome:${outcome}`] = { ...targetOf(node.id, target), actions: ['commit'] };
   on['cairn.submit'] = { actions: ['commit', run] };
   on['cairn.resume'] = { actions: ['commit', run] };
-  on['cairn.wait'] = { actions: ['commit'] };
   return { entry: [run], on };
 }
