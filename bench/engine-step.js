@@ -5,10 +5,16 @@
  * snapshot and event, with and without an inspector listening; (2) one whole runner step of
  * bench/journeys/BenchProfile.json (the page answered "again": page → Success URL → page), snapshot
  * JSON round trip included, as the adapter does; with `--previous`, the same step on another build
- * (e.g. the engine before XState interpreted the journeys), whose runner takes the same calls.
- * Prints CPU microseconds per operation (median of 7 rounds).
+ * (e.g. the engine before XState interpreted the journeys), whose runner takes the same calls;
+ * (3) the other work of a step outside HTTP, each part alone on a quiet process: the authId read
+ * (HS256 verify, A256GCM open) and issued (seal, sign) around that step's snapshot, the step's
+ * single-use claim on a fresh embedded store, the JSON of the request body and of the answer. Their
+ * sum is what a step costs beyond an HTTP round trip before anything shares the cores or caches
+ * (`npm run bench`'s echo is that round trip's cost under load).
+ * Prints CPU microseconds per operation (the least and the median of the rounds).
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -123,6 +129,38 @@ const previousAt = args.indexOf('--previous');
 const previous = previousAt >= 0 ? resolve(args[previousAt + 1] ?? '') : undefined;
 const us = ({ min, median: m }) => `${min.toFixed(1)} µs (median ${m.toFixed(1)})`;
 
+/** The parts of a step besides the engine (see the header), on the state `stepper` left, from this build. */
+async function partFns(root, { runner }) {
+  const [{ openKeystore }, { createAuthIdCodec }, { openStore }] = await Promise.all([
+    load(root, 'keys/keystore.js'),
+    load(root, 'am/authid.js'),
+    load(root, 'stores/index.js'),
+  ]);
+  const dir = mkdtempSync(join(tmpdir(), 'cairn-engine-step-'));
+  const codec = createAuthIdCodec({ keystore: await openKeystore({ dir: join(dir, 'keys') }) });
+  const store = await openStore({ dataDir: join(dir, 'data'), sweepIntervalMs: 0 });
+  const step = await runner.start('BenchProfile', input);
+  const claims = { authIndexType: 'service', authIndexValue: 'BenchProfile', realm: '/' };
+  const authId = await codec.issue(claims, step.snapshot);
+  const body = JSON.stringify({ authId, callbacks: again(step.callbacks) });
+  const answer = { authId, callbacks: step.callbacks, header: step.header, description: step.description, stage: step.stage };
+  let n = 0;
+  const expiresAt = Date.now() + 3_600_000;
+  return {
+    fns: {
+      read: () => codec.read(authId),
+      issue: () => codec.issue(claims, step.snapshot),
+      claim: () => store.claims.claim(`step:bench-${n++}`, expiresAt),
+      json: () => JSON.stringify({ ...answer, body: JSON.parse(body) }),
+    },
+    sizes: { authId: authId.length, body: body.length },
+    async close() {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 const current = await engineOf(REPO);
 const t = await time(3000, await transitionFns(current));
 const steps = await time(500, { current: await stepper(current), ...(previous ? { previous: await stepper(await engineOf(previous)) } : {}) });
@@ -138,4 +176,16 @@ if (steps.previous)
   lines.push(
     `  ${previous}:${' '.repeat(Math.max(1, 43 - previous.length))}${us(steps.previous)}  (this build ${(steps.current.min / steps.previous.min).toFixed(2)}×)`,
   );
+const parts = await partFns(REPO, current);
+const p = await time(2000, parts.fns);
+await parts.close();
+const sum = steps.current.min + p.read.min + p.issue.min + p.claim.min + p.json.min;
+lines.push(
+  `The rest of a step outside HTTP, each part alone (authId ${parts.sizes.authId} B, request body ${parts.sizes.body} B):`,
+  `  authId read (verify, open):                  ${us(p.read)}`,
+  `  authId issue (seal, sign):                   ${us(p.issue)}`,
+  `  single-use claim (embedded store):           ${us(p.claim)}`,
+  `  JSON of the request body and the answer:     ${us(p.json)}`,
+  `  with the runner step, at least:              ${sum.toFixed(1)} µs of CPU a step beyond its HTTP round trip`,
+);
 process.stdout.write(lines.join('\n') + '\n');
