@@ -349,7 +349,7 @@ export const SETTINGS = {
     env: 'CAIRN_MONGODB_URI',
     title: 'MongoDB URI',
     description:
-      'When set, users, sessions, suspended journeys and counters live in MongoDB (several stateless instances); otherwise in the embedded store under CAIRN_DATA_DIR.',
+      'When set, users, sessions, suspended journeys, counters and step claims live in MongoDB (several stateless instances); otherwise in the embedded store under CAIRN_DATA_DIR.',
     type: 'string',
     secret: true,
     check: (v) => (/^mongodb(\+srv)?:\/\//.test(v) ? undefined : 'must start with mongodb:// or mongodb+srv://'),
@@ -358,7 +358,7 @@ export const SETTINGS = {
     env: 'CAIRN_POSTGRES_URI',
     title: 'PostgreSQL URI',
     description:
-      'postgres://user:password@host:5432/database[?sslmode=require]: users, sessions, suspended journeys, counters and key/value live in PostgreSQL (several stateless instances); the schema is created and migrated at start. Not together with CAIRN_MONGODB_URI.',
+      'postgres://user:password@host:5432/database[?sslmode=require]: users, sessions, suspended journeys, counters, step claims and key/value live in PostgreSQL (several stateless instances); the schema is created and migrated at start. Not together with CAIRN_MONGODB_URI.',
     type: 'string',
     secret: true,
     check: (v, s) => {
