@@ -1,8 +1,8 @@
 /**
  * The embedded store shared by several OS processes, as the one-worker-per-core deployment runs it:
  * concurrent creates of one userName (exactly one wins), a writer killed with SIGKILL (every write
- * it acknowledged is there, one at a time and in group commits), 50 takes of one suspended journey (one succeeds) and 50 increments of
- * one counter (exactly 50) spread over processes. The children run test/stores/fixtures/
+ * it acknowledged is there, one at a time and in group commits), 50 takes of one suspended journey (one succeeds), 50 claims of
+ * one step (one wins) and 50 increments of one counter (exactly 50) spread over processes. The children run test/stores/fixtures/
  * store-worker.mjs against src/stores compiled by tsc into a private directory for this run.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -235,6 +235,14 @@ describe('embedded store across processes', () => {
     await Promise.all(workers.map((w) => w.exit));
     const taken = workers.map((w) => lastJson<{ taken: number }>(w).taken);
     expect(taken.reduce((a, b) => a + b, 0)).toBe(1);
+  });
+
+  it('50 concurrent claims of one step from two processes: exactly one wins', async () => {
+    const at = String(Date.now() + 3_600_000);
+    const workers = [startWorker('claim', 'step:jti-1', '25', at), startWorker('claim', 'step:jti-1', '25', at)];
+    await runTogether(workers);
+    await Promise.all(workers.map((w) => w.exit));
+    expect(workers.map((w) => lastJson<{ won: number }>(w).won).reduce((a, b) => a + b, 0)).toBe(1);
   });
 
   it('50 concurrent increments from three processes: exactly 50, each count returned once', async () => {
