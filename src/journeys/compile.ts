@@ -3,8 +3,9 @@
  * referred to by name and the machine itself stays data:
  * - one state per node, whose `entry` names the action `runNode` with the node's state path, id and
  *   type as params; an event per outcome (`outcome:<id>`) leads along its connection (a connection back
- *   to the node itself re-enters it, so its entry runs again); `cairn.submit` (the client answered) and
- *   `cairn.resume` (a suspension was resumed) run the node again in place;
+ *   to the node itself re-enters it, so its entry runs again); a node waiting for the client runs again
+ *   in place with its answer (`cairn.submit`) or on a resume (`cairn.resume`), which the runner does
+ *   without a transition (runner.ts `waitingIn`);
  * - every event carries the journey context and the `commit` action assigns it;
  * - a transient start state whose eventless transition enters the entry node, so that the start is a
  *   microstep like any other (the runner's inspector reads the lifecycle from microsteps);
@@ -177,7 +178,5 @@ function nodeState(path: string, node: CheckedNode): StateConfig {
   const run = { type: 'runNode', params: { node: path, nodeId: node.id, nodeType: node.nodeType } satisfies RunNodeParams };
   const on: Record<string, unknown> = {};
   for (const [outcome, target] of Object.entries(node.connections)) on[`outcome:${outcome}`] = { ...targetOf(node.id, target), actions: ['commit'] };
-  on['cairn.submit'] = { actions: ['commit', run] };
-  on['cairn.resume'] = { actions: ['commit', run] };
   return { entry: [run], on };
 }

@@ -1,9 +1,9 @@
 /**
  * The journey runner: one client step of a journey compiled to an XState machine (compile.ts). It
- * starts a machine with its initial transition, or restores XState's persisted snapshot and sends it
- * `cairn.submit` (the client's returned callbacks) or `cairn.resume`; then it executes the actions the
- * transition returns: for `runNode` it runs the node's `process(ctx)` and feeds the result back as an
- * event (`outcome:<id>` when `snapshot.can()` says the outcome is connected, `cairn.fail` when it
+ * starts a machine with its initial transition, or restores XState's persisted snapshot and runs the
+ * node it waits in again, in place, with the client's returned callbacks (`cairn.submit`) or for a
+ * resume (`cairn.resume`); then it executes the actions each transition returns: for `runNode` it
+ * runs the node's `process(ctx)` and feeds the result back as an event (`outcome:<id>` when `snapshot.can()` says the outcome is connected, `cairn.fail` when it
  * fails), until a node asks for input or suspends (the machine waits in that node's state, its context
  * persisted with the snapshot) or the machine reaches a final state. The result is plain data: the persisted snapshot, what to answer, and the effects the nodes
  * asked for, which the protocol adapter performs once the snapshot is persisted.
@@ -265,7 +265,8 @@ export class JourneyRunner {
     if (!journey || !journey.enabled || journey.innerTreeOnly) throw journeyNotFound(journeyId);
     const context: JourneyContext = { shared: {}, transient: {}, local: {}, startedAt: this.deps.services.now() };
     const step = new Step(this, this.machineOf(journey), context, input);
-    return step.run(...step.machine.initial(context, step.sink));
+    const [snapshot, actions] = step.machine.initial(context, step.sink);
+    return step.run(snapshot, nodeToRun(actions));
   }
 
   /**
@@ -281,7 +282,7 @@ export class JourneyRunner {
     }
     const callbacks = verifyReturned(context.pending ?? [], returned);
     context.pending = undefined;
-    return step.run(...machine.transition(snapshot, { type: 'cairn.submit', context, callbacks }, step.sink));
+    return step.run(snapshot, waitingIn(snapshot, { type: 'cairn.submit', context, callbacks }));
   }
 
   /** Resumes a suspended journey at the node that suspended it. */
@@ -291,7 +292,7 @@ export class JourneyRunner {
     context.suspended = undefined;
     context.pending = undefined;
     const step = new Step(this, machine, context, input);
-    return step.run(...machine.transition(snapshot, { type: 'cairn.resume', context }, step.sink));
+    return step.run(snapshot, waitingIn(snapshot, { type: 'cairn.resume', context }));
   }
 
   /** @internal */
@@ -374,7 +375,10 @@ class Step {
     this.sink = { who, deliver: (r) => runner.deliver(r) };
   }
 
-  async run(snapshot: Snapshot, actions: ExecutableActionObject[]): Promise<StepResult> {
+  /** Runs `first`, then the node each transition enters, until one waits for the client or the journey ends. */
+  async run(snapshot: Snapshot, first: NodeRun): Promise<StepResult> {
+    let run: NodeRun | undefined = first;
+    let actions: ExecutableActionObject[] = [];
     const context = this.context;
     for (let runs = 0; ; runs++) {
       if (snapshot.status === 'done') {
@@ -384,13 +388,13 @@ class Step {
         const session = context.session;
         return { ...this.result('success', snapshot), ...(session ? { session } : {}) };
       }
-      const action = nodeToRun(actions);
-      const state = this.root.states.get(action.params.node);
-      if (!state) throw new Error(`Journey ${this.root.id} has no node state ${action.params.node}.`);
+      const { node: path, event } = run ?? nodeToRun(actions);
+      run = undefined;
+      const state = this.root.states.get(path);
+      if (!state) throw new Error(`Journey ${this.root.id} has no node state ${path}.`);
       if (runs >= MAX_RUNS_PER_STEP) {
         return this.fail(snapshot, state.node, new Error(`Journey ran ${MAX_RUNS_PER_STEP} nodes without asking for input.`));
       }
-      const event = action.info.event as JourneyEvent;
       let result: NodeResult;
       try {
         if (state.unavailable) throw new Error(state.unavailable);
@@ -538,11 +542,37 @@ class Step {
   }
 }
 
+/** A node to run: its state path, and the event it runs for (the transition that entered it, or the client's answer). */
+interface NodeRun {
+  node: string;
+  event: JourneyEvent;
+}
+
 /** The one `runNode` action a transition returned (entering a state runs its node; nothing else runs code). */
-function nodeToRun(actions: ExecutableActionObject[]): ExecutableActionObject & { params: RunNodeParams } {
+function nodeToRun(actions: ExecutableActionObject[]): NodeRun {
   const runs = actions.filter((a) => a.type === 'runNode');
   if (runs.length !== 1) throw new Error(`A journey step returned ${runs.length} nodes to run.`);
-  return runs[0] as ExecutableActionObject & { params: RunNodeParams };
+  const run = runs[0] as ExecutableActionObject & { params: RunNodeParams };
+  return { node: run.params.node, event: run.info.event as JourneyEvent };
+}
+
+/**
+ * The node a waiting journey waits in, to run again in place with the client's answer or a resume: the
+ * state the snapshot is in (journeys have no parallel states: one leaf, under the inner journeys'
+ * compound states). No transition is taken for it; the context travels in the event and every later
+ * transition commits it.
+ */
+function waitingIn(snapshot: Snapshot, event: JourneyEvent): NodeRun {
+  const path: string[] = [];
+  let value = snapshot.value as StateValue | undefined;
+  while (value !== undefined && typeof value === 'object') {
+    const [key] = Object.keys(value);
+    if (key === undefined) break;
+    path.push(key);
+    value = value[key];
+  }
+  if (typeof value === 'string') path.push(value);
+  return { node: path.join('.'), event };
 }
 
 /**
