@@ -48,27 +48,26 @@ export function lmdbSweeper(
   let stopped = false;
   let running: Promise<number> = Promise.resolve(0);
 
+  /** One batch of each thing the sweep walks: the two expiry indexes, and the claims (their own time-ordered index, claims.ts). */
+  const batches: readonly (() => { handled: number; removed: number })[] = [
+    () => sweepBatch(env.durableExpiry, env.write),
+    () => sweepBatch(env.volatileExpiry, env.volatileWrite),
+    () => {
+      const removed = env.volatileWrite(() => sweepClaims(now(), SWEEP_BATCH));
+      return { handled: removed, removed };
+    },
+  ];
+
   const sweep = async (): Promise<number> => {
     let total = 0;
-    for (const [expiry, run] of [
-      [env.durableExpiry, env.write],
-      [env.volatileExpiry, env.volatileWrite],
-    ] as const) {
+    for (const batch of batches) {
       for (;;) {
         if (stopped) return total;
-        const { handled, removed } = sweepBatch(expiry, run);
+        const { handled, removed } = batch();
         total += removed;
         if (handled < SWEEP_BATCH) break;
         await yieldToEventLoop();
       }
-    }
-    // The claims are their own time-ordered index (claims.ts).
-    for (;;) {
-      if (stopped) return total;
-      const removed = env.volatileWrite(() => sweepClaims(now(), SWEEP_BATCH));
-      total += removed;
-      if (removed < SWEEP_BATCH) break;
-      await yieldToEventLoop();
     }
     return total;
   };
