@@ -4,8 +4,8 @@
  * `noOverwrite` put (one short write transaction, atomic across every process of the host, no read
  * before it and no second entry to keep), and the sweep deletes the keys below "now" in order.
  * A step claim was a counter increment before (read, write, and the counter's expiry entry in one
- * transaction under the environment's cross-process write lock): about 8% of a step's CPU went to
- * the difference (bench:ab).
+ * transaction under the environment's cross-process write lock): 3–8% of a step's CPU went to the
+ * difference (bench:ab).
  */
 import { checkClaimExpiry, checkKey, checkTime } from '../records.js';
 import type { ClaimStore } from '../types.js';
@@ -23,8 +23,9 @@ export function lmdbClaims(env: LmdbEnvironment): { store: ClaimStore; sweep: Sw
     async claim(key, expiresAt) {
       checkKey(key, 'claim key');
       const k = claimKey(key, checkClaimExpiry(expiresAt, now()));
-      // Outside a transaction, putSync is its own synchronous write transaction; with noOverwrite it
-      // writes nothing and answers false when the key exists (lmdb's types say void).
+      // One short write transaction (volatileWrite: a failing lmdb call is a 503, LMDB's freelist failure
+      // retried); with noOverwrite the put writes nothing and answers false when the key exists (lmdb's
+      // types say void).
       return env.volatileWrite(() => claims.putSync(k, 1, { noOverwrite: true }) as unknown) === true;
     },
     async release(key, expiresAt) {
