@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { importUsers, prepareJourneys, shippedEnv, startCairn } from './lib/cairn-process.js';
-import { closedLoop, createClient, round } from './lib/http-client.js';
+import { closedLoop, createClient, median, round } from './lib/http-client.js';
 import { measured } from './lib/passes.js';
 import { addressOf, benchUsers, loginJourney, profileJourney } from './lib/scenarios.js';
 import { startSmtpSink } from './lib/smtp-sink.js';
@@ -50,8 +50,6 @@ function parse(argv) {
   if (!JOURNEYS.includes(options.journey)) throw new Error(`--journey must be one of ${JOURNEYS.join(', ')}`);
   return options;
 }
-
-const median = (values) => [...values].sort((p, q) => p - q)[Math.floor(values.length / 2)];
 
 async function main() {
   let options;

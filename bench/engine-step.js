@@ -17,15 +17,11 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './lib/http-client.js';
 
 const REPO = dirname(dirname(fileURLToPath(import.meta.url)));
 const JOURNEY = join(REPO, 'bench', 'journeys', 'BenchProfile.json');
 const ROUNDS = 15;
-
-function median(values) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /**
  * CPU microseconds per call of each of `fns` (sync or async): rounds of `n` calls, the functions taking

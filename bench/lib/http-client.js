@@ -138,6 +138,12 @@ export function createStats() {
 
 export const round = (x, digits) => (Number.isFinite(x) ? Math.round(x * 10 ** digits) / 10 ** digits : null);
 
+/** The middle of `values` once sorted (for an even count, the upper of the two middle values). */
+export function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
