@@ -1,12 +1,14 @@
 /**
  * The journey runner: one client step of a journey compiled to an XState machine (compile.ts). It
- * starts a machine with its initial transition, or restores XState's persisted snapshot and runs the
- * node it waits in again, in place, with the client's returned callbacks (`cairn.submit`) or for a
- * resume (`cairn.resume`); then it executes the actions each transition returns: for `runNode` it
- * runs the node's `process(ctx)` and feeds the result back as an event (`outcome:<id>` when `snapshot.can()` says the outcome is connected, `cairn.fail` when it
- * fails), until a node asks for input or suspends (the machine waits in that node's state, its context
- * persisted with the snapshot) or the machine reaches a final state. The result is plain data: the persisted snapshot, what to answer, and the effects the nodes
- * asked for, which the protocol adapter performs once the snapshot is persisted.
+ * starts a machine with its initial transition, or restores XState's persisted snapshot and runs
+ * the node it waits in again, in place, with the client's returned callbacks (`cairn.submit`) or
+ * for a resume (`cairn.resume`); then it executes the actions each transition returns: for
+ * `runNode` it runs the node's `process(ctx)` and feeds the result back as an event (`outcome:<id>`
+ * when `snapshot.can()` says the outcome is connected, `cairn.fail` when it fails), until a node
+ * asks for input or suspends (the machine waits in that node's state, its context persisted with
+ * the snapshot) or the machine reaches a final state. The result is plain data: the persisted
+ * snapshot, what to answer, and the effects the nodes asked for, which the protocol adapter
+ * performs once the snapshot is persisted.
  *
  * Transitions go through one observed actor scope per machine: the same thing xstate's pure
  * `transition()` does (collect the actions instead of executing them), without building an inert actor

@@ -1,8 +1,9 @@
 /**
- * The one store contract every backend (embedded lmdb, MongoDB, PostgreSQL) implements: managed objects with
- * `_rev` concurrency and case-insensitive unique keys, sessions, suspended journeys, counters, single-use claims and a
- * small key/value space with TTL. Times are epoch milliseconds from the injected clock; a record whose
- * expiry time is at or before "now" is absent, whether or not a sweep has removed it yet.
+ * The one store contract every backend (embedded lmdb, MongoDB, PostgreSQL) implements: managed
+ * objects with `_rev` concurrency and case-insensitive unique keys, sessions, suspended journeys,
+ * counters, single-use claims and a small key/value space with TTL. Times are epoch milliseconds
+ * from the injected clock; a record whose expiry time is at or before "now" is absent, whether or
+ * not a sweep has removed it yet.
  */
 import type { FilterNode } from '../crest/query-filter.js';
 

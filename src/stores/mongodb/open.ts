@@ -1,12 +1,13 @@
 /**
  * The MongoDB store, for several stateless Cairn instances behind a load balancer (replica-set
  * friendly: majority, journaled writes; retryable writes). Every conditional write is one atomic
- * server-side operation (findOneAndUpdate / findOneAndReplace / findOneAndDelete with the condition in
- * the filter, unique indexes on normalised keys, pipeline updates for counters and touches, inserts on a unique `_id` for claims), so nothing
- * in process memory has to agree between instances. One module per record family (objects, sessions,
- * suspensions, counters, claims, kv) creates its indexes at open: unique (partial) on `_cairnKeys.<field>` per
- * declared unique field, TTL on `expiresAt` for records with a lifetime; reads also compare expiry
- * with the injected clock, since the TTL monitor only runs about once a minute (sweep.ts).
+ * server-side operation (findOneAndUpdate / findOneAndReplace / findOneAndDelete with the condition
+ * in the filter, unique indexes on normalised keys, pipeline updates for counters and touches,
+ * inserts on a unique `_id` for claims), so nothing in process memory has to agree between
+ * instances. One module per record family (objects, sessions, suspensions, counters, claims, kv)
+ * creates its indexes at open: unique (partial) on `_cairnKeys.<field>` per declared unique field,
+ * TTL on `expiresAt` for records with a lifetime; reads also compare expiry with the injected
+ * clock, since the TTL monitor only runs about once a minute (sweep.ts).
  * The database is the one named in the URI path (mongodb://host/cairn); the URI never appears in errors.
  */
 import { MongoClient, type Db } from 'mongodb';
