@@ -2,7 +2,8 @@
  * The argon2id limit: how many password verifications per second this machine does with Cairn's own
  * hasher parameters, keeping every core busy. Run as a child process by run.js with UV_THREADPOOL_SIZE
  * set to the number of cores (@node-rs/argon2's async calls run on the libuv pool); prints one JSON line.
- * Usage: node bench/argon2-limit.js <dist dir> <seconds> <in-flight>
+ * Usage: node bench/argon2-limit.js <dist dir> <seconds> <in-flight> [<memory KiB> <passes>]
+ * (the last two: another row than Cairn's default, as bench/argon2-rows.js compares them).
  */
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
@@ -16,12 +17,15 @@ if (!distDir) {
 const seconds = Number(secondsArg ?? 10);
 const inflight = Number(inflightArg ?? availableParallelism() * 2);
 
+const [memoryArg, passesArg] = process.argv.slice(5);
+const row = memoryArg && passesArg ? { memoryCost: Number(memoryArg), timeCost: Number(passesArg) } : {};
+
 const { createPasswordHasher } = await import(pathToFileURL(join(distDir, 'identity', 'passwords.js')).href);
-const hasher = createPasswordHasher();
+const hasher = createPasswordHasher(row);
 const password = 'Bench-limit-7#kQ2vX9';
 const stored = await hasher.hash(password);
 
-// Warm up the pool threads (first allocations of the 19 MiB blocks), then measure.
+// Warm up the pool threads (first allocations of the memory blocks), then measure.
 await Promise.all(Array.from({ length: inflight }, () => hasher.verify(stored, password)));
 
 let done = 0;
