@@ -542,6 +542,29 @@ export const SETTINGS = {
     default: 15,
     minimum: 1,
   },
+  passwordHashMemoryKib: {
+    env: 'CAIRN_PASSWORD_HASH_MEMORY_KIB',
+    title: 'Password hash memory',
+    description:
+      "argon2id's memory per password hash, in KiB. With CAIRN_PASSWORD_HASH_PASSES it is one of the OWASP Password Storage Cheat Sheet's equivalent rows (7168 × 5, 9216 × 4, 12288 × 3, 19456 × 2, 47104 × 1) or stronger: at least 7168 KiB, and memory × passes at least 35840. The default row costs the least CPU of them. A password stored under other values still signs in and is rehashed under these at its account's next sign-in; until then checking it costs what its own values cost, not what an unknown account's check costs.",
+    type: 'integer',
+    default: 7168,
+    minimum: 7168,
+    maximum: 1048576,
+  },
+  passwordHashPasses: {
+    env: 'CAIRN_PASSWORD_HASH_PASSES',
+    title: 'Password hash passes',
+    description: "argon2id's passes over its memory (t) per password hash; see CAIRN_PASSWORD_HASH_MEMORY_KIB.",
+    type: 'integer',
+    default: 5,
+    minimum: 1,
+    maximum: 64,
+    check: (v, s) =>
+      typeof s.passwordHashMemoryKib === 'number' && s.passwordHashMemoryKib * v < 35_840
+        ? `times CAIRN_PASSWORD_HASH_MEMORY_KIB must be at least 35840 (OWASP's argon2id minimum, e.g. 7168 × 5 or 19456 × 2), got ${s.passwordHashMemoryKib} × ${v}`
+        : undefined,
+  },
   oauthClientsFile: {
     env: 'CAIRN_OAUTH_CLIENTS_FILE',
     title: 'OAuth clients file',

@@ -317,7 +317,10 @@ export async function compose(settings: Readonly<Settings>, options: ComposeOpti
   const terms = await loadTerms(termsFile).catch((e: Error) => {
     throw new StartupError(`The terms and conditions cannot be loaded: ${e.message}`);
   });
-  const hasher = createPasswordHasher({}, { processes: clusterSize() });
+  const hasher = createPasswordHasher(
+    { memoryCost: settings.passwordHashMemoryKib, timeCost: settings.passwordHashPasses },
+    { processes: clusterSize() },
+  );
   const commonPasswords = await loadCommonPasswords();
   const { oauth, problems: oauthProblems } = await createOAuth({
     settings,

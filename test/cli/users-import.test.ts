@@ -120,8 +120,8 @@ describe('cairn users import with existing password hashes', { timeout: 180_000 
     expect(before.get('clear')).toMatch(/^\$argon2id\$/);
 
     server = await startTestServer({ CAIRN_DATA_DIR: dataDir, CAIRN_JOURNEYS_DIR: join(ROOT, 'journeys') });
-    const url = `${server.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=Login`;
     const signIn = async (userName: string, password: string) => {
+      const url = `${server!.amUrl}/json/realms/root/authenticate?authIndexType=service&authIndexValue=Login`;
       const page = (await (await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } })).json()) as {
         callbacks: { input: { value: unknown }[] }[];
       };
@@ -141,8 +141,23 @@ describe('cairn users import with existing password hashes', { timeout: 180_000 
     server = undefined;
 
     const after = await storedPasswords(dataDir);
-    for (const [name] of USERS) expect(after.get(name), name).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    for (const [name] of USERS) expect(after.get(name), name).toMatch(/^\$argon2id\$v=19\$m=7168,t=5,p=1\$/);
     expect(after.get('clear')).toBe(before.get('clear'));
+
+    // The operator moves to another of OWASP's rows: a password hashed under the old one still signs
+    // in, and is rehashed under the new one.
+    server = await startTestServer({
+      CAIRN_DATA_DIR: dataDir,
+      CAIRN_JOURNEYS_DIR: join(ROOT, 'journeys'),
+      CAIRN_PASSWORD_HASH_MEMORY_KIB: '19456',
+      CAIRN_PASSWORD_HASH_PASSES: '2',
+    });
+    expect((await signIn('clear', 'one long memorable sentence')).json.tokenId).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    await server.stop();
+    server = undefined;
+    const moved = await storedPasswords(dataDir);
+    expect(moved.get('clear')).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(moved.get('bcrypt')).toBe(after.get('bcrypt'));
 
     // The same users again: every one already exists.
     const again = await cairn(dataDir, 'users', 'import', file);

@@ -98,6 +98,12 @@ describe("each setting's own checks", () => {
     expect(loadSettings({ CAIRN_COOKIE_DOMAIN: '.example.com', CAIRN_PUBLIC_URL: 'https://login.example.com' }, CWD).cookieDomain).toBe(
       '.example.com',
     );
+    expect(problems({ CAIRN_PASSWORD_HASH_PASSES: '2' })).toEqual([
+      "CAIRN_PASSWORD_HASH_PASSES times CAIRN_PASSWORD_HASH_MEMORY_KIB must be at least 35840 (OWASP's argon2id minimum, e.g. 7168 × 5 or 19456 × 2), got 7168 × 2.",
+    ]);
+    expect(problems({ CAIRN_PASSWORD_HASH_MEMORY_KIB: '4096' })[0]).toMatch(/^CAIRN_PASSWORD_HASH_MEMORY_KIB must be >= 7168/);
+    const headline = loadSettings({ CAIRN_PASSWORD_HASH_MEMORY_KIB: '19456', CAIRN_PASSWORD_HASH_PASSES: '2' }, CWD);
+    expect([headline.passwordHashMemoryKib, headline.passwordHashPasses]).toEqual([19_456, 2]);
     expect(problems({ CAIRN_SCRIPT_HTTP_ALLOWLIST: 'https://api.example.com/v1, api.example.com' })).toEqual([
       'CAIRN_SCRIPT_HTTP_ALLOWLIST entries must be absolute http(s) URLs, got "api.example.com".',
     ]);

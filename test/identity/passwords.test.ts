@@ -11,7 +11,7 @@ import { createPasswordHasher, normalisePassword } from '../../src/identity/pass
 import { isCairnError } from '../../src/errors/cairn-error.js';
 import { LIGHT_ARGON2_PARAMS, lightHasher } from '../support/hasher.js';
 
-/** The server's hasher: OWASP's m=19456 KiB, t=2, p=1. */
+/** The server's hasher: OWASP's m=7168 KiB, t=5, p=1 row. */
 const hasher = createPasswordHasher();
 /** The same code at argon2id's smallest parameters, for what does not depend on a hash's cost. */
 const light = lightHasher();
@@ -43,17 +43,27 @@ async function settlesWithoutWork(promise: Promise<unknown>): Promise<boolean> {
 }
 
 describe('password hasher', () => {
-  it('stores argon2id with m ≥ 19456 KiB, t ≥ 2, p = 1 and a 16-byte salt (RST-37)', async () => {
+  it("stores argon2id on one of OWASP's equivalent rows (m ≥ 7168 KiB, m × t ≥ 35840), p = 1 and a 16-byte salt (RST-37)", async () => {
     const encoded = await hasher.hash('a perfectly fine passphrase');
     const f = phc(encoded);
     expect(f.algorithm).toBe('argon2id');
     expect(f.version).toBe('v=19');
-    expect(f.m).toBeGreaterThanOrEqual(19_456);
-    expect(f.t).toBeGreaterThanOrEqual(2);
+    expect(f.m).toBe(7_168);
+    expect(f.t).toBe(5);
+    expect(f.m * f.t).toBeGreaterThanOrEqual(35_840);
     expect(f.p).toBe(1);
     expect(f.saltBytes).toBeGreaterThanOrEqual(16);
     expect(f.digestBytes).toBe(32);
-    expect(hasher.params).toEqual({ memoryCost: 19_456, timeCost: 2, parallelism: 1, maxLength: 256 });
+    expect(hasher.params).toEqual({ memoryCost: 7_168, timeCost: 5, parallelism: 1, maxLength: 256 });
+  });
+
+  it("rehashes between OWASP's rows: a hash of another row signs in and asks for a rehash (RST-37)", async () => {
+    const headline = createPasswordHasher({ memoryCost: 19_456, timeCost: 2 });
+    const stored = await headline.hash('moved between rows');
+    expect(await hasher.verify(stored, 'moved between rows')).toBe(true);
+    expect(await hasher.verify(stored, 'moved between rowz')).toBe(false);
+    expect(hasher.needsRehash(stored)).toBe(true);
+    expect(headline.needsRehash(await hasher.hash('moved between rows'))).toBe(true);
   });
 
   it('salts every hash differently and verifies only the right password', async () => {

@@ -1,8 +1,8 @@
 /**
  * The password hasher unit tests use: the real one (src/identity/passwords.ts, the same hashing,
  * normalisation, cap and rehash code a server runs) with argon2id at its smallest, 8 KiB and one pass,
- * through the hasher's explicit test-only option. A hash then costs microseconds instead of 19 MiB ×
- * 2 passes. test/identity/passwords.test.ts keeps the tests that need the real parameters on them.
+ * through the hasher's explicit test-only option. A hash then costs microseconds instead of 7 MiB ×
+ * 5 passes. test/identity/passwords.test.ts keeps the tests that need the real parameters on them.
  */
 import { createPasswordHasher, type HasherOptions, type PasswordHasher, type PasswordHasherParams } from '../../src/identity/passwords.js';
 
