@@ -38,8 +38,8 @@ export interface LoginGuard {
   begin(resource: string, account: AccountRef, client: LoginClient): Promise<LoginAttempt>;
   /**
    * After `client` signed in to account `id`: remembers its address and, unless one of its device
-   * tokens is already bound to the account, binds a new one. Resolves to the device cookie value to
-   * set, or undefined when the client keeps the one it has.
+   * tokens is already bound to the account (or the account bound MAX_NEW_DEVICES_PER_DAY today), binds
+   * a new one. Resolves to the device cookie value to set, or undefined when the client keeps the one it has.
    */
   remember(resource: string, id: string, client: LoginClient): Promise<string | undefined>;
   /** After a password change of account `id`: fresh budgets, no known devices or addresses. */
@@ -64,6 +64,13 @@ export const DEVICE_TRUST_MS = 180 * 24 * 60 * 60_000;
 export const ADDRESS_TRUST_MS = 90 * 24 * 60 * 60_000;
 /** Device tokens one cookie keeps (one per account signed in from that browser, newest first). */
 export const MAX_DEVICE_TOKENS = 3;
+/**
+ * New devices an account binds per day at most. A client that never returns the cookie (an API
+ * integration without a cookie jar) would otherwise leave a 180-day marker at every sign-in: with
+ * the cap an account holds at most this many times 180 markers, however often it signs in.
+ */
+export const MAX_NEW_DEVICES_PER_DAY = 10;
+const DAY_MS = 24 * 60 * 60_000;
 /** Lifetime of an account's generation counter: longer than any trust marker made under it. */
 const GENERATION_MS = 400 * 24 * 60 * 60_000;
 const TOKEN = /^[A-Za-z0-9_-]{22}$/;
@@ -150,6 +157,7 @@ export function createLoginGuard(options: LoginGuardOptions): LoginGuard {
       ]);
       if (known === 0 && group !== undefined) await counters.increment(addressMarker(group, key), ADDRESS_TRUST_MS);
       if (devices.some((n) => n > 0)) return undefined;
+      if ((await counters.increment(`login:devices-bound:${key}`, DAY_MS)) > MAX_NEW_DEVICES_PER_DAY) return undefined;
       // A fresh token (never one the client chose), kept in front of the ones other accounts use.
       const token = randomBytes(16).toString('base64url');
       await counters.increment(deviceMarker(token, key), DEVICE_TRUST_MS);

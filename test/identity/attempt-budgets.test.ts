@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowance, createAttemptBudgets, type Budget, type Ticket } from '../../src/identity/attempt-budgets.js';
-import { addressGroup, createLoginGuard, deviceTokensOf } from '../../src/identity/login-guard.js';
+import { addressGroup, createLoginGuard, deviceTokensOf, MAX_NEW_DEVICES_PER_DAY } from '../../src/identity/login-guard.js';
 import type { CounterPort } from '../../src/identity/ports.js';
 import { openStore } from '../../src/stores/index.js';
 import type { Store } from '../../src/stores/types.js';
@@ -246,6 +246,21 @@ describe('login guard', () => {
     expect((await guard.begin(R, { id }, { deviceCookie: cookie })).trust).toBe('device');
     await guard.forget(R, id);
     expect((await guard.begin(R, { id }, { deviceCookie: cookie, clientIp: '192.0.2.10' })).trust).toBe('none');
+  });
+
+  it('binds at most MAX_NEW_DEVICES_PER_DAY new devices an account a day, however often a client without the cookie signs in', async () => {
+    const guard = guardOf();
+    const id = `acct-${++n}`;
+    const cookies: (string | undefined)[] = [];
+    for (let i = 0; i < MAX_NEW_DEVICES_PER_DAY + 5; i++) cookies.push(await guard.remember(R, id, { clientIp: '192.0.2.77' }));
+    const bound = cookies.filter((c): c is string => c !== undefined);
+    expect(bound).toHaveLength(MAX_NEW_DEVICES_PER_DAY);
+    // Every device bound keeps its budget of its own; another account is not affected by this one's cap.
+    expect((await guard.begin(R, { id }, { deviceCookie: bound[bound.length - 1]! })).trust).toBe('device');
+    expect(deviceTokensOf(await guard.remember(R, `acct-${++n}`, { clientIp: '192.0.2.77' }))).toHaveLength(1);
+    // A day later the account binds new devices again.
+    t += 24 * 60 * 60_000 + 1;
+    expect(deviceTokensOf(await guard.remember(R, id, { clientIp: '192.0.2.77' }))).toHaveLength(1);
   });
 
   it('does the same store work for an existing and an unknown account', async () => {
