@@ -20,8 +20,8 @@ export const DEFAULT_PASSWORD_MAX_LENGTH = 256;
  * OWASP Password Storage Cheat Sheet's last argon2id row: 7 MiB, 5 passes, 1 lane — one of the five
  * it rates as equal defence (m=47104/t=1 … m=7168/t=5: the same memory × passes), and Keycloak's
  * default. Of the five it costs the server least: its memory stays in the caches that its other work
- * shares. On a 2-core machine two 19 MiB runs at once took 11.4 ms of CPU each, two 7 MiB ones 6.1
- * (bench/README "Choosing the argon2id row"). The settings choose any row, or a stronger one.
+ * shares. On a 2-core machine a verify on every core took 9.1 ms of CPU on the 19 MiB row, 6.1 ms on
+ * this one (bench/README "Choosing the argon2id row"). The settings choose any row, or a stronger one.
  */
 export const DEFAULT_ARGON2_PARAMS: Readonly<PasswordHasherParams> = Object.freeze({
   memoryCost: 7_168,
